@@ -1,0 +1,161 @@
+# pam_isolate — build, install, test.
+# Paths (override on the command line): PREFIX, DESTDIR, PAMDIR, LIBEXECDIR,
+# SYSCONFDIR, SBINDIR, MANDIR.
+
+VERSION     := 0.1.0
+PREFIX      ?= /usr/local
+LIBEXECDIR  ?= $(PREFIX)/libexec
+SBINDIR     ?= $(PREFIX)/sbin
+MANDIR      ?= $(PREFIX)/share/man
+DOCDIR      ?= $(PREFIX)/share/doc/pam_isolate
+SYSCONFDIR  ?= /etc
+MULTIARCH   := $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -print-multiarch 2>/dev/null)
+PAMDIR      ?= $(if $(MULTIARCH),/lib/$(MULTIARCH)/security,/lib/security)
+RUNDIR      ?= /run/pam_isolate
+
+HELPER_PATH := $(LIBEXECDIR)/pam_isolate/pam-isolate-helper
+CONF_PATH   := $(SYSCONFDIR)/security/isolate.conf
+
+CC      ?= gcc
+B       := build
+SAN     ?=
+OPT     ?= -O2
+PKGS    := libconfuse
+HARDEN  := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fstack-clash-protection
+WARN    := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wno-unused-parameter
+CFLAGS  ?= $(OPT) -g
+CFLAGS  += -std=gnu11 $(WARN) $(HARDEN) $(SAN) \
+           -Icommon -Iconfig -Ihelper \
+           -DISO_VERSION='"$(VERSION)"' \
+           -DISO_HELPER_PATH='"$(HELPER_PATH)"' \
+           -DISO_CONF_PATH='"$(CONF_PATH)"' \
+           -DISO_RUNDIR='"$(RUNDIR)"'
+LDHARD  := -Wl,-z,relro -Wl,-z,now -Wl,--as-needed
+CONFUSE_CFLAGS := $(shell pkg-config --cflags libconfuse 2>/dev/null)
+CONFUSE_LIBS   := $(shell pkg-config --libs libconfuse 2>/dev/null || echo -lconfuse)
+CMOCKA_LIBS    := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
+
+COMMON_SRC := $(wildcard common/*.c)
+CONFIG_SRC := $(wildcard config/*.c)
+HLIB_SRC   := $(filter-out helper/main.c,$(wildcard helper/*.c))
+MOD_SRC    := $(wildcard pam_module/*.c)
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+HARN_SRC   := $(wildcard tests/harness/*.c)
+
+# Objects for the helper side (PIE) and for the module (PIC) are built apart.
+obj_pie = $(patsubst %.c,$(B)/pie/%.o,$(1))
+obj_pic = $(patsubst %.c,$(B)/pic/%.o,$(1))
+
+LIB_OBJS := $(call obj_pie,$(COMMON_SRC) $(CONFIG_SRC) $(HLIB_SRC))
+MOD_OBJS := $(call obj_pic,$(COMMON_SRC) $(MOD_SRC))
+UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+HARN_BINS := $(patsubst tests/harness/%.c,$(B)/tests/%,$(HARN_SRC))
+
+PROGS := $(B)/pam_isolate.so $(B)/pam-isolate-helper
+ifneq ($(wildcard tools/isolatectl.c),)
+PROGS += $(B)/isolatectl
+endif
+
+.PHONY: all deps install uninstall check check-unit check-root check-vm \
+        lint format format-check demo bench fuzz clean tests man-lint
+
+all: $(PROGS)
+
+$(B)/pie/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(CONFUSE_CFLAGS) -fPIE -MMD -MP -c $< -o $@
+
+$(B)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fPIC -MMD -MP -c $< -o $@
+
+$(B)/libisolate.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/pam-isolate-helper: $(call obj_pie,helper/main.c) $(B)/libisolate.a
+	$(CC) $(CFLAGS) -pie $(LDHARD) $^ -o $@ $(CONFUSE_LIBS) $(LDLIBS)
+
+$(B)/isolatectl: $(call obj_pie,tools/isolatectl.c) $(B)/libisolate.a
+	$(CC) $(CFLAGS) -pie $(LDHARD) $^ -o $@ $(CONFUSE_LIBS) $(LDLIBS)
+
+$(B)/pam_isolate.so: $(MOD_OBJS) pam_module/pam_isolate.map
+	$(CC) $(CFLAGS) -shared -fPIC $(LDHARD) -Wl,--version-script=pam_module/pam_isolate.map \
+	    $(MOD_OBJS) -o $@ -lpam
+
+$(B)/tests/%: tests/unit/%.c $(B)/libisolate.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(CONFUSE_CFLAGS) -fPIE -pie $< $(B)/libisolate.a -o $@ $(CMOCKA_LIBS) $(CONFUSE_LIBS)
+
+$(B)/tests/%: tests/harness/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fPIE -pie $< -o $@ -lpam -lpam_misc
+
+tests: all $(UNIT_BINS) $(HARN_BINS)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+# ---- set-up of a fresh Debian machine (root) ----
+deps:
+	@sh tools/install-deps.sh
+
+# ---- install ----
+install: all
+	install -d $(DESTDIR)$(PAMDIR) $(DESTDIR)$(LIBEXECDIR)/pam_isolate $(DESTDIR)$(SYSCONFDIR)/security
+	install -m 0644 $(B)/pam_isolate.so $(DESTDIR)$(PAMDIR)/pam_isolate.so
+	install -m 4755 $(B)/pam-isolate-helper $(DESTDIR)$(HELPER_PATH)
+	@if [ -e $(DESTDIR)$(CONF_PATH) ]; then \
+	    echo "keeping existing $(DESTDIR)$(CONF_PATH)"; \
+	else install -m 0644 config/isolate.conf $(DESTDIR)$(CONF_PATH); fi
+	@if [ -e $(B)/isolatectl ]; then install -d $(DESTDIR)$(SBINDIR) && \
+	    install -m 0755 $(B)/isolatectl $(DESTDIR)$(SBINDIR)/isolatectl; fi
+	@for m in man/*.[0-9]; do [ -e "$$m" ] || continue; s=$${m##*.}; \
+	    install -d $(DESTDIR)$(MANDIR)/man$$s; install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
+	@if [ -d config/examples ]; then install -d $(DESTDIR)$(DOCDIR)/examples && \
+	    install -m 0644 config/examples/*.conf $(DESTDIR)$(DOCDIR)/examples/ 2>/dev/null || true; fi
+
+# The config is the admin's: uninstall leaves it unless it is still the
+# example we installed.
+uninstall:
+	rm -f $(DESTDIR)$(PAMDIR)/pam_isolate.so $(DESTDIR)$(HELPER_PATH) $(DESTDIR)$(SBINDIR)/isolatectl
+	-rmdir $(DESTDIR)$(LIBEXECDIR)/pam_isolate 2>/dev/null
+	@for m in man/*.[0-9]; do [ -e "$$m" ] || continue; s=$${m##*.}; \
+	    rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
+	rm -rf $(DESTDIR)$(DOCDIR)
+	@if [ -e $(DESTDIR)$(CONF_PATH) ] && cmp -s config/isolate.conf $(DESTDIR)$(CONF_PATH); then \
+	    rm -f $(DESTDIR)$(CONF_PATH); else [ -e $(DESTDIR)$(CONF_PATH) ] && \
+	    echo "keeping $(DESTDIR)$(CONF_PATH) (edited)" || true; fi
+
+# ---- tests ----
+check: deps
+	$(MAKE) tests
+	sh tests/run-all.sh
+
+check-unit: tests
+	sh tests/run-unit.sh
+
+check-root: tests
+	sh tests/run-root.sh
+
+lint:
+	sh tools/lint.sh
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+format-check:
+	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+
+demo: deps
+	$(MAKE) all
+	sh tools/demo.sh
+
+bench: deps
+	$(MAKE) tests
+	sh bench/run
+
+fuzz:
+	sh tests/fuzz/run.sh
+
+clean:
+	rm -rf $(B)

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef ISO_CGROUP_H
+#define ISO_CGROUP_H
+
+/*
+ * Cgroup engine: one interface, a v1 and a v2 backend (cgroup_v1.c,
+ * cgroup_v2.c) chosen at run time from the mounts. Everything below the
+ * configured subtree root ("pam_isolate") is ours; nothing else is ever
+ * written. All access is by directory fd: openat/mkdirat/unlinkat with
+ * O_NOFOLLOW|O_CLOEXEC on fds opened once per hierarchy.
+ *
+ * Tree:  <mount>/<root>/user-<uid>/session-<id>     (v1: per controller)
+ *                                 /holder             (sandbox init)
+ * Limits live on user-<uid>; processes only in leaves.
+ */
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "iso_err.h"
+#include "isolate_config.h"
+
+enum cg_version { CG_V1 = 1, CG_V2 = 2 };
+
+/* Controllers we may manage. */
+#define CG_CPU 0x1
+#define CG_PIDS 0x2
+#define CG_MEMORY 0x4
+#define CG_ALL (CG_CPU | CG_PIDS | CG_MEMORY)
+#define CG_NCTRL 3
+
+/* Where the hierarchies are. Filled by cg_layout_detect() from
+ * /proc/self/mountinfo, or by hand in unit tests (fake trees). */
+struct cg_layout {
+	enum cg_version version;
+	char v2_path[256];              /* v2: the cgroup2 mount */
+	char v1_path[CG_NCTRL][256];    /* v1: mount of cpu, pids, memory ("" if absent) */
+};
+
+/* Index 0..CG_NCTRL-1 <-> CG_* bit and name ("cpu", "pids", "memory"). */
+const char *cg_ctrl_name(unsigned bit);
+
+/* mountinfo is normally "/proc/self/mountinfo". v1 wins when any of cpu,
+ * pids, memory is on a v1 hierarchy (hybrid hosts); v2 is used when the
+ * only cgroup mount carrying controllers is cgroup2. */
+int cg_layout_detect(const char *mountinfo, struct cg_layout *out,
+		     struct iso_err *err);
+
+struct cg_engine;
+
+/* Opens every hierarchy of the layout once (O_PATH|O_DIRECTORY|O_NOFOLLOW).
+ * With verify_fs, each must be cgroupfs of the right version (fstatfs);
+ * only unit tests pass false, to run on fake trees in a temp dir, where
+ * files are created on write instead of expected to exist. */
+int cg_open(const struct cg_layout *layout, const char *subtree, bool verify_fs,
+	    struct cg_engine **out, struct iso_err *err);
+void cg_close(struct cg_engine *e);
+
+enum cg_version cg_engine_version(const struct cg_engine *e);
+
+/* The controllers a resolved rule needs (only those it sets a limit in). */
+unsigned cg_needed(const struct iso_limits *lim);
+
+/* Controllers usable here (v2: in the root's cgroup.controllers; v1:
+ * mounted). */
+unsigned cg_available(const struct cg_engine *e);
+
+/* Creates <root>/user-<uid> in each hierarchy of ctrls (v2: enabling the
+ * controllers in cgroup.subtree_control from the mount down) and writes
+ * the limits of lim. Idempotent: run on every open so edits of the config
+ * take effect at the next login. */
+int cg_user_apply(struct cg_engine *e, uid_t uid, const struct iso_limits *lim,
+		  unsigned ctrls, struct iso_err *err);
+
+/* Creates the leaf user-<uid>/<leaf> (e.g. "session-<id>", "holder") in
+ * each hierarchy of ctrls and moves pid into it. */
+int cg_enter(struct cg_engine *e, uid_t uid, const char *leaf, unsigned ctrls,
+	     pid_t pid, struct iso_err *err);
+
+/* Reads the cgroups of pid in the managed hierarchies, as one string
+ * "ctrl:path;ctrl:path" (v2: "0:path"), to move it back there later. */
+int cg_origin_read(struct cg_engine *e, pid_t pid, char *buf, size_t len,
+		   struct iso_err *err);
+
+/* Moves pid back to the cgroups named by cg_origin_read()'s string. Paths
+ * inside our own subtree or with ".." are refused. */
+int cg_origin_restore(struct cg_engine *e, pid_t pid, const char *origin,
+		      struct iso_err *err);
+
+/* Number of processes in user-<uid>/<leaf> summed over hierarchies
+ * (0 when the leaf does not exist). */
+int cg_leaf_nprocs(struct cg_engine *e, uid_t uid, const char *leaf);
+
+/* Removes user-<uid>/<leaf> in every hierarchy where it exists and is
+ * empty. -EBUSY if it still has processes. */
+int cg_leaf_remove(struct cg_engine *e, uid_t uid, const char *leaf,
+		   struct iso_err *err);
+
+/* Garbage collection under the user lock: removes empty session-* leaves
+ * (and their user dir when no leaf is left). *live gets the number of
+ * session leaves still holding processes. Never touches leaves that are
+ * not named session-* except to count. */
+int cg_user_gc(struct cg_engine *e, uid_t uid, int *live, struct iso_err *err);
+
+/* Kills every process below user-<uid> (v2: cgroup.kill; v1: SIGKILL each
+ * pid until the tree is empty) and removes the tree. */
+int cg_user_kill(struct cg_engine *e, uid_t uid, struct iso_err *err);
+
+/* Lists uids that have a user-<uid> dir in any hierarchy (for isolatectl
+ * and gc). Caller frees *uids. */
+int cg_list_users(struct cg_engine *e, uid_t **uids, size_t *n);
+
+/* Reads a file of user-<uid> ("" leaf) or of a leaf, in the hierarchy of
+ * ctrl (v2: the one hierarchy), into buf (NUL-terminated, trailing newline
+ * removed). For status/explain and tests. */
+int cg_read(struct cg_engine *e, unsigned ctrl, uid_t uid, const char *leaf,
+	    const char *file, char *buf, size_t len);
+
+/* Path of user-<uid> in ctrl's hierarchy, for messages ("" leaf = user). */
+int cg_path(const struct cg_engine *e, unsigned ctrl, uid_t uid,
+	    const char *leaf, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef ISO_FSUTIL_H
+#define ISO_FSUTIL_H
+
+/*
+ * Directory-fd based file access for privileged code. Every call is
+ * relative to a directory fd and refuses symlinks (O_NOFOLLOW, or
+ * AT_SYMLINK_NOFOLLOW); every fd is O_CLOEXEC. All return 0 (or a byte
+ * count) or -errno.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Opens name below dirfd as O_PATH|O_DIRECTORY|O_NOFOLLOW|O_CLOEXEC. */
+int iso_open_dir_at(int dirfd, const char *name, int *out);
+
+/* mkdirat(name, mode) then verifies it is a real directory owned by
+ * `owner` (pass (uid_t)-1 to skip); an existing directory is fine. */
+int iso_mkdir_at(int dirfd, const char *name, mode_t mode, uid_t owner);
+
+/* Writes data to an existing file (O_WRONLY|O_NOFOLLOW|O_CLOEXEC) in one
+ * write(2), as cgroupfs wants; with create, O_CREAT|O_TRUNC mode 0644
+ * (fake trees in unit tests, state files). */
+int iso_write_file_at(int dirfd, const char *name, const char *data, bool create);
+
+/* Reads at most len-1 bytes, NUL-terminates, strips one trailing newline.
+ * Returns the length read. */
+ssize_t iso_read_file_at(int dirfd, const char *name, char *buf, size_t len);
+
+/* snprintf that returns -ENAMETOOLONG on truncation instead of cutting. */
+int iso_snprintf(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* close() that keeps errno and ignores -1; never retried on EINTR. */
+void iso_close(int fd);
+
+#endif

@@ -1,0 +1,22 @@
+#!/bin/sh
+# Installs what pam_isolate needs to build and test on Debian. Quiet and
+# quick when everything is there already.
+set -eu
+PKGS="build-essential pkg-config libpam0g-dev libconfuse-dev libcmocka-dev
+libcap-dev pamtester openssh-server openssh-client expect valgrind cppcheck
+clang clang-tidy clang-format libclang-rt-14-dev qemu-system-x86
+busybox-static procps psmisc iproute2 groff-base mandoc passwd login util-linux"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: missing packages:$missing (run as root: sudo make deps)" >&2
+	exit 1
+fi
+echo "install-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
