@@ -51,14 +51,25 @@ int iso_err_add(struct iso_err *err, int code, const char *fmt, ...)
 void iso_err_prefix(struct iso_err *err, const char *fmt, ...)
 {
 	char prefix[256];
-	char old[ISO_ERR_MSG_MAX];
+	size_t plen, mlen;
 	va_list ap;
+	int n;
 
 	if (!err)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	n = vsnprintf(prefix, sizeof(prefix), fmt, ap);
 	va_end(ap);
-	memcpy(old, err->msg, sizeof(old));
-	snprintf(err->msg, sizeof(err->msg), "%s%s", prefix, old);
+	if (n <= 0)
+		return;
+	plen = strnlen(prefix, sizeof(prefix));
+	if (plen >= sizeof(err->msg))
+		return;
+	/* A message cut short is better than none: keep what fits. */
+	mlen = strnlen(err->msg, sizeof(err->msg));
+	if (mlen + plen >= sizeof(err->msg))
+		mlen = sizeof(err->msg) - plen - 1;
+	memmove(err->msg + plen, err->msg, mlen);
+	memcpy(err->msg, prefix, plen);
+	err->msg[plen + mlen] = '\0';
 }

@@ -68,6 +68,8 @@ struct iso_reply {
 	uint32_t err_class; /* enum iso_err_class */
 	uint32_t nfds;      /* how many fds came with SCM_RIGHTS */
 	uint32_t fd_kinds;  /* bit i set: fd for ISO_FD_i present */
+	uint32_t on_error;  /* the config's policy, for failures after the
+			     * reply (e.g. setns in the module): 0 deny, 1 allow */
 	char session_id[ISO_PROTO_SID];
 	char origin[ISO_PROTO_ORIGIN];
 	char rule[ISO_PROTO_NAME * 2];

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef ISO_MODULE_H
+#define ISO_MODULE_H
+
+#include <security/pam_modules.h>
+
+#include "proto.h"
+
+struct iso_args {
+	const char *conf;  /* conf=PATH (the helper honours it for root only) */
+	int on_error;      /* on_error=deny|allow: when no reply came at all */
+	int debug;
+};
+
+/* Parses module arguments; unknown ones are logged and ignored, as
+ * Linux-PAM modules do, so a typo never locks people out. */
+void iso_parse_args(pam_handle_t *pamh, int argc, const char **argv, struct iso_args *args);
+
+/*
+ * Forks and execs the helper with an empty environment and a socketpair on
+ * fd 3, sends req, receives the reply and up to ISO_MAX_FDS fds. Returns 0
+ * or -errno (helper missing, killed, protocol error).
+ */
+int iso_helper_call(pam_handle_t *pamh, const struct iso_request *req, struct iso_reply *rep,
+		    int fds[ISO_MAX_FDS]);
+
+#endif

@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * pam_isolate.so: PAM glue only. It asks the setuid helper to place this
+ * process (the PAM application: sshd [priv], login, su) into the user's
+ * cgroup and sandbox, then joins the sandbox's mount and pid namespaces so
+ * that the children it forks next (the user's shell) are born inside.
+ * Policy, cgroups and namespaces live in the helper.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <security/pam_ext.h>
+#include <security/pam_modules.h>
+#include <security/pam_modutil.h>
+
+#include "module.h"
+
+#define DATA_KEY "pam_isolate_session"
+
+/* What open hands to close through pam_set_data. */
+struct iso_session {
+	char session_id[ISO_PROTO_SID];
+	char origin[ISO_PROTO_ORIGIN];
+	int home_mnt; /* our own namespaces, to leave the sandbox at close */
+	int home_pid;
+};
+
+static void session_free(pam_handle_t *pamh, void *data, int error_status)
+{
+	struct iso_session *s = data;
+
+	if (!s)
+		return;
+	if (s->home_mnt >= 0)
+		close(s->home_mnt);
+	if (s->home_pid >= 0)
+		close(s->home_pid);
+	free(s);
+}
+
+void iso_parse_args(pam_handle_t *pamh, int argc, const char **argv, struct iso_args *args)
+{
+	int i;
+
+	memset(args, 0, sizeof(*args));
+	args->on_error = -1;
+	for (i = 0; i < argc; i++) {
+		if (strncmp(argv[i], "conf=", 5) == 0)
+			args->conf = argv[i] + 5;
+		else if (strcmp(argv[i], "on_error=deny") == 0)
+			args->on_error = 0;
+		else if (strcmp(argv[i], "on_error=allow") == 0)
+			args->on_error = 1;
+		else if (strcmp(argv[i], "debug") == 0)
+			args->debug = 1;
+		else
+			pam_syslog(pamh, LOG_ERR, "unknown module argument ignored: %s", argv[i]);
+	}
+}
+
+static int fill_request(pam_handle_t *pamh, const struct iso_args *args, int op,
+			struct iso_request *req, const char **user)
+{
+	const void *service = NULL;
+
+	memset(req, 0, sizeof(*req));
+	req->version = ISO_PROTO_VERSION;
+	req->op = (uint32_t)op;
+	if (pam_get_user(pamh, user, NULL) != PAM_SUCCESS || !*user || !**user) {
+		pam_syslog(pamh, LOG_ERR, "cannot determine the user name");
+		return PAM_USER_UNKNOWN;
+	}
+	if (pam_get_item(pamh, PAM_SERVICE, &service) != PAM_SUCCESS || !service)
+		service = "";
+	if (iso_proto_setstr(req->user, sizeof(req->user), *user) < 0 ||
+	    iso_proto_setstr(req->service, sizeof(req->service), service) < 0 ||
+	    iso_proto_setstr(req->conf, sizeof(req->conf), args->conf ? args->conf : "") < 0) {
+		pam_syslog(pamh, LOG_ERR, "user, service or conf= too long");
+		return PAM_SESSION_ERR;
+	}
+	return PAM_SUCCESS;
+}
+
+/* A failure with no verdict from the helper (it is missing, was killed,
+ * or the protocol broke): the module argument decides, deny by default. */
+static int no_verdict(pam_handle_t *pamh, const struct iso_args *args, const char *user, int r)
+{
+	if (args->on_error == 1) {
+		pam_syslog(pamh, LOG_ERR, "user %s: helper failed (%s); on_error=allow: unconfined",
+			   user, strerror(-r));
+		return PAM_SUCCESS;
+	}
+	pam_syslog(pamh, LOG_ERR, "user %s: helper failed (%s); session refused", user,
+		   strerror(-r));
+	pam_error(pamh, "pam_isolate: cannot set up the session sandbox (%s).", strerror(-r));
+	return PAM_SESSION_ERR;
+}
+
+static void close_fds(int fds[ISO_MAX_FDS])
+{
+	int i;
+
+	for (i = 0; i < ISO_MAX_FDS; i++) {
+		if (fds[i] >= 0)
+			close(fds[i]);
+		fds[i] = -1;
+	}
+}
+
+/* Undo a placement the module could not complete (e.g. setns failed). */
+static void undo_open(pam_handle_t *pamh, const struct iso_args *args, const struct iso_reply *rep)
+{
+	struct iso_request req;
+	struct iso_reply crep;
+	const char *user;
+	int fds[ISO_MAX_FDS];
+
+	if (fill_request(pamh, args, ISO_OP_CLOSE, &req, &user) != PAM_SUCCESS)
+		return;
+	memcpy(req.session_id, rep->session_id, sizeof(req.session_id));
+	memcpy(req.origin, rep->origin, sizeof(req.origin));
+	if (iso_helper_call(pamh, &req, &crep, fds) == 0)
+		close_fds(fds);
+}
+
+/* Joins the sandbox. Mount first: joining the pid ns only changes where
+ * our future children are born, and they must also see the sandbox's
+ * /proc and /tmp. A multi-threaded process cannot join a mount ns
+ * (EINVAL); the caller then applies on_error. */
+static int join_sandbox(pam_handle_t *pamh, const struct iso_reply *rep, int fds[ISO_MAX_FDS],
+			struct iso_session *s)
+{
+	if (fds[ISO_FD_MNT] < 0 && fds[ISO_FD_PID] < 0)
+		return 0;
+	s->home_mnt = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	s->home_pid = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+	if (s->home_mnt < 0 || s->home_pid < 0) {
+		pam_syslog(pamh, LOG_ERR, "cannot open own namespaces: %m");
+		return -errno;
+	}
+	if (fds[ISO_FD_MNT] >= 0 && setns(fds[ISO_FD_MNT], CLONE_NEWNS) < 0) {
+		int e = errno;
+
+		pam_syslog(pamh, LOG_ERR, "cannot join the sandbox mount namespace: %s%s",
+			   strerror(e),
+			   e == EINVAL ? " (a multi-threaded application cannot change mount "
+					 "namespace)"
+				       : "");
+		return -e;
+	}
+	if (fds[ISO_FD_PID] >= 0 && setns(fds[ISO_FD_PID], CLONE_NEWPID) < 0) {
+		int e = errno;
+
+		pam_syslog(pamh, LOG_ERR, "cannot join the sandbox pid namespace: %s", strerror(e));
+		if (setns(s->home_mnt, CLONE_NEWNS) < 0)
+			pam_syslog(pamh, LOG_CRIT, "cannot return to the host mount namespace: %m");
+		return -e;
+	}
+	return 0;
+}
+
+PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct iso_args args;
+	struct iso_request req;
+	struct iso_reply rep;
+	struct iso_session *s = NULL;
+	const char *user = NULL;
+	int fds[ISO_MAX_FDS];
+	int r, ret;
+
+	iso_parse_args(pamh, argc, argv, &args);
+	ret = fill_request(pamh, &args, ISO_OP_OPEN, &req, &user);
+	if (ret != PAM_SUCCESS)
+		return ret;
+
+	r = iso_helper_call(pamh, &req, &rep, fds);
+	if (r < 0)
+		return no_verdict(pamh, &args, user, r);
+
+	switch (rep.result) {
+	case ISO_RES_EXEMPT:
+		if (args.debug)
+			pam_syslog(pamh, LOG_DEBUG, "user %s exempt (%s)", user, rep.rule);
+		ret = PAM_IGNORE;
+		goto out;
+	case ISO_RES_ALLOWED:
+		/* The helper logged the reason; the user is let in unconfined. */
+		ret = PAM_SUCCESS;
+		goto out;
+	case ISO_RES_DENIED:
+		pam_error(pamh, "pam_isolate: session refused: %s", rep.message);
+		ret = PAM_SESSION_ERR;
+		goto out;
+	case ISO_RES_CONFINED:
+		break;
+	default:
+		ret = no_verdict(pamh, &args, user, -EPROTO);
+		goto out;
+	}
+
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		undo_open(pamh, &args, &rep);
+		ret = no_verdict(pamh, &args, user, -ENOMEM);
+		goto out;
+	}
+	s->home_mnt = s->home_pid = -1;
+	memcpy(s->session_id, rep.session_id, sizeof(s->session_id));
+	memcpy(s->origin, rep.origin, sizeof(s->origin));
+	r = join_sandbox(pamh, &rep, fds, s);
+	if (r < 0) {
+		undo_open(pamh, &args, &rep);
+		if (rep.on_error == 1) {
+			pam_syslog(pamh, LOG_ERR, "user %s: on_error=allow: session unconfined",
+				   user);
+			ret = PAM_SUCCESS;
+		} else {
+			pam_error(pamh, "pam_isolate: session refused: cannot enter the sandbox "
+					"(%s)",
+				  strerror(-r));
+			ret = PAM_SESSION_ERR;
+		}
+		goto out;
+	}
+	if (pam_set_data(pamh, DATA_KEY, s, session_free) != PAM_SUCCESS) {
+		pam_syslog(pamh, LOG_ERR, "pam_set_data failed");
+		undo_open(pamh, &args, &rep);
+		ret = PAM_SESSION_ERR;
+		goto out;
+	}
+	s = NULL;
+	if (args.debug)
+		pam_syslog(pamh, LOG_DEBUG, "user %s confined: %s session %s", user, rep.rule,
+			   rep.session_id);
+	ret = PAM_SUCCESS;
+out:
+	close_fds(fds);
+	session_free(pamh, s, 0);
+	return ret;
+}
+
+PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct iso_args args;
+	struct iso_request req;
+	struct iso_reply rep;
+	const void *data = NULL;
+	const struct iso_session *s;
+	const char *user = NULL;
+	int fds[ISO_MAX_FDS];
+	int r, ret;
+
+	iso_parse_args(pamh, argc, argv, &args);
+	if (pam_get_data(pamh, DATA_KEY, &data) != PAM_SUCCESS || !data)
+		return PAM_IGNORE; /* open did not confine this session */
+	s = data;
+
+	/* Leave the sandbox first: the helper must be born in the host's pid
+	 * namespace to see us, and must not die with the sandbox. */
+	if (s->home_mnt >= 0 && setns(s->home_mnt, CLONE_NEWNS) < 0)
+		pam_syslog(pamh, LOG_ERR, "cannot return to the host mount namespace: %m");
+	if (s->home_pid >= 0 && setns(s->home_pid, CLONE_NEWPID) < 0)
+		pam_syslog(pamh, LOG_ERR, "cannot return to the host pid namespace: %m");
+
+	ret = fill_request(pamh, &args, ISO_OP_CLOSE, &req, &user);
+	if (ret != PAM_SUCCESS)
+		return ret;
+	memcpy(req.session_id, s->session_id, sizeof(req.session_id));
+	memcpy(req.origin, s->origin, sizeof(req.origin));
+
+	r = iso_helper_call(pamh, &req, &rep, fds);
+	if (r < 0) {
+		pam_syslog(pamh, LOG_ERR, "user %s: close of session %s failed: %s", user,
+			   s->session_id, strerror(-r));
+		return PAM_SESSION_ERR;
+	}
+	close_fds(fds);
+	if (rep.status < 0) {
+		pam_syslog(pamh, LOG_ERR, "user %s: close of session %s: %s", user,
+			   s->session_id, rep.message);
+		return PAM_SESSION_ERR;
+	}
+	pam_set_data(pamh, DATA_KEY, NULL, NULL);
+	return PAM_SUCCESS;
+}
