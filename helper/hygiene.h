@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef ISO_HYGIENE_H
+#define ISO_HYGIENE_H
+
+#include <sys/types.h>
+
+#include "iso_err.h"
+
+/* Who ran us, as the kernel says. */
+struct iso_caller {
+	uid_t ruid;       /* getuid() before we drop to full root */
+	pid_t pid;        /* the PAM process to place (== getppid()) */
+	uid_t peer_euid;  /* SO_PEERCRED: euid of the socket's creator */
+	int is_root;      /* peer_euid == 0: sshd, login, su (euid 0) */
+};
+
+/*
+ * First thing in main (SECURITY.md): valid fds 0-2, every other fd but
+ * keep_fd closed, empty environment with a fixed PATH, umask 077, no core
+ * dumps, not dumpable, default signal dispositions and an empty mask.
+ * Returns 0 or -errno; on failure the helper must exit.
+ */
+int iso_sanitize_process(int keep_fd);
+
+/* Reads the caller's identity from the kernel: SO_PEERCRED of fd, which
+ * must be a SOCK_SEQPACKET unix socket whose peer is our parent. */
+int iso_caller_identify(int fd, struct iso_caller *out, struct iso_err *err);
+
+/* Becomes root in every uid/gid (real, effective, saved) with no
+ * supplementary groups, so the invoking user can no longer signal us. */
+int iso_become_root(struct iso_err *err);
+
+#endif

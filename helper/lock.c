@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#define _GNU_SOURCE
+#include "lock.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+
+/* Open and close of one user are serialised; 30 s is far beyond any
+ * real critical section (a few ms) and keeps a wedged helper from
+ * blocking that user's logins forever. */
+#define LOCK_WAIT_MS 30000
+
+int iso_state_open(const char *path, int *dirfd, struct iso_err *err)
+{
+	struct stat st;
+	int fd, r;
+
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		return iso_err_set(err, -errno, "cannot create state directory %s: %s", path,
+				   strerror(errno));
+	fd = open(path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return iso_err_set(err, -errno, "cannot open state directory %s: %s", path,
+				   strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		r = iso_err_set(err, -errno, "cannot stat %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (!S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & 07777) != 0700) {
+		r = iso_err_set(err, -EPERM,
+				"refusing state directory %s: must be a directory owned by root "
+				"with mode 0700 (found uid %u mode %04o)",
+				path, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+		goto fail;
+	}
+	*dirfd = fd;
+	return 0;
+fail:
+	iso_close(fd);
+	return r;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+
+	nanosleep(&ts, NULL);
+}
+
+int iso_user_lock(int statedir, uid_t uid, int *lockfd, struct iso_err *err)
+{
+	char name[64];
+	struct stat fst, nst;
+	long waited = 0;
+	int fd = -1, r;
+
+	r = iso_snprintf(name, sizeof(name), "user-%u.lock", (unsigned)uid);
+	if (r < 0)
+		return iso_err_set(err, r, "lock name too long");
+	for (;;) {
+		fd = openat(statedir, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return iso_err_set(err, -errno, "cannot open lock %s/%s: %s", ISO_RUNDIR,
+					   name, strerror(errno));
+		if (fstat(fd, &fst) < 0 || !S_ISREG(fst.st_mode) || fst.st_uid != 0 ||
+		    fst.st_nlink != 1) {
+			r = iso_err_set(err, -EPERM,
+					"refusing lock file %s/%s: not a root-owned regular file",
+					ISO_RUNDIR, name);
+			goto fail;
+		}
+		while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+			if (errno != EWOULDBLOCK && errno != EINTR) {
+				r = iso_err_set(err, -errno, "cannot lock %s/%s: %s", ISO_RUNDIR,
+						name, strerror(errno));
+				goto fail;
+			}
+			if (waited >= LOCK_WAIT_MS) {
+				r = iso_err_set(err, -EAGAIN,
+						"user lock %s/%s busy for %d s; giving up",
+						ISO_RUNDIR, name, LOCK_WAIT_MS / 1000);
+				goto fail;
+			}
+			sleep_ms(5);
+			waited += 5;
+		}
+		/* The previous holder may have unlinked the file between our
+		 * open and flock: then we locked an orphan inode. */
+		if (fstatat(statedir, name, &nst, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    nst.st_ino == fst.st_ino && nst.st_dev == fst.st_dev) {
+			*lockfd = fd;
+			return 0;
+		}
+		iso_close(fd);
+	}
+fail:
+	iso_close(fd);
+	return r;
+}
+
+void iso_user_unlock(int statedir, uid_t uid, int lockfd, bool remove)
+{
+	char name[64];
+
+	if (lockfd < 0)
+		return;
+	if (remove && iso_snprintf(name, sizeof(name), "user-%u.lock", (unsigned)uid) == 0)
+		unlinkat(statedir, name, 0);
+	iso_close(lockfd);
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef ISO_LOCK_H
+#define ISO_LOCK_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "iso_err.h"
+
+/* Creates (mkdir) and opens the state directory ISO_RUNDIR, then verifies
+ * it: a real directory, owned by root, mode 0700. Anything else (a
+ * symlink, another owner, a looser mode) is refused, never "fixed". */
+int iso_state_open(const char *path, int *dirfd, struct iso_err *err);
+
+/*
+ * Takes the per-user lock user-<uid>.lock in the state dir (flock
+ * LOCK_EX, bounded wait). The file may be unlinked by the last holder;
+ * after locking we check that the name still points at our inode and
+ * retry otherwise, so two helpers never hold "the" lock on two inodes.
+ */
+int iso_user_lock(int statedir, uid_t uid, int *lockfd, struct iso_err *err);
+
+/* Releases the lock; with remove, unlinks the lock file first (the user
+ * has nothing left, so nothing stays behind in /run). */
+void iso_user_unlock(int statedir, uid_t uid, int lockfd, bool remove);
+
+#endif

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * pam-isolate-helper: setuid root, exec'd by pam_isolate.so with a
+ * SOCK_SEQPACKET socket on fd 3. Anyone can run it with anything inherited;
+ * see hygiene.c for what is reset before any input is read, and
+ * SECURITY.md for the whole threat model.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "hygiene.h"
+#include "proto.h"
+#include "session.h"
+
+/* A caller that never sends its request must not keep us around. */
+#define REQUEST_TIMEOUT_S 10
+
+static int die(const char *what, const struct iso_err *err, int code)
+{
+	const char *msg = err && err->msg[0] ? err->msg : strerror(-code);
+
+	syslog(LOG_ERR, "helper: %s: %s", what, msg);
+	fprintf(stderr, "pam-isolate-helper: %s: %s\n", what, msg);
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	const struct iso_paths paths = {
+		.conf = ISO_CONF_PATH,
+		.rundir = ISO_RUNDIR,
+		.mountinfo = "/proc/self/mountinfo",
+	};
+	struct timeval tv = {.tv_sec = REQUEST_TIMEOUT_S};
+	struct iso_caller caller;
+	struct iso_request req;
+	struct iso_reply rep;
+	struct iso_err err = {0};
+	int fds[ISO_MAX_FDS];
+	size_t nfds = 0, i;
+	int r;
+
+	r = iso_sanitize_process(ISO_HELPER_FD);
+	if (r < 0)
+		return 1; /* cannot even trust stderr yet */
+	openlog("pam_isolate", LOG_PID, LOG_AUTHPRIV);
+
+	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
+		printf("pam-isolate-helper %s\n", ISO_VERSION);
+		return 0;
+	}
+	r = iso_caller_identify(ISO_HELPER_FD, &caller, &err);
+	if (r < 0)
+		return die("refusing to run", &err, r);
+	r = iso_become_root(&err);
+	if (r < 0)
+		return die("dropping the caller's ids", &err, r);
+	if (setsockopt(ISO_HELPER_FD, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0)
+		return die("SO_RCVTIMEO", NULL, -errno);
+	r = iso_proto_recv_request(ISO_HELPER_FD, &req);
+	if (r < 0)
+		return die("bad request", NULL, r);
+
+	iso_session_handle(&paths, &caller, &req, &rep, fds, &nfds);
+
+	r = iso_proto_send_reply(ISO_HELPER_FD, &rep, fds, nfds);
+	for (i = 0; i < ISO_MAX_FDS; i++)
+		iso_close(fds[i]);
+	if (r < 0)
+		return die("sending the reply", NULL, r);
+	return 0;
+}

@@ -1,0 +1,408 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Open and close of a session, in the order that keeps every step
+ * idempotent: lock the user, garbage-collect what a crash may have left,
+ * (re)apply limits, create the leaf, move the caller. State is derived from
+ * the kernel (which leaves hold processes), so a helper killed between any
+ * two steps leaves nothing the next call cannot clean up.
+ */
+#define _GNU_SOURCE
+#include "session.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "fsutil.h"
+#include "isolate_config.h"
+#include "lock.h"
+
+#define SID_BYTES 8 /* 16 hex digits: unique enough per user, short in paths */
+
+struct ctx {
+	const struct iso_paths *paths;
+	const struct iso_caller *caller;
+	const struct iso_request *req;
+	struct iso_reply *rep;
+	struct iso_config *cfg;
+	struct iso_policy pol;
+	char rule[128];
+	uid_t uid;
+	gid_t gid;
+	int statedir;
+	int lockfd;
+	struct cg_engine *cg;
+	unsigned ctrls; /* controllers this session's rule manages */
+	struct iso_err err;
+};
+
+static void set_result(struct ctx *c, enum iso_result res, enum iso_err_class ec, int status)
+{
+	c->rep->result = res;
+	c->rep->err_class = ec;
+	c->rep->status = status;
+	snprintf(c->rep->message, sizeof(c->rep->message), "%s", c->err.msg);
+}
+
+static const char *class_name(enum iso_err_class ec)
+{
+	switch (ec) {
+	case ISO_EC_CONFIG:
+		return "config";
+	case ISO_EC_CGROUP:
+		return "cgroup";
+	case ISO_EC_NAMESPACE:
+		return "namespace";
+	default:
+		return "internal";
+	}
+}
+
+/* A failure: on_error of the config (or, when the config itself is the
+ * problem, the on_error its text still states) decides. */
+static void fail(struct ctx *c, enum iso_err_class ec, int allow)
+{
+	const char *op = c->req->op == ISO_OP_OPEN ? "open" : "close";
+	char *nl;
+
+	set_result(c, allow ? ISO_RES_ALLOWED : ISO_RES_DENIED, ec,
+		   c->err.code ? c->err.code : -EIO);
+	/* syslog wants one line per record */
+	for (nl = c->err.msg; (nl = strchr(nl, '\n'));)
+		*nl = ' ';
+	syslog(LOG_ERR, "%s user=%s service=%s error=%s result=%s: %s", op, c->req->user,
+	       c->req->service, class_name(ec), allow ? "allowed-unconfined" : "denied",
+	       c->err.msg);
+}
+
+static int cfg_allows(const struct ctx *c)
+{
+	return c->cfg && c->cfg->on_error == ISO_ON_ERROR_ALLOW;
+}
+
+static int valid_service(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i]; i++) {
+		char ch = s[i];
+
+		if (!(ch >= 'a' && ch <= 'z') && !(ch >= 'A' && ch <= 'Z') &&
+		    !(ch >= '0' && ch <= '9') && ch != '-' && ch != '_' && ch != '.')
+			return 0;
+	}
+	return 1;
+}
+
+static int valid_sid(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i]; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return i == SID_BYTES * 2;
+}
+
+static int new_sid(char *buf, size_t len)
+{
+	unsigned char raw[SID_BYTES];
+	size_t i;
+
+	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
+		return -EIO;
+	if (len < SID_BYTES * 2 + 1)
+		return -ENAMETOOLONG;
+	for (i = 0; i < SID_BYTES; i++)
+		snprintf(buf + 2 * i, 3, "%02x", raw[i]);
+	return 0;
+}
+
+/* Keeps only the entries of an origin string ("cpu:/a;pids:/b") for the
+ * hierarchies we moved the caller in, so close never writes a cgroup.procs
+ * outside our subtree in a hierarchy we do not manage. */
+static void origin_filter(char *origin, unsigned ctrls, enum cg_version v)
+{
+	char out[ISO_PROTO_ORIGIN] = "";
+	char *save = NULL, *tok;
+	size_t used = 0;
+	unsigned bit;
+
+	if (v == CG_V2)
+		return;
+	for (tok = strtok_r(origin, ";", &save); tok; tok = strtok_r(NULL, ";", &save)) {
+		for (bit = 1; bit <= CG_MEMORY; bit <<= 1) {
+			size_t n = strlen(cg_ctrl_name(bit));
+
+			if ((ctrls & bit) && strncmp(tok, cg_ctrl_name(bit), n) == 0 &&
+			    tok[n] == ':') {
+				int w = snprintf(out + used, sizeof(out) - used, "%s%s",
+						 used ? ";" : "", tok);
+				if (w > 0 && (size_t)w < sizeof(out) - used)
+					used += (size_t)w;
+			}
+		}
+	}
+	memcpy(origin, out, sizeof(out));
+}
+
+static void describe_limits(const struct iso_limits *l, char *buf, size_t len)
+{
+	char q[32], m[32], t[32];
+
+	iso_format_percent(l->cpu_quota, q, sizeof(q));
+	iso_format_size(l->memory_max, m, sizeof(m));
+	if (l->tasks_max == ISO_UNSET)
+		snprintf(t, sizeof(t), "unset");
+	else if (l->tasks_max == ISO_MAX)
+		snprintf(t, sizeof(t), "max");
+	else
+		snprintf(t, sizeof(t), "%lld", (long long)l->tasks_max);
+	snprintf(buf, len, "cpu_quota=%s cpu_period=%lldus cpu_weight=%lld tasks_max=%s memory_max=%s",
+		 q, (long long)l->cpu_period_us,
+		 (long long)(l->cpu_weight == ISO_UNSET ? 0 : l->cpu_weight), t, m);
+}
+
+/* Steps shared by open and close: config, user, policy. Returns 1 when
+ * the request is finished (rep filled), 0 to go on. */
+static int prepare(struct ctx *c)
+{
+	const char *conf = c->req->conf[0] ? c->req->conf : c->paths->conf;
+	char **groups = NULL;
+	size_t ngroups = 0;
+	int r;
+
+	if (!iso_valid_name(c->req->user) || !valid_service(c->req->service)) {
+		iso_err_set(&c->err, -EINVAL, "invalid user or service name");
+		fail(c, ISO_EC_INTERNAL, 0);
+		return 1;
+	}
+	if (c->req->conf[0] && (!c->caller->is_root || c->req->conf[0] != '/')) {
+		iso_err_set(&c->err, -EPERM,
+			    c->caller->is_root ? "conf=%s: must be an absolute path"
+					       : "conf=%s: only honoured for root callers",
+			    c->req->conf);
+		fail(c, ISO_EC_CONFIG, 0);
+		return 1;
+	}
+	r = iso_user_lookup(c->req->user, &c->uid, &c->gid, &groups, &ngroups);
+	if (r < 0) {
+		iso_err_set(&c->err, r, "unknown user %s", c->req->user);
+		fail(c, ISO_EC_INTERNAL, 0);
+		return 1;
+	}
+	if (!c->caller->is_root && c->uid != c->caller->ruid) {
+		iso_err_set(&c->err, -EPERM, "uid %u may not act for user %s",
+			    (unsigned)c->caller->ruid, c->req->user);
+		fail(c, ISO_EC_INTERNAL, 0);
+		goto done;
+	}
+	r = iso_config_load(conf, true, &c->cfg, &c->err);
+	if (r < 0) {
+		if (c->req->op == ISO_OP_CLOSE) {
+			/* Close still cleans up what open made, with built-in
+			 * defaults: a broken config must not leak cgroups. */
+			syslog(LOG_WARNING, "close user=%s: config unusable, cleaning up anyway: %s",
+			       c->req->user, c->err.msg);
+			iso_err_clear(&c->err);
+			iso_limits_init(&c->pol.lim);
+			r = 0;
+			goto done;
+		}
+		fail(c, ISO_EC_CONFIG, iso_config_peek_on_error(conf) == ISO_ON_ERROR_ALLOW);
+		r = 1;
+		goto done;
+	}
+	c->rep->on_error = c->cfg->on_error == ISO_ON_ERROR_ALLOW;
+	r = iso_policy_resolve(c->cfg, c->req->user, (const char *const *)groups, ngroups,
+			       &c->pol);
+	if (r < 0) {
+		iso_err_set(&c->err, r, "cannot resolve the rule for %s", c->req->user);
+		fail(c, ISO_EC_CONFIG, cfg_allows(c));
+		r = 1;
+		goto done;
+	}
+	iso_policy_describe(&c->pol, c->rule, sizeof(c->rule));
+	snprintf(c->rep->rule, sizeof(c->rep->rule), "%s", c->rule);
+	if (c->pol.match == ISO_MATCH_EXEMPT_USER || c->pol.match == ISO_MATCH_EXEMPT_GROUP) {
+		set_result(c, ISO_RES_EXEMPT, ISO_EC_NONE, 0);
+		syslog(LOG_INFO, "%s user=%s service=%s rule=%s result=exempt",
+		       c->req->op == ISO_OP_OPEN ? "open" : "close", c->req->user,
+		       c->req->service, c->rule);
+		r = 1;
+		goto done;
+	}
+	r = 0;
+done:
+	iso_groups_free(groups, ngroups);
+	return r;
+}
+
+/* State dir, user lock, cgroup engine. */
+static int acquire(struct ctx *c)
+{
+	struct cg_layout layout;
+	int r;
+
+	r = iso_state_open(c->paths->rundir, &c->statedir, &c->err);
+	if (r < 0)
+		return r;
+	r = iso_user_lock(c->statedir, c->uid, &c->lockfd, &c->err);
+	if (r < 0)
+		return r;
+	r = cg_layout_detect(c->paths->mountinfo, &layout, &c->err);
+	if (r < 0)
+		return r;
+	return cg_open(&layout, c->cfg ? c->cfg->cgroup_root : "pam_isolate", true, &c->cg,
+		       &c->err);
+}
+
+static void do_open(struct ctx *c)
+{
+	char leaf[64], desc[256], path[512];
+	unsigned missing;
+	int live = 0, r;
+
+	r = acquire(c);
+	if (r < 0) {
+		fail(c, r == -EAGAIN || r == -EPERM ? ISO_EC_INTERNAL : ISO_EC_CGROUP, cfg_allows(c));
+		return;
+	}
+	c->ctrls = cg_needed(&c->pol.lim);
+	missing = c->ctrls & ~cg_available(c->cg);
+	if (missing) {
+		unsigned bit;
+
+		iso_err_set(&c->err, -ENODEV, "cgroup controller(s) needed by %s not available:",
+			    c->rule);
+		for (bit = 1; bit <= CG_MEMORY; bit <<= 1)
+			if (missing & bit)
+				iso_err_add(&c->err, -ENODEV, "  %s", cg_ctrl_name(bit));
+		fail(c, ISO_EC_CGROUP, cfg_allows(c));
+		return;
+	}
+	/* Leftovers of a killed helper or a crashed session first. */
+	r = cg_user_gc(c->cg, c->uid, &live, &c->err);
+	if (r < 0)
+		goto cg_fail;
+	if (c->ctrls) {
+		r = cg_user_apply(c->cg, c->uid, &c->pol.lim, c->ctrls, &c->err);
+		if (r < 0)
+			goto cg_fail;
+		r = cg_origin_read(c->cg, c->caller->pid, c->rep->origin, sizeof(c->rep->origin),
+				   &c->err);
+		if (r < 0)
+			goto cg_fail;
+		origin_filter(c->rep->origin, c->ctrls, cg_engine_version(c->cg));
+		r = new_sid(c->rep->session_id, sizeof(c->rep->session_id));
+		if (r < 0) {
+			iso_err_set(&c->err, r, "cannot make a session id");
+			goto cg_fail;
+		}
+		snprintf(leaf, sizeof(leaf), "session-%s", c->rep->session_id);
+		r = cg_enter(c->cg, c->uid, leaf, c->ctrls, c->caller->pid, &c->err);
+		if (r < 0) {
+			/* Undo: nothing half-made may count as a live session. */
+			cg_origin_restore(c->cg, c->caller->pid, c->rep->origin, NULL);
+			cg_leaf_remove(c->cg, c->uid, leaf, NULL);
+			cg_user_gc(c->cg, c->uid, &live, NULL);
+			goto cg_fail;
+		}
+	}
+	set_result(c, ISO_RES_CONFINED, ISO_EC_NONE, 0);
+	describe_limits(&c->pol.lim, desc, sizeof(desc));
+	path[0] = '\0';
+	if (c->ctrls)
+		cg_path(c->cg, c->ctrls & CG_CPU ? CG_CPU : c->ctrls, c->uid, leaf, path,
+			sizeof(path));
+	syslog(LOG_INFO, "open user=%s uid=%u service=%s rule=%s %s cgroup=%s session=%s result=confined",
+	       c->req->user, (unsigned)c->uid, c->req->service, c->rule, desc,
+	       path[0] ? path : "-", c->rep->session_id[0] ? c->rep->session_id : "-");
+	return;
+cg_fail:
+	fail(c, ISO_EC_CGROUP, cfg_allows(c));
+}
+
+static void do_close(struct ctx *c)
+{
+	char leaf[64];
+	int live = 0, r;
+
+	if (c->req->session_id[0] && !valid_sid(c->req->session_id)) {
+		iso_err_set(&c->err, -EINVAL, "invalid session id");
+		fail(c, ISO_EC_INTERNAL, 0);
+		return;
+	}
+	r = acquire(c);
+	if (r < 0) {
+		fail(c, ISO_EC_CGROUP, 0);
+		return;
+	}
+	/* Moving a process out of a cgroup loosens its limits: only root
+	 * callers (sshd, login, su) may ask for it, and only for themselves. */
+	if (c->caller->is_root && c->req->origin[0]) {
+		r = cg_origin_restore(c->cg, c->caller->pid, c->req->origin, &c->err);
+		if (r < 0)
+			syslog(LOG_WARNING, "close user=%s: cannot move the caller back: %s",
+			       c->req->user, c->err.msg);
+		iso_err_clear(&c->err);
+	}
+	if (c->req->session_id[0]) {
+		snprintf(leaf, sizeof(leaf), "session-%s", c->req->session_id);
+		/* EBUSY: processes of the session outlive it (on_logout =
+		 * keep); gc removes the leaf once they are gone. */
+		cg_leaf_remove(c->cg, c->uid, leaf, NULL);
+	}
+	r = cg_user_gc(c->cg, c->uid, &live, &c->err);
+	if (r < 0) {
+		fail(c, ISO_EC_CGROUP, 0);
+		return;
+	}
+	set_result(c, ISO_RES_CLOSED, ISO_EC_NONE, 0);
+	syslog(LOG_INFO, "close user=%s uid=%u service=%s session=%s live_sessions=%d result=closed",
+	       c->req->user, (unsigned)c->uid, c->req->service,
+	       c->req->session_id[0] ? c->req->session_id : "-", live);
+	if (live == 0) {
+		/* Nothing of the user is left: drop the lock file too. */
+		iso_user_unlock(c->statedir, c->uid, c->lockfd, true);
+		c->lockfd = -1;
+	}
+}
+
+void iso_session_handle(const struct iso_paths *paths, const struct iso_caller *caller,
+			const struct iso_request *req, struct iso_reply *rep, int fds[ISO_MAX_FDS],
+			size_t *nfds)
+{
+	struct ctx c;
+	size_t i;
+
+	memset(&c, 0, sizeof(c));
+	memset(rep, 0, sizeof(*rep));
+	rep->version = ISO_PROTO_VERSION;
+	for (i = 0; i < ISO_MAX_FDS; i++)
+		fds[i] = -1;
+	*nfds = 0;
+	c.paths = paths;
+	c.caller = caller;
+	c.req = req;
+	c.rep = rep;
+	c.statedir = -1;
+	c.lockfd = -1;
+
+	if (prepare(&c) == 0) {
+		if (req->op == ISO_OP_OPEN)
+			do_open(&c);
+		else
+			do_close(&c);
+	}
+	cg_close(c.cg);
+	if (c.lockfd >= 0)
+		iso_user_unlock(c.statedir, c.uid, c.lockfd, false);
+	iso_close(c.statedir);
+	iso_config_free(c.cfg);
+}
