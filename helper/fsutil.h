@@ -9,6 +9,7 @@
  * count) or -errno.
  */
 
+#include <dirent.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -28,6 +29,17 @@ int iso_write_file_at(int dirfd, const char *name, const char *data, bool create
 /* Reads at most len-1 bytes, NUL-terminates, strips one trailing newline.
  * Returns the length read. */
 ssize_t iso_read_file_at(int dirfd, const char *name, char *buf, size_t len);
+
+/* Opens a regular file below dirfd with flags | O_NOFOLLOW | O_CLOEXEC |
+ * O_NOCTTY | O_NONBLOCK (a planted FIFO cannot block the open)
+ * and checks it is a regular file. Added for streaming reads of
+ * cgroup.procs, whose size is not bounded. */
+int iso_open_file_at(int dirfd, const char *name, int flags, int *out);
+
+/* Opens the directory name below dirfd for listing (O_RDONLY|O_DIRECTORY|
+ * O_NOFOLLOW|O_CLOEXEC, then fdopendir). "." lists dirfd itself, which
+ * may be an O_PATH fd. */
+int iso_opendir_at(int dirfd, const char *name, DIR **out);
 
 /* snprintf that returns -ENAMETOOLONG on truncation instead of cutting. */
 int iso_snprintf(char *buf, size_t len, const char *fmt, ...)
