@@ -25,6 +25,12 @@
 #define ISO_DEFAULT_CPU_PERIOD_US 100000
 #define ISO_NAME_MAX 32 /* user and group names (Debian's useradd limit) */
 
+/* Bounds on what a config file may ask of the parser. */
+#define ISO_CONFIG_MAX_SIZE (1024 * 1024) /* bytes */
+#define ISO_CONFIG_MAX_SECTIONS 10000     /* user + group sections, each */
+#define ISO_CONFIG_MAX_LIST 10000         /* entries of exempt_users/_groups */
+#define ISO_CGROUP_ROOT_MAX 64            /* length of cgroup_root */
+
 enum iso_on_error { ISO_ON_ERROR_DENY = 0, ISO_ON_ERROR_ALLOW = 1 };
 enum iso_on_logout { ISO_LOGOUT_KEEP = 0, ISO_LOGOUT_KILL = 1 };
 enum iso_sandbox_mode { ISO_SANDBOX_PER_USER = 0, ISO_SANDBOX_PER_SESSION = 1 };
@@ -104,6 +110,7 @@ int iso_parse_count(const char *s, int64_t *out);     /* "512" "max" */
 /* Formats a value back for humans ("50%", "100ms", "4G", "max", "unset"). */
 void iso_format_percent(int64_t v, char *buf, size_t len);
 void iso_format_size(int64_t v, char *buf, size_t len);
+void iso_format_duration_us(int64_t v, char *buf, size_t len); /* "100ms" */
 
 /* Names of users and groups: [a-z_][a-z0-9_.-]*[$]? , 1..ISO_NAME_MAX. */
 bool iso_valid_name(const char *name);
@@ -125,6 +132,11 @@ struct iso_policy {
 	struct iso_limits lim;            /* fully resolved, no ISO_UNSET left
 					   * except cpu_quota/cpu_weight/tasks_max/
 					   * memory_max/tmp_size meaning "not managed" */
+	/* The group section that matched, also when a user section overrode
+	 * it ("user alice (line 12) over group students (line 8)"); empty
+	 * and 0 when no group section matched. */
+	char group_name[ISO_NAME_MAX + 1];
+	int group_line;
 };
 
 /*

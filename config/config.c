@@ -1,0 +1,1273 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * isolate.conf: file checks, libconfuse schema, validation with file:line
+ * errors, and the on_error fallback scanner.
+ *
+ * Threat model: the helper is setuid root and parses this file for every
+ * login. The file decides how confined users are, so only root may be able
+ * to change it or any directory on the way to it; a file anyone else could
+ * have written is refused (and its on_error is not honoured either). Its
+ * content comes from an admin, who must get a loud, precise error for any
+ * mistake rather than a config that silently does nothing.
+ *
+ * Two quirks of libconfuse 3.3 shape this file:
+ *  - its lexer counts a line twice for every '#' or '//' comment and once
+ *    more for every C comment, so its line numbers drift in any commented
+ *    file. We therefore lex the text ourselves first (scan_text), blank out
+ *    the comments (newlines kept), and hand libconfuse the blanked copy:
+ *    its line numbers are then right.
+ *  - its lexer state is global and not reset after an error inside a
+ *    string; the pre-scan rejects unterminated strings/comments and octal
+ *    escapes itself, so libconfuse never fails in the middle of one.
+ * libconfuse also substitutes ${VAR} from the environment; the helper runs
+ * with a cleared environment and isolatectl does not, so the same file
+ * would mean two things: the pre-scan rejects "${".
+ */
+#define _GNU_SOURCE /* O_PATH */
+#include "isolate_config.h"
+
+#include <confuse.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_SYMLINKS 40 /* as the kernel's path walk */
+#define SHOW_MAX     80 /* longest value quoted back in a message */
+
+enum sec_kind { SEC_DEFAULT, SEC_GROUP, SEC_USER, SEC_NKINDS };
+static const char *const sec_names[SEC_NKINDS] = {"default", "group", "user"};
+
+/* ---- small helpers ---- */
+
+/*
+ * Quotes a value from the file for a message: values may hold newlines or
+ * terminal escapes (from "\x1b" in a string), and messages end up in
+ * syslog and on an admin's terminal.
+ */
+static const char *show(const char *s, char *buf, size_t len)
+{
+	size_t i = 0;
+
+	for (; s && *s && i + 5 < len; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
+			i += (size_t)snprintf(buf + i, len - i, "\\x%02x", c);
+		else
+			buf[i++] = (char)c;
+	}
+	if (s && *s && i + 4 < len) {
+		memcpy(buf + i, "...", 3);
+		i += 3;
+	}
+	buf[i] = '\0';
+	return buf;
+}
+
+/* Adds "name:line: message" (or "name: message" when the line is unknown). */
+static int __attribute__((format(printf, 4, 5)))
+add_err(struct iso_err *err, const char *name, int line, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (line > 0)
+		return iso_err_add(err, -EINVAL, "%s:%d: %s", name, line, msg);
+	return iso_err_add(err, -EINVAL, "%s: %s", name, msg);
+}
+
+/* ---- pre-scan: a lexer that follows libconfuse 3.3's lexer.l ---- */
+
+enum tok_type { TOK_EOF, TOK_WORD, TOK_STR, TOK_PUNCT };
+
+struct token {
+	enum tok_type type;
+	int line;
+	const char *s; /* word, or string body with escapes undecoded */
+	size_t len;
+	char punct; /* { } ( ) = , and '+' for "+=" */
+};
+
+struct scan_hdr {
+	enum sec_kind kind;
+	int line;
+	char title[ISO_NAME_MAX + 2]; /* truncated; for messages only */
+};
+
+struct scan {
+	const char *name;
+	struct iso_err *err; /* NULL: stop quietly at the first problem */
+	char *t;	     /* text, NUL-terminated; comments blanked if blank */
+	size_t n, pos;
+	int line;
+	bool blank;
+	struct scan_hdr *hdrs;
+	size_t nhdrs, cap;
+	size_t nkind[SEC_NKINDS];
+	int on_error; /* last top-level on_error: -1 none seen */
+};
+
+static int scan_fail(struct scan *sc, int line, const char *what)
+{
+	if (sc->err)
+		add_err(sc->err, sc->name, line, "%s", what);
+	return -EINVAL;
+}
+
+static bool word_char(char c)
+{
+	return c != '\0' && !strchr(" #\"'\t\n\r={}()+,*", c);
+}
+
+static void blank(struct scan *sc, size_t from, size_t to)
+{
+	size_t i;
+
+	if (!sc->blank)
+		return;
+	for (i = from; i < to; i++) {
+		if (sc->t[i] != '\n')
+			sc->t[i] = ' ';
+	}
+}
+
+/* A quoted string; sc->pos is on the opening quote. */
+static int lex_string(struct scan *sc, struct token *tok)
+{
+	char q = sc->t[sc->pos];
+	int start_line = sc->line;
+	size_t start = ++sc->pos;
+
+	while (sc->pos < sc->n) {
+		char c = sc->t[sc->pos];
+
+		if (c == q) {
+			tok->type = TOK_STR;
+			tok->line = start_line;
+			tok->s = sc->t + start;
+			tok->len = sc->pos - start;
+			sc->pos++;
+			return 0;
+		}
+		if (c == '\n')
+			sc->line++;
+		if (c == '$' && q == '"' && sc->t[sc->pos + 1] == '{')
+			return scan_fail(sc, sc->line,
+					 "environment substitution \"${...}\" is not supported");
+		if (c == '\\') {
+			char e = sc->t[sc->pos + 1];
+
+			if (q == '"' && e >= '0' && e <= '9')
+				return scan_fail(sc, sc->line,
+						 "octal escapes in strings are not supported");
+			if (e == '\n')
+				sc->line++;
+			if (e != '\0')
+				sc->pos++;
+		}
+		sc->pos++;
+	}
+	return scan_fail(sc, start_line, "unterminated string");
+}
+
+static int lex_next(struct scan *sc, struct token *tok)
+{
+	char *t = sc->t;
+
+	while (sc->pos < sc->n) {
+		char c = t[sc->pos], d = t[sc->pos + 1];
+		size_t start = sc->pos;
+
+		if (c == '\n') {
+			sc->line++;
+			sc->pos++;
+		} else if (c == ' ' || c == '\t' || c == '\r') {
+			sc->pos++;
+		} else if (c == '#' || (c == '/' && d == '/')) {
+			while (sc->pos < sc->n && t[sc->pos] != '\n')
+				sc->pos++;
+			blank(sc, start, sc->pos);
+		} else if (c == '/' && d == '*') {
+			int start_line = sc->line;
+			char *end = strstr(t + sc->pos + 2, "*/");
+
+			if (!end)
+				return scan_fail(sc, start_line, "unterminated /* comment");
+			for (; sc->pos < (size_t)(end - t) + 2; sc->pos++) {
+				if (t[sc->pos] == '\n')
+					sc->line++;
+			}
+			blank(sc, start, sc->pos);
+		} else if (c == '"' || c == '\'') {
+			return lex_string(sc, tok);
+		} else if (strchr("{}()=,", c) || (c == '+' && d == '=')) {
+			tok->type = TOK_PUNCT;
+			tok->line = sc->line;
+			tok->punct = c;
+			tok->s = t + sc->pos;
+			tok->len = c == '+' ? 2 : 1;
+			sc->pos += tok->len;
+			return 0;
+		} else if (c == '+' || c == '*') {
+			/* libconfuse would drop these without a word. */
+			char msg[40];
+
+			snprintf(msg, sizeof(msg), "unexpected character '%c'", c);
+			return scan_fail(sc, sc->line, msg);
+		} else {
+			while (word_char(t[sc->pos])) {
+				if (t[sc->pos] == '$' && t[sc->pos + 1] == '{')
+					return scan_fail(sc, sc->line,
+							 "environment substitution "
+							 "\"${...}\" is not supported");
+				sc->pos++;
+			}
+			tok->type = TOK_WORD;
+			tok->line = sc->line;
+			tok->s = t + start;
+			tok->len = sc->pos - start;
+			return 0;
+		}
+	}
+	tok->type = TOK_EOF;
+	tok->line = sc->line;
+	return 0;
+}
+
+static bool tok_is(const struct token *tok, const char *word)
+{
+	return (tok->type == TOK_WORD || tok->type == TOK_STR) && tok->len == strlen(word) &&
+	       strncmp(tok->s, word, tok->len) == 0;
+}
+
+static bool tok_value(const struct token *tok)
+{
+	return tok->type == TOK_WORD || tok->type == TOK_STR;
+}
+
+static int add_hdr(struct scan *sc, enum sec_kind kind, int line, const struct token *title)
+{
+	struct scan_hdr *h;
+
+	if (sc->nhdrs == sc->cap) {
+		size_t cap = sc->cap ? sc->cap * 2 : 16;
+
+		h = realloc(sc->hdrs, cap * sizeof(*h));
+		if (!h)
+			return -ENOMEM;
+		sc->hdrs = h;
+		sc->cap = cap;
+	}
+	h = &sc->hdrs[sc->nhdrs++];
+	h->kind = kind;
+	h->line = line;
+	h->title[0] = '\0';
+	if (title) {
+		size_t len = title->len < sizeof(h->title) - 1 ? title->len : sizeof(h->title) - 1;
+
+		memcpy(h->title, title->s, len);
+		h->title[len] = '\0';
+	}
+	sc->nkind[kind]++;
+	return 0;
+}
+
+/*
+ * Lexes the whole text: blanks comments (if sc->blank), finds the header
+ * line of each top-level section (libconfuse only knows where the section's
+ * brace was, and forgets even that by the end of the section), and notes the
+ * last top-level `on_error = VALUE`.
+ */
+static int scan_text(struct scan *sc)
+{
+	struct token prev[2] = {{.type = TOK_EOF}, {.type = TOK_EOF}};
+	struct token tok;
+	size_t nsections = 0;
+	int depth = 0, open_line = 0, r;
+
+	sc->line = 1;
+	sc->on_error = -1;
+	for (;;) {
+		r = lex_next(sc, &tok);
+		if (r < 0 || tok.type == TOK_EOF)
+			break;
+		if (tok.type == TOK_PUNCT && tok.punct == '{') {
+			if (depth == 0 && prev[0].type != TOK_EOF) {
+				r = 0;
+				if (tok_value(&prev[0]) && tok_is(&prev[1], "user"))
+					r = add_hdr(sc, SEC_USER, prev[1].line, &prev[0]);
+				else if (tok_value(&prev[0]) && tok_is(&prev[1], "group"))
+					r = add_hdr(sc, SEC_GROUP, prev[1].line, &prev[0]);
+				else if (tok_is(&prev[0], "default"))
+					r = add_hdr(sc, SEC_DEFAULT, prev[0].line, NULL);
+				if (r < 0)
+					break;
+			}
+			/* Each section costs a libconfuse cfg_t: bound them
+			 * before libconfuse allocates, not after. */
+			if (++nsections > 3 * ISO_CONFIG_MAX_SECTIONS) {
+				r = scan_fail(sc, tok.line, "too many sections or lists");
+				break;
+			}
+			if (depth++ == 0)
+				open_line = tok.line;
+		} else if (tok.type == TOK_PUNCT && tok.punct == '}') {
+			if (depth > 0)
+				depth--;
+		} else if (depth == 0 && tok_value(&tok) && prev[0].type == TOK_PUNCT &&
+			   prev[0].punct == '=' && tok_is(&prev[1], "on_error")) {
+			if (tok.len == 5 && strncasecmp(tok.s, "allow", 5) == 0)
+				sc->on_error = ISO_ON_ERROR_ALLOW;
+			else
+				sc->on_error = ISO_ON_ERROR_DENY;
+		}
+		prev[1] = prev[0];
+		prev[0] = tok;
+	}
+	/* libconfuse takes end of file as the end of an open section. */
+	if (r == 0 && depth > 0)
+		r = scan_fail(sc, open_line, "missing closing brace for the '{' on this line");
+	return r;
+}
+
+static int scan_hdr_line(const struct scan *sc, enum sec_kind kind, size_t index, size_t count)
+{
+	size_t i, k = 0;
+
+	/* Only trust our own count if it agrees with libconfuse's. */
+	if (!sc || sc->nkind[kind] != count)
+		return 0;
+	for (i = 0; i < sc->nhdrs; i++) {
+		if (sc->hdrs[i].kind == kind && k++ == index)
+			return sc->hdrs[i].line;
+	}
+	return 0;
+}
+
+/* ---- keys ---- */
+
+struct key_def {
+	const char *name;
+	size_t off; /* in struct iso_limits */
+	int (*parse)(const char *s, int64_t *out);
+	int64_t min, max; /* inclusive; ISO_MAX is checked by allow_max */
+	bool allow_max;
+	bool list;
+	const char *expect; /* what a valid value looks like */
+	const char *range;  /* the valid range, for out-of-range values */
+};
+
+static int parse_bool(const char *s, int64_t *out)
+{
+	static const char *const yes[] = {"yes", "true", "on"}, *const no[] = {"no", "false",
+									       "off"};
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		if (strcasecmp(s, yes[i]) == 0 || strcasecmp(s, no[i]) == 0) {
+			*out = strcasecmp(s, yes[i]) == 0;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static int parse_enum2(const char *s, const char *v0, const char *v1, int64_t *out)
+{
+	if (strcasecmp(s, v0) == 0)
+		*out = 0;
+	else if (strcasecmp(s, v1) == 0)
+		*out = 1;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int parse_on_logout(const char *s, int64_t *out)
+{
+	return parse_enum2(s, "keep", "kill", out);
+}
+
+static int parse_sandbox(const char *s, int64_t *out)
+{
+	return parse_enum2(s, "per-user", "per-session", out);
+}
+
+static int parse_ns(const char *s, int64_t *out)
+{
+	if (strcasecmp(s, "user") == 0)
+		*out = ISO_NS_USER;
+	else if (strcasecmp(s, "pid") == 0)
+		*out = ISO_NS_PID;
+	else if (strcasecmp(s, "mount") == 0)
+		*out = ISO_NS_MOUNT;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* pids.max takes at most PID_MAX_LIMIT (kernel/cgroup/pids.c). */
+#define TASKS_MAX_LIMIT 4194304
+#define PERCENT_LIMIT	10000000 /* 100000 % in 1/100 %: 1000 CPUs */
+
+#define OFF(f) offsetof(struct iso_limits, f)
+static const struct key_def limit_keys[] = {
+	{"cpu_quota", OFF(cpu_quota), iso_parse_percent, 1, PERCENT_LIMIT, true, false,
+	 "a percentage like \"50%\" or \"12.5%\", or \"max\"", "0.01% .. 100000%, or \"max\""},
+	{"cpu_period", OFF(cpu_period_us), iso_parse_duration_us, 1000, 1000000, false, false,
+	 "a duration like \"100ms\", \"1s\" or \"5000us\"", "1ms .. 1s"},
+	{"cpu_weight", OFF(cpu_weight), iso_parse_count, 1, 10000, false, false,
+	 "a number from 1 to 10000", "1 .. 10000"},
+	{"tasks_max", OFF(tasks_max), iso_parse_count, 1, TASKS_MAX_LIMIT, true, false,
+	 "a number or \"max\"", "1 .. 4194304, or \"max\""},
+	{"memory_max", OFF(memory_max), iso_parse_size, 4096, INT64_MAX, true, false,
+	 "a size like \"512M\" or \"4G\", or \"max\"", "4K or more, or \"max\""},
+	{"namespaces", OFF(namespaces), parse_ns, 0, 0, false, true, "user, pid or mount", ""},
+	{"private_tmp", OFF(private_tmp), parse_bool, 0, 1, false, false, "yes or no", ""},
+	{"tmp_size", OFF(tmp_size), iso_parse_size, 4096, INT64_MAX, true, false,
+	 "a size like \"512M\" or \"1G\", or \"max\"", "4K or more, or \"max\""},
+	{"on_logout", OFF(on_logout), parse_on_logout, 0, 1, false, false, "keep or kill", ""},
+	{"sandbox", OFF(sandbox), parse_sandbox, 0, 1, false, false, "per-user or per-session", ""},
+};
+#undef OFF
+#define NKEYS (sizeof(limit_keys) / sizeof(limit_keys[0]))
+
+static const struct key_def *find_key(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++) {
+		if (strcmp(limit_keys[i].name, name) == 0)
+			return &limit_keys[i];
+	}
+	return NULL;
+}
+
+/* Parses and range-checks one value; on error adds a message. */
+static int key_value(const struct key_def *k, const char *s, const char *name, int line,
+		     struct iso_err *err, int64_t *out)
+{
+	char buf[SHOW_MAX + 8];
+	int64_t v;
+	int r;
+
+	r = k->parse(s, &v);
+	if (r == -ERANGE)
+		return add_err(err, name, line, "%s: value \"%s\" out of range (expected %s)",
+			       k->name, show(s, buf, sizeof(buf)), k->range);
+	if (r < 0)
+		return add_err(err, name, line, "%s: invalid value \"%s\" (expected %s)", k->name,
+			       show(s, buf, sizeof(buf)), k->expect);
+	if (!k->list && (v == ISO_MAX ? !k->allow_max : v < k->min || v > k->max))
+		return add_err(err, name, line, "%s: value \"%s\" out of range (expected %s)",
+			       k->name, show(s, buf, sizeof(buf)), k->range);
+	*out = v;
+	return 0;
+}
+
+static bool valid_cgroup_root(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > ISO_CGROUP_ROOT_MAX || strcmp(s, ".") == 0 || strstr(s, ".."))
+		return false;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
+}
+
+/* ---- libconfuse glue ---- */
+
+struct parse_ctx {
+	const char *name;
+	struct iso_err *err;
+	const struct scan *sc;
+};
+
+/*
+ * libconfuse's error and validate callbacks get no user pointer, so the
+ * context of the parse in progress is kept here. The library is used only
+ * by single-threaded programs (helper, isolatectl, tests) and libconfuse's
+ * own lexer state is global anyway.
+ */
+static struct parse_ctx *cur;
+
+static int cur_line(cfg_t *cfg)
+{
+	return cfg ? cfg->line : 0;
+}
+
+static void on_confuse_error(cfg_t *cfg, const char *fmt, va_list ap)
+{
+	char msg[512], arg[SHOW_MAX + 8], where[ISO_NAME_MAX + 64] = "";
+	int line = cur_line(cfg);
+	va_list aq;
+
+	if (!cur)
+		return;
+	va_copy(aq, ap);
+	/* Rewrite the two messages an admin will meet most; fmt is the
+	 * untranslated text when the helper runs in the C locale. */
+	if (strcmp(fmt, "no such option '%s'") == 0) {
+		show(va_arg(aq, const char *), arg, sizeof(arg));
+		if (cfg && cfg->title)
+			snprintf(where, sizeof(where), " in %s \"%s\" section", cfg->name,
+				 cfg->title);
+		else if (cfg && cfg->name && strcmp(cfg->name, "root") != 0)
+			snprintf(where, sizeof(where), " in %s section", cfg->name);
+		snprintf(msg, sizeof(msg), "unknown key \"%s\"%s", arg, where);
+	} else if (strcmp(fmt, "found duplicate title '%s'") == 0) {
+		const struct scan_hdr *dup = NULL, *first = NULL;
+		size_t i;
+
+		show(va_arg(aq, const char *), arg, sizeof(arg));
+		for (i = 0; cur->sc && i < cur->sc->nhdrs; i++) {
+			const struct scan_hdr *h = &cur->sc->hdrs[i];
+
+			if (h->line <= line && strcmp(h->title, arg) == 0)
+				dup = h;
+		}
+		for (i = 0; dup && i < cur->sc->nhdrs; i++) {
+			const struct scan_hdr *h = &cur->sc->hdrs[i];
+
+			if (h != dup && h->kind == dup->kind && strcmp(h->title, arg) == 0) {
+				first = h;
+				break;
+			}
+		}
+		if (dup && first) {
+			line = dup->line;
+			snprintf(msg, sizeof(msg), "duplicate %s \"%s\" section (first at line %d)",
+				 sec_names[dup->kind], arg, first->line);
+		} else {
+			snprintf(msg, sizeof(msg), "duplicate section \"%s\"", arg);
+		}
+	} else {
+		vsnprintf(msg, sizeof(msg), fmt, ap);
+	}
+	va_end(aq);
+	add_err(cur->err, cur->name, line, "%s", msg);
+}
+
+/* Validates the value just set for a key of a default/group/user section. */
+static int validate_limit(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const struct key_def *k = find_key(opt->name);
+	unsigned int n = cfg_opt_size(opt);
+	const char *s;
+	int64_t v;
+
+	if (!cur || !k || n == 0)
+		return 0;
+	/* Called after each element of a list and again at its end: the
+	 * last element is the only one not yet checked. */
+	s = cfg_opt_getnstr(opt, n - 1);
+	if (!s || key_value(k, s, cur->name, cur_line(cfg), cur->err, &v) < 0)
+		return -1;
+	return 0;
+}
+
+static int validate_name_list(cfg_t *cfg, cfg_opt_t *opt)
+{
+	unsigned int n = cfg_opt_size(opt);
+	const char *s;
+	char buf[SHOW_MAX + 8];
+
+	if (!cur || n == 0)
+		return 0;
+	if (n > ISO_CONFIG_MAX_LIST) {
+		add_err(cur->err, cur->name, cur_line(cfg), "%s: more than %d entries", opt->name,
+			ISO_CONFIG_MAX_LIST);
+		return -1;
+	}
+	s = cfg_opt_getnstr(opt, n - 1);
+	if (!iso_valid_name(s)) {
+		add_err(cur->err, cur->name, cur_line(cfg),
+			"%s: invalid %s name \"%s\" (expected 1-%d letters, digits, '_', '.', "
+			"'-', starting with a letter or '_')",
+			opt->name, strcmp(opt->name, "exempt_users") == 0 ? "user" : "group",
+			show(s, buf, sizeof(buf)), ISO_NAME_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+static int validate_top(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *s = cfg_opt_getnstr(opt, 0);
+	char buf[SHOW_MAX + 8];
+	int64_t v;
+
+	if (!cur || !s)
+		return 0;
+	if (strcmp(opt->name, "on_error") == 0 && parse_enum2(s, "deny", "allow", &v) < 0) {
+		add_err(cur->err, cur->name, cur_line(cfg),
+			"on_error: invalid value \"%s\" (expected deny or allow)",
+			show(s, buf, sizeof(buf)));
+		return -1;
+	}
+	if (strcmp(opt->name, "cgroup_root") == 0 && !valid_cgroup_root(s)) {
+		add_err(cur->err, cur->name, cur_line(cfg),
+			"cgroup_root: invalid value \"%s\" (expected 1-%d letters, digits, '_', "
+			"'.', '-'; not \".\" and no \"..\")",
+			show(s, buf, sizeof(buf)), ISO_CGROUP_ROOT_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+/* Runs when a section closes: bounds the count, one default at most. */
+static int validate_section(cfg_t *cfg, cfg_opt_t *opt)
+{
+	unsigned int n = cfg_opt_size(opt);
+	int line;
+
+	if (!cur)
+		return 0;
+	if (strcmp(opt->name, "default") == 0 && n > 1) {
+		line = scan_hdr_line(cur->sc, SEC_DEFAULT, n - 1, cur->sc ? cur->sc->nkind[0] : 0);
+		add_err(cur->err, cur->name, line ? line : cur_line(cfg),
+			"duplicate default section (first at line %d)",
+			scan_hdr_line(cur->sc, SEC_DEFAULT, 0, cur->sc ? cur->sc->nkind[0] : 0));
+		return -1;
+	}
+	if (n > ISO_CONFIG_MAX_SECTIONS) {
+		add_err(cur->err, cur->name, cur_line(cfg), "more than %d %s sections",
+			ISO_CONFIG_MAX_SECTIONS, opt->name);
+		return -1;
+	}
+	return 0;
+}
+
+/* Reads the limits of one parsed section (values were validated already,
+ * but a failure here is still reported, never ignored). */
+static int section_limits(cfg_t *sec, const char *name, int line, struct iso_limits *lim,
+			  struct iso_err *err)
+{
+	int r = 0;
+	size_t i;
+
+	iso_limits_init(lim);
+	for (i = 0; i < NKEYS; i++) {
+		const struct key_def *k = &limit_keys[i];
+		int64_t *field = (int64_t *)((char *)lim + k->off);
+		cfg_opt_t *opt = cfg_getopt(sec, k->name);
+		unsigned int j, n = opt ? cfg_opt_size(opt) : 0;
+		int64_t v;
+
+		if (!opt)
+			continue;
+		if (k->list) {
+			/* "namespaces = {}" is a choice (cgroup only), not
+			 * an absence: libconfuse marks it modified. */
+			if (!(opt->flags & CFGF_MODIFIED) && n == 0)
+				continue;
+			*field = 0;
+			for (j = 0; j < n; j++) {
+				if (key_value(k, cfg_opt_getnstr(opt, j), name, line, err, &v) < 0)
+					r = -EINVAL;
+				else
+					*field |= v;
+			}
+		} else if (n > 0) {
+			if (key_value(k, cfg_opt_getnstr(opt, 0), name, line, err, &v) < 0)
+				r = -EINVAL;
+			else
+				*field = v;
+		}
+	}
+	return r;
+}
+
+static int copy_list(cfg_t *cfg, const char *key, char ***out, size_t *nout)
+{
+	unsigned int i, n = cfg_size(cfg, key);
+	char **list;
+
+	*out = NULL;
+	*nout = 0;
+	if (n == 0)
+		return 0;
+	list = calloc(n, sizeof(*list));
+	if (!list)
+		return -ENOMEM;
+	*out = list;
+	for (i = 0; i < n; i++) {
+		list[i] = strdup(cfg_getnstr(cfg, key, i));
+		if (!list[i])
+			return -ENOMEM;
+		*nout = i + 1;
+	}
+	return 0;
+}
+
+static int copy_rules(cfg_t *cfg, enum sec_kind kind, const struct scan *sc, const char *name,
+		      struct iso_rule **out, size_t *nout, struct iso_err *err)
+{
+	const char *key = sec_names[kind];
+	unsigned int i, n = cfg_size(cfg, key);
+	struct iso_rule *rules;
+	int r = 0;
+
+	*out = NULL;
+	*nout = 0;
+	if (n == 0)
+		return 0;
+	rules = calloc(n, sizeof(*rules));
+	if (!rules)
+		return -ENOMEM;
+	*out = rules;
+	for (i = 0; i < n; i++) {
+		cfg_t *sec = cfg_getnsec(cfg, key, i);
+		const char *title = cfg_title(sec);
+
+		rules[i].line = scan_hdr_line(sc, kind, i, n);
+		rules[i].name = strdup(title ? title : "");
+		if (!rules[i].name)
+			return -ENOMEM;
+		*nout = i + 1;
+		if (section_limits(sec, name, rules[i].line, &rules[i].lim, err) < 0)
+			r = -EINVAL;
+	}
+	return r;
+}
+
+static int check_title(const struct iso_rule *rule, enum sec_kind kind, const char *name,
+		       struct iso_err *err)
+{
+	char buf[SHOW_MAX + 8];
+
+	if (iso_valid_name(rule->name))
+		return 0;
+	return add_err(err, name, rule->line,
+		       "invalid %s name \"%s\" in section title (expected 1-%d letters, digits, "
+		       "'_', '.', '-', starting with a letter or '_')",
+		       sec_names[kind], show(rule->name, buf, sizeof(buf)), ISO_NAME_MAX);
+}
+
+/* Checks every section title, reporting in file order when we can. */
+static int check_titles(const struct iso_config *c, const struct scan *sc, const char *name,
+			struct iso_err *err)
+{
+	bool ordered = sc->nkind[SEC_GROUP] == c->n_groups && sc->nkind[SEC_USER] == c->n_users;
+	size_t i, gi = 0, ui = 0;
+	int r = 0;
+
+	for (i = 0; ordered && i < sc->nhdrs; i++) {
+		if (sc->hdrs[i].kind == SEC_GROUP)
+			r |= check_title(&c->groups[gi++], SEC_GROUP, name, err);
+		else if (sc->hdrs[i].kind == SEC_USER)
+			r |= check_title(&c->users[ui++], SEC_USER, name, err);
+	}
+	for (i = 0; !ordered && i < c->n_groups; i++)
+		r |= check_title(&c->groups[i], SEC_GROUP, name, err);
+	for (i = 0; !ordered && i < c->n_users; i++)
+		r |= check_title(&c->users[i], SEC_USER, name, err);
+	return r ? -EINVAL : 0;
+}
+
+static int build_config(cfg_t *cfg, const struct scan *sc, const char *name,
+			struct iso_config **out, struct iso_err *err)
+{
+	struct iso_config *c;
+	int64_t v = 0;
+	int r, bad = 0;
+
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return iso_err_add(err, -ENOMEM, "%s: out of memory", name);
+	r = -ENOMEM;
+	c->path = strdup(name);
+	c->cgroup_root = strdup(cfg_getstr(cfg, "cgroup_root"));
+	if (!c->path || !c->cgroup_root)
+		goto out;
+	parse_enum2(cfg_getstr(cfg, "on_error"), "deny", "allow", &v);
+	c->on_error = v ? ISO_ON_ERROR_ALLOW : ISO_ON_ERROR_DENY;
+	if (copy_list(cfg, "exempt_users", &c->exempt_users, &c->n_exempt_users) < 0 ||
+	    copy_list(cfg, "exempt_groups", &c->exempt_groups, &c->n_exempt_groups) < 0)
+		goto out;
+
+	iso_limits_init(&c->defaults);
+	if (cfg_size(cfg, "default") > 0) {
+		c->has_default = true;
+		c->default_line = scan_hdr_line(sc, SEC_DEFAULT, 0, cfg_size(cfg, "default"));
+		if (section_limits(cfg_getnsec(cfg, "default", 0), name, c->default_line,
+				   &c->defaults, err) < 0)
+			bad = 1;
+	}
+	/* Report every bad title and value, not just the first. */
+	r = copy_rules(cfg, SEC_GROUP, sc, name, &c->groups, &c->n_groups, err);
+	if (r == -ENOMEM)
+		goto out;
+	bad |= r < 0;
+	r = copy_rules(cfg, SEC_USER, sc, name, &c->users, &c->n_users, err);
+	if (r == -ENOMEM)
+		goto out;
+	bad |= r < 0;
+	bad |= check_titles(c, sc, name, err) < 0;
+	r = bad ? -EINVAL : 0;
+out:
+	if (r == -ENOMEM)
+		iso_err_add(err, -ENOMEM, "%s: out of memory", name);
+	if (r < 0) {
+		iso_config_free(c);
+		return err && err->code ? err->code : r;
+	}
+	*out = c;
+	return 0;
+}
+
+/* Parses len bytes of text (NUL-terminated at t[len]); name for messages. */
+static int parse_text(const char *text, size_t len, const char *name, struct iso_config **out,
+		      struct iso_err *err)
+{
+	cfg_opt_t limit_opts[] = {
+		CFG_STR("cpu_quota", NULL, CFGF_NODEFAULT),
+		CFG_STR("cpu_period", NULL, CFGF_NODEFAULT),
+		CFG_STR("cpu_weight", NULL, CFGF_NODEFAULT),
+		CFG_STR("tasks_max", NULL, CFGF_NODEFAULT),
+		CFG_STR("memory_max", NULL, CFGF_NODEFAULT),
+		CFG_STR_LIST("namespaces", NULL, CFGF_NODEFAULT),
+		CFG_STR("private_tmp", NULL, CFGF_NODEFAULT),
+		CFG_STR("tmp_size", NULL, CFGF_NODEFAULT),
+		CFG_STR("on_logout", NULL, CFGF_NODEFAULT),
+		CFG_STR("sandbox", NULL, CFGF_NODEFAULT),
+		CFG_END(),
+	};
+	cfg_opt_t opts[] = {
+		CFG_STR("cgroup_root", "pam_isolate", CFGF_NONE),
+		CFG_STR("on_error", "deny", CFGF_NONE),
+		/* root stays exempt unless the admin says otherwise, so a
+		 * broken policy cannot lock out the one who can fix it. */
+		CFG_STR_LIST("exempt_users", "{root}", CFGF_NONE),
+		CFG_STR_LIST("exempt_groups", NULL, CFGF_NODEFAULT),
+		CFG_SEC("default", limit_opts, CFGF_MULTI),
+		CFG_SEC("group", limit_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+		CFG_SEC("user", limit_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+		CFG_END(),
+	};
+	struct scan sc = {.name = name, .err = err, .blank = true};
+	struct parse_ctx ctx = {.name = name, .err = err, .sc = &sc};
+	cfg_t *cfg = NULL;
+	FILE *fp = NULL;
+	size_t i;
+	int r;
+
+	if (len > ISO_CONFIG_MAX_SIZE) {
+		r = iso_err_add(err, -EFBIG, "%s: refusing config larger than %d bytes", name,
+				ISO_CONFIG_MAX_SIZE);
+		goto out;
+	}
+	for (i = 0; limit_opts[i].name; i++)
+		limit_opts[i].validcb = validate_limit;
+	for (i = 0; opts[i].name; i++) {
+		if (opts[i].type == CFGT_SEC)
+			opts[i].validcb = validate_section;
+		else if (opts[i].flags & CFGF_LIST)
+			opts[i].validcb = validate_name_list;
+		else
+			opts[i].validcb = validate_top;
+	}
+
+	r = -ENOMEM;
+	sc.t = malloc(len + 1);
+	if (!sc.t)
+		goto out;
+	memcpy(sc.t, text, len);
+	sc.t[len] = '\0';
+	sc.n = len;
+	r = scan_text(&sc);
+	if (r < 0)
+		goto out;
+
+	r = -ENOMEM;
+	cfg = cfg_init(opts, CFGF_NONE);
+	if (!cfg)
+		goto out;
+	cfg_set_error_function(cfg, on_confuse_error);
+	/* cfg_parse_fp would call the file "FILE"; sections copy this name. */
+	free(cfg->filename);
+	cfg->filename = strdup(name);
+	if (!cfg->filename)
+		goto out;
+	/* Older glibc refuses a zero-length fmemopen; the text is blank-safe. */
+	fp = len ? fmemopen(sc.t, len, "r") : fmemopen((void *)"\n", 1, "r");
+	if (!fp) {
+		r = -errno;
+		goto out;
+	}
+
+	cur = &ctx;
+	r = cfg_parse_fp(cfg, fp);
+	cur = NULL;
+	if (r != CFG_SUCCESS) {
+		r = -EINVAL;
+		if (!err || err->code == 0)
+			add_err(err, name, 0, "syntax error");
+		goto out;
+	}
+	r = build_config(cfg, &sc, name, out, err);
+out:
+	if (r == -ENOMEM && (!err || err->code == 0))
+		iso_err_add(err, -ENOMEM, "%s: out of memory", name);
+	else if (r < 0 && (!err || err->code == 0))
+		iso_err_add(err, r, "%s: %s", name, strerror(-r));
+	if (fp)
+		fclose(fp);
+	if (cfg)
+		cfg_free(cfg);
+	free(sc.t);
+	free(sc.hdrs);
+	return r < 0 && err && err->code ? err->code : r;
+}
+
+int iso_config_parse_buf(const char *buf, const char *name, struct iso_config **out,
+			 struct iso_err *err)
+{
+	iso_err_clear(err);
+	if (!buf || !out)
+		return iso_err_set(err, -EINVAL, "iso_config_parse_buf: invalid argument");
+	if (!name)
+		name = "[buffer]";
+	return parse_text(buf, strnlen(buf, ISO_CONFIG_MAX_SIZE + 1), name, out, err);
+}
+
+void iso_config_free(struct iso_config *cfg)
+{
+	size_t i;
+
+	if (!cfg)
+		return;
+	free(cfg->path);
+	free(cfg->cgroup_root);
+	for (i = 0; i < cfg->n_exempt_users; i++)
+		free(cfg->exempt_users[i]);
+	free(cfg->exempt_users);
+	for (i = 0; i < cfg->n_exempt_groups; i++)
+		free(cfg->exempt_groups[i]);
+	free(cfg->exempt_groups);
+	for (i = 0; i < cfg->n_groups; i++)
+		free(cfg->groups[i].name);
+	free(cfg->groups);
+	for (i = 0; i < cfg->n_users; i++)
+		free(cfg->users[i].name);
+	free(cfg->users);
+	free(cfg);
+}
+
+/* ---- opening the file ---- */
+
+/* A directory on the way to the config: only root may be able to change
+ * what it holds. Sticky directories (/tmp) are world-writable: refused. */
+static int check_dir(int fd, const char *shown, const char *path, struct iso_err *err)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return iso_err_add(err, -errno, "%s: cannot stat directory %s: %s", path, shown,
+				   strerror(errno));
+	if (st.st_uid != 0)
+		return iso_err_add(err, -EPERM,
+				   "%s: refusing config in directory %s owned by uid %u (must be "
+				   "root)",
+				   path, shown, (unsigned int)st.st_uid);
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		return iso_err_add(err, -EPERM,
+				   "%s: refusing config in group/world-writable directory %s "
+				   "(mode %04o)",
+				   path, shown, (unsigned int)(st.st_mode & 07777));
+	return 0;
+}
+
+static int open_error(const char *path, int e, struct iso_err *err)
+{
+	if (e == ELOOP)
+		return iso_err_add(err, -ELOOP, "%s: refusing config that is a symlink", path);
+	return iso_err_add(err, -e, "cannot open %s: %s", path, strerror(e));
+}
+
+/*
+ * Opens path for check_owner: walks it from "/" one component at a time
+ * with O_PATH|O_NOFOLLOW, checking each directory the walk passes through
+ * (including the ones holding symlinks, whose targets are walked the same
+ * way), then opens the file relative to the last checked directory. There
+ * is no window between check and use in which a component can be swapped.
+ */
+static int open_checked(const char *path, int *out_fd, struct iso_err *err)
+{
+	char *work = NULL, *tmp = NULL, shown[PATH_MAX];
+	int dirfd = -1, fd = -1, nfd, links = 0, r;
+	size_t len;
+	char *p;
+
+	r = -ENOMEM;
+	work = malloc(PATH_MAX);
+	tmp = malloc(PATH_MAX);
+	if (!work || !tmp)
+		goto out;
+	if (path[0] == '/') {
+		len = (size_t)snprintf(work, PATH_MAX, "%s", path);
+	} else {
+		if (!getcwd(tmp, PATH_MAX)) {
+			r = iso_err_add(err, -errno, "cannot open %s: %s", path, strerror(errno));
+			goto out;
+		}
+		len = (size_t)snprintf(work, PATH_MAX, "%s/%s", tmp, path);
+	}
+	if (len >= PATH_MAX) {
+		r = open_error(path, ENAMETOOLONG, err);
+		goto out;
+	}
+	snprintf(shown, sizeof(shown), "/");
+	dirfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0) {
+		r = open_error(path, errno, err);
+		goto out;
+	}
+	r = check_dir(dirfd, shown, path, err);
+	if (r < 0)
+		goto out;
+
+	p = work;
+	for (;;) {
+		char *comp, *end;
+		struct stat st;
+		bool last;
+
+		while (*p == '/')
+			p++;
+		comp = p;
+		end = p + strcspn(p, "/");
+		p = end;
+		while (*p == '/')
+			p++;
+		last = *p == '\0';
+		if (*end)
+			*end = '\0';
+		if (*comp == '\0' || (last && (!strcmp(comp, ".") || !strcmp(comp, "..")))) {
+			r = iso_err_add(err, -EISDIR,
+					"%s: refusing config that is not a regular "
+					"file",
+					path);
+			goto out;
+		}
+		if (last) {
+			fd = openat(dirfd, comp,
+				    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+			if (fd < 0) {
+				r = open_error(path, errno, err);
+				goto out;
+			}
+			break;
+		}
+		if (!strcmp(comp, "."))
+			continue;
+		nfd = openat(dirfd, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (nfd < 0 || fstat(nfd, &st) < 0) {
+			r = open_error(path, errno, err);
+			if (nfd >= 0)
+				close(nfd);
+			goto out;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			/* The link lives in a checked directory, so only root
+			 * could have made it; walk its target the same way. */
+			ssize_t n = readlinkat(nfd, "", tmp, PATH_MAX - 1);
+
+			close(nfd);
+			if (n <= 0 || ++links > MAX_SYMLINKS) {
+				r = open_error(path, n < 0 ? errno : ELOOP, err);
+				goto out;
+			}
+			tmp[n] = '\0';
+			len = strlen(tmp) + 1 + strlen(p);
+			if (len >= PATH_MAX) {
+				r = open_error(path, ENAMETOOLONG, err);
+				goto out;
+			}
+			strcat(strcat(tmp, "/"), p);
+			memcpy(work, tmp, len + 1);
+			p = work;
+			if (*p == '/') {
+				close(dirfd);
+				dirfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+				if (dirfd < 0) {
+					r = open_error(path, errno, err);
+					goto out;
+				}
+				snprintf(shown, sizeof(shown), "/");
+			}
+			continue;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			close(nfd);
+			r = open_error(path, ENOTDIR, err);
+			goto out;
+		}
+		if (!strcmp(comp, "..")) {
+			char *slash = strrchr(shown, '/');
+
+			if (slash && slash != shown)
+				*slash = '\0';
+			else
+				snprintf(shown, sizeof(shown), "/");
+		} else {
+			size_t sl = strlen(shown);
+
+			snprintf(shown + sl, sizeof(shown) - sl, "%s%s",
+				 shown[sl - 1] == '/' ? "" : "/", comp);
+		}
+		close(dirfd);
+		dirfd = nfd;
+		r = check_dir(dirfd, shown, path, err);
+		if (r < 0)
+			goto out;
+	}
+	*out_fd = fd;
+	fd = -1;
+	r = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (dirfd >= 0)
+		close(dirfd);
+	free(work);
+	free(tmp);
+	return r;
+}
+
+/* Opens the file (checked or not), fstat()s it and reads it whole. */
+static int read_config(const char *path, bool check_owner, char **out, size_t *outlen,
+		       struct iso_err *err)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t len = 0;
+	int fd = -1, r;
+
+	if (check_owner) {
+		r = open_checked(path, &fd, err);
+		if (r < 0)
+			goto out;
+	} else {
+		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+		if (fd < 0) {
+			r = open_error(path, errno, err);
+			goto out;
+		}
+	}
+	if (fstat(fd, &st) < 0) {
+		r = iso_err_add(err, -errno, "%s: cannot stat: %s", path, strerror(errno));
+		goto out;
+	}
+	r = -EINVAL;
+	if (!S_ISREG(st.st_mode)) {
+		r = iso_err_add(err, -EINVAL, "%s: refusing config that is not a regular file",
+				path);
+		goto out;
+	}
+	if (check_owner && st.st_uid != 0) {
+		r = iso_err_add(err, -EPERM, "%s: refusing config owned by uid %u (must be root)",
+				path, (unsigned int)st.st_uid);
+		goto out;
+	}
+	if (check_owner && (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		r = iso_err_add(err, -EPERM, "%s: refusing group/world-writable config (mode %04o)",
+				path, (unsigned int)(st.st_mode & 07777));
+		goto out;
+	}
+	if (st.st_size > ISO_CONFIG_MAX_SIZE) {
+		r = iso_err_add(err, -EFBIG, "%s: refusing config larger than %d bytes", path,
+				ISO_CONFIG_MAX_SIZE);
+		goto out;
+	}
+	/* Read one byte more than allowed: the file may grow after fstat. */
+	buf = malloc(ISO_CONFIG_MAX_SIZE + 2);
+	if (!buf) {
+		r = iso_err_add(err, -ENOMEM, "%s: out of memory", path);
+		goto out;
+	}
+	while (len < ISO_CONFIG_MAX_SIZE + 1) {
+		ssize_t n = read(fd, buf + len, ISO_CONFIG_MAX_SIZE + 1 - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = iso_err_add(err, -errno, "%s: read error: %s", path, strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len > ISO_CONFIG_MAX_SIZE) {
+		r = iso_err_add(err, -EFBIG, "%s: refusing config larger than %d bytes", path,
+				ISO_CONFIG_MAX_SIZE);
+		goto out;
+	}
+	if (memchr(buf, '\0', len)) {
+		r = iso_err_add(err, -EINVAL, "%s: refusing config that contains a NUL byte", path);
+		goto out;
+	}
+	buf[len] = '\0';
+	*out = buf;
+	*outlen = len;
+	buf = NULL;
+	r = 0;
+out:
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+int iso_config_load(const char *path, bool check_owner, struct iso_config **out,
+		    struct iso_err *err)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int r;
+
+	iso_err_clear(err);
+	if (!path || !out)
+		return iso_err_set(err, -EINVAL, "iso_config_load: invalid argument");
+	r = read_config(path, check_owner, &buf, &len, err);
+	if (r < 0)
+		goto out;
+	r = parse_text(buf, len, path, out, err);
+out:
+	free(buf);
+	return r;
+}
+
+/*
+ * Used when the config does not parse, so it cannot rely on libconfuse.
+ * The file must pass the same ownership checks as for loading: an
+ * on_error = allow written by someone other than root must not release
+ * anyone from confinement.
+ */
+enum iso_on_error iso_config_peek_on_error(const char *path)
+{
+	struct scan sc = {.name = path};
+	enum iso_on_error res = ISO_ON_ERROR_DENY;
+	size_t len = 0;
+
+	if (!path || read_config(path, true, &sc.t, &len, NULL) < 0)
+		return ISO_ON_ERROR_DENY;
+	sc.n = len;
+	/* Values seen before a lexing problem still count. */
+	scan_text(&sc);
+	if (sc.on_error == ISO_ON_ERROR_ALLOW)
+		res = ISO_ON_ERROR_ALLOW;
+	free(sc.t);
+	free(sc.hdrs);
+	return res;
+}

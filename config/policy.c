@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Rule resolution: which limits apply to a user, and why. Pure functions of
+ * the parsed config plus the user's group names, so isolatectl's "explain"
+ * and the helper always agree. The only I/O is iso_user_lookup (NSS).
+ */
+#include "isolate_config.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Bounds for NSS answers: a broken directory must not make us allocate
+ * without end. 65536 is the kernel's NGROUPS_MAX. */
+#define LOOKUP_BUF_MAX	  (1024 * 1024)
+#define LOOKUP_GROUPS_MAX 65536
+
+void iso_limits_init(struct iso_limits *lim)
+{
+	int64_t *f = (int64_t *)lim;
+	size_t i;
+
+	if (!lim)
+		return;
+	for (i = 0; i < ISO_LIMITS_NFIELDS; i++)
+		f[i] = ISO_UNSET;
+}
+
+/* Per-key overlay: a key left unset in `over` keeps the value below it. */
+static void limits_overlay(struct iso_limits *base, const struct iso_limits *over)
+{
+	int64_t *b = (int64_t *)base;
+	const int64_t *o = (const int64_t *)over;
+	size_t i;
+
+	for (i = 0; i < ISO_LIMITS_NFIELDS; i++) {
+		if (o[i] != ISO_UNSET)
+			b[i] = o[i];
+	}
+}
+
+static bool name_in(const char *name, char *const *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (list[i] && strcmp(list[i], name) == 0)
+			return true;
+	}
+	return false;
+}
+
+static const char *first_group_in(const char *const *groups, size_t ngroups, char *const *list,
+				  size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < ngroups; i++) {
+		if (groups[i] && name_in(groups[i], list, n))
+			return groups[i];
+	}
+	return NULL;
+}
+
+int iso_policy_resolve(const struct iso_config *cfg, const char *user, const char *const *groups,
+		       size_t ngroups, struct iso_policy *out)
+{
+	struct iso_policy p;
+	const struct iso_rule *grp = NULL, *usr = NULL;
+	const char *exempt_group;
+	size_t i, j;
+
+	if (!cfg || !user || !out || (ngroups > 0 && !groups))
+		return -EINVAL;
+
+	memset(&p, 0, sizeof(p));
+	iso_limits_init(&p.lim);
+	p.lim.cpu_period_us = ISO_DEFAULT_CPU_PERIOD_US;
+	p.lim.namespaces = 0;
+	p.lim.private_tmp = 0;
+	p.lim.on_logout = ISO_LOGOUT_KEEP;
+	p.lim.sandbox = ISO_SANDBOX_PER_USER;
+	p.match = ISO_MATCH_DEFAULT;
+	snprintf(p.rule_name, sizeof(p.rule_name), "built-in");
+
+	if (cfg->has_default) {
+		limits_overlay(&p.lim, &cfg->defaults);
+		snprintf(p.rule_name, sizeof(p.rule_name), "default");
+		p.rule_line = cfg->default_line;
+	}
+
+	/* File order decides among groups, not the order NSS lists them in:
+	 * the admin can see and change file order, not NSS order. */
+	for (i = 0; i < cfg->n_groups && !grp; i++) {
+		for (j = 0; j < ngroups; j++) {
+			if (groups[j] && strcmp(cfg->groups[i].name, groups[j]) == 0) {
+				grp = &cfg->groups[i];
+				break;
+			}
+		}
+	}
+	if (grp) {
+		limits_overlay(&p.lim, &grp->lim);
+		p.match = ISO_MATCH_GROUP;
+		snprintf(p.rule_name, sizeof(p.rule_name), "%s", grp->name);
+		p.rule_line = grp->line;
+		snprintf(p.group_name, sizeof(p.group_name), "%s", grp->name);
+		p.group_line = grp->line;
+	}
+
+	for (i = 0; i < cfg->n_users; i++) {
+		if (strcmp(cfg->users[i].name, user) == 0) {
+			usr = &cfg->users[i];
+			break;
+		}
+	}
+	if (usr) {
+		limits_overlay(&p.lim, &usr->lim);
+		p.match = ISO_MATCH_USER;
+		snprintf(p.rule_name, sizeof(p.rule_name), "%s", usr->name);
+		p.rule_line = usr->line;
+	}
+
+	/* A fresh /proc for the pid namespace and a private /tmp both need
+	 * their own mount namespace; the engine must not have to infer it. */
+	if (p.lim.private_tmp == 1 || (p.lim.namespaces & ISO_NS_PID))
+		p.lim.namespaces |= ISO_NS_MOUNT;
+
+	/* Exemption wins over every rule; lim stays filled for "explain". */
+	if (name_in(user, cfg->exempt_users, cfg->n_exempt_users)) {
+		p.match = ISO_MATCH_EXEMPT_USER;
+		snprintf(p.rule_name, sizeof(p.rule_name), "%s", user);
+		p.rule_line = 0;
+	} else if ((exempt_group = first_group_in(groups, ngroups, cfg->exempt_groups,
+						  cfg->n_exempt_groups))) {
+		p.match = ISO_MATCH_EXEMPT_GROUP;
+		snprintf(p.rule_name, sizeof(p.rule_name), "%s", exempt_group);
+		p.rule_line = 0;
+	}
+
+	*out = p;
+	return 0;
+}
+
+void iso_policy_describe(const struct iso_policy *p, char *buf, size_t len)
+{
+	if (!buf || len == 0)
+		return;
+	if (!p) {
+		snprintf(buf, len, "none");
+		return;
+	}
+	switch (p->match) {
+	case ISO_MATCH_EXEMPT_USER:
+		snprintf(buf, len, "exempt user %s", p->rule_name);
+		break;
+	case ISO_MATCH_EXEMPT_GROUP:
+		snprintf(buf, len, "exempt group %s", p->rule_name);
+		break;
+	case ISO_MATCH_USER:
+		if (p->group_name[0])
+			snprintf(buf, len, "user %s (line %d) over group %s (line %d)",
+				 p->rule_name, p->rule_line, p->group_name, p->group_line);
+		else
+			snprintf(buf, len, "user %s (line %d)", p->rule_name, p->rule_line);
+		break;
+	case ISO_MATCH_GROUP:
+		snprintf(buf, len, "group %s (line %d)", p->rule_name, p->rule_line);
+		break;
+	case ISO_MATCH_DEFAULT:
+	default:
+		if (p->rule_line > 0)
+			snprintf(buf, len, "default (line %d)", p->rule_line);
+		else
+			snprintf(buf, len, "built-in default");
+		break;
+	}
+}
+
+void iso_groups_free(char **groups, size_t ngroups)
+{
+	size_t i;
+
+	if (!groups)
+		return;
+	for (i = 0; i < ngroups; i++)
+		free(groups[i]);
+	free(groups);
+}
+
+/* getpwnam_r/getgrgid_r want a caller buffer of unknown size: start from
+ * sysconf's hint and double on ERANGE, up to LOOKUP_BUF_MAX. */
+static size_t initial_bufsize(int name)
+{
+	long hint = sysconf(name);
+
+	if (hint < 1024 || hint > LOOKUP_BUF_MAX)
+		return 16384;
+	return (size_t)hint;
+}
+
+/* Returns 0 and sets *name (malloc'd) or NULL when the gid has no name. */
+static int gid_name(gid_t gid, char **name)
+{
+	struct group gr, *res = NULL;
+	size_t size = initial_bufsize(_SC_GETGR_R_SIZE_MAX);
+	char *buf = NULL, *tmp;
+	int r;
+
+	for (;;) {
+		tmp = realloc(buf, size);
+		if (!tmp) {
+			r = -ENOMEM;
+			goto out;
+		}
+		buf = tmp;
+		r = getgrgid_r(gid, &gr, buf, size, &res);
+		if (r != ERANGE)
+			break;
+		if (size >= LOOKUP_BUF_MAX) {
+			r = -ERANGE;
+			goto out;
+		}
+		size *= 2;
+	}
+	*name = NULL;
+	r = 0;
+	if (res) {
+		*name = strdup(res->gr_name);
+		if (!*name)
+			r = -ENOMEM;
+	}
+out:
+	free(buf);
+	return r;
+}
+
+int iso_user_lookup(const char *user, uid_t *uid, gid_t *gid, char ***groups, size_t *ngroups)
+{
+	struct passwd pw, *res = NULL;
+	size_t size = initial_bufsize(_SC_GETPW_R_SIZE_MAX);
+	char *buf = NULL, *tmp, **names = NULL, *name;
+	gid_t *gids = NULL, *gtmp;
+	int ngids = 64, n = 0, i, r;
+	gid_t pw_gid;
+	uid_t pw_uid;
+
+	if (!user || !uid || !gid || !groups || !ngroups)
+		return -EINVAL;
+
+	for (;;) {
+		tmp = realloc(buf, size);
+		if (!tmp) {
+			r = -ENOMEM;
+			goto out;
+		}
+		buf = tmp;
+		r = getpwnam_r(user, &pw, buf, size, &res);
+		if (r != ERANGE)
+			break;
+		if (size >= LOOKUP_BUF_MAX) {
+			r = -ERANGE;
+			goto out;
+		}
+		size *= 2;
+	}
+	/* Not found is res == NULL with 0, or one of these (getpwnam(3)). */
+	if (!res && (r == 0 || r == ENOENT || r == ESRCH || r == EBADF || r == EPERM)) {
+		r = -ENOENT;
+		goto out;
+	}
+	if (!res) {
+		r = -r;
+		goto out;
+	}
+	pw_uid = pw.pw_uid;
+	pw_gid = pw.pw_gid;
+
+	for (;;) {
+		int want = ngids;
+
+		gtmp = realloc(gids, (size_t)ngids * sizeof(*gids));
+		if (!gtmp) {
+			r = -ENOMEM;
+			goto out;
+		}
+		gids = gtmp;
+		if (getgrouplist(pw.pw_name, pw_gid, gids, &want) >= 0) {
+			ngids = want;
+			break;
+		}
+		/* glibc sets want to the size needed; grow at least twofold
+		 * so a misbehaving NSS module cannot keep us looping. */
+		if (ngids >= LOOKUP_GROUPS_MAX) {
+			r = -E2BIG;
+			goto out;
+		}
+		ngids = want > ngids * 2 ? want : ngids * 2;
+		if (ngids > LOOKUP_GROUPS_MAX)
+			ngids = LOOKUP_GROUPS_MAX;
+	}
+
+	names = calloc((size_t)ngids + 1, sizeof(*names));
+	if (!names) {
+		r = -ENOMEM;
+		goto out;
+	}
+	/* Primary group first, then the others once each, in NSS order. */
+	r = gid_name(pw_gid, &name);
+	if (r < 0)
+		goto out;
+	if (name)
+		names[n++] = name;
+	for (i = 0; i < ngids; i++) {
+		int k;
+		bool dup = gids[i] == pw_gid;
+
+		for (k = 0; k < i && !dup; k++)
+			dup = gids[k] == gids[i];
+		if (dup)
+			continue;
+		r = gid_name(gids[i], &name);
+		if (r < 0)
+			goto out;
+		/* A gid without a name cannot match a group section. */
+		if (name)
+			names[n++] = name;
+	}
+
+	*uid = pw_uid;
+	*gid = pw_gid;
+	*groups = names;
+	*ngroups = (size_t)n;
+	names = NULL;
+	r = 0;
+out:
+	if (names)
+		iso_groups_free(names, (size_t)n);
+	free(gids);
+	free(buf);
+	return r;
+}
