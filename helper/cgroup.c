@@ -586,6 +586,14 @@ int cg_user_apply(struct cg_engine *e, uid_t uid, const struct iso_limits *lim, 
 
 	if (uid == (uid_t)-1 || (ctrls & ~CG_ALL))
 		return iso_err_set(err, -EINVAL, "bad uid or controller set");
+	if ((ctrls & CG_CPU) && lim->cpu_quota != ISO_UNSET) {
+		long long q, p;
+
+		/* Bad values are refused before any directory is made. */
+		r = cg_cpu_quota_us(lim, &q, &p, err);
+		if (r < 0)
+			return r;
+	}
 	r = e->ops->user_apply(e, uid, lim, ctrls, err);
 	if (r == -ENOENT) {
 		/* See rmdir_root(): a concurrent gc removed <root> under us. */
@@ -1023,9 +1031,13 @@ static int kill_one(pid_t pid, void *arg)
 	size_t pl, n = strlen(k->prefix);
 	int pidfd;
 
-	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (pidfd < 0 && errno != ENOSYS)
+	static bool no_pidfd; /* ENOSYS once (old kernel, valgrind): stop asking */
+
+	pidfd = no_pidfd ? -1 : (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0 && !no_pidfd && errno != ENOSYS)
 		return 0; /* gone already */
+	if (pidfd < 0)
+		no_pidfd = true;
 	if (proc_cgroup_read(k->e, pid, text, sizeof(text)) < 0 ||
 	    proc_cgroup_find(text, slot_ctrl(k->e, k->slot), &p, &pl) < 0 || pl < n ||
 	    strncmp(p, k->prefix, n) || (pl > n && p[n] != '/'))
