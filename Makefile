@@ -34,6 +34,7 @@ LDHARD  := -Wl,-z,relro -Wl,-z,now -Wl,--as-needed
 CONFUSE_CFLAGS := $(shell pkg-config --cflags libconfuse 2>/dev/null)
 CONFUSE_LIBS   := $(shell pkg-config --libs libconfuse 2>/dev/null || echo -lconfuse)
 CMOCKA_LIBS    := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
+LDLIBS         += -lcap
 
 COMMON_SRC := $(wildcard common/*.c)
 CONFIG_SRC := $(wildcard config/*.c)
@@ -61,13 +62,18 @@ endif
 
 all: $(PROGS)
 
+# `make V=1` shows whole command lines.
+Q := $(if $(V),,@)
+
 $(B)/pie/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(CONFUSE_CFLAGS) -fPIE -MMD -MP -c $< -o $@
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(CFLAGS) $(CONFUSE_CFLAGS) -fPIE -MMD -MP -c $< -o $@
 
 $(B)/pic/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -fPIC -MMD -MP -c $< -o $@
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(CFLAGS) -fPIC -MMD -MP -c $< -o $@
 
 $(B)/libisolate.a: $(LIB_OBJS)
 	@rm -f $@
@@ -85,11 +91,11 @@ $(B)/pam_isolate.so: $(MOD_OBJS) pam_module/pam_isolate.map
 
 $(B)/tests/%: tests/unit/%.c $(B)/libisolate.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(CONFUSE_CFLAGS) -fPIE -pie $< $(B)/libisolate.a -o $@ $(CMOCKA_LIBS) $(CONFUSE_LIBS)
+	$(CC) $(CFLAGS) $(CONFUSE_CFLAGS) -fPIE -pie $< $(B)/libisolate.a -o $@ $(CMOCKA_LIBS) $(CONFUSE_LIBS) $(LDLIBS)
 
 $(B)/tests/%: tests/harness/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -fPIE -pie $< -o $@ -lpam -lpam_misc
+	$(CC) $(CFLAGS) -fPIE -pie $< -o $@ -lpam
 
 tests: all $(UNIT_BINS) $(HARN_BINS)
 

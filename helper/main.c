@@ -16,6 +16,7 @@
 #include "fsutil.h"
 #include "hygiene.h"
 #include "proto.h"
+#include "sandbox.h"
 #include "session.h"
 
 /* A caller that never sends its request must not keep us around. */
@@ -50,6 +51,8 @@ int main(int argc, char **argv)
 	if (r < 0)
 		return 1; /* cannot even trust stderr yet */
 	openlog("pam_isolate", LOG_PID, LOG_AUTHPRIV);
+	if (argc > 0 && argv[0])
+		sb_set_title_buffer(argv[0], strlen(argv[0]));
 
 	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
 		printf("pam-isolate-helper %s\n", ISO_VERSION);

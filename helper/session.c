@@ -21,6 +21,7 @@
 #include "fsutil.h"
 #include "isolate_config.h"
 #include "lock.h"
+#include "sandbox.h"
 
 #define SID_BYTES 8 /* 16 hex digits: unique enough per user, short in paths */
 
@@ -38,6 +39,8 @@ struct ctx {
 	int lockfd;
 	struct cg_engine *cg;
 	unsigned ctrls; /* controllers this session's rule manages */
+	int *fds;       /* namespace fds for the reply */
+	size_t *nfds;
 	struct iso_err err;
 };
 
@@ -196,10 +199,22 @@ static int prepare(struct ctx *c)
 		fail(c, ISO_EC_INTERNAL, 0);
 		return 1;
 	}
+	/* root is never confined, whatever the config says or fails to say:
+	 * an admin must not lock themselves out with a bad edit. */
+	if (c->uid == 0) {
+		snprintf(c->rep->rule, sizeof(c->rep->rule), "root (always exempt)");
+		set_result(c, ISO_RES_EXEMPT, ISO_EC_NONE, 0);
+		syslog(LOG_INFO, "%s user=%s service=%s rule=root result=exempt",
+		       c->req->op == ISO_OP_OPEN ? "open" : "close", c->req->user,
+		       c->req->service);
+		r = 1;
+		goto done;
+	}
 	if (!c->caller->is_root && c->uid != c->caller->ruid) {
 		iso_err_set(&c->err, -EPERM, "uid %u may not act for user %s",
 			    (unsigned)c->caller->ruid, c->req->user);
 		fail(c, ISO_EC_INTERNAL, 0);
+		r = 1;
 		goto done;
 	}
 	r = iso_config_load(conf, true, &c->cfg, &c->err);
@@ -262,6 +277,97 @@ static int acquire(struct ctx *c)
 		       &c->err);
 }
 
+/* Nothing half-made may count as a live session: move the caller back
+ * and drop the leaf. */
+static void undo_leaf(struct ctx *c, const char *leaf)
+{
+	int live = 0;
+
+	if (c->ctrls) {
+		cg_origin_restore(c->cg, c->caller->pid, c->rep->origin, NULL);
+		cg_leaf_remove(c->cg, c->uid, leaf, NULL);
+		cg_user_gc(c->cg, c->uid, &live, NULL);
+	}
+}
+
+static void sandbox_key(const struct ctx *c, const char *sid, char *key, char *leaf)
+{
+	if (c->pol.lim.sandbox == ISO_SANDBOX_PER_SESSION) {
+		snprintf(key, SB_KEY_MAX, "s-%s", sid);
+		snprintf(leaf, 64, "holder-%s", sid);
+	} else {
+		snprintf(key, SB_KEY_MAX, "user");
+		snprintf(leaf, 64, "holder");
+	}
+}
+
+/* Finds or makes the user's holder and takes its namespace fds. */
+static int sandbox_open(struct ctx *c)
+{
+	char key[SB_KEY_MAX], leaf[64];
+	struct sb_holder h;
+	int r;
+
+	if (sb_nested()) {
+		/* su from inside a sandbox: the kernel cannot nest a new pid
+		 * namespace of ours below the sandbox's user namespace. */
+		syslog(LOG_INFO, "open user=%s: caller is inside a sandbox already; cgroup only",
+		       c->req->user);
+		return 0;
+	}
+	sandbox_key(c, c->rep->session_id, key, leaf);
+	r = sb_holder_find(c->statedir, c->uid, key, &h);
+	if (r == -ENOENT) {
+		r = sb_holder_create(c->statedir, c->uid, key, &c->pol.lim, &h, &c->err);
+		if (r < 0)
+			return r;
+		if (c->ctrls) {
+			/* the holder counts against the user's limits */
+			r = cg_enter(c->cg, c->uid, leaf, c->ctrls, h.pid, &c->err);
+			if (r < 0) {
+				sb_holder_destroy(c->statedir, c->uid, key, &h);
+				return r;
+			}
+		}
+	} else if (r < 0) {
+		return iso_err_set(&c->err, r, "cannot look up the sandbox holder");
+	}
+	r = sb_holder_nsfds(&h, c->fds, c->nfds, &c->err);
+	if (r < 0)
+		return r;
+	c->rep->nfds = (uint32_t)*c->nfds;
+	c->rep->fd_kinds = (c->fds[ISO_FD_MNT] >= 0 ? 1u << ISO_FD_MNT : 0) |
+			   (c->fds[ISO_FD_PID] >= 0 ? 1u << ISO_FD_PID : 0);
+	return 0;
+}
+
+/* At close: the sandbox goes with the last session (on_logout = kill), or
+ * once nothing but its holder is left in it (keep). Returns 1 when the
+ * user still has a sandbox. */
+static int sandbox_close(struct ctx *c, int last)
+{
+	char key[SB_KEY_MAX], leaf[64];
+	struct sb_holder h;
+	int kill_all = c->pol.lim.on_logout == ISO_LOGOUT_KILL;
+	int per_session = c->pol.lim.sandbox == ISO_SANDBOX_PER_SESSION;
+
+	if (!c->req->session_id[0])
+		return 0;
+	sandbox_key(c, c->req->session_id, key, leaf);
+	if (sb_holder_find(c->statedir, c->uid, key, &h) < 0)
+		return 0;
+	if ((kill_all && (last || per_session)) || sb_holder_nprocs(&h) == 0 ||
+	    (per_session && kill_all)) {
+		sb_holder_destroy(c->statedir, c->uid, key, &h);
+		if (c->cg)
+			cg_leaf_remove(c->cg, c->uid, leaf, NULL);
+		syslog(LOG_INFO, "close user=%s: sandbox %s removed (on_logout=%s)", c->req->user,
+		       key, kill_all ? "kill" : "keep");
+		return 0;
+	}
+	return 1;
+}
+
 static void do_open(struct ctx *c)
 {
 	char leaf[64], desc[256], path[512];
@@ -290,6 +396,14 @@ static void do_open(struct ctx *c)
 	r = cg_user_gc(c->cg, c->uid, &live, &c->err);
 	if (r < 0)
 		goto cg_fail;
+	if (c->ctrls || c->pol.lim.namespaces) {
+		r = new_sid(c->rep->session_id, sizeof(c->rep->session_id));
+		if (r < 0) {
+			iso_err_set(&c->err, r, "cannot make a session id");
+			goto cg_fail;
+		}
+	}
+	snprintf(leaf, sizeof(leaf), "session-%s", c->rep->session_id);
 	if (c->ctrls) {
 		r = cg_user_apply(c->cg, c->uid, &c->pol.lim, c->ctrls, &c->err);
 		if (r < 0)
@@ -299,19 +413,18 @@ static void do_open(struct ctx *c)
 		if (r < 0)
 			goto cg_fail;
 		origin_filter(c->rep->origin, c->ctrls, cg_engine_version(c->cg));
-		r = new_sid(c->rep->session_id, sizeof(c->rep->session_id));
-		if (r < 0) {
-			iso_err_set(&c->err, r, "cannot make a session id");
-			goto cg_fail;
-		}
-		snprintf(leaf, sizeof(leaf), "session-%s", c->rep->session_id);
 		r = cg_enter(c->cg, c->uid, leaf, c->ctrls, c->caller->pid, &c->err);
 		if (r < 0) {
-			/* Undo: nothing half-made may count as a live session. */
-			cg_origin_restore(c->cg, c->caller->pid, c->rep->origin, NULL);
-			cg_leaf_remove(c->cg, c->uid, leaf, NULL);
-			cg_user_gc(c->cg, c->uid, &live, NULL);
+			undo_leaf(c, leaf);
 			goto cg_fail;
+		}
+	}
+	if (c->pol.lim.namespaces) {
+		r = sandbox_open(c);
+		if (r < 0) {
+			undo_leaf(c, leaf);
+			fail(c, ISO_EC_NAMESPACE, cfg_allows(c));
+			return;
 		}
 	}
 	set_result(c, ISO_RES_CONFINED, ISO_EC_NONE, 0);
@@ -330,8 +443,9 @@ cg_fail:
 
 static void do_close(struct ctx *c)
 {
+	int kill_all = c->pol.lim.on_logout == ISO_LOGOUT_KILL;
+	int live = 0, own_left = 0, last, has_sandbox, r;
 	char leaf[64];
-	int live = 0, r;
 
 	if (c->req->session_id[0] && !valid_sid(c->req->session_id)) {
 		iso_err_set(&c->err, -EINVAL, "invalid session id");
@@ -347,13 +461,19 @@ static void do_close(struct ctx *c)
 	 * callers (sshd, login, su) may ask for it, and only for themselves. */
 	if (c->caller->is_root && c->req->origin[0]) {
 		r = cg_origin_restore(c->cg, c->caller->pid, c->req->origin, &c->err);
+		/* We were forked by the caller while it sat in the leaf, so
+		 * we sit there too: leave with it, or the leaf stays busy. */
+		if (r == 0)
+			r = cg_origin_restore(c->cg, getpid(), c->req->origin, &c->err);
 		if (r < 0)
 			syslog(LOG_WARNING, "close user=%s: cannot move the caller back: %s",
 			       c->req->user, c->err.msg);
 		iso_err_clear(&c->err);
 	}
+	snprintf(leaf, sizeof(leaf), "session-%s", c->req->session_id);
 	if (c->req->session_id[0]) {
-		snprintf(leaf, sizeof(leaf), "session-%s", c->req->session_id);
+		if (kill_all && cg_leaf_nprocs(c->cg, c->uid, leaf) > 0)
+			own_left = 1;
 		/* EBUSY: processes of the session outlive it (on_logout =
 		 * keep); gc removes the leaf once they are gone. */
 		cg_leaf_remove(c->cg, c->uid, leaf, NULL);
@@ -363,11 +483,21 @@ static void do_close(struct ctx *c)
 		fail(c, ISO_EC_CGROUP, 0);
 		return;
 	}
+	last = live - own_left <= 0;
+	has_sandbox = sandbox_close(c, last);
+	if (kill_all && last) {
+		/* on_logout = kill: nothing of the user outlives the last
+		 * session, in the sandbox or not. */
+		cg_user_kill(c->cg, c->uid, NULL);
+		live = 0;
+	}
+	if (!has_sandbox)
+		cg_user_gc(c->cg, c->uid, &live, NULL); /* the holder leaf went */
 	set_result(c, ISO_RES_CLOSED, ISO_EC_NONE, 0);
 	syslog(LOG_INFO, "close user=%s uid=%u service=%s session=%s live_sessions=%d result=closed",
 	       c->req->user, (unsigned)c->uid, c->req->service,
 	       c->req->session_id[0] ? c->req->session_id : "-", live);
-	if (live == 0) {
+	if (live == 0 && !has_sandbox) {
 		/* Nothing of the user is left: drop the lock file too. */
 		iso_user_unlock(c->statedir, c->uid, c->lockfd, true);
 		c->lockfd = -1;
@@ -393,6 +523,8 @@ void iso_session_handle(const struct iso_paths *paths, const struct iso_caller *
 	c.rep = rep;
 	c.statedir = -1;
 	c.lockfd = -1;
+	c.fds = fds;
+	c.nfds = nfds;
 
 	if (prepare(&c) == 0) {
 		if (req->op == ISO_OP_OPEN)

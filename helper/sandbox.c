@@ -1,0 +1,555 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The holder: created by the helper with clone(CLONE_NEWUSER | CLONE_NEWPID
+ * | CLONE_NEWNS) while every uid of the helper is 0, so the new user
+ * namespace belongs to root and the logged-in user has no capability over
+ * it, its mount namespace or its pid namespace. Inside, the holder is root
+ * of its user namespace (uid 0 mapped to 0: the user cannot signal or
+ * ptrace it), mounts a fresh /proc for the pid namespace and a private
+ * /tmp, drops every capability, sets no_new_privs and waits, reaping the
+ * orphans of the sandbox. Copies of the host's mounts are locked by the
+ * kernel in a less privileged user namespace, so nobody inside can unmount
+ * them to peek below.
+ */
+#define _GNU_SOURCE
+#include "sandbox.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/nsfs.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+
+#define HOLDER_NAME "isolate-holder"
+#define HOLDER_START_TIMEOUT_MS 10000
+#define HOLDER_STOP_TIMEOUT_MS 3000
+
+/* argv[0] of the helper, overwritten in the holder so that `ps` inside the
+ * sandbox shows "isolate-holder" and no path of ours. */
+static char *title_buf;
+static size_t title_len;
+
+void sb_set_title_buffer(char *buf, size_t len)
+{
+	title_buf = buf;
+	title_len = len;
+}
+
+static int ns_ino(const char *path, struct stat *st)
+{
+	return stat(path, st) < 0 ? -errno : 0;
+}
+
+int sb_nested(void)
+{
+	struct stat owner, ours;
+	int fd, ufd, r = 0;
+
+	fd = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ufd = ioctl(fd, NS_GET_USERNS);
+	if (ufd >= 0 && fstat(ufd, &owner) == 0 && ns_ino("/proc/self/ns/user", &ours) == 0)
+		r = owner.st_ino != ours.st_ino || owner.st_dev != ours.st_dev;
+	iso_close(ufd);
+	iso_close(fd);
+	return r;
+}
+
+/* ---- state file: "pid starttime\n" ---- */
+
+static int state_name(char *buf, size_t len, uid_t uid, const char *key)
+{
+	return iso_snprintf(buf, len, "user-%u.%s.holder", (unsigned)uid, key);
+}
+
+static int proc_start_time(pid_t pid, unsigned long long *start, char *comm, size_t commlen)
+{
+	char path[64], buf[1024], *p, *q;
+	unsigned long long v = 0;
+	ssize_t n;
+	int fd, field;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	iso_close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	/* comm may hold spaces and parens: fields start after the last ')' */
+	p = strchr(buf, '(');
+	q = strrchr(buf, ')');
+	if (!p || !q || q < p)
+		return -EIO;
+	if (comm)
+		snprintf(comm, commlen, "%.*s", (int)(q - p - 1), p + 1);
+	/* a zombie keeps its pid but is no holder any more */
+	if (q[1] != ' ' || q[2] == 'Z' || q[2] == 'X')
+		return -ESRCH;
+	p = q + 2;
+	for (field = 3; field < 22 && p; field++) {
+		p = strchr(p, ' ');
+		if (p)
+			p++;
+	}
+	if (!p)
+		return -EIO;
+	errno = 0;
+	v = strtoull(p, &q, 10);
+	if (errno || q == p)
+		return -EIO;
+	*start = v;
+	return 0;
+}
+
+static int state_write(int statedir, uid_t uid, const char *key, const struct sb_holder *h)
+{
+	char name[96], tmp[112], data[64];
+	int r;
+
+	r = state_name(name, sizeof(name), uid, key);
+	if (r < 0)
+		return r;
+	snprintf(tmp, sizeof(tmp), "%s.new", name);
+	snprintf(data, sizeof(data), "%d %llu\n", (int)h->pid, h->start);
+	unlinkat(statedir, tmp, 0);
+	r = iso_write_file_at(statedir, tmp, data, true);
+	if (r < 0)
+		return r;
+	/* rename: readers see the old record or the new one, never half */
+	if (renameat(statedir, tmp, statedir, name) < 0) {
+		r = -errno;
+		unlinkat(statedir, tmp, 0);
+		return r;
+	}
+	return 0;
+}
+
+static void state_remove(int statedir, uid_t uid, const char *key)
+{
+	char name[96];
+
+	if (state_name(name, sizeof(name), uid, key) == 0)
+		unlinkat(statedir, name, 0);
+}
+
+int sb_holder_find(int statedir, uid_t uid, const char *key, struct sb_holder *out)
+{
+	char name[96], buf[64], comm[32];
+	struct sb_holder h;
+	unsigned long long start;
+	struct stat st;
+	char *end;
+	long pid;
+	int fd;
+
+	if (state_name(name, sizeof(name), uid, key) < 0)
+		return -ENAMETOOLONG;
+	fd = openat(statedir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -ENOENT;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0) {
+		iso_close(fd);
+		state_remove(statedir, uid, key);
+		return -ENOENT;
+	}
+	iso_close(fd);
+	if (iso_read_file_at(statedir, name, buf, sizeof(buf)) <= 0)
+		goto stale;
+	errno = 0;
+	pid = strtol(buf, &end, 10);
+	if (errno || end == buf || *end != ' ' || pid <= 1)
+		goto stale;
+	h.pid = (pid_t)pid;
+	h.start = strtoull(end + 1, &end, 10);
+	/* The pid must still be the process we started: same start time,
+	 * our name. Anything else is a recycled pid and is never joined. */
+	if (proc_start_time(h.pid, &start, comm, sizeof(comm)) < 0 || start != h.start ||
+	    strcmp(comm, HOLDER_NAME) != 0)
+		goto stale;
+	*out = h;
+	return 0;
+stale:
+	state_remove(statedir, uid, key);
+	return -ENOENT;
+}
+
+/* ---- the holder itself ---- */
+
+struct holder_report {
+	int err; /* 0 ready, else -errno */
+	char what[120];
+};
+
+static void report(int fd, int err, const char *what)
+{
+	struct holder_report rep;
+	ssize_t n;
+
+	memset(&rep, 0, sizeof(rep));
+	rep.err = err;
+	snprintf(rep.what, sizeof(rep.what), "%s", what);
+	n = write(fd, &rep, sizeof(rep));
+	(void)n;
+}
+
+static int drop_capabilities(void)
+{
+	cap_t none;
+	int cap, r = 0;
+
+	for (cap = 0; cap <= CAP_LAST_CAP; cap++)
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+			return -errno;
+	none = cap_init();
+	if (!none)
+		return -ENOMEM;
+	if (cap_set_proc(none) < 0)
+		r = -errno;
+	cap_free(none);
+	return r;
+}
+
+static int mount_tmp(const char *where, int64_t size)
+{
+	char opts[64];
+	struct stat st;
+
+	if (stat(where, &st) < 0 || !S_ISDIR(st.st_mode))
+		return 0; /* no /var/tmp on this system: nothing to hide */
+	if (size > 0)
+		snprintf(opts, sizeof(opts), "mode=1777,size=%lld", (long long)size);
+	else
+		snprintf(opts, sizeof(opts), "mode=1777");
+	if (mount("tmpfs", where, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
+		return -errno;
+	return 0;
+}
+
+static void holder_loop(void)
+{
+	sigset_t set;
+
+	/* PID 1 of a pid namespace gets no signal from inside it unless it
+	 * has a handler; block everything anyway and only wait for
+	 * children to reap. Root of the host can still SIGKILL us. */
+	sigfillset(&set);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	for (;;) {
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		sigwaitinfo(&set, NULL);
+	}
+}
+
+static void holder_main(int go_fd, int ready_fd, const struct iso_limits *lim)
+{
+	char c;
+	int fd;
+
+	/* wait until the parent has written our uid/gid maps */
+	if (read(go_fd, &c, 1) != 1)
+		_exit(1);
+	iso_close(go_fd);
+
+	/* Nothing we mount may propagate back to the host. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) {
+		report(ready_fd, -errno, "making / a slave mount");
+		_exit(1);
+	}
+	if (lim->private_tmp == 1) {
+		int64_t size = lim->tmp_size > 0 ? lim->tmp_size : 0;
+		int r = mount_tmp("/tmp", size);
+
+		if (r == 0)
+			r = mount_tmp("/var/tmp", size);
+		if (r < 0) {
+			report(ready_fd, r, "mounting a private tmpfs on /tmp");
+			_exit(1);
+		}
+	}
+	if (lim->namespaces & ISO_NS_PID) {
+		if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
+			report(ready_fd, -errno, "mounting /proc for the sandbox");
+			_exit(1);
+		}
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		report(ready_fd, -errno, "no_new_privs / not dumpable");
+		_exit(1);
+	}
+	if (drop_capabilities() < 0) {
+		report(ready_fd, -errno, "dropping capabilities");
+		_exit(1);
+	}
+	prctl(PR_SET_NAME, HOLDER_NAME, 0, 0, 0);
+	if (title_buf && title_len > 0) {
+		memset(title_buf, 0, title_len);
+		snprintf(title_buf, title_len + 1, "%s", HOLDER_NAME);
+	}
+	if (chdir("/") < 0)
+		_exit(1);
+	fd = open("/dev/null", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+	}
+	report(ready_fd, 0, "ready");
+	/* close everything, ready_fd and the helper's dirfds included */
+	syscall(SYS_close_range, 3U, ~0U, 0U);
+	holder_loop();
+}
+
+static int write_proc(pid_t pid, const char *file, const char *data)
+{
+	char path[64];
+	size_t len = strlen(data);
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, data, len);
+	iso_close(fd);
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+/* The holder copies the mount namespace it is born from. Take it from
+ * PID 1 (the host's), not from whoever opened the first session (a test's
+ * private override, an admin's unshare). Where /proc/1/ns/mnt cannot be
+ * opened (some container hosts), the caller's is the best we have. */
+static void enter_reference_mntns(void)
+{
+	int fd = open("/proc/1/ns/mnt", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (setns(fd, CLONE_NEWNS) < 0) {
+		/* keep ours */
+	}
+	iso_close(fd);
+}
+
+static int wait_ready(int fd, struct holder_report *rep)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	ssize_t n;
+	int r;
+
+	do {
+		r = poll(&p, 1, HOLDER_START_TIMEOUT_MS);
+	} while (r < 0 && errno == EINTR);
+	if (r == 0)
+		return -ETIMEDOUT;
+	if (r < 0)
+		return -errno;
+	n = read(fd, rep, sizeof(*rep));
+	if (n != (ssize_t)sizeof(*rep))
+		return -ECHILD;
+	rep->what[sizeof(rep->what) - 1] = '\0';
+	return rep->err;
+}
+
+int sb_holder_create(int statedir, uid_t uid, const char *key, const struct iso_limits *lim,
+		     struct sb_holder *out, struct iso_err *err)
+{
+	struct holder_report rep = {0};
+	struct sb_holder h = {0};
+	int go[2] = {-1, -1}, ready[2] = {-1, -1};
+	unsigned long flags = SIGCHLD | CLONE_NEWNS;
+	pid_t pid = -1;
+	int r;
+
+	if (lim->namespaces & ISO_NS_USER)
+		flags |= CLONE_NEWUSER;
+	if (lim->namespaces & ISO_NS_PID)
+		flags |= CLONE_NEWPID;
+	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(ready, O_CLOEXEC) < 0) {
+		r = iso_err_set(err, -errno, "pipe: %s", strerror(errno));
+		goto out;
+	}
+	enter_reference_mntns();
+	/* raw clone: fork semantics on our own stack, in new namespaces */
+	pid = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
+	if (pid < 0) {
+		r = iso_err_set(err, -errno, "cannot create the sandbox namespaces: %s",
+				strerror(errno));
+		goto out;
+	}
+	if (pid == 0) {
+		iso_close(go[1]);
+		iso_close(ready[0]);
+		holder_main(go[0], ready[1], lim);
+		_exit(1);
+	}
+	iso_close(go[0]);
+	go[0] = -1;
+	iso_close(ready[1]);
+	ready[1] = -1;
+
+	if (flags & CLONE_NEWUSER) {
+		/* root of the sandbox is root of the host, and every other id
+		 * maps to itself, so the user's files on the sandbox's tmpfs
+		 * carry their real owner (unmapped ids get EOVERFLOW). */
+		r = write_proc(pid, "setgroups", "deny");
+		if (r == 0)
+			r = write_proc(pid, "uid_map", "0 0 4294967295");
+		if (r == 0)
+			r = write_proc(pid, "gid_map", "0 0 4294967295");
+		if (r < 0) {
+			iso_err_set(err, r, "cannot write the sandbox's id maps: %s", strerror(-r));
+			goto out;
+		}
+	}
+	if (write(go[1], "g", 1) != 1) {
+		r = iso_err_set(err, -EPIPE, "sandbox holder died before start");
+		goto out;
+	}
+	r = wait_ready(ready[0], &rep);
+	if (r < 0) {
+		iso_err_set(err, r, "sandbox holder failed: %s: %s",
+			    rep.what[0] ? rep.what : "no report", strerror(-r));
+		goto out;
+	}
+	h.pid = pid;
+	r = proc_start_time(pid, &h.start, NULL, 0);
+	if (r < 0) {
+		iso_err_set(err, r, "cannot read the holder's start time");
+		goto out;
+	}
+	r = state_write(statedir, uid, key, &h);
+	if (r < 0) {
+		iso_err_set(err, r, "cannot record the holder in the state dir: %s",
+			    strerror(-r));
+		goto out;
+	}
+	*out = h;
+	pid = -1; /* the holder lives on */
+	r = 0;
+out:
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	iso_close(go[0]);
+	iso_close(go[1]);
+	iso_close(ready[0]);
+	iso_close(ready[1]);
+	return r;
+}
+
+int sb_holder_nsfds(const struct sb_holder *h, int fds[ISO_MAX_FDS], size_t *nfds,
+		    struct iso_err *err)
+{
+	char path[64];
+	struct stat mine, theirs;
+	size_t i;
+	int r;
+
+	for (i = 0; i < ISO_MAX_FDS; i++)
+		fds[i] = -1;
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)h->pid);
+	fds[ISO_FD_MNT] = open(path, O_RDONLY | O_CLOEXEC);
+	if (fds[ISO_FD_MNT] < 0) {
+		r = iso_err_set(err, -errno, "cannot open %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	/* Only hand out a pid namespace that is really the sandbox's own. */
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)h->pid);
+	if (stat(path, &theirs) == 0 && stat("/proc/self/ns/pid", &mine) == 0 &&
+	    theirs.st_ino != mine.st_ino) {
+		fds[ISO_FD_PID] = open(path, O_RDONLY | O_CLOEXEC);
+		if (fds[ISO_FD_PID] < 0) {
+			r = iso_err_set(err, -errno, "cannot open %s: %s", path, strerror(errno));
+			goto fail;
+		}
+	}
+	*nfds = fds[ISO_FD_PID] >= 0 ? 2 : 1;
+	return 0;
+fail:
+	for (i = 0; i < ISO_MAX_FDS; i++) {
+		iso_close(fds[i]);
+		fds[i] = -1;
+	}
+	return r;
+}
+
+int sb_holder_nprocs(const struct sb_holder *h)
+{
+	char path[64];
+	struct stat ref, mine, st;
+	const char *ns = "pid";
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)h->pid);
+	if (stat(path, &ref) < 0)
+		return 0;
+	/* a mount-only sandbox has no pid namespace of its own */
+	if (stat("/proc/self/ns/pid", &mine) == 0 && mine.st_ino == ref.st_ino) {
+		ns = "mnt";
+		snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)h->pid);
+		if (stat(path, &ref) < 0)
+			return 0;
+	}
+	d = opendir("/proc");
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+
+		if (*end || pid <= 0 || pid == h->pid)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/ns/%s", pid, ns);
+		if (stat(path, &st) == 0 && st.st_ino == ref.st_ino && st.st_dev == ref.st_dev)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+int sb_holder_destroy(int statedir, uid_t uid, const char *key, const struct sb_holder *h)
+{
+	unsigned long long start;
+	struct timespec ts = {0, 10 * 1000000L};
+	int waited = 0;
+
+	if (kill(h->pid, SIGKILL) < 0 && errno != ESRCH)
+		return -errno;
+	/* Gone or a zombie (its parent, the host's init, reaps it). */
+	while (proc_start_time(h->pid, &start, NULL, 0) == 0 && start == h->start &&
+	       waited < HOLDER_STOP_TIMEOUT_MS) {
+		nanosleep(&ts, NULL);
+		waited += 10;
+	}
+	state_remove(statedir, uid, key);
+	return waited >= HOLDER_STOP_TIMEOUT_MS ? -ETIMEDOUT : 0;
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef ISO_SANDBOX_H
+#define ISO_SANDBOX_H
+
+/*
+ * The sandbox of a user (or of one session): a holder process, PID 1 of a
+ * new pid namespace inside a new mount namespace, both owned by a user
+ * namespace the helper creates as euid 0 — so the user has no capability
+ * over any of them. Sessions join its mnt + pid namespaces (never the user
+ * namespace: sshd's [priv] must stay root of the host).
+ *
+ * The holder is found again through a state file in /run/pam_isolate
+ * holding "pid starttime"; both are checked against /proc before the
+ * holder is trusted, so a recycled pid is never joined.
+ */
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "iso_err.h"
+#include "isolate_config.h"
+#include "proto.h"
+
+struct sb_holder {
+	pid_t pid;                /* in the helper's (host) pid namespace */
+	unsigned long long start; /* /proc/PID/stat starttime */
+};
+
+/* Key of a sandbox: "user" for the per-user one, "s-<sid>" per session. */
+#define SB_KEY_MAX 48
+
+/* 1 when we run inside a pid namespace owned by another user namespace
+ * (su from inside a sandbox): no new sandbox can be nested there. */
+int sb_nested(void);
+
+/* Where the holder writes its name over the inherited argv[0]. */
+void sb_set_title_buffer(char *buf, size_t len);
+
+/* Finds the live holder recorded for uid/key. -ENOENT when there is none;
+ * a stale or foreign record is removed and reported as -ENOENT. */
+int sb_holder_find(int statedir, uid_t uid, const char *key, struct sb_holder *out);
+
+/* Creates a holder for the namespaces and /tmp of lim, records it. */
+int sb_holder_create(int statedir, uid_t uid, const char *key, const struct iso_limits *lim,
+		     struct sb_holder *out, struct iso_err *err);
+
+/* Opens the holder's mount and pid namespaces for the module to join;
+ * fds[ISO_FD_MNT], fds[ISO_FD_PID] (-1 when that namespace is not new). */
+int sb_holder_nsfds(const struct sb_holder *h, int fds[ISO_MAX_FDS], size_t *nfds,
+		    struct iso_err *err);
+
+/* Processes in the holder's pid namespace besides the holder itself. */
+int sb_holder_nprocs(const struct sb_holder *h);
+
+/* Kills the holder (the kernel then kills its whole pid namespace), waits
+ * a bounded time for it to be gone and removes the state file. */
+int sb_holder_destroy(int statedir, uid_t uid, const char *key, const struct sb_holder *h);
+
+#endif

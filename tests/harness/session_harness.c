@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What a login does, minus authentication: pam_start -> pam_open_session ->
+ * fork -> drop to the user -> exec a probe -> wait -> pam_close_session.
+ * It shows what the session's child really sees (its cgroup, ps, /tmp).
+ *
+ *   session_harness SERVICE USER [CMD ARGS...]
+ *
+ * Exit: the probe's exit status; 20 open_session failed; 21 close failed;
+ * 22 usage or set-up error. PAM messages go to stderr prefixed "pam: ".
+ */
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <security/pam_appl.h>
+
+static int conv(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
+{
+	struct pam_response *r = calloc((size_t)n, sizeof(*r));
+	int i;
+
+	if (!r)
+		return PAM_BUF_ERR;
+	for (i = 0; i < n; i++)
+		fprintf(stderr, "pam: %s\n", msg[i]->msg ? msg[i]->msg : "");
+	*resp = r;
+	return PAM_SUCCESS;
+}
+
+int main(int argc, char **argv)
+{
+	struct pam_conv pc = {conv, NULL};
+	pam_handle_t *pamh = NULL;
+	struct passwd *pw;
+	int r, status = 0, ret;
+	pid_t pid;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: %s SERVICE USER [CMD ARGS...]\n", argv[0]);
+		return 22;
+	}
+	pw = getpwnam(argv[2]);
+	if (!pw) {
+		fprintf(stderr, "unknown user %s\n", argv[2]);
+		return 22;
+	}
+	r = pam_start(argv[1], argv[2], &pc, &pamh);
+	if (r != PAM_SUCCESS) {
+		fprintf(stderr, "pam_start: %s\n", pam_strerror(pamh, r));
+		return 22;
+	}
+	r = pam_open_session(pamh, 0);
+	if (r != PAM_SUCCESS) {
+		fprintf(stderr, "open_session: %s\n", pam_strerror(pamh, r));
+		pam_end(pamh, r);
+		return 20;
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		perror("fork");
+		ret = 22;
+		goto close;
+	}
+	if (pid == 0) {
+		if (initgroups(pw->pw_name, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 ||
+		    setuid(pw->pw_uid) < 0) {
+			perror("dropping privileges");
+			_exit(22);
+		}
+		if (chdir("/") < 0)
+			_exit(22);
+		if (argc > 3) {
+			execvp(argv[3], argv + 3);
+			perror("exec");
+			_exit(127);
+		}
+		_exit(0);
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	ret = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+close:
+	r = pam_close_session(pamh, 0);
+	if (r != PAM_SUCCESS) {
+		fprintf(stderr, "close_session: %s\n", pam_strerror(pamh, r));
+		ret = 21;
+	}
+	pam_end(pamh, r);
+	return ret;
+}

@@ -1,0 +1,163 @@
+#!/bin/bash
+# Core, for real: sessions through a real PAM stack land in the per-user
+# cgroup with the configured limits, on this machine's cgroup layout (v1
+# cpu + pids here; v2 in the VM lane). Root only.
+. "$(dirname "$0")/../lib.sh"
+iso_need_root
+iso_setup
+iso_install_helper
+
+ROOT=isot_core_$$
+on_exit "iso_cgroup_cleanup $ROOT"
+iso_group isot_grp
+iso_user isot_a
+iso_user isot_g -G isot_grp
+iso_user isot_u -G isot_grp
+iso_user isot_ex
+CPU=$(iso_cg_mount cpu)
+PIDS=$(iso_cg_mount pids)
+UA=$(id -u isot_a)
+
+CONF=$(iso_conf core <<EOF
+cgroup_root = "$ROOT"
+on_error = deny
+exempt_users = { "isot_ex" }
+default {
+    cpu_quota = "20%"
+    cpu_weight = 50
+    tasks_max = 64
+}
+group "isot_grp" { cpu_quota = 50% }
+user "isot_u" { cpu_quota = "30%" }
+EOF
+)
+iso_service isot-core "$CONF"
+H() { "$ISO_HARNESS" isot-core "$@"; }
+
+# The user cgroup's limit files, as the session itself reads them.
+limits_of() {
+	local u="\$(id -u)"
+	if iso_is_v2; then
+		echo "cat $CPU/$ROOT/user-$u/cpu.max $CPU/$ROOT/user-$u/cpu.weight $PIDS/$ROOT/user-$u/pids.max"
+	else
+		echo "cat $CPU/$ROOT/user-$u/cpu.cfs_quota_us $CPU/$ROOT/user-$u/cpu.cfs_period_us $CPU/$ROOT/user-$u/cpu.shares $PIDS/$ROOT/user-$u/pids.max"
+	fi
+}
+
+# --- a session lands in user-<uid>/session-<id> ---
+out=$(H isot_a cat /proc/self/cgroup 2>&1)
+rc=$?
+expect_eq "open+close through PAM succeeds" 0 "$rc"
+if iso_is_v2; then
+	expect_match "session child is in the v2 session leaf" "^0::/$ROOT/user-$UA/session-[0-9a-f]{16}$" "$out"
+else
+	expect_match "session child is in the cpu session leaf" "^[0-9]+:cpu:/$ROOT/user-$UA/session-[0-9a-f]{16}$" "$out"
+	expect_match "session child is in the pids session leaf" "[0-9]+:pids:/$ROOT/user-$UA/session-[0-9a-f]{16}" "$out"
+	expect_nomatch "memory hierarchy untouched (no memory limit configured)" "memory:/$ROOT" "$out"
+fi
+check "close removed the user cgroup" test ! -e "$CPU/$ROOT/user-$UA"
+check "close removed the lock file" test ! -e "/run/pam_isolate/user-$UA.lock"
+
+# --- the limits of the matching rule are in the cgroup files ---
+out=$(H isot_a sh -c "$(limits_of)" 2>&1 | tr '\n' ' ')
+if iso_is_v2; then
+	expect_eq "default rule: cpu.max, cpu.weight, pids.max" "20000 100000 50 64 " "$out"
+else
+	expect_eq "default rule: cfs_quota_us, cfs_period_us, cpu.shares, pids.max" "20000 100000 512 64 " "$out"
+fi
+out=$(H isot_g sh -c "$(limits_of)" 2>&1 | head -1)
+expect_eq "group rule applies to a group member" "50000" "$out"
+out=$(H isot_u sh -c "$(limits_of)" 2>&1 | head -1)
+expect_eq "user rule wins over the group rule" "30000" "$out"
+
+# --- exempt users (and root, always) are untouched ---
+out=$(H isot_ex cat /proc/self/cgroup 2>&1)
+rc=$?
+expect_eq "exempt user's session opens" 0 "$rc"
+expect_nomatch "exempt user not placed in our subtree" "$ROOT" "$out"
+check "no cgroup made for the exempt user" test ! -e "$CPU/$ROOT/user-$(id -u isot_ex)"
+out=$(H root cat /proc/self/cgroup 2>&1)
+expect_nomatch "root is never placed" "$ROOT" "$out"
+
+# --- a CPU burner gets about its quota (20%), not more ---
+# bash's time reports the CPU the two burners used; over 3 s at 20% of one
+# CPU that is ~0.6 s. Tolerance: <= quota + 10 points, and it did run.
+burn='TIMEFORMAT="%3U %3S"; time (timeout 3 sh -c "while :; do :; done" & timeout 3 sh -c "while :; do :; done" & wait)'
+out=$(H isot_a bash -c "$burn" 2>&1 | tail -1)
+used=$(echo "$out" | awk '{ printf "%.3f", ($1 + $2) / 3 }')
+echo "     measured: 2 burners for 3 s under cpu_quota=20%: $used of one CPU (user+sys: $out)"
+check "burner held to its quota (usage $used <= 0.30)" awk -v u="$used" 'BEGIN { exit !(u <= 0.30) }'
+check "burner did run (usage $used >= 0.10)" awk -v u="$used" 'BEGIN { exit !(u >= 0.10) }'
+
+# --- two sessions of one user share the user cgroup ---
+H isot_a sh -c 'grep -E "cpu:|^0::" /proc/self/cgroup; sleep 2' >"$ISO_TMP/s1" 2>&1 &
+p1=$!
+sleep 0.5
+H isot_a sh -c 'grep -E "cpu:|^0::" /proc/self/cgroup' >"$ISO_TMP/s2" 2>&1
+wait $p1
+u1=$(sed -E 's|.*(/user-[0-9]+)/.*|\1|' "$ISO_TMP/s1")
+u2=$(sed -E 's|.*(/user-[0-9]+)/.*|\1|' "$ISO_TMP/s2")
+expect_eq "two sessions share the user cgroup" "$u1" "$u2"
+check "two sessions get different leaves" test "$(cat "$ISO_TMP/s1")" != "$(cat "$ISO_TMP/s2")"
+
+# --- 10 parallel opens of one user ---
+pids=()
+for i in $(seq 1 10); do
+	H isot_a sh -c "grep -q '/$ROOT/user-$UA/session-' /proc/self/cgroup && sleep 0.3" >"$ISO_TMP/par$i" 2>&1 &
+	pids+=($!)
+done
+okc=0
+for p in "${pids[@]}"; do wait "$p" && okc=$((okc + 1)); done
+expect_eq "10 parallel sessions of one user all confined" 10 "$okc"
+check "no leftover leaves after 10 parallel sessions" test ! -e "$CPU/$ROOT/user-$UA"
+check "no leftover lock files" test ! -e "/run/pam_isolate/user-$UA.lock"
+
+# --- pamtester drives the same hooks ---
+out=$(pamtester -v isot-core isot_a open_session close_session 2>&1)
+expect_match "pamtester open_session close_session" "session has successfully been closed" "$out"
+check "pamtester left no cgroup" test ! -e "$CPU/$ROOT/user-$UA"
+
+# --- a broken config: on_error = deny refuses with file:line ---
+BAD=$(iso_conf broken <<EOF
+cgroup_root = "$ROOT"
+default {
+    cpu_quota = fifty
+}
+EOF
+)
+iso_service isot-bad "$BAD"
+out=$("$ISO_HARNESS" isot-bad isot_a true 2>&1)
+rc=$?
+expect_eq "broken config (deny) refuses the session" 20 "$rc"
+expect_match "the user is told file:line and the bad value" "broken\.conf:3:.*cpu_quota.*fifty" "$out"
+out=$("$ISO_HARNESS" isot-bad root true 2>&1)
+expect_eq "root still logs in with a broken config" 0 "$?"
+
+# --- a broken config that says on_error = allow: unconfined ---
+BADA=$(iso_conf broken-allow <<EOF
+cgroup_root = "$ROOT"
+on_error = allow
+default {
+    cpu_quota = fifty
+}
+EOF
+)
+iso_service isot-bada "$BADA"
+out=$("$ISO_HARNESS" isot-bada isot_a cat /proc/self/cgroup 2>&1)
+rc=$?
+expect_eq "broken config (allow) lets the session open" 0 "$rc"
+expect_nomatch "and leaves it unconfined" "$ROOT" "$out"
+
+# --- the helper missing: module default is deny, on_error=allow arg lets in ---
+mv "$ISO_HELPER_DST" "$ISO_HELPER_DST.away"
+on_exit "[ -e '$ISO_HELPER_DST.away' ] && mv -f '$ISO_HELPER_DST.away' '$ISO_HELPER_DST'"
+"$ISO_HARNESS" isot-core isot_a true >/dev/null 2>&1
+expect_eq "missing helper: session refused by default" 20 "$?"
+iso_service isot-noh "$CONF" on_error=allow
+"$ISO_HARNESS" isot-noh isot_a true >/dev/null 2>&1
+expect_eq "missing helper with on_error=allow: session opens" 0 "$?"
+mv -f "$ISO_HELPER_DST.away" "$ISO_HELPER_DST"
+out=$(H isot_a cat /proc/self/cgroup 2>&1)
+expect_match "helper back: the next login is confined again" "/$ROOT/user-$UA/session-" "$out"
+
+iso_finish
