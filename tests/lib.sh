@@ -150,6 +150,20 @@ EOT
 	on_exit "rm -f '/etc/pam.d/$name'"
 }
 
+# Kills the sandbox holders of test users and drops their state files.
+iso_kill_holders() {
+	local u uid f
+	for u in "$@"; do
+		uid=$(id -u "$u" 2>/dev/null) || continue
+		for f in /run/pam_isolate/user-"$uid".*.holder; do
+			[ -e "$f" ] || continue
+			kill -KILL "$(cut -d' ' -f1 "$f")" 2>/dev/null
+			rm -f "$f"
+		done
+		rm -f "/run/pam_isolate/user-$uid.lock"
+	done
+}
+
 # Removes our cgroup subtree (test runs use their own cgroup_root name).
 iso_cgroup_cleanup() {
 	local root=$1 d

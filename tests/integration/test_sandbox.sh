@@ -1,0 +1,133 @@
+#!/bin/bash
+# The sandbox, for real: sessions through a real PAM stack run in the
+# user's pid + mount namespaces with a private /tmp, rejoin it, cannot get
+# out of it or at its holder, and leave nothing behind. Root only.
+. "$(dirname "$0")/../lib.sh"
+iso_need_root
+iso_setup
+iso_install_helper
+
+ROOT=isot_sb_$$
+on_exit "iso_cgroup_cleanup $ROOT"
+iso_user isot_a
+iso_user isot_b
+iso_user isot_k
+on_exit "iso_kill_holders isot_a isot_b isot_k"
+UA=$(id -u isot_a)
+UK=$(id -u isot_k)
+CPU=$(iso_cg_mount cpu)
+
+CONF=$(iso_conf sandbox <<EOF
+cgroup_root = "$ROOT"
+default {
+    cpu_quota = 50%
+    tasks_max = 128
+    namespaces = { user, pid, mount }
+    private_tmp = yes
+    tmp_size = 64M
+    on_logout = keep
+}
+user "isot_k" { on_logout = kill }
+EOF
+)
+iso_service isot-sb "$CONF"
+H() { "$ISO_HARNESS" isot-sb "$@"; }
+
+holder_of() { cat "/run/pam_isolate/user-$(id -u "$1").user.holder" 2>/dev/null | cut -d' ' -f1; }
+# live (non-zombie) processes of a user on the host
+live_procs() { ps -o pid=,stat= -u "$1" 2>/dev/null | awk '$2 !~ /^Z/' | wc -l; }
+wait_gone() { # wait_gone CMD...: poll up to 5 s for CMD to fail
+	local i
+	for i in $(seq 1 50); do "$@" || return 0; sleep 0.1; done
+	return 1
+}
+
+echo hostfile >/tmp/isot_host_marker_$$
+on_exit "rm -f /tmp/isot_host_marker_$$"
+
+# --- what a session sees ---
+out=$(H isot_a sh -c 'echo "self=$$"; ps -e -o pid=,user=,comm=; echo "tmpfs=$(stat -f -c %T /tmp)"; ls -A /tmp; cat /proc/self/cgroup' 2>&1)
+echo "$out" | sed 's/^/     | /'
+expect_match "the session's shell is PID 2 of its pid namespace" "^self=2$" "$out"
+expect_match "PID 1 is the holder" "^ +1 root +isolate-holder$" "$out"
+expect_nomatch "no host process is visible (no pid above 3)" "^ +([4-9]|[1-9][0-9]+) " "$out"
+expect_match "/tmp is a tmpfs" "^tmpfs=tmpfs$" "$out"
+expect_nomatch "the host's /tmp is not visible" "isot_host_marker" "$out"
+expect_match "the cgroup quota still applies" ":/$ROOT/user-$UA/session-" "$out"
+check "nothing left after the session (keep, nothing running)" wait_gone test -e "/run/pam_isolate/user-$UA.user.holder"
+check "no cgroup left" wait_gone test -e "$CPU/$ROOT/user-$UA"
+
+# --- two sessions of one user share one sandbox and one /tmp; keep ---
+H isot_a sh -c 'readlink /proc/self/ns/pid > /tmp/ns1; echo shared > /tmp/shared; setsid sleep 30 </dev/null >/dev/null 2>&1 & readlink /proc/self/ns/pid' >"$ISO_TMP/a1" 2>&1
+ns1=$(cat "$ISO_TMP/a1")
+out=$(H isot_a sh -c 'readlink /proc/self/ns/pid; cat /tmp/shared; ps -e -o comm= | grep -c sleep' 2>&1)
+expect_eq "keep: the next login rejoins the same sandbox, /tmp and processes" "$ns1
+shared
+1" "$out"
+check "keep: the holder outlives the last session while a process runs" test -n "$(holder_of isot_a)"
+check "keep: the host /tmp did not get the user's file" test ! -e /tmp/shared
+
+# --- another user is isolated from the first ---
+out=$(H isot_b sh -c 'ps -e -o user= | sort -u; ls -A /tmp; readlink /proc/self/ns/pid' 2>&1)
+expect_nomatch "bob sees none of alice's processes" "isot_a" "$out"
+expect_nomatch "bob does not see alice's /tmp" "shared|ns1" "$out"
+check "bob has his own pid namespace" test "$(echo "$out" | tail -1)" != "$ns1"
+
+# --- the user cannot reach the holder or leave the mounts ---
+hp=$(holder_of isot_a)
+out=$(H isot_a sh -c '
+	kill -9 1 2>/dev/null && echo "kill: sent" || echo "kill: refused"
+	cat /proc/1/environ >/dev/null 2>&1 && echo "environ: read" || echo "environ: refused"
+	head -c1 /proc/1/mem >/dev/null 2>&1 && echo "mem: read" || echo "mem: refused"
+	strace -p 1 -e none 2>/dev/null & sp=$!; sleep 0.5; kill $sp 2>/dev/null; wait $sp 2>/dev/null
+	[ "$(cat /proc/1/status | grep TracerPid | tr -dc 0-9)" = 0 ] && echo "ptrace: refused" || echo "ptrace: attached"
+	umount /tmp 2>/dev/null && echo "umount tmp: done" || echo "umount tmp: refused"
+	umount /proc 2>/dev/null && echo "umount proc: done" || echo "umount proc: refused"
+	unshare -Urm sh -c "umount -l /tmp 2>/dev/null && echo userns-umount: done || echo userns-umount: refused; ls -A /tmp | grep -q isot_host_marker && echo host-tmp: seen || echo host-tmp: hidden"
+	echo "tmp after: $(stat -f -c %T /tmp)"
+' 2>&1)
+echo "$out" | sed 's/^/     | /'
+expect_match "kill -9 of the holder is refused" "^kill: refused$" "$out"
+expect_match "the holder's environ cannot be read" "^environ: refused$" "$out"
+expect_match "the holder's memory cannot be read" "^mem: refused$" "$out"
+expect_match "the holder cannot be ptraced" "^ptrace: refused$" "$out"
+expect_match "the user cannot unmount /tmp" "^umount tmp: refused$" "$out"
+expect_match "the user cannot unmount /proc" "^umount proc: refused$" "$out"
+expect_match "nor after unshare -Urm (mounts are locked)" "^userns-umount: refused$" "$out"
+expect_match "the host /tmp stays hidden" "^host-tmp: hidden$" "$out"
+check "the holder is still alive and the same" test "$(holder_of isot_a)" = "$hp"
+
+# --- a killed holder: the next login gets a fresh sandbox ---
+kill -KILL "$hp"
+pkill -KILL -u isot_a sleep
+out=$(H isot_a sh -c 'readlink /proc/self/ns/pid; ls -A /tmp' 2>&1)
+rc=$?
+expect_eq "login after the holder was killed succeeds" 0 "$rc"
+check "it is a new sandbox" test "$(echo "$out" | head -1)" != "$ns1"
+expect_nomatch "with a fresh /tmp" "shared" "$out"
+
+# --- 10 parallel logins of one user: one sandbox ---
+pids=()
+for i in $(seq 1 10); do
+	H isot_a sh -c 'readlink /proc/self/ns/pid; sleep 1' >"$ISO_TMP/p$i" 2>&1 &
+	pids+=($!)
+done
+okc=0
+for p in "${pids[@]}"; do wait "$p" && okc=$((okc + 1)); done
+expect_eq "10 parallel logins succeed" 10 "$okc"
+expect_eq "all 10 share one pid namespace" 1 "$(cat "$ISO_TMP"/p* | sort -u | wc -l)"
+check "and the sandbox is gone after they end" wait_gone test -e "/run/pam_isolate/user-$UA.user.holder"
+
+# --- on_logout = kill: nothing of the user survives the last session ---
+H isot_k sh -c 'setsid sleep 300 </dev/null >/dev/null 2>&1 & setsid sh -c "while :; do sleep 1; done" </dev/null >/dev/null 2>&1 & sleep 1' >/dev/null 2>&1 &
+hk=
+for i in $(seq 1 50); do hk=$(holder_of isot_k); [ -n "$hk" ] && break; sleep 0.1; done
+wait
+check "kill: the holder was there during the session" test -n "$hk"
+check "kill: no process of the user is left on the host" wait_gone test "$(live_procs isot_k)" -gt 0
+check "kill: the holder is gone" test ! -e "/run/pam_isolate/user-$UK.user.holder"
+check "kill: no holder process left" wait_gone sh -c "ps -o stat= -p '$hk' | grep -qv Z"
+check "kill: the user cgroup is gone" wait_gone test -e "$CPU/$ROOT/user-$UK"
+check "kill: no state file left" wait_gone test -e "/run/pam_isolate/user-$UK.lock"
+
+iso_finish
