@@ -465,10 +465,10 @@ static int key_value(const struct key_def *k, const char *s, const char *name, i
 	if (r == -ERANGE)
 		return add_err(err, name, line, "%s: value \"%s\" out of range (expected %s)",
 			       k->name, show(s, buf, sizeof(buf)), k->range);
-	if (r < 0)
+	if (r < 0 || (v == ISO_MAX && !k->allow_max))
 		return add_err(err, name, line, "%s: invalid value \"%s\" (expected %s)", k->name,
 			       show(s, buf, sizeof(buf)), k->expect);
-	if (!k->list && (v == ISO_MAX ? !k->allow_max : v < k->min || v > k->max))
+	if (!k->list && v != ISO_MAX && (v < k->min || v > k->max))
 		return add_err(err, name, line, "%s: value \"%s\" out of range (expected %s)",
 			       k->name, show(s, buf, sizeof(buf)), k->range);
 	*out = v;

@@ -1,0 +1,769 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The config parser (config/config.c): good configs, every error class with
+ * its exact file:line message, file checks on real files, on_error peeking.
+ * File tests need root (chown) and a root-owned directory that is not
+ * world-writable: they work in a fresh directory under /run.
+ */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "isolate_config.h"
+
+#define SENTINEL ((struct iso_config *)0x1)
+
+static struct iso_config *parse_ok(const char *text)
+{
+	struct iso_config *c = NULL;
+	struct iso_err e;
+	int r = iso_config_parse_buf(text, "t.conf", &c, &e);
+
+	if (r != 0)
+		print_error("unexpected error: %s\n", e.msg);
+	assert_int_equal(r, 0);
+	assert_int_equal(e.code, 0);
+	assert_string_equal(e.msg, "");
+	assert_non_null(c);
+	return c;
+}
+
+/* A macro so that a failure names the line of the case. */
+#define parse_err(text, want)                                                                      \
+	do {                                                                                       \
+		struct iso_config *c_ = SENTINEL;                                                  \
+		struct iso_err e_;                                                                 \
+		int r_ = iso_config_parse_buf(text, "t.conf", &c_, &e_);                           \
+		assert_int_equal(r_, -EINVAL);                                                     \
+		assert_int_equal(e_.code, -EINVAL);                                                \
+		assert_string_equal(e_.msg, want);                                                 \
+		assert_ptr_equal(c_, SENTINEL);                                                    \
+	} while (0)
+
+static void test_empty_config_defaults(void **state)
+{
+	struct iso_config *c;
+
+	(void)state;
+	c = parse_ok("");
+	assert_string_equal(c->path, "t.conf");
+	assert_string_equal(c->cgroup_root, "pam_isolate");
+	assert_int_equal(c->on_error, ISO_ON_ERROR_DENY);
+	assert_int_equal(c->n_exempt_users, 1);
+	assert_string_equal(c->exempt_users[0], "root");
+	assert_int_equal(c->n_exempt_groups, 0);
+	assert_false(c->has_default);
+	assert_int_equal(c->defaults.cpu_quota, ISO_UNSET);
+	assert_int_equal(c->n_groups, 0);
+	assert_int_equal(c->n_users, 0);
+	iso_config_free(c);
+
+	c = parse_ok("# only a comment\n\n");
+	assert_int_equal(c->n_exempt_users, 1);
+	iso_config_free(c);
+}
+
+static const char full_unquoted[] = "# pam_isolate test config\n"	/* 1 */
+				    "cgroup_root = pam_isolate.test\n"	/* 2 */
+				    "on_error    = allow   # comment\n" /* 3 */
+				    "exempt_users  = { root, admin }\n" /* 4 */
+				    "exempt_groups = { wheel }\n"	/* 5 */
+				    "// C++ comment\n"			/* 6 */
+				    "/* C comment\n"			/* 7 */
+				    "   over two lines */\n"		/* 8 */
+				    "default {\n"			/* 9 */
+				    "    cpu_quota = 100%\n"
+				    "    cpu_period = 50ms\n"
+				    "    cpu_weight = 200\n"
+				    "    tasks_max  = 512\n"
+				    "    memory_max = 4G\n"
+				    "    namespaces = { user, pid, mount }\n"
+				    "    private_tmp = yes\n"
+				    "    tmp_size = 1G\n"
+				    "    on_logout = kill\n"
+				    "    sandbox = per-session\n"
+				    "}\n"				       /* 20 */
+				    "group \"students\" { cpu_quota = 50% }\n" /* 21 */
+				    "group staff { cpu_quota = 12.5% }\n"      /* 22 */
+				    "user \"alice\"     { cpu_quota = 200%\n"  /* 23 */
+				    "    tasks_max = max\n"
+				    "    memory_max = max\n"
+				    "}\n";
+
+static void check_full(const struct iso_config *c)
+{
+	assert_string_equal(c->cgroup_root, "pam_isolate.test");
+	assert_int_equal(c->on_error, ISO_ON_ERROR_ALLOW);
+	assert_int_equal(c->n_exempt_users, 2);
+	assert_string_equal(c->exempt_users[0], "root");
+	assert_string_equal(c->exempt_users[1], "admin");
+	assert_int_equal(c->n_exempt_groups, 1);
+	assert_string_equal(c->exempt_groups[0], "wheel");
+	assert_true(c->has_default);
+	assert_int_equal(c->default_line, 9);
+	assert_int_equal(c->defaults.cpu_quota, 10000);
+	assert_int_equal(c->defaults.cpu_period_us, 50000);
+	assert_int_equal(c->defaults.cpu_weight, 200);
+	assert_int_equal(c->defaults.tasks_max, 512);
+	assert_int_equal(c->defaults.memory_max, INT64_C(4) << 30);
+	assert_int_equal(c->defaults.namespaces, ISO_NS_USER | ISO_NS_PID | ISO_NS_MOUNT);
+	assert_int_equal(c->defaults.private_tmp, 1);
+	assert_int_equal(c->defaults.tmp_size, INT64_C(1) << 30);
+	assert_int_equal(c->defaults.on_logout, ISO_LOGOUT_KILL);
+	assert_int_equal(c->defaults.sandbox, ISO_SANDBOX_PER_SESSION);
+
+	assert_int_equal(c->n_groups, 2);
+	assert_string_equal(c->groups[0].name, "students");
+	assert_int_equal(c->groups[0].line, 21);
+	assert_int_equal(c->groups[0].lim.cpu_quota, 5000);
+	assert_int_equal(c->groups[0].lim.cpu_period_us, ISO_UNSET);
+	assert_int_equal(c->groups[0].lim.namespaces, ISO_UNSET);
+	assert_string_equal(c->groups[1].name, "staff");
+	assert_int_equal(c->groups[1].line, 22);
+	assert_int_equal(c->groups[1].lim.cpu_quota, 1250);
+
+	assert_int_equal(c->n_users, 1);
+	assert_string_equal(c->users[0].name, "alice");
+	assert_int_equal(c->users[0].line, 23);
+	assert_int_equal(c->users[0].lim.cpu_quota, 20000);
+	assert_int_equal(c->users[0].lim.tasks_max, ISO_MAX);
+	assert_int_equal(c->users[0].lim.memory_max, ISO_MAX);
+	assert_int_equal(c->users[0].lim.private_tmp, ISO_UNSET);
+}
+
+static void test_full_unquoted(void **state)
+{
+	struct iso_config *c;
+
+	(void)state;
+	c = parse_ok(full_unquoted);
+	check_full(c);
+	iso_config_free(c);
+}
+
+/* The same config with every value quoted, in both quote styles. */
+static void test_full_quoted(void **state)
+{
+	static const char text[] = "# pam_isolate test config\n"
+				   "cgroup_root = \"pam_isolate.test\"\n"
+				   "on_error    = 'allow'   # comment\n"
+				   "exempt_users  = { \"root\", 'admin' }\n"
+				   "exempt_groups = { \"wheel\" }\n"
+				   "// C++ comment\n"
+				   "/* C comment\n"
+				   "   over two lines */\n"
+				   "default {\n"
+				   "    cpu_quota = \"100%\"\n"
+				   "    cpu_period = \"50ms\"\n"
+				   "    cpu_weight = \"200\"\n"
+				   "    tasks_max  = \"512\"\n"
+				   "    memory_max = \"4G\"\n"
+				   "    namespaces = { \"user\", \"pid\", \"mount\" }\n"
+				   "    private_tmp = \"yes\"\n"
+				   "    tmp_size = \"1G\"\n"
+				   "    on_logout = \"kill\"\n"
+				   "    sandbox = \"per-session\"\n"
+				   "}\n"
+				   "group \"students\" { cpu_quota = \"50%\" }\n"
+				   "group 'staff' { cpu_quota = '12.5%' }\n"
+				   "user \"alice\"     { cpu_quota = \"200%\"\n"
+				   "    tasks_max = \"max\"\n"
+				   "    memory_max = \"MAX\"\n"
+				   "}\n";
+	struct iso_config *c;
+
+	(void)state;
+	c = parse_ok(text);
+	check_full(c);
+	iso_config_free(c);
+}
+
+static void test_list_semantics(void **state)
+{
+	struct iso_config *c;
+
+	(void)state;
+	/* += appends to the built-in {root}; = replaces it. */
+	c = parse_ok("exempt_users += { admin }\n");
+	assert_int_equal(c->n_exempt_users, 2);
+	assert_string_equal(c->exempt_users[0], "root");
+	assert_string_equal(c->exempt_users[1], "admin");
+	iso_config_free(c);
+
+	c = parse_ok("exempt_users = {}\n");
+	assert_int_equal(c->n_exempt_users, 0);
+	iso_config_free(c);
+
+	/* An explicit empty namespace list is "cgroup only", not "unset". */
+	c = parse_ok("default { namespaces = { user } }\nuser bob { namespaces = {} }\n"
+		     "user carol { cpu_quota = 5% }\n");
+	assert_int_equal(c->defaults.namespaces, ISO_NS_USER);
+	assert_int_equal(c->users[0].lim.namespaces, 0);
+	assert_int_equal(c->users[1].lim.namespaces, ISO_UNSET);
+	iso_config_free(c);
+
+	/* Booleans and keywords are case-insensitive. */
+	c = parse_ok("on_error = ALLOW\ndefault { private_tmp = Off\n on_logout = KILL }\n");
+	assert_int_equal(c->on_error, ISO_ON_ERROR_ALLOW);
+	assert_int_equal(c->defaults.private_tmp, 0);
+	assert_int_equal(c->defaults.on_logout, ISO_LOGOUT_KILL);
+	iso_config_free(c);
+
+	/* CRLF line ends are fine. */
+	c = parse_ok("on_error = allow\r\ndefault {\r\n cpu_quota = 5%\r\n}\r\n");
+	assert_int_equal(c->defaults.cpu_quota, 500);
+	iso_config_free(c);
+}
+
+/* libconfuse 3.3 miscounts lines after comments; ours must be exact. */
+static void test_lines_after_comments(void **state)
+{
+	(void)state;
+	parse_err("# one\n# two\n// three\n/* four\n five */ /* five */\n"
+		  "default {\n  cpu_quota = fifty # seven\n}\n",
+		  "t.conf:7: cpu_quota: invalid value \"fifty\" (expected a percentage like "
+		  "\"50%\" or \"12.5%\", or \"max\")");
+	parse_err("x = \"a # not a comment\n b\"\n\nfoo = 1\n", "t.conf:1: unknown key \"x\"");
+	parse_err("cgroup_root = \"a\n\nb\"\n\nfoo = 1\n",
+		  "t.conf:3: cgroup_root: invalid value \"a\\x0a\\x0ab\" (expected 1-64 letters, "
+		  "digits, '_', '.', '-'; not \".\" and no \"..\")");
+	parse_err("#\n#\n#\n#\nfoo = 1\n", "t.conf:5: unknown key \"foo\"");
+}
+
+static void test_unknown_keys(void **state)
+{
+	(void)state;
+	parse_err("# c\n\nfoo = 1\n", "t.conf:3: unknown key \"foo\"");
+	parse_err("default {\n cpu_qouta = 50%\n}\n",
+		  "t.conf:2: unknown key \"cpu_qouta\" in default section");
+	parse_err("user \"alice\" {\n\n memroy_max = 1G }\n",
+		  "t.conf:3: unknown key \"memroy_max\" in user \"alice\" section");
+	parse_err("cpu_quota = 50%\n", "t.conf:1: unknown key \"cpu_quota\"");
+	parse_err("section { }\n", "t.conf:1: unknown key \"section\"");
+}
+
+static void test_bad_values(void **state)
+{
+	(void)state;
+	parse_err("\ndefault { cpu_quota = fifty }\n",
+		  "t.conf:2: cpu_quota: invalid value \"fifty\" (expected a percentage like "
+		  "\"50%\" or \"12.5%\", or \"max\")");
+	parse_err("default { cpu_quota = 12.345% }\n",
+		  "t.conf:1: cpu_quota: invalid value \"12.345%\" (expected a percentage like "
+		  "\"50%\" or \"12.5%\", or \"max\")");
+	parse_err("default { cpu_period = \"100 ms\" }\n",
+		  "t.conf:1: cpu_period: invalid value \"100 ms\" (expected a duration like "
+		  "\"100ms\", \"1s\" or \"5000us\")");
+	parse_err("default { memory_max = 4Q }\n",
+		  "t.conf:1: memory_max: invalid value \"4Q\" (expected a size like \"512M\" or "
+		  "\"4G\", or \"max\")");
+	parse_err("default { tasks_max = lots }\n",
+		  "t.conf:1: tasks_max: invalid value \"lots\" (expected a number or \"max\")");
+	parse_err(
+		"default { cpu_weight = max }\n",
+		"t.conf:1: cpu_weight: invalid value \"max\" (expected a number from 1 to 10000)");
+	parse_err("default { private_tmp = maybe }\n",
+		  "t.conf:1: private_tmp: invalid value \"maybe\" (expected yes or no)");
+	parse_err("default { on_logout = stop }\n",
+		  "t.conf:1: on_logout: invalid value \"stop\" (expected keep or kill)");
+	parse_err(
+		"default { sandbox = per_user }\n",
+		"t.conf:1: sandbox: invalid value \"per_user\" (expected per-user or per-session)");
+	parse_err("on_error = maybe\n",
+		  "t.conf:1: on_error: invalid value \"maybe\" (expected deny or allow)");
+	parse_err("group g {\n namespaces = { user,\n net }\n}\n",
+		  "t.conf:3: namespaces: invalid value \"net\" (expected user, pid or mount)");
+	/* Control characters are escaped in messages. */
+	parse_err("on_error = \"\\x1b[31m\"\n",
+		  "t.conf:1: on_error: invalid value \"\\x1b[31m\" (expected deny or allow)");
+}
+
+static void test_out_of_range(void **state)
+{
+	(void)state;
+	parse_err("default { cpu_quota = 0% }\n",
+		  "t.conf:1: cpu_quota: value \"0%\" out of range (expected 0.01% .. 100000%, or "
+		  "\"max\")");
+	parse_err("default { cpu_quota = 100001% }\n",
+		  "t.conf:1: cpu_quota: value \"100001%\" out of range (expected 0.01% .. "
+		  "100000%, or \"max\")");
+	parse_err("default { cpu_quota = 99999999999999999999% }\n",
+		  "t.conf:1: cpu_quota: value \"99999999999999999999%\" out of range (expected "
+		  "0.01% .. 100000%, or \"max\")");
+	parse_err("default { cpu_period = 999us }\n",
+		  "t.conf:1: cpu_period: value \"999us\" out of range (expected 1ms .. 1s)");
+	parse_err("default { cpu_period = 2s }\n",
+		  "t.conf:1: cpu_period: value \"2s\" out of range (expected 1ms .. 1s)");
+	parse_err("default { cpu_weight = 0 }\n",
+		  "t.conf:1: cpu_weight: value \"0\" out of range (expected 1 .. 10000)");
+	parse_err("default { cpu_weight = 10001 }\n",
+		  "t.conf:1: cpu_weight: value \"10001\" out of range (expected 1 .. 10000)");
+	parse_err("default { tasks_max = 0 }\n",
+		  "t.conf:1: tasks_max: value \"0\" out of range (expected 1 .. 4194304, or "
+		  "\"max\")");
+	parse_err("default { memory_max = 0 }\n",
+		  "t.conf:1: memory_max: value \"0\" out of range (expected 4K or more, or "
+		  "\"max\")");
+	parse_err("default { tmp_size = 99999999999T }\n",
+		  "t.conf:1: tmp_size: value \"99999999999T\" out of range (expected 4K or more, "
+		  "or \"max\")");
+}
+
+static void test_sections(void **state)
+{
+	(void)state;
+	parse_err("user \"alice\" { }\ngroup alice { }\n# c\nuser alice {\n}\n",
+		  "t.conf:4: duplicate user \"alice\" section (first at line 1)");
+	parse_err("group g { }\n\ngroup \"g\" { cpu_quota = 5% }\n",
+		  "t.conf:3: duplicate group \"g\" section (first at line 1)");
+	parse_err("default { }\n\ndefault {\n}\n",
+		  "t.conf:3: duplicate default section (first at line 1)");
+	/* Post-parse checks report every problem, in file order. */
+	parse_err("user \"Bad Name\" { }\n"
+		  "group \"1x\" { }\n"
+		  "user ok { cpu_quota = 5% }\n"
+		  "user \"x/../y\" { }\n",
+		  "t.conf:1: invalid user name \"Bad Name\" in section title (expected 1-32 "
+		  "letters, digits, '_', '.', '-', starting with a letter or '_')\n"
+		  "t.conf:2: invalid group name \"1x\" in section title (expected 1-32 letters, "
+		  "digits, '_', '.', '-', starting with a letter or '_')\n"
+		  "t.conf:4: invalid user name \"x/../y\" in section title (expected 1-32 letters, "
+		  "digits, '_', '.', '-', starting with a letter or '_')");
+	parse_err("exempt_users = { root, \"ro ot\" }\n",
+		  "t.conf:1: exempt_users: invalid user name \"ro ot\" (expected 1-32 letters, "
+		  "digits, '_', '.', '-', starting with a letter or '_')");
+	parse_err("exempt_groups = { -g }\n",
+		  "t.conf:1: exempt_groups: invalid group name \"-g\" (expected 1-32 letters, "
+		  "digits, '_', '.', '-', starting with a letter or '_')");
+}
+
+static void test_cgroup_root(void **state)
+{
+	static const char *const bad[] = {"\"\"",     "\".\"",	 "\"..\"",   "\"../x\"",
+					  "\"a..b\"", "\"a/b\"", "\"/abs\"", "\"a b\""};
+	char text[128], want[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "cgroup_root = %s\n", bad[i]);
+		snprintf(want, sizeof(want),
+			 "t.conf:1: cgroup_root: invalid value %s (expected 1-64 letters, "
+			 "digits, '_', '.', '-'; not \".\" and no \"..\")",
+			 bad[i]);
+		parse_err(text, want);
+	}
+}
+
+static void test_syntax(void **state)
+{
+	(void)state;
+	parse_err("default {\n cpu_quota = 50%\n", "t.conf:1: missing closing brace for the '{' "
+						   "on this line");
+	parse_err("default }\n", "t.conf:1: missing opening brace for section 'default'");
+	parse_err("user { }\n", "t.conf:1: missing title for section 'user'");
+	parse_err("\n}\n", "t.conf:2: unexpected closing brace");
+	parse_err("on_error = \"allow\n", "t.conf:1: unterminated string");
+	parse_err("on_error = 'allow\n", "t.conf:1: unterminated string");
+	parse_err("/* x\n\n", "t.conf:1: unterminated /* comment");
+	parse_err("default { cpu_quota = +5% }\n", "t.conf:1: unexpected character '+'");
+	parse_err("\non_error = \"\\777\"\n",
+		  "t.conf:2: octal escapes in strings are not supported");
+	parse_err("on_error = ${ON_ERROR}\n",
+		  "t.conf:1: environment substitution \"${...}\" is not supported");
+	parse_err("on_error = \"${ON_ERROR:-allow}\"\n",
+		  "t.conf:1: environment substitution \"${...}\" is not supported");
+}
+
+/* libconfuse keeps lexer state in globals; errors must not leak into the
+ * next parse. */
+static void test_parse_after_errors(void **state)
+{
+	static const char *const broken[] = {"on_error = \"allow\n", "x = 'y\n", "/*\n",
+					     "on_error = \"\\9\"\n", "default {\n"};
+	struct iso_config *c;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(broken) / sizeof(broken[0]); i++) {
+		struct iso_err e;
+
+		c = SENTINEL;
+		assert_int_equal(iso_config_parse_buf(broken[i], "b.conf", &c, &e), -EINVAL);
+		assert_ptr_equal(c, SENTINEL);
+		c = parse_ok("on_error = \"allow\"\n");
+		assert_int_equal(c->on_error, ISO_ON_ERROR_ALLOW);
+		iso_config_free(c);
+	}
+}
+
+static void test_limits(void **state)
+{
+	struct iso_config *c = SENTINEL;
+	struct iso_err e;
+	char *big;
+	size_t i, n = ISO_CONFIG_MAX_SIZE + 1;
+
+	(void)state;
+	big = malloc(n + 1);
+	assert_non_null(big);
+	memset(big, '\n', n);
+	big[n] = '\0';
+	assert_int_equal(iso_config_parse_buf(big, "big.conf", &c, &e), -EFBIG);
+	assert_string_equal(e.msg, "big.conf: refusing config larger than 1048576 bytes");
+	assert_ptr_equal(c, SENTINEL);
+
+	/* ISO_CONFIG_MAX_SECTIONS + 1 user sections fit in 1 MiB. */
+	n = 0;
+	for (i = 0; i <= ISO_CONFIG_MAX_SECTIONS; i++)
+		n += (size_t)sprintf(big + n, "user u%zu{}\n", i);
+	assert_true(n <= ISO_CONFIG_MAX_SIZE);
+	assert_int_equal(iso_config_parse_buf(big, "many.conf", &c, &e), -EINVAL);
+	assert_string_equal(e.msg, "many.conf:10001: more than 10000 user sections");
+	assert_ptr_equal(c, SENTINEL);
+	free(big);
+
+	assert_int_equal(iso_config_parse_buf(NULL, "x", &c, &e), -EINVAL);
+	assert_int_equal(iso_config_parse_buf("", "x", NULL, &e), -EINVAL);
+	/* A NULL err is allowed. */
+	assert_int_equal(iso_config_parse_buf("foo = 1", "x", &c, NULL), -EINVAL);
+	assert_ptr_equal(c, SENTINEL);
+}
+
+/* ---- files ---- */
+
+static char dir[64];
+
+static int files_setup(void **state)
+{
+	(void)state;
+	if (geteuid() != 0)
+		return 0;
+	snprintf(dir, sizeof(dir), "/run/isotest-config.XXXXXX");
+	if (!mkdtemp(dir))
+		return -1;
+	return chmod(dir, 0755);
+}
+
+static int files_teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	if (dir[0] == '\0')
+		return 0;
+	/* Our own directory under /run, removed with everything in it. */
+	snprintf(cmd, sizeof(cmd), "rm -rf -- '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void need_root(void)
+{
+	if (geteuid() != 0 || dir[0] == '\0')
+		skip();
+}
+
+static void write_file(const char *path, const char *text, mode_t mode)
+{
+	FILE *f;
+
+	unlink(path);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(path, mode), 0);
+}
+
+#define load_err(path, check, want_code, want_msg)                                                 \
+	do {                                                                                       \
+		struct iso_config *c_ = SENTINEL;                                                  \
+		struct iso_err e_;                                                                 \
+		assert_int_equal(iso_config_load(path, check, &c_, &e_), want_code);               \
+		assert_int_equal(e_.code, want_code);                                              \
+		assert_string_equal(e_.msg, want_msg);                                             \
+		assert_ptr_equal(c_, SENTINEL);                                                    \
+	} while (0)
+
+static void test_load_good(void **state)
+{
+	struct iso_config *c = NULL;
+	struct iso_err e;
+	char path[128];
+
+	(void)state;
+	need_root();
+	snprintf(path, sizeof(path), "%s/good.conf", dir);
+	write_file(path, full_unquoted, 0644);
+	assert_int_equal(iso_config_load(path, true, &c, &e), 0);
+	assert_string_equal(e.msg, "");
+	assert_string_equal(c->path, path);
+	check_full(c);
+	iso_config_free(c);
+
+	/* Relative paths are walked from the cwd. */
+	assert_int_equal(chdir(dir), 0);
+	c = NULL;
+	assert_int_equal(iso_config_load("./good.conf", true, &c, &e), 0);
+	assert_non_null(c);
+	iso_config_free(c);
+	assert_int_equal(chdir("/"), 0);
+}
+
+static void test_load_errors_carry_path(void **state)
+{
+	char path[128], want[512];
+
+	(void)state;
+	need_root();
+	snprintf(path, sizeof(path), "%s/bad.conf", dir);
+	write_file(path, "# c\n# c\ndefault {\n cpu_quota = fifty\n}\n", 0644);
+	snprintf(want, sizeof(want),
+		 "%s:4: cpu_quota: invalid value \"fifty\" (expected a percentage like \"50%%\" "
+		 "or \"12.5%%\", or \"max\")",
+		 path);
+	load_err(path, true, -EINVAL, want);
+	load_err(path, false, -EINVAL, want);
+}
+
+static void test_load_mode_owner(void **state)
+{
+	char path[128], want[512];
+
+	(void)state;
+	need_root();
+	snprintf(path, sizeof(path), "%s/perm.conf", dir);
+	write_file(path, "on_error = allow\n", 0666);
+	snprintf(want, sizeof(want), "%s: refusing group/world-writable config (mode 0666)", path);
+	load_err(path, true, -EPERM, want);
+
+	assert_int_equal(chmod(path, 0620), 0);
+	snprintf(want, sizeof(want), "%s: refusing group/world-writable config (mode 0620)", path);
+	load_err(path, true, -EPERM, want);
+
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_int_equal(chown(path, 1, 0), 0);
+	snprintf(want, sizeof(want), "%s: refusing config owned by uid 1 (must be root)", path);
+	load_err(path, true, -EPERM, want);
+
+	/* Without check_owner (isolatectl check-config on a draft) it loads. */
+	{
+		struct iso_config *c = NULL;
+		struct iso_err e;
+
+		assert_int_equal(iso_config_load(path, false, &c, &e), 0);
+		assert_int_equal(c->on_error, ISO_ON_ERROR_ALLOW);
+		iso_config_free(c);
+	}
+}
+
+static void test_load_symlinks(void **state)
+{
+	char path[128], link[128], sub[128], sublink[128], want[512];
+	struct iso_config *c = NULL;
+	struct iso_err e;
+
+	(void)state;
+	need_root();
+	snprintf(path, sizeof(path), "%s/real.conf", dir);
+	snprintf(link, sizeof(link), "%s/link.conf", dir);
+	write_file(path, "on_error = allow\n", 0644);
+	unlink(link);
+	assert_int_equal(symlink(path, link), 0);
+	snprintf(want, sizeof(want), "%s: refusing config that is a symlink", link);
+	load_err(link, true, -ELOOP, want);
+	load_err(link, false, -ELOOP, want);
+
+	/* A symlinked directory is fine while everything it passes through
+	 * is root's: /etc -> elsewhere setups. */
+	snprintf(sub, sizeof(sub), "%s/sub", dir);
+	snprintf(sublink, sizeof(sublink), "%s/sublink", dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	assert_int_equal(symlink("sub", sublink), 0);
+	snprintf(path, sizeof(path), "%s/sub/x.conf", dir);
+	write_file(path, "on_error = allow\n", 0644);
+	snprintf(path, sizeof(path), "%s/sublink/../sublink/./x.conf", dir);
+	assert_int_equal(iso_config_load(path, true, &c, &e), 0);
+	iso_config_free(c);
+
+	/* ...but not when the real directory is not. */
+	assert_int_equal(chown(sub, 1, 0), 0);
+	snprintf(want, sizeof(want),
+		 "%s: refusing config in directory %s/sub owned by uid 1 (must be root)", path,
+		 dir);
+	load_err(path, true, -EPERM, want);
+	assert_int_equal(chown(sub, 0, 0), 0);
+	assert_int_equal(chmod(sub, 01777), 0);
+	snprintf(want, sizeof(want),
+		 "%s: refusing config in group/world-writable directory %s/sub (mode 1777)", path,
+		 dir);
+	load_err(path, true, -EPERM, want);
+	assert_int_equal(chmod(sub, 0755), 0);
+}
+
+static void test_load_not_regular(void **state)
+{
+	char path[128], want[512];
+
+	(void)state;
+	need_root();
+	snprintf(path, sizeof(path), "%s/missing.conf", dir);
+	snprintf(want, sizeof(want), "cannot open %s: No such file or directory", path);
+	load_err(path, true, -ENOENT, want);
+	load_err(path, false, -ENOENT, want);
+
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	assert_int_equal(mkfifo(path, 0644), 0);
+	snprintf(want, sizeof(want), "%s: refusing config that is not a regular file", path);
+	load_err(path, true, -EINVAL, want); /* and does not block */
+
+	snprintf(want, sizeof(want), "%s: refusing config that is not a regular file", dir);
+	load_err(dir, false, -EINVAL, want);
+}
+
+static void test_load_content_checks(void **state)
+{
+	char path[128], want[512];
+	FILE *f;
+	int i;
+
+	(void)state;
+	need_root();
+	snprintf(path, sizeof(path), "%s/nul.conf", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite("on_error = deny\n\0x", 1, 18, f), 18);
+	assert_int_equal(fclose(f), 0);
+	snprintf(want, sizeof(want), "%s: refusing config that contains a NUL byte", path);
+	load_err(path, true, -EINVAL, want);
+
+	snprintf(path, sizeof(path), "%s/huge.conf", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	for (i = 0; i < 1024 * 1024 / 16 + 1; i++)
+		fputs("# comment .....\n", f);
+	assert_int_equal(fclose(f), 0);
+	snprintf(want, sizeof(want), "%s: refusing config larger than 1048576 bytes", path);
+	load_err(path, true, -EFBIG, want);
+}
+
+/* A config under /tmp (sticky, world-writable) is refused with check_owner. */
+static void test_load_in_tmp(void **state)
+{
+	char path[] = "/tmp/isotest-conf.XXXXXX", want[256];
+	struct iso_config *c = NULL;
+	struct iso_err e;
+	int fd;
+
+	(void)state;
+	need_root();
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "on_error = allow\n", 17), 17);
+	close(fd);
+	assert_int_equal(chmod(path, 0644), 0);
+	snprintf(want, sizeof(want),
+		 "%s: refusing config in group/world-writable directory /tmp (mode 1777)", path);
+	load_err(path, true, -EPERM, want);
+	assert_int_equal(iso_config_load(path, false, &c, &e), 0);
+	iso_config_free(c);
+	assert_int_equal(iso_config_peek_on_error(path), ISO_ON_ERROR_DENY);
+	unlink(path);
+}
+
+static enum iso_on_error peek(const char *text, mode_t mode)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/peek.conf", dir);
+	write_file(path, text, mode);
+	return iso_config_peek_on_error(path);
+}
+
+static void test_peek_on_error(void **state)
+{
+	char path[128], link[128];
+
+	(void)state;
+	need_root();
+	assert_int_equal(peek("on_error = allow\n", 0644), ISO_ON_ERROR_ALLOW);
+	assert_int_equal(peek("on_error=\"allow\"", 0644), ISO_ON_ERROR_ALLOW);
+	assert_int_equal(peek("on_error = 'allow'\n", 0644), ISO_ON_ERROR_ALLOW);
+	assert_int_equal(peek("# x\non_error =\n  allow\n", 0644), ISO_ON_ERROR_ALLOW);
+	/* The point: the rest of the file is broken. */
+	assert_int_equal(peek("on_error = allow\ndefault { cpu_quota = fifty\n}}}} = = \"\n", 0644),
+			 ISO_ON_ERROR_ALLOW);
+	assert_int_equal(peek("on_error = deny\n", 0644), ISO_ON_ERROR_DENY);
+	assert_int_equal(peek("", 0644), ISO_ON_ERROR_DENY);
+	assert_int_equal(peek("on_error = allow\non_error = deny\n", 0644), ISO_ON_ERROR_DENY);
+	assert_int_equal(peek("on_error = deny\non_error = allow\n", 0644), ISO_ON_ERROR_ALLOW);
+	/* Not top level, in a comment, in a string: not the setting. */
+	assert_int_equal(peek("default { on_error = allow }\n", 0644), ISO_ON_ERROR_DENY);
+	assert_int_equal(peek("user x {\n on_error = allow\n}\n", 0644), ISO_ON_ERROR_DENY);
+	assert_int_equal(peek("# on_error = allow\n", 0644), ISO_ON_ERROR_DENY);
+	assert_int_equal(peek("// on_error = allow\n", 0644), ISO_ON_ERROR_DENY);
+	assert_int_equal(peek("/*\non_error = allow\n*/\n", 0644), ISO_ON_ERROR_DENY);
+	assert_int_equal(peek("x = \"\non_error = allow\n\"\n", 0644), ISO_ON_ERROR_DENY);
+	assert_int_equal(peek("on_error = allowed\n", 0644), ISO_ON_ERROR_DENY);
+	assert_int_equal(peek("on_error_x = allow\n", 0644), ISO_ON_ERROR_DENY);
+	/* A config only root could not have written is not trusted. */
+	assert_int_equal(peek("on_error = allow\n", 0666), ISO_ON_ERROR_DENY);
+	snprintf(path, sizeof(path), "%s/peek.conf", dir);
+	assert_int_equal(chown(path, 1, 0), 0);
+	assert_int_equal(iso_config_peek_on_error(path), ISO_ON_ERROR_DENY);
+	assert_int_equal(chown(path, 0, 0), 0);
+	assert_int_equal(peek("on_error = allow\n", 0644), ISO_ON_ERROR_ALLOW);
+	snprintf(link, sizeof(link), "%s/peek.link", dir);
+	unlink(link);
+	assert_int_equal(symlink(path, link), 0);
+	assert_int_equal(iso_config_peek_on_error(link), ISO_ON_ERROR_DENY);
+	snprintf(path, sizeof(path), "%s/none.conf", dir);
+	assert_int_equal(iso_config_peek_on_error(path), ISO_ON_ERROR_DENY);
+	assert_int_equal(iso_config_peek_on_error(NULL), ISO_ON_ERROR_DENY);
+}
+
+int main(void)
+{
+	const struct CMUnitTest parse_tests[] = {
+		cmocka_unit_test(test_empty_config_defaults),
+		cmocka_unit_test(test_full_unquoted),
+		cmocka_unit_test(test_full_quoted),
+		cmocka_unit_test(test_list_semantics),
+		cmocka_unit_test(test_lines_after_comments),
+		cmocka_unit_test(test_unknown_keys),
+		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_out_of_range),
+		cmocka_unit_test(test_sections),
+		cmocka_unit_test(test_cgroup_root),
+		cmocka_unit_test(test_syntax),
+		cmocka_unit_test(test_parse_after_errors),
+		cmocka_unit_test(test_limits),
+	};
+	const struct CMUnitTest file_tests[] = {
+		cmocka_unit_test(test_load_good),
+		cmocka_unit_test(test_load_errors_carry_path),
+		cmocka_unit_test(test_load_mode_owner),
+		cmocka_unit_test(test_load_symlinks),
+		cmocka_unit_test(test_load_not_regular),
+		cmocka_unit_test(test_load_content_checks),
+		cmocka_unit_test(test_load_in_tmp),
+		cmocka_unit_test(test_peek_on_error),
+	};
+	int failed;
+
+	failed = cmocka_run_group_tests_name("config parse", parse_tests, NULL, NULL);
+	failed += cmocka_run_group_tests_name("config files", file_tests, files_setup,
+					      files_teardown);
+	return failed;
+}

@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Rule resolution and NSS lookup (config/policy.c). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <string.h>
+
+#include "isolate_config.h"
+
+static const char conf[] = "exempt_users = { root, ops }\n"   /* 1 */
+			   "exempt_groups = { wheel }\n"      /* 2 */
+			   "default {\n"		      /* 3 */
+			   "    cpu_quota = 100%\n"	      /* 4 */
+			   "    tasks_max = 512\n"	      /* 5 */
+			   "    namespaces = { user }\n"      /* 6 */
+			   "}\n"			      /* 7 */
+			   "group students {\n"		      /* 8 */
+			   "    cpu_quota = 50%\n"	      /* 9 */
+			   "    memory_max = 2G\n"	      /* 10 */
+			   "    private_tmp = yes\n"	      /* 11 */
+			   "}\n"			      /* 12 */
+			   "group staff { cpu_quota = 300%\n" /* 13 */
+			   "    namespaces = { pid } }\n"     /* 14 */
+			   "user alice {\n"		      /* 15 */
+			   "    cpu_quota = 200%\n"	      /* 16 */
+			   "}\n"			      /* 17 */
+			   "user bob { namespaces = {}\n"     /* 18 */
+			   "    on_logout = kill }\n";	      /* 19 */
+
+static int setup(void **state)
+{
+	struct iso_config *c = NULL;
+	struct iso_err e;
+
+	if (iso_config_parse_buf(conf, "p.conf", &c, &e) != 0) {
+		print_error("%s\n", e.msg);
+		return -1;
+	}
+	*state = c;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	iso_config_free(*state);
+	return 0;
+}
+
+static struct iso_policy resolve(const struct iso_config *c, const char *user,
+				 const char *const *groups, size_t n)
+{
+	struct iso_policy p;
+
+	memset(&p, 0xa5, sizeof(p));
+	assert_int_equal(iso_policy_resolve(c, user, groups, n, &p), 0);
+	return p;
+}
+
+static void describe_is(const struct iso_policy *p, const char *want)
+{
+	char buf[128];
+
+	iso_policy_describe(p, buf, sizeof(buf));
+	assert_string_equal(buf, want);
+}
+
+static void test_limits_init(void **state)
+{
+	struct iso_limits lim;
+
+	(void)state;
+	memset(&lim, 0, sizeof(lim));
+	iso_limits_init(&lim);
+	assert_int_equal(lim.cpu_quota, ISO_UNSET);
+	assert_int_equal(lim.cpu_period_us, ISO_UNSET);
+	assert_int_equal(lim.namespaces, ISO_UNSET);
+	assert_int_equal(lim.sandbox, ISO_UNSET);
+	assert_int_equal(ISO_LIMITS_NFIELDS, 10);
+}
+
+static void test_builtin(void **state)
+{
+	struct iso_config *c = NULL;
+	struct iso_err e;
+	struct iso_policy p;
+
+	(void)state;
+	assert_int_equal(iso_config_parse_buf("", "empty.conf", &c, &e), 0);
+	p = resolve(c, "alice", NULL, 0);
+	assert_int_equal(p.match, ISO_MATCH_DEFAULT);
+	assert_int_equal(p.rule_line, 0);
+	assert_int_equal(p.lim.cpu_period_us, ISO_DEFAULT_CPU_PERIOD_US);
+	assert_int_equal(p.lim.namespaces, 0);
+	assert_int_equal(p.lim.private_tmp, 0);
+	assert_int_equal(p.lim.on_logout, ISO_LOGOUT_KEEP);
+	assert_int_equal(p.lim.sandbox, ISO_SANDBOX_PER_USER);
+	assert_int_equal(p.lim.cpu_quota, ISO_UNSET);
+	assert_int_equal(p.lim.cpu_weight, ISO_UNSET);
+	assert_int_equal(p.lim.tasks_max, ISO_UNSET);
+	assert_int_equal(p.lim.memory_max, ISO_UNSET);
+	assert_int_equal(p.lim.tmp_size, ISO_UNSET);
+	assert_string_equal(p.group_name, "");
+	describe_is(&p, "built-in default");
+
+	/* root is exempt even in an empty config. */
+	p = resolve(c, "root", NULL, 0);
+	assert_int_equal(p.match, ISO_MATCH_EXEMPT_USER);
+	iso_config_free(c);
+}
+
+static void test_default(void **state)
+{
+	const char *const groups[] = {"users", "audio"};
+	struct iso_policy p;
+
+	p = resolve(*state, "carol", groups, 2);
+	assert_int_equal(p.match, ISO_MATCH_DEFAULT);
+	assert_string_equal(p.rule_name, "default");
+	assert_int_equal(p.rule_line, 3);
+	assert_int_equal(p.lim.cpu_quota, 10000);
+	assert_int_equal(p.lim.tasks_max, 512);
+	assert_int_equal(p.lim.cpu_period_us, 100000); /* built-in */
+	assert_int_equal(p.lim.namespaces, ISO_NS_USER);
+	assert_int_equal(p.lim.memory_max, ISO_UNSET);
+	describe_is(&p, "default (line 3)");
+}
+
+/* Groups: the first matching section in file order wins, whatever order
+ * NSS lists the user's groups in; keys it leaves out come from default. */
+static void test_group_file_order(void **state)
+{
+	const char *const groups[] = {"users", "staff", "students"};
+	struct iso_policy p;
+
+	p = resolve(*state, "dave", groups, 3);
+	assert_int_equal(p.match, ISO_MATCH_GROUP);
+	assert_string_equal(p.rule_name, "students");
+	assert_int_equal(p.rule_line, 8);
+	assert_string_equal(p.group_name, "students");
+	assert_int_equal(p.group_line, 8);
+	assert_int_equal(p.lim.cpu_quota, 5000);
+	assert_int_equal(p.lim.memory_max, INT64_C(2) << 30);
+	assert_int_equal(p.lim.tasks_max, 512);
+	/* private_tmp implies a mount namespace. */
+	assert_int_equal(p.lim.private_tmp, 1);
+	assert_int_equal(p.lim.namespaces, ISO_NS_USER | ISO_NS_MOUNT);
+	describe_is(&p, "group students (line 8)");
+
+	/* A pid namespace also implies a mount namespace (fresh /proc). */
+	p = resolve(*state, "dave", groups, 2);
+	assert_string_equal(p.rule_name, "staff");
+	assert_int_equal(p.lim.cpu_quota, 30000);
+	assert_int_equal(p.lim.namespaces, ISO_NS_PID | ISO_NS_MOUNT);
+	assert_int_equal(p.lim.private_tmp, 0);
+}
+
+static void test_user_over_group(void **state)
+{
+	const char *const groups[] = {"students"};
+	struct iso_policy p;
+
+	p = resolve(*state, "alice", groups, 1);
+	assert_int_equal(p.match, ISO_MATCH_USER);
+	assert_string_equal(p.rule_name, "alice");
+	assert_int_equal(p.rule_line, 15);
+	assert_string_equal(p.group_name, "students");
+	assert_int_equal(p.group_line, 8);
+	assert_int_equal(p.lim.cpu_quota, 20000);	      /* user */
+	assert_int_equal(p.lim.memory_max, INT64_C(2) << 30); /* group */
+	assert_int_equal(p.lim.tasks_max, 512);		      /* default */
+	assert_int_equal(p.lim.cpu_period_us, 100000);	      /* built-in */
+	describe_is(&p, "user alice (line 15) over group students (line 8)");
+
+	p = resolve(*state, "alice", NULL, 0);
+	assert_int_equal(p.match, ISO_MATCH_USER);
+	assert_string_equal(p.group_name, "");
+	assert_int_equal(p.lim.memory_max, ISO_UNSET);
+	describe_is(&p, "user alice (line 15)");
+
+	/* "namespaces = {}" in a user section overrides the default's list,
+	 * but private_tmp from the group still brings a mount namespace. */
+	p = resolve(*state, "bob", NULL, 0);
+	assert_int_equal(p.lim.namespaces, 0);
+	assert_int_equal(p.lim.on_logout, ISO_LOGOUT_KILL);
+	p = resolve(*state, "bob", groups, 1);
+	assert_int_equal(p.lim.namespaces, ISO_NS_MOUNT);
+
+	/* Names match exactly. */
+	p = resolve(*state, "Alice", NULL, 0);
+	assert_int_equal(p.match, ISO_MATCH_DEFAULT);
+}
+
+static void test_exempt(void **state)
+{
+	const char *const groups[] = {"students", "wheel"};
+	struct iso_policy p;
+
+	p = resolve(*state, "ops", groups, 1);
+	assert_int_equal(p.match, ISO_MATCH_EXEMPT_USER);
+	assert_string_equal(p.rule_name, "ops");
+	assert_int_equal(p.lim.cpu_quota, 5000); /* filled anyway, for explain */
+	describe_is(&p, "exempt user ops");
+
+	p = resolve(*state, "alice", groups, 2);
+	assert_int_equal(p.match, ISO_MATCH_EXEMPT_GROUP);
+	assert_string_equal(p.rule_name, "wheel");
+	assert_int_equal(p.lim.cpu_quota, 20000);
+	describe_is(&p, "exempt group wheel");
+}
+
+static void test_bad_args(void **state)
+{
+	struct iso_policy p;
+	char buf[8];
+
+	memset(&p, 0x5a, sizeof(p));
+	assert_int_equal(iso_policy_resolve(NULL, "a", NULL, 0, &p), -EINVAL);
+	assert_int_equal(iso_policy_resolve(*state, NULL, NULL, 0, &p), -EINVAL);
+	assert_int_equal(iso_policy_resolve(*state, "a", NULL, 1, &p), -EINVAL);
+	assert_int_equal(iso_policy_resolve(*state, "a", NULL, 0, NULL), -EINVAL);
+	assert_int_equal(p.rule_line, 0x5a5a5a5a); /* untouched */
+
+	p = resolve(*state, "alice", NULL, 0);
+	iso_policy_describe(&p, buf, sizeof(buf));
+	assert_string_equal(buf, "user al"); /* truncated, terminated */
+	iso_policy_describe(NULL, buf, sizeof(buf));
+	assert_string_equal(buf, "none");
+}
+
+static void test_user_lookup(void **state)
+{
+	char **groups = NULL;
+	size_t n = 0;
+	uid_t uid = 99;
+	gid_t gid = 99;
+
+	(void)state;
+	assert_int_equal(iso_user_lookup("root", &uid, &gid, &groups, &n), 0);
+	assert_int_equal(uid, 0);
+	assert_int_equal(gid, 0);
+	assert_true(n >= 1);
+	assert_string_equal(groups[0], "root"); /* primary first */
+	iso_groups_free(groups, n);
+
+	groups = NULL;
+	assert_int_equal(iso_user_lookup("nobody", &uid, &gid, &groups, &n), 0);
+	assert_int_equal(uid, 65534);
+	assert_non_null(groups);
+	iso_groups_free(groups, n);
+
+	uid = 99;
+	groups = NULL;
+	assert_int_equal(iso_user_lookup("isot_no_such_user", &uid, &gid, &groups, &n), -ENOENT);
+	assert_int_equal(uid, 99);
+	assert_null(groups);
+	assert_int_equal(iso_user_lookup(NULL, &uid, &gid, &groups, &n), -EINVAL);
+	iso_groups_free(NULL, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_limits_init),	cmocka_unit_test(test_builtin),
+		cmocka_unit_test(test_default),		cmocka_unit_test(test_group_file_order),
+		cmocka_unit_test(test_user_over_group), cmocka_unit_test(test_exempt),
+		cmocka_unit_test(test_bad_args),	cmocka_unit_test(test_user_lookup),
+	};
+
+	return cmocka_run_group_tests_name("policy", tests, setup, teardown);
+}
