@@ -1020,27 +1020,36 @@ struct kill_ctx {
 	char prefix[PATH_MAX]; /* "/<root>/user-<uid>" */
 };
 
+/* Whether the /proc/<pid>/cgroup text puts the process at or below
+ * prefix ("/<root>/user-<uid>") in the hierarchy of slot. */
+static bool below(const struct cg_engine *e, int slot, const char *text, const char *prefix)
+{
+	size_t pl, n = strlen(prefix);
+	const char *p;
+
+	return proc_cgroup_find(text, slot_ctrl(e, slot), &p, &pl) == 0 && pl >= n &&
+	       !strncmp(p, prefix, n) && (pl == n || p[n] == '/');
+}
+
 /* SIGKILLs pid if it is still below our user dir. The pid was read from
  * cgroup.procs and may have been reused since: a pidfd pins the process,
  * then /proc/<pid>/cgroup proves it is the one in our tree. */
 static int kill_one(pid_t pid, void *arg)
 {
+	static bool no_pidfd; /* ENOSYS once (old kernel, valgrind): stop asking */
 	struct kill_ctx *k = arg;
 	char text[8192];
-	const char *p;
-	size_t pl, n = strlen(k->prefix);
 	int pidfd;
 
-	static bool no_pidfd; /* ENOSYS once (old kernel, valgrind): stop asking */
-
+	if (pid == getpid())
+		return 0; /* cg_user_kill refuses this case up front */
 	pidfd = no_pidfd ? -1 : (int)syscall(SYS_pidfd_open, pid, 0);
 	if (pidfd < 0 && !no_pidfd && errno != ENOSYS)
 		return 0; /* gone already */
 	if (pidfd < 0)
 		no_pidfd = true;
 	if (proc_cgroup_read(k->e, pid, text, sizeof(text)) < 0 ||
-	    proc_cgroup_find(text, slot_ctrl(k->e, k->slot), &p, &pl) < 0 || pl < n ||
-	    strncmp(p, k->prefix, n) || (pl > n && p[n] != '/'))
+	    !below(k->e, k->slot, text, k->prefix))
 		goto out;
 	if (pidfd < 0 ||
 	    (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 && errno == ENOSYS))
@@ -1100,6 +1109,30 @@ out:
 	return r;
 }
 
+/* Path of the user dir for messages, and a refusal when this very
+ * process sits in the tree: cgroup.kill or the sweeps would kill us. */
+static int kill_precheck(struct cg_engine *e, uid_t uid, char *path, size_t len,
+			 struct iso_err *err)
+{
+	char text[8192], prefix[NAME_MAX + 32];
+	int slot = -1;
+
+	for (int i = CG_NCTRL - 1; i >= 0; i--)
+		if (cg_slot_used(e, i, CG_ALL))
+			slot = i;
+	if (slot < 0)
+		return iso_err_set(err, -ENOENT, "no hierarchy");
+	snprintf(prefix, sizeof(prefix), "/%s/user-%u", e->root, (unsigned)uid);
+	if (proc_cgroup_read(e, getpid(), text, sizeof(text)) == 0)
+		for (int i = 0; i < CG_NCTRL; i++)
+			if (cg_slot_used(e, i, CG_ALL) && below(e, i, text, prefix))
+				return iso_err_set(err, -EDEADLK,
+						   "refusing to kill below %s: this process (pid "
+						   "%d) is in it; move it out first",
+						   prefix, (int)getpid());
+	return cg_fmt_path(e, slot, uid, NULL, path, len);
+}
+
 static void nap(void)
 {
 	struct timespec ts = {0, KILL_SLEEP_NS};
@@ -1115,7 +1148,7 @@ int cg_user_kill(struct cg_engine *e, uid_t uid, struct iso_err *err)
 	int userfd = -1, rootfd = -1, seen = 0, round;
 	int r;
 
-	r = cg_fmt_path(e, 0, uid, NULL, path, sizeof(path));
+	r = kill_precheck(e, uid, path, sizeof(path), err);
 	if (r < 0)
 		goto out;
 	/* v2 >= 5.14: the kernel kills the whole subtree at once, also what
@@ -1268,15 +1301,18 @@ out:
 	return r;
 }
 
+/* The hierarchy of ctrl. A mask is accepted (its lowest mounted
+ * controller), and v2 has only one hierarchy whatever is asked. */
 static int ctrl_slot(const struct cg_engine *e, unsigned ctrl)
 {
-	int i = cg_slot_of(ctrl);
-
-	if (i < 0)
+	if (ctrl & ~CG_ALL)
 		return -EINVAL;
 	if (e->version == CG_V2)
 		return 0;
-	return e->h[i].fd < 0 ? -ENOENT : i;
+	for (int i = 0; i < CG_NCTRL; i++)
+		if ((ctrl & (1u << i)) && e->h[i].fd >= 0)
+			return i;
+	return -ENOENT;
 }
 
 int cg_read(struct cg_engine *e, unsigned ctrl, uid_t uid, const char *leaf, const char *file,

@@ -825,6 +825,31 @@ static void test_kill_empty(void **state)
 	assert_int_equal(cg_user_kill(f->e, 1001, &f->err), 0);
 }
 
+/* The helper must never kill itself: refused while it sits in the tree. */
+static void test_kill_self(void **state)
+{
+	struct fx *f = *state;
+	struct iso_limits l;
+	char buf[PATH_MAX];
+
+	lim_unset(&l);
+	l.tasks_max = 9;
+	assert_int_equal(cg_user_apply(f->e, 1001, &l, CG_PIDS, &f->err), 0);
+	assert_int_equal(cg_enter(f->e, 1001, "session-1", CG_PIDS, getpid(), &f->err), 0);
+	fake_proc(f, getpid(), "2:pids:/pam_isolate/user-1001/session-1\n1:cpu:/\n");
+	assert_int_equal(cg_user_kill(f->e, 1001, &f->err), -EDEADLK);
+	assert_non_null(strstr(f->err.msg, "refusing to kill"));
+	assert_true(exists("%s/pids/pam_isolate/user-1001/session-1", f->base));
+	/* another user's tree is fine */
+	assert_int_equal(cg_user_kill(f->e, 100, &f->err), 0);
+	/* cg_path/cg_read take a mask: its lowest mounted controller */
+	assert_int_equal(cg_path(f->e, CG_PIDS | CG_MEMORY, 1001, "", buf, sizeof(buf)), 0);
+	assert_non_null(strstr(buf, "/pids/pam_isolate/user-1001"));
+	assert_int_equal(cg_path(f->e, CG_MEMORY, 1001, "", buf, sizeof(buf)), -ENOENT);
+	assert_int_equal(cg_path(f->e, 0, 1001, "", buf, sizeof(buf)), -ENOENT);
+	assert_int_equal(cg_path(f->e, 8, 1001, "", buf, sizeof(buf)), -EINVAL);
+}
+
 /* A pid that cannot exist (above PID_MAX_LIMIT) never leaves a fake
  * cgroup.procs: kill must give up after its bounded rounds, signal nobody,
  * and v2 must have asked the kernel through cgroup.kill first. */
@@ -875,6 +900,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_symlink_user_dir, setup_v1, teardown),
 		cmocka_unit_test_setup_teardown(test_kill_empty, setup_v1, teardown),
 		cmocka_unit_test_setup_teardown(test_kill_empty, setup_v2, teardown),
+		cmocka_unit_test_setup_teardown(test_kill_self, setup_v1_nomem, teardown),
 		cmocka_unit_test_setup_teardown(test_kill_stuck_v2, setup_v2, teardown),
 	};
 
