@@ -528,9 +528,20 @@ static int count_leaf(int userfd, const char *leaf)
 	return r < 0 ? r : n;
 }
 
+static bool is_subdir(DIR *d, const struct dirent *de)
+{
+	struct stat st;
+
+	if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+		return false;
+	if (de->d_type != DT_UNKNOWN)
+		return de->d_type == DT_DIR;
+	return fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+}
+
 /* rmdir of a cgroup. On a fake tree the kernel's behaviour is imitated:
- * EBUSY while cgroup.procs lists a pid, and the control files vanish with
- * the directory. */
+ * EBUSY while cgroup.procs lists a pid or a child cgroup exists, and the
+ * control files vanish with the directory. */
 static int cg_rmdir(const struct cg_engine *e, int parent, const char *name)
 {
 	struct dirent *de;
@@ -547,6 +558,12 @@ static int cg_rmdir(const struct cg_engine *e, int parent, const char *name)
 		if (r < 0)
 			goto out;
 		while ((de = readdir(d)))
+			if (is_subdir(d, de)) {
+				r = -EBUSY;
+				goto out;
+			}
+		rewinddir(d);
+		while ((de = readdir(d)))
 			if (de->d_type != DT_DIR)
 				(void)unlinkat(dirfd(d), de->d_name, 0);
 	}
@@ -556,17 +573,6 @@ out:
 	if (d)
 		closedir(d);
 	return r;
-}
-
-static bool is_subdir(DIR *d, const struct dirent *de)
-{
-	struct stat st;
-
-	if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-		return false;
-	if (de->d_type != DT_UNKNOWN)
-		return de->d_type == DT_DIR;
-	return fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
 }
 
 /* Removes <root> when it became empty. Another user's cg_user_apply may

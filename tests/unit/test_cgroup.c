@@ -637,6 +637,9 @@ static void test_gc(void **state)
 	assert_int_equal(cg_user_gc(f->e, 1001, &live, &f->err), 0);
 	assert_false(exists("%s/%s/pam_isolate/user-1001", f->base, m));
 	assert_true(exists("%s/%s/pam_isolate/user-1002", f->base, m));
+	if (cg_engine_version(f->e) == CG_V2) /* the root kept its state */
+		assert_string_equal(get("%s/%s/pam_isolate/cgroup.subtree_control", f->base, m),
+				    "cpu");
 
 	/* last user gone: the subtree root goes too */
 	assert_int_equal(cg_user_gc(f->e, 1002, &live, &f->err), 0);
