@@ -282,18 +282,60 @@ static int add_hdr(struct scan *sc, enum sec_kind kind, int line, const struct t
 	return 0;
 }
 
+/* Keys seen in one scope (top level or one section), to catch a key given
+ * twice: libconfuse would silently keep the last. */
+struct seen_keys {
+	struct {
+		char name[16];
+		int line;
+	} k[16];
+	size_t n;
+};
+
+static bool known_key(const struct token *tok);
+
+static int check_dup_key(struct scan *sc, struct seen_keys *seen, const struct token *key)
+{
+	char msg[96];
+	size_t i;
+
+	if (!known_key(key))
+		return 0;
+	for (i = 0; i < seen->n; i++) {
+		if (strlen(seen->k[i].name) == key->len &&
+		    strncmp(seen->k[i].name, key->s, key->len) == 0) {
+			snprintf(msg, sizeof(msg), "duplicate key \"%s\" (first at line %d)",
+				 seen->k[i].name, seen->k[i].line);
+			return scan_fail(sc, key->line, msg);
+		}
+	}
+	if (seen->n < sizeof(seen->k) / sizeof(seen->k[0]) && key->len < sizeof(seen->k[0].name)) {
+		memcpy(seen->k[seen->n].name, key->s, key->len);
+		seen->k[seen->n].name[key->len] = '\0';
+		seen->k[seen->n++].line = key->line;
+	}
+	return 0;
+}
+
+static bool is_punct(const struct token *tok, char c)
+{
+	return tok->type == TOK_PUNCT && tok->punct == c;
+}
+
 /*
  * Lexes the whole text: blanks comments (if sc->blank), finds the header
  * line of each top-level section (libconfuse only knows where the section's
- * brace was, and forgets even that by the end of the section), and notes the
- * last top-level `on_error = VALUE`.
+ * brace was, and forgets even that by the end of the section), catches keys
+ * given twice, and notes the last top-level `on_error = VALUE`.
  */
 static int scan_text(struct scan *sc)
 {
 	struct token prev[2] = {{.type = TOK_EOF}, {.type = TOK_EOF}};
+	struct seen_keys top = {.n = 0}, sec = {.n = 0};
 	struct token tok;
 	size_t nsections = 0;
 	int depth = 0, open_line = 0, r;
+	bool in_list = false;
 
 	sc->line = 1;
 	sc->on_error = -1;
@@ -301,8 +343,11 @@ static int scan_text(struct scan *sc)
 		r = lex_next(sc, &tok);
 		if (r < 0 || tok.type == TOK_EOF)
 			break;
-		if (tok.type == TOK_PUNCT && tok.punct == '{') {
-			if (depth == 0 && prev[0].type != TOK_EOF) {
+		if (is_punct(&tok, '{') && !in_list &&
+		    (is_punct(&prev[0], '=') || is_punct(&prev[0], '+'))) {
+			in_list = true;
+		} else if (is_punct(&tok, '{')) {
+			if (depth == 0) {
 				r = 0;
 				if (tok_value(&prev[0]) && tok_is(&prev[1], "user"))
 					r = add_hdr(sc, SEC_USER, prev[1].line, &prev[0]);
@@ -312,20 +357,28 @@ static int scan_text(struct scan *sc)
 					r = add_hdr(sc, SEC_DEFAULT, prev[0].line, NULL);
 				if (r < 0)
 					break;
+				open_line = tok.line;
+				sec.n = 0;
 			}
 			/* Each section costs a libconfuse cfg_t: bound them
 			 * before libconfuse allocates, not after. */
 			if (++nsections > 3 * ISO_CONFIG_MAX_SECTIONS) {
-				r = scan_fail(sc, tok.line, "too many sections or lists");
+				r = scan_fail(sc, tok.line, "too many sections");
 				break;
 			}
-			if (depth++ == 0)
-				open_line = tok.line;
-		} else if (tok.type == TOK_PUNCT && tok.punct == '}') {
-			if (depth > 0)
+			depth++;
+		} else if (is_punct(&tok, '}')) {
+			if (in_list)
+				in_list = false;
+			else if (depth > 0)
 				depth--;
-		} else if (depth == 0 && tok_value(&tok) && prev[0].type == TOK_PUNCT &&
-			   prev[0].punct == '=' && tok_is(&prev[1], "on_error")) {
+		} else if (is_punct(&tok, '=') && sc->blank && !in_list && depth <= 1 &&
+			   tok_value(&prev[0])) {
+			r = check_dup_key(sc, depth == 0 ? &top : &sec, &prev[0]);
+			if (r < 0)
+				break;
+		} else if (depth == 0 && tok_value(&tok) && is_punct(&prev[0], '=') &&
+			   tok_is(&prev[1], "on_error")) {
 			if (tok.len == 5 && strncasecmp(tok.s, "allow", 5) == 0)
 				sc->on_error = ISO_ON_ERROR_ALLOW;
 			else
@@ -441,6 +494,23 @@ static const struct key_def limit_keys[] = {
 };
 #undef OFF
 #define NKEYS (sizeof(limit_keys) / sizeof(limit_keys[0]))
+
+static bool known_key(const struct token *tok)
+{
+	static const char *const top_keys[] = {"cgroup_root", "on_error", "exempt_users",
+					       "exempt_groups"};
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++) {
+		if (tok_is(tok, limit_keys[i].name))
+			return true;
+	}
+	for (i = 0; i < sizeof(top_keys) / sizeof(top_keys[0]); i++) {
+		if (tok_is(tok, top_keys[i]))
+			return true;
+	}
+	return false;
+}
 
 static const struct key_def *find_key(const char *name)
 {

@@ -348,6 +348,27 @@ static void test_sections(void **state)
 		  "digits, '_', '.', '-', starting with a letter or '_')");
 }
 
+/* libconfuse would keep the last of two values; we say so instead. */
+static void test_duplicate_keys(void **state)
+{
+	struct iso_config *c;
+
+	(void)state;
+	parse_err("default {\n cpu_quota = 5%\n namespaces = { user }\n cpu_quota = 10%\n}\n",
+		  "t.conf:4: duplicate key \"cpu_quota\" (first at line 2)");
+	parse_err("on_error = deny\nuser a { }\n\non_error = allow\n",
+		  "t.conf:4: duplicate key \"on_error\" (first at line 1)");
+	parse_err("exempt_users = { a }\nexempt_users = { b }\n",
+		  "t.conf:2: duplicate key \"exempt_users\" (first at line 1)");
+	/* The same key in different sections, or appended with +=, is fine. */
+	c = parse_ok("exempt_users = { a }\nexempt_users += { b }\n"
+		     "user a { cpu_quota = 5% }\nuser b { cpu_quota = 5% }\n"
+		     "default { cpu_quota = 5% }\ncgroup_root = x\n");
+	assert_int_equal(c->n_exempt_users, 2);
+	assert_string_equal(c->cgroup_root, "x");
+	iso_config_free(c);
+}
+
 static void test_cgroup_root(void **state)
 {
 	static const char *const bad[] = {"\"\"",     "\".\"",	 "\"..\"",   "\"../x\"",
@@ -745,6 +766,7 @@ int main(void)
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_out_of_range),
 		cmocka_unit_test(test_sections),
+		cmocka_unit_test(test_duplicate_keys),
 		cmocka_unit_test(test_cgroup_root),
 		cmocka_unit_test(test_syntax),
 		cmocka_unit_test(test_parse_after_errors),
