@@ -10,6 +10,7 @@
 #include "session.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -441,6 +442,37 @@ cg_fail:
 	fail(c, ISO_EC_CGROUP, cfg_allows(c));
 }
 
+/* on_logout = kill, another session still open: kill what this session
+ * left in its leaf (nohup, setsid), as logind's KillUserProcesses does per
+ * scope. Bounded: processes forking while we kill get a few more rounds. */
+static void kill_leaf(struct ctx *c, const char *leaf)
+{
+	char buf[8192];
+	int round;
+
+	for (round = 0; round < 50; round++) {
+		char *p = buf, *end;
+		int killed = 0;
+
+		if (cg_read(c->cg, CG_ALL, c->uid, leaf, "cgroup.procs", buf, sizeof(buf)) < 0)
+			return;
+		while (*p) {
+			long pid = strtol(p, &end, 10);
+
+			if (end == p)
+				break;
+			if (pid > 1 && pid != getpid() && kill((pid_t)pid, SIGKILL) == 0)
+				killed++;
+			p = end;
+			while (*p == '\n')
+				p++;
+		}
+		if (!killed)
+			return;
+		usleep(10000);
+	}
+}
+
 static void do_close(struct ctx *c)
 {
 	int kill_all = c->pol.lim.on_logout == ISO_LOGOUT_KILL;
@@ -484,6 +516,10 @@ static void do_close(struct ctx *c)
 		return;
 	}
 	last = live - own_left <= 0;
+	if (kill_all && own_left && !last) {
+		kill_leaf(c, leaf);
+		cg_leaf_remove(c->cg, c->uid, leaf, NULL);
+	}
 	has_sandbox = sandbox_close(c, last);
 	if (kill_all && last) {
 		/* on_logout = kill: nothing of the user outlives the last

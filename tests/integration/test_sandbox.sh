@@ -36,9 +36,9 @@ H() { "$ISO_HARNESS" isot-sb "$@"; }
 holder_of() { cat "/run/pam_isolate/user-$(id -u "$1").user.holder" 2>/dev/null | cut -d' ' -f1; }
 # live (non-zombie) processes of a user on the host
 live_procs() { ps -o pid=,stat= -u "$1" 2>/dev/null | awk '$2 !~ /^Z/' | wc -l; }
-wait_gone() { # wait_gone CMD...: poll up to 5 s for CMD to fail
+wait_gone() { # wait_gone CMD...: poll up to WAIT_TENTHS/10 s (5 s) for CMD to fail
 	local i
-	for i in $(seq 1 50); do "$@" || return 0; sleep 0.1; done
+	for i in $(seq 1 "${WAIT_TENTHS:-50}"); do "$@" || return 0; sleep 0.1; done
 	return 1
 }
 
@@ -129,5 +129,17 @@ check "kill: the holder is gone" test ! -e "/run/pam_isolate/user-$UK.user.holde
 check "kill: no holder process left" wait_gone sh -c "ps -o stat= -p '$hk' | grep -qv Z"
 check "kill: the user cgroup is gone" wait_gone test -e "$CPU/$ROOT/user-$UK"
 check "kill: no state file left" wait_gone test -e "/run/pam_isolate/user-$UK.lock"
+
+# --- on_logout = kill with another session open: only the closing
+# session's leftovers die, the open session and the sandbox stay ---
+H isot_k sh -c 'readlink /proc/self/ns/pid; sleep 5; echo survived' >"$ISO_TMP/k1" 2>&1 &
+kp=$!
+sleep 1
+H isot_k sh -c 'setsid sleep 301 </dev/null >/dev/null 2>&1 & exit 0' >/dev/null 2>&1
+# within 1 s, long before the other session ends (which would kill it too)
+WAIT_TENTHS=10 check "kill: the closing session's leftover is killed" wait_gone pgrep -u isot_k -f "sleep 301"
+wait $kp
+expect_match "kill: the other open session ran on" "survived" "$(cat "$ISO_TMP/k1")"
+check "kill: nothing left after both" wait_gone test -e "$CPU/$ROOT/user-$UK"
 
 iso_finish
