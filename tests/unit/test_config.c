@@ -462,6 +462,41 @@ static void test_limits(void **state)
 	assert_ptr_equal(c, SENTINEL);
 }
 
+/* The shipped config and the examples must parse; run from the top of the
+ * source tree (skipped elsewhere). */
+static void test_shipped_configs(void **state)
+{
+	static const char *const paths[] = {"config/examples/lab.conf",
+					    "config/examples/bastion.conf",
+					    "config/examples/compute.conf"};
+	struct iso_config *c = NULL;
+	struct iso_policy p;
+	struct iso_err e;
+	size_t i;
+
+	(void)state;
+	if (access("config/isolate.conf", R_OK) != 0)
+		skip();
+	assert_int_equal(iso_config_load("config/isolate.conf", false, &c, &e), 0);
+	assert_int_equal(c->on_error, ISO_ON_ERROR_DENY);
+	assert_string_equal(c->cgroup_root, "pam_isolate");
+	assert_int_equal(c->n_exempt_users, 1);
+	assert_int_equal(c->n_groups + c->n_users, 0);
+	assert_int_equal(iso_policy_resolve(c, "someone", NULL, 0, &p), 0);
+	assert_int_equal(p.lim.cpu_quota, 10000);
+	assert_int_equal(p.lim.namespaces, ISO_NS_USER | ISO_NS_PID | ISO_NS_MOUNT);
+	assert_int_equal(p.lim.memory_max, ISO_UNSET);
+	iso_config_free(c);
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		c = NULL;
+		if (iso_config_load(paths[i], false, &c, &e) != 0)
+			print_error("%s\n", e.msg);
+		assert_non_null(c);
+		assert_true(c->has_default);
+		iso_config_free(c);
+	}
+}
+
 /* ---- files ---- */
 
 static char dir[64];
@@ -771,6 +806,7 @@ int main(void)
 		cmocka_unit_test(test_syntax),
 		cmocka_unit_test(test_parse_after_errors),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_shipped_configs),
 	};
 	const struct CMUnitTest file_tests[] = {
 		cmocka_unit_test(test_load_good),
