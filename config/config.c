@@ -96,6 +96,7 @@ struct token {
 	const char *s; /* word, or string body with escapes undecoded */
 	size_t len;
 	char punct; /* { } ( ) = , and '+' for "+=" */
+	char quote; /* of a TOK_STR: '"' or '\'' */
 };
 
 struct scan_hdr {
@@ -153,6 +154,7 @@ static int lex_string(struct scan *sc, struct token *tok)
 
 		if (c == q) {
 			tok->type = TOK_STR;
+			tok->quote = q;
 			tok->line = start_line;
 			tok->s = sc->t + start;
 			tok->len = sc->pos - start;
@@ -244,10 +246,64 @@ static int lex_next(struct scan *sc, struct token *tok)
 	return 0;
 }
 
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+		return (c | 0x20) - 'a' + 10;
+	return -1;
+}
+
+/*
+ * The text of a word or string as libconfuse will see it: escapes decoded
+ * as lexer.l does ("\user" is "user"). Returns false when it does not fit
+ * in buf (buf then holds a truncated, terminated prefix).
+ */
+static bool tok_text(const struct token *tok, char *buf, size_t size)
+{
+	static const char from[] = "nrbfaetv", to[] = "\n\r\b\f\a\033\t\v";
+	size_t i = 0, o = 0;
+
+	while (i < tok->len && o + 1 < size) {
+		char c = tok->s[i++], e;
+		const char *m;
+
+		if (tok->type != TOK_STR || c != '\\' || i >= tok->len) {
+			buf[o++] = c;
+			continue;
+		}
+		e = tok->s[i++];
+		if (e == '\n')
+			continue; /* line continuation */
+		if (tok->quote == '\'') {
+			if (e != '\\' && e != '\'')
+				buf[o++] = '\\';
+			if (o + 1 < size)
+				buf[o++] = e;
+		} else if (e == 'x' && i < tok->len && hexval(tok->s[i]) >= 0) {
+			int v = hexval(tok->s[i++]);
+
+			if (i < tok->len && hexval(tok->s[i]) >= 0)
+				v = v * 16 + hexval(tok->s[i++]);
+			buf[o++] = (char)v;
+		} else if ((m = strchr(from, e)) && e != '\0') {
+			buf[o++] = to[m - from];
+		} else {
+			buf[o++] = e;
+		}
+	}
+	buf[o] = '\0';
+	return i >= tok->len;
+}
+
 static bool tok_is(const struct token *tok, const char *word)
 {
-	return (tok->type == TOK_WORD || tok->type == TOK_STR) && tok->len == strlen(word) &&
-	       strncmp(tok->s, word, tok->len) == 0;
+	char buf[32];
+
+	if (tok->type != TOK_WORD && tok->type != TOK_STR)
+		return false;
+	return tok_text(tok, buf, sizeof(buf)) && strcmp(buf, word) == 0;
 }
 
 static bool tok_value(const struct token *tok)
@@ -272,12 +328,8 @@ static int add_hdr(struct scan *sc, enum sec_kind kind, int line, const struct t
 	h->kind = kind;
 	h->line = line;
 	h->title[0] = '\0';
-	if (title) {
-		size_t len = title->len < sizeof(h->title) - 1 ? title->len : sizeof(h->title) - 1;
-
-		memcpy(h->title, title->s, len);
-		h->title[len] = '\0';
-	}
+	if (title)
+		tok_text(title, h->title, sizeof(h->title));
 	sc->nkind[kind]++;
 	return 0;
 }
@@ -296,22 +348,20 @@ static bool known_key(const struct token *tok);
 
 static int check_dup_key(struct scan *sc, struct seen_keys *seen, const struct token *key)
 {
-	char msg[96];
+	char name[sizeof(seen->k[0].name)], msg[96];
 	size_t i;
 
-	if (!known_key(key))
+	if (!known_key(key) || !tok_text(key, name, sizeof(name)))
 		return 0;
 	for (i = 0; i < seen->n; i++) {
-		if (strlen(seen->k[i].name) == key->len &&
-		    strncmp(seen->k[i].name, key->s, key->len) == 0) {
-			snprintf(msg, sizeof(msg), "duplicate key \"%s\" (first at line %d)",
-				 seen->k[i].name, seen->k[i].line);
+		if (strcmp(seen->k[i].name, name) == 0) {
+			snprintf(msg, sizeof(msg), "duplicate key \"%s\" (first at line %d)", name,
+				 seen->k[i].line);
 			return scan_fail(sc, key->line, msg);
 		}
 	}
-	if (seen->n < sizeof(seen->k) / sizeof(seen->k[0]) && key->len < sizeof(seen->k[0].name)) {
-		memcpy(seen->k[seen->n].name, key->s, key->len);
-		seen->k[seen->n].name[key->len] = '\0';
+	if (seen->n < sizeof(seen->k) / sizeof(seen->k[0])) {
+		memcpy(seen->k[seen->n].name, name, sizeof(name));
 		seen->k[seen->n++].line = key->line;
 	}
 	return 0;
@@ -577,7 +627,7 @@ static int cur_line(cfg_t *cfg)
 
 static void on_confuse_error(cfg_t *cfg, const char *fmt, va_list ap)
 {
-	char msg[512], arg[SHOW_MAX + 8], where[ISO_NAME_MAX + 64] = "";
+	char msg[512], arg[SHOW_MAX + 8], tbuf[SHOW_MAX + 8], where[ISO_NAME_MAX + 64] = "";
 	int line = cur_line(cfg);
 	va_list aq;
 
@@ -602,13 +652,14 @@ static void on_confuse_error(cfg_t *cfg, const char *fmt, va_list ap)
 		for (i = 0; cur->sc && i < cur->sc->nhdrs; i++) {
 			const struct scan_hdr *h = &cur->sc->hdrs[i];
 
-			if (h->line <= line && strcmp(h->title, arg) == 0)
+			if (h->line <= line && strcmp(show(h->title, tbuf, sizeof(tbuf)), arg) == 0)
 				dup = h;
 		}
 		for (i = 0; dup && i < cur->sc->nhdrs; i++) {
 			const struct scan_hdr *h = &cur->sc->hdrs[i];
 
-			if (h != dup && h->kind == dup->kind && strcmp(h->title, arg) == 0) {
+			if (h != dup && h->kind == dup->kind &&
+			    strcmp(show(h->title, tbuf, sizeof(tbuf)), arg) == 0) {
 				first = h;
 				break;
 			}

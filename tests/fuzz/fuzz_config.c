@@ -32,14 +32,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(buf, data, size);
 	buf[size] = '\0';
 	if (iso_config_parse_buf(buf, "fuzz.conf", &cfg, &err) == 0) {
-		/* Whatever parses must also resolve and describe. */
+		/* Whatever parses must also resolve and describe... */
 		char text[256];
+		size_t i;
 
 		if (iso_policy_resolve(cfg, "alice", groups, 3, &pol) == 0)
 			iso_policy_describe(&pol, text, sizeof(text));
+		/* ...and our pre-scan must have found every section libconfuse
+		 * did (a differential check of the two lexers). */
+		if (cfg->has_default && cfg->default_line <= 0)
+			abort();
+		for (i = 0; i < cfg->n_groups; i++) {
+			if (cfg->groups[i].line <= 0)
+				abort();
+		}
+		for (i = 0; i < cfg->n_users; i++) {
+			if (cfg->users[i].line <= 0)
+				abort();
+		}
 		iso_config_free(cfg);
-	} else if (err.msg[0] == '\0') {
-		abort(); /* every failure must say why */
+	} else if (strncmp(err.msg, "fuzz.conf", 9) != 0) {
+		abort(); /* every failure must say why, and where */
 	}
 	free(buf);
 	return 0;

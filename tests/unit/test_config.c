@@ -241,6 +241,28 @@ static void test_lines_after_comments(void **state)
 	parse_err("#\n#\n#\n#\nfoo = 1\n", "t.conf:5: unknown key \"foo\"");
 }
 
+/* Keys and section keywords may be quoted and escaped; our pre-scan must
+ * see them as libconfuse does (found by fuzzing). */
+static void test_escaped_names(void **state)
+{
+	struct iso_config *c;
+
+	(void)state;
+	c = parse_ok("\n\"\\user\" \"a....b\" {}\n'group' \"\\x73taff\" { \"cpu\\_quota\" = 5% }\n"
+		     "\"def\\\nault\" { }\n");
+	assert_int_equal(c->n_users, 1);
+	assert_string_equal(c->users[0].name, "a....b");
+	assert_int_equal(c->users[0].line, 2);
+	assert_string_equal(c->groups[0].name, "staff");
+	assert_int_equal(c->groups[0].line, 3);
+	assert_int_equal(c->groups[0].lim.cpu_quota, 500);
+	assert_true(c->has_default);
+	assert_int_equal(c->default_line, 4);
+	iso_config_free(c);
+	parse_err("user a {\n cpu_quota = 5%\n \"cpu\\_quota\" = 6%\n}\n",
+		  "t.conf:3: duplicate key \"cpu_quota\" (first at line 2)");
+}
+
 static void test_unknown_keys(void **state)
 {
 	(void)state;
@@ -797,6 +819,7 @@ int main(void)
 		cmocka_unit_test(test_full_quoted),
 		cmocka_unit_test(test_list_semantics),
 		cmocka_unit_test(test_lines_after_comments),
+		cmocka_unit_test(test_escaped_names),
 		cmocka_unit_test(test_unknown_keys),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_out_of_range),
