@@ -97,7 +97,9 @@ void iso_config_free(struct iso_config *cfg);
 /*
  * When a config cannot be parsed, its on_error still decides whether the
  * login goes on. This scans the text for a top-level `on_error = allow|deny`
- * without libconfuse. Returns ISO_ON_ERROR_DENY when unsure.
+ * without libconfuse. Returns ISO_ON_ERROR_DENY when unsure, and always
+ * for a file that fails the check_owner checks of iso_config_load (an
+ * on_error written by someone other than root must not release anyone).
  */
 enum iso_on_error iso_config_peek_on_error(const char *path);
 
@@ -112,7 +114,8 @@ void iso_format_percent(int64_t v, char *buf, size_t len);
 void iso_format_size(int64_t v, char *buf, size_t len);
 void iso_format_duration_us(int64_t v, char *buf, size_t len); /* "100ms" */
 
-/* Names of users and groups: [a-z_][a-z0-9_.-]*[$]? , 1..ISO_NAME_MAX. */
+/* Names of users and groups: [a-z_][a-z0-9_.-]*[$]? , 1..ISO_NAME_MAX.
+ * Upper case letters are accepted too (LDAP/AD names, useradd --badname). */
 bool iso_valid_name(const char *name);
 
 /* ---- rule resolution ---- */
