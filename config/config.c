@@ -10,18 +10,23 @@
  * content comes from an admin, who must get a loud, precise error for any
  * mistake rather than a config that silently does nothing.
  *
- * Two quirks of libconfuse 3.3 shape this file:
- *  - its lexer counts a line twice for every '#' or '//' comment and once
- *    more for every C comment, so its line numbers drift in any commented
- *    file. We therefore lex the text ourselves first (scan_text), blank out
- *    the comments (newlines kept), and hand libconfuse the blanked copy:
- *    its line numbers are then right.
- *  - its lexer state is global and not reset after an error inside a
- *    string; the pre-scan rejects unterminated strings/comments and octal
- *    escapes itself, so libconfuse never fails in the middle of one.
- * libconfuse also substitutes ${VAR} from the environment; the helper runs
- * with a cleared environment and isolatectl does not, so the same file
- * would mean two things: the pre-scan rejects "${".
+ * Quirks of libconfuse 3.3 (all checked against its lexer.l and by test)
+ * shape this file:
+ *  - its lexer counts a line twice more for every '#' or '//' comment and
+ *    once more for every C comment, so its line numbers drift in any
+ *    commented file. We therefore lex the text ourselves first (scan_text),
+ *    blank out the comments (newlines kept), and hand libconfuse the
+ *    blanked copy: its line numbers are then right. The same pass finds
+ *    the line of each section header, which libconfuse does not keep.
+ *  - an unterminated C comment silently swallows the rest of the file, and
+ *    end of file silently closes an open section: the pre-scan reports both.
+ *  - it substitutes ${VAR} from the environment; the helper runs with a
+ *    cleared environment and isolatectl does not, so the same file would
+ *    mean two things: the pre-scan rejects "${".
+ *  - a second value for a key silently replaces the first: the pre-scan
+ *    reports keys given twice.
+ *  - octal escapes can put a NUL into a string, cutting a value short
+ *    without a word: rejected.
  */
 #define _GNU_SOURCE /* O_PATH */
 #include "isolate_config.h"
@@ -429,7 +434,9 @@ static int scan_text(struct scan *sc)
 				break;
 		} else if (depth == 0 && tok_value(&tok) && is_punct(&prev[0], '=') &&
 			   tok_is(&prev[1], "on_error")) {
-			if (tok.len == 5 && strncasecmp(tok.s, "allow", 5) == 0)
+			char v[8];
+
+			if (tok_text(&tok, v, sizeof(v)) && strcasecmp(v, "allow") == 0)
 				sc->on_error = ISO_ON_ERROR_ALLOW;
 			else
 				sc->on_error = ISO_ON_ERROR_DENY;
@@ -627,7 +634,7 @@ static int cur_line(cfg_t *cfg)
 
 static void on_confuse_error(cfg_t *cfg, const char *fmt, va_list ap)
 {
-	char msg[512], arg[SHOW_MAX + 8], tbuf[SHOW_MAX + 8], where[ISO_NAME_MAX + 64] = "";
+	char msg[512], arg[SHOW_MAX + 8], tbuf[SHOW_MAX + 8], where[SHOW_MAX + 64] = "";
 	int line = cur_line(cfg);
 	va_list aq;
 
@@ -640,7 +647,7 @@ static void on_confuse_error(cfg_t *cfg, const char *fmt, va_list ap)
 		show(va_arg(aq, const char *), arg, sizeof(arg));
 		if (cfg && cfg->title)
 			snprintf(where, sizeof(where), " in %s \"%s\" section", cfg->name,
-				 cfg->title);
+				 show(cfg->title, tbuf, sizeof(tbuf)));
 		else if (cfg && cfg->name && strcmp(cfg->name, "root") != 0)
 			snprintf(where, sizeof(where), " in %s section", cfg->name);
 		snprintf(msg, sizeof(msg), "unknown key \"%s\"%s", arg, where);

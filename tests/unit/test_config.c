@@ -273,6 +273,8 @@ static void test_unknown_keys(void **state)
 		  "t.conf:3: unknown key \"memroy_max\" in user \"alice\" section");
 	parse_err("cpu_quota = 50%\n", "t.conf:1: unknown key \"cpu_quota\"");
 	parse_err("section { }\n", "t.conf:1: unknown key \"section\"");
+	parse_err("user \"a\\x1b\" { x = 1 }\n",
+		  "t.conf:1: unknown key \"x\" in user \"a\\x1b\" section");
 }
 
 static void test_bad_values(void **state)
@@ -429,8 +431,8 @@ static void test_syntax(void **state)
 		  "t.conf:1: environment substitution \"${...}\" is not supported");
 }
 
-/* libconfuse keeps lexer state in globals; errors must not leak into the
- * next parse. */
+/* libconfuse keeps its lexer state in globals: a failed parse, whichever
+ * way it fails, must not change the next one. */
 static void test_parse_after_errors(void **state)
 {
 	static const char *const broken[] = {"on_error = \"allow\n", "x = 'y\n", "/*\n",
