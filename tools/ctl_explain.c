@@ -1,0 +1,376 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * isolatectl explain: which rule applies to a user and why, every resolved
+ * key with the section it came from, and what this machine's cgroup layout
+ * makes of it. A dry run: it reads the config, NSS and the mounts, and
+ * changes nothing. The verdict follows the helper's order (session.c):
+ * uid 0, then exempt lists, then the rule, then the controllers.
+ */
+#define _GNU_SOURCE
+#include "ctl.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct explain {
+	const struct iso_config *cfg;
+	const char *user;
+	uid_t uid;
+	char **groups;
+	size_t ngroups;
+	struct iso_policy pol;
+	const struct iso_rule *usr; /* the user's section, if any */
+	const struct iso_rule *grp; /* the first matching group section */
+	struct ctl_machine m;
+	unsigned needed, avail;
+};
+
+struct key_info {
+	const char *name;
+	size_t off;
+};
+
+#define OFF(f) offsetof(struct iso_limits, f)
+static const struct key_info limit_keys_shown[] = {
+	{"cpu_quota", OFF(cpu_quota)},	 {"cpu_period", OFF(cpu_period_us)},
+	{"cpu_weight", OFF(cpu_weight)}, {"tasks_max", OFF(tasks_max)},
+	{"memory_max", OFF(memory_max)},
+};
+static const struct key_info sandbox_keys_shown[] = {
+	{"namespaces", OFF(namespaces)}, {"private_tmp", OFF(private_tmp)},
+	{"tmp_size", OFF(tmp_size)},	 {"sandbox", OFF(sandbox)},
+	{"on_logout", OFF(on_logout)},
+};
+#undef OFF
+
+static int64_t ex_field(const struct iso_limits *l, size_t off)
+{
+	return *(const int64_t *)((const char *)l + off);
+}
+
+static bool ex_in_groups(const struct explain *x, const char *name)
+{
+	for (size_t i = 0; i < x->ngroups; i++)
+		if (!strcmp(x->groups[i], name))
+			return true;
+	return false;
+}
+
+/* The sections iso_policy_resolve used, found again to name the source
+ * of each key; cross-checked against its answer. */
+static void ex_find_sections(struct explain *x)
+{
+	const struct iso_config *cfg = x->cfg;
+
+	for (size_t i = 0; i < cfg->n_users && !x->usr; i++)
+		if (!strcmp(cfg->users[i].name, x->user))
+			x->usr = &cfg->users[i];
+	for (size_t i = 0; i < cfg->n_groups && !x->grp; i++)
+		if (ex_in_groups(x, cfg->groups[i].name))
+			x->grp = &cfg->groups[i];
+}
+
+static void ex_format_value(const char *key, int64_t v, char *buf, size_t len)
+{
+	if (v == ISO_UNSET) {
+		snprintf(buf, len, "not set");
+	} else if (!strcmp(key, "cpu_quota")) {
+		iso_format_percent(v, buf, len);
+	} else if (!strcmp(key, "cpu_period")) {
+		iso_format_duration_us(v, buf, len);
+	} else if (!strcmp(key, "memory_max") || !strcmp(key, "tmp_size")) {
+		iso_format_size(v, buf, len);
+	} else if (!strcmp(key, "namespaces")) {
+		snprintf(buf, len, "%s%s%s%s", v & ISO_NS_USER ? "user " : "",
+			 v & ISO_NS_PID ? "pid " : "", v & ISO_NS_MOUNT ? "mount " : "",
+			 v ? "" : "none");
+		if (buf[0] && buf[strlen(buf) - 1] == ' ')
+			buf[strlen(buf) - 1] = '\0';
+	} else if (!strcmp(key, "private_tmp")) {
+		snprintf(buf, len, "%s", v ? "yes" : "no");
+	} else if (!strcmp(key, "on_logout")) {
+		snprintf(buf, len, "%s", v == ISO_LOGOUT_KILL ? "kill" : "keep");
+	} else if (!strcmp(key, "sandbox")) {
+		snprintf(buf, len, "%s", v == ISO_SANDBOX_PER_SESSION ? "per-session" : "per-user");
+	} else if (v == ISO_MAX) {
+		snprintf(buf, len, "max");
+	} else {
+		snprintf(buf, len, "%lld", (long long)v);
+	}
+}
+
+/* Where a key's value comes from: user > first matching group > default
+ * > built-in, per key (isolate.conf(5)). */
+static void ex_key_source(const struct explain *x, const struct key_info *k, char *buf, size_t len)
+{
+	int64_t v = ex_field(&x->pol.lim, k->off);
+
+	if (x->usr && ex_field(&x->usr->lim, k->off) != ISO_UNSET)
+		snprintf(buf, len, "user %s (line %d)", x->usr->name, x->usr->line);
+	else if (x->grp && ex_field(&x->grp->lim, k->off) != ISO_UNSET)
+		snprintf(buf, len, "group %s (line %d)", x->grp->name, x->grp->line);
+	else if (x->cfg->has_default && ex_field(&x->cfg->defaults, k->off) != ISO_UNSET)
+		snprintf(buf, len, "default (line %d)", x->cfg->default_line);
+	else if (v == ISO_UNSET && !strcmp(k->name, "tmp_size"))
+		snprintf(buf, len, "not set: tmpfs default, half of RAM");
+	else if (v == ISO_UNSET)
+		snprintf(buf, len, "not set anywhere: not managed");
+	else
+		snprintf(buf, len, "built-in");
+}
+
+static void ex_print_keys(const struct explain *x, const struct key_info *keys, size_t n)
+{
+	char val[64], src[160];
+
+	for (size_t i = 0; i < n; i++) {
+		int64_t v = ex_field(&x->pol.lim, keys[i].off);
+
+		ex_format_value(keys[i].name, v, val, sizeof(val));
+		ex_key_source(x, &keys[i], src, sizeof(src));
+		printf("  %-12s %-16s %s", keys[i].name, val, src);
+		if (!strcmp(keys[i].name, "cpu_quota") && v != ISO_UNSET && v != ISO_MAX)
+			printf("; %.2f CPU(s)", (double)v / 10000.0);
+		if (!strcmp(keys[i].name, "namespaces") && (v & ISO_NS_MOUNT)) {
+			/* The policy adds mount for pid and private_tmp (a
+			 * fresh /proc and /tmp need their own mounts). */
+			int64_t asked = ISO_UNSET;
+
+			if (x->usr && x->usr->lim.namespaces != ISO_UNSET)
+				asked = x->usr->lim.namespaces;
+			else if (x->grp && x->grp->lim.namespaces != ISO_UNSET)
+				asked = x->grp->lim.namespaces;
+			else if (x->cfg->has_default)
+				asked = x->cfg->defaults.namespaces;
+			if (asked == ISO_UNSET || !(asked & ISO_NS_MOUNT))
+				printf("; mount added: needed by %s",
+				       (v & ISO_NS_PID) ? "the pid namespace's /proc"
+							: "private_tmp");
+		}
+		putchar('\n');
+	}
+}
+
+static void ex_print_exempt(const struct explain *x)
+{
+	const struct iso_config *cfg = x->cfg;
+
+	if (x->pol.match == ISO_MATCH_EXEMPT_USER) {
+		printf("  - %s is listed in exempt_users: exemption wins over every rule\n",
+		       x->user);
+		return;
+	}
+	if (x->pol.match == ISO_MATCH_EXEMPT_GROUP) {
+		printf("  - group %s is listed in exempt_groups: exemption wins over every "
+		       "rule\n",
+		       x->pol.rule_name);
+		return;
+	}
+	printf("  - not exempt: exempt_users is {");
+	for (size_t i = 0; i < cfg->n_exempt_users; i++)
+		printf("%s%s", i ? ", " : " ", cfg->exempt_users[i]);
+	printf(" }, exempt_groups is {");
+	for (size_t i = 0; i < cfg->n_exempt_groups; i++)
+		printf("%s%s", i ? ", " : " ", cfg->exempt_groups[i]);
+	printf(" }\n");
+}
+
+static void ex_print_why(const struct explain *x)
+{
+	const struct iso_config *cfg = x->cfg;
+	bool any = false;
+
+	printf("\nWhy:\n");
+	ex_print_exempt(x);
+	if (x->usr)
+		printf("  - user section \"%s\" (line %d) names %s: its keys win\n", x->usr->name,
+		       x->usr->line, x->user);
+	else
+		printf("  - no user section names %s\n", x->user);
+	for (size_t i = 0; i < cfg->n_groups; i++) {
+		const struct iso_rule *g = &cfg->groups[i];
+
+		if (!ex_in_groups(x, g->name))
+			continue;
+		if (!any)
+			printf("  - group sections for %s's groups, in file order (the first "
+			       "one counts):\n",
+			       x->user);
+		any = true;
+		printf("      %-16s line %-5d %s\n", g->name, g->line,
+		       g == x->grp ? "used" : "not used: an earlier group section matched");
+	}
+	if (!any)
+		printf("  - no group section names any of %s's groups\n", x->user);
+	if (cfg->has_default)
+		printf("  - default section (line %d): keys no section above sets\n",
+		       cfg->default_line);
+	else
+		printf("  - no default section\n");
+	printf("  - built-in values for the rest\n");
+}
+
+static void ex_print_layout(struct explain *x)
+{
+	struct ctl_machine *m = &x->m;
+	char path[PATH_MAX];
+
+	printf("\ncgroups on this machine:\n");
+	if (!m->have_layout || !m->cg) {
+		printf("  layout       unusable: %s\n", m->err.msg);
+		return;
+	}
+	if (m->layout.version == CG_V2)
+		printf("  layout       v2 (unified) at %s\n", m->layout.v2_path);
+	else if (m->layout.v2_path[0])
+		printf("  layout       hybrid: controllers on v1, a cgroup2 mount at %s "
+		       "(not used)\n",
+		       m->layout.v2_path);
+	else
+		printf("  layout       v1\n");
+	for (unsigned bit = 1; bit & CG_ALL; bit <<= 1) {
+		const char *mount = m->layout.version == CG_V2
+					    ? m->layout.v2_path
+					    : m->layout.v1_path[__builtin_ctz(bit)];
+		bool need = x->needed & bit, have = x->avail & bit;
+
+		printf("  %-12s %-24s %-11s %s\n", cg_ctrl_name(bit), mount[0] ? mount : "-",
+		       need ? "needed" : "not needed",
+		       have   ? "available"
+		       : need ? "MISSING: sessions would fail"
+			      : "missing");
+	}
+	for (unsigned bit = 1, first = 1; bit & CG_ALL; bit <<= 1) {
+		if (!(x->needed & bit & x->avail) ||
+		    cg_path(m->cg, bit, x->uid, "", path, sizeof(path)) < 0)
+			continue;
+		printf("  %-12s %s\n", first ? "user cgroup" : "", path);
+		first = 0;
+		if (m->layout.version == CG_V2)
+			break;
+	}
+	if (x->needed & x->avail)
+		printf("  %-12s session-<16 hex digits> below the user cgroup%s\n", "leaves",
+		       x->pol.lim.namespaces ? "; the sandbox holder in holder" : "");
+}
+
+static const char *ex_verdict(struct explain *x, char *buf, size_t len)
+{
+	unsigned missing = x->needed & ~x->avail;
+	bool deny = x->cfg->on_error == ISO_ON_ERROR_DENY;
+
+	if (x->uid == 0)
+		return "exempt: uid 0 is never confined, whatever the config says";
+	if (x->pol.match == ISO_MATCH_EXEMPT_USER)
+		return "exempt: listed in exempt_users; sessions are left alone";
+	if (x->pol.match == ISO_MATCH_EXEMPT_GROUP) {
+		snprintf(buf, len, "exempt: member of group %s, listed in exempt_groups",
+			 x->pol.rule_name);
+		return buf;
+	}
+	if (x->needed && (!x->m.cg || missing)) {
+		snprintf(buf, len, "FAILS on this machine: %s; on_error = %s: %s",
+			 !x->m.cg ? "no usable cgroup hierarchy" : "a needed controller is missing",
+			 deny ? "deny" : "allow",
+			 deny ? "the login is refused" : "the login goes on unconfined");
+		return buf;
+	}
+	if (!x->needed && !x->pol.lim.namespaces)
+		return "nothing to do: the rule sets no limit and no namespace";
+	snprintf(buf, len, "confined: each session joins %s%s%s",
+		 x->needed ? "the user cgroup" : "",
+		 x->needed && x->pol.lim.namespaces ? " and " : "",
+		 !x->pol.lim.namespaces				 ? ""
+		 : x->pol.lim.sandbox == ISO_SANDBOX_PER_SESSION ? "a sandbox of its own"
+								 : "the user's sandbox");
+	return buf;
+}
+
+static void ex_print_explain(struct explain *x)
+{
+	char desc[160], buf[256];
+
+	iso_policy_describe(&x->pol, desc, sizeof(desc));
+	printf("User:        %s (uid %u)\n", x->user, (unsigned)x->uid);
+	printf("Groups:      ");
+	for (size_t i = 0; i < x->ngroups; i++)
+		printf("%s%s", i ? " " : "", x->groups[i]);
+	printf("%s\n", x->ngroups ? "" : "(none)");
+	printf("Config:      %s\n", x->cfg->path);
+	printf("Rule:        %s\n", x->uid == 0 ? "root (always exempt)" : desc);
+	printf("Verdict:     %s\n", ex_verdict(x, buf, sizeof(buf)));
+	if (x->uid == 0)
+		return;
+	ex_print_why(x);
+	if (x->pol.match == ISO_MATCH_EXEMPT_USER || x->pol.match == ISO_MATCH_EXEMPT_GROUP)
+		printf("\nWere %s not exempt, the rule would give:\n", x->user);
+	printf("\nLimits (one cgroup per user, shared by all of %s's sessions):\n", x->user);
+	ex_print_keys(x, limit_keys_shown, NELEM(limit_keys_shown));
+	printf("\nSandbox:\n");
+	ex_print_keys(x, sandbox_keys_shown, NELEM(sandbox_keys_shown));
+	if (x->pol.lim.on_logout == ISO_LOGOUT_KILL)
+		printf("  at the last logout every process of %s is killed\n", x->user);
+	else
+		printf("  at the last logout processes stay; the sandbox goes when they are "
+		       "gone\n");
+	ex_print_layout(x);
+	printf("\non_error:    %s (config): %s\n",
+	       x->cfg->on_error == ISO_ON_ERROR_ALLOW ? "allow" : "deny",
+	       x->cfg->on_error == ISO_ON_ERROR_ALLOW
+		       ? "if setting up a session fails, the login goes on unconfined"
+		       : "if setting up a session fails, the login is refused");
+}
+
+int cmd_explain(int argc, char **argv)
+{
+	struct iso_config *cfg = NULL;
+	struct explain x;
+	struct ctl_args a;
+	gid_t gid;
+	int r;
+
+	memset(&x, 0, sizeof(x));
+	r = ctl_parse(argc, argv, false, 1, 1, &a);
+	if (r != CTL_OK)
+		goto out;
+	x.user = a.pos[0];
+	if (!iso_valid_name(x.user)) {
+		ctl_warn("explain: \"%s\" is not a valid user name", x.user);
+		r = CTL_USAGE;
+		goto out;
+	}
+	r = ctl_load_config(a.conf, &cfg);
+	if (r != CTL_OK)
+		goto out;
+	x.cfg = cfg;
+	r = iso_user_lookup(x.user, &x.uid, &gid, &x.groups, &x.ngroups);
+	if (r < 0) {
+		ctl_warn("explain: %s: %s", x.user, r == -ENOENT ? "no such user" : strerror(-r));
+		r = CTL_FAIL;
+		goto out;
+	}
+	r = iso_policy_resolve(cfg, x.user, (const char *const *)x.groups, x.ngroups, &x.pol);
+	if (r < 0) {
+		ctl_warn("explain: cannot resolve the rule for %s: %s", x.user, strerror(-r));
+		r = CTL_FAIL;
+		goto out;
+	}
+	ex_find_sections(&x);
+	if ((x.grp ? strcmp(x.grp->name, x.pol.group_name) : x.pol.group_name[0] != '\0')) {
+		ctl_warn("explain: internal error: group section mismatch");
+		r = CTL_FAIL;
+		goto out;
+	}
+	x.needed = cg_needed(&x.pol.lim);
+	if (ctl_machine_open(cfg->cgroup_root, &x.m) == 0)
+		x.avail = cg_available(x.m.cg);
+	ex_print_explain(&x);
+	r = CTL_OK;
+out:
+	ctl_machine_close(&x.m);
+	iso_groups_free(x.groups, x.ngroups);
+	iso_config_free(cfg);
+	return r < 0 ? CTL_OK : r;
+}

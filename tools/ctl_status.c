@@ -1,0 +1,464 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * isolatectl status: live users, their sessions (session-* leaves and the
+ * processes in them), cgroup paths, CPU, tasks and memory against their
+ * limits, and the sandbox holders. Read only: holder records are checked
+ * against /proc, never removed (that is gc's job).
+ *
+ * Numbers come straight from the kernel's files: v2 cpu.max, cpu.stat
+ * (usage_usec, nr_periods, nr_throttled, throttled_usec), pids.current/
+ * max, memory.current/max; v1 cpu.cfs_quota_us/cfs_period_us, cpu.stat
+ * (throttled_time in ns), cpuacct.usage when cpuacct is co-mounted with
+ * cpu (else there is no usage figure for our subtree: "n/a"),
+ * pids.current/max, memory.usage_in_bytes/limit_in_bytes.
+ */
+#define _GNU_SOURCE
+#include "ctl.h"
+
+#include <errno.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define ST_NA	     LLONG_MIN /* no such file / not managed */
+#define ST_UNLIMITED (-1LL)    /* "max" */
+/* v1 prints "no limit" as a page-rounded LONG_MAX; anything this large is
+ * no limit. */
+#define ST_V1_HUGE (1LL << 62)
+
+struct st_user {
+	uid_t uid;
+	char name[64];
+	bool known;
+	char paths[CG_NCTRL][PATH_MAX]; /* user dir of each hierarchy, "" none */
+	size_t npaths;
+	struct ctl_leaf *leaves;
+	size_t nleaves;
+	int live; /* session leaves with processes */
+	bool has_cpu, has_pids, has_mem;
+	long long quota_us, period_us, usage_us, nr_periods, nr_throttled, throttled_us;
+	long long tasks, tasks_max, mem, mem_max;
+};
+
+/* ---- reading ---- */
+
+static long long st_num(const char *s)
+{
+	char *end;
+	long long v;
+
+	if (!strncmp(s, "max", 3))
+		return ST_UNLIMITED;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	return errno || end == s ? ST_NA : v;
+}
+
+static long long st_file(const struct ctl_machine *m, unsigned ctrl, uid_t uid, const char *file)
+{
+	char buf[256];
+
+	if (cg_read(m->cg, ctrl, uid, "", file, buf, sizeof(buf)) < 0)
+		return ST_NA;
+	return st_num(buf);
+}
+
+/* A "key value" line of a flat-keyed file such as cpu.stat. */
+static long long st_keyed(const struct ctl_machine *m, unsigned ctrl, uid_t uid, const char *file,
+			  const char *key)
+{
+	char buf[1024], *p = buf;
+	size_t n = strlen(key);
+
+	if (cg_read(m->cg, ctrl, uid, "", file, buf, sizeof(buf)) < 0)
+		return ST_NA;
+	while (p && *p) {
+		if (!strncmp(p, key, n) && p[n] == ' ')
+			return st_num(p + n + 1);
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return ST_NA;
+}
+
+static void st_read_cpu(const struct ctl_machine *m, struct st_user *u)
+{
+	bool v2 = m->layout.version == CG_V2;
+	char buf[64];
+
+	u->quota_us = u->period_us = u->usage_us = ST_NA;
+	u->nr_periods = u->nr_throttled = u->throttled_us = ST_NA;
+	if (v2 && cg_read(m->cg, CG_CPU, u->uid, "", "cpu.max", buf, sizeof(buf)) == 0) {
+		char *sp = strchr(buf, ' ');
+
+		u->quota_us = st_num(buf);
+		u->period_us = sp ? st_num(sp + 1) : ST_NA;
+	} else if (!v2) {
+		u->quota_us = st_file(m, CG_CPU, u->uid, "cpu.cfs_quota_us");
+		u->period_us = st_file(m, CG_CPU, u->uid, "cpu.cfs_period_us");
+	}
+	u->has_cpu = u->quota_us != ST_NA || u->period_us != ST_NA;
+	u->nr_periods = st_keyed(m, CG_CPU, u->uid, "cpu.stat", "nr_periods");
+	u->nr_throttled = st_keyed(m, CG_CPU, u->uid, "cpu.stat", "nr_throttled");
+	if (v2) {
+		/* v2 has cpu.stat usage_usec even without the cpu controller */
+		u->usage_us = st_keyed(m, CG_CPU, u->uid, "cpu.stat", "usage_usec");
+		u->throttled_us = st_keyed(m, CG_CPU, u->uid, "cpu.stat", "throttled_usec");
+		return;
+	}
+	u->throttled_us = st_keyed(m, CG_CPU, u->uid, "cpu.stat", "throttled_time");
+	if (u->throttled_us != ST_NA)
+		u->throttled_us /= 1000;
+	u->usage_us = st_file(m, CG_CPU, u->uid, "cpuacct.usage");
+	if (u->usage_us != ST_NA)
+		u->usage_us /= 1000;
+}
+
+static void st_read_limits(const struct ctl_machine *m, struct st_user *u)
+{
+	bool v2 = m->layout.version == CG_V2;
+
+	st_read_cpu(m, u);
+	u->tasks = st_file(m, CG_PIDS, u->uid, "pids.current");
+	u->tasks_max = st_file(m, CG_PIDS, u->uid, "pids.max");
+	u->has_pids = u->tasks != ST_NA;
+	u->mem = st_file(m, CG_MEMORY, u->uid, v2 ? "memory.current" : "memory.usage_in_bytes");
+	u->mem_max = st_file(m, CG_MEMORY, u->uid, v2 ? "memory.max" : "memory.limit_in_bytes");
+	if (u->mem_max >= ST_V1_HUGE)
+		u->mem_max = ST_UNLIMITED;
+	u->has_mem = u->mem != ST_NA;
+}
+
+static int st_gather(const struct ctl_machine *m, uid_t uid, struct st_user *u)
+{
+	struct stat sb;
+	int r;
+
+	memset(u, 0, sizeof(*u));
+	u->uid = uid;
+	ctl_user_name(uid, u->name, sizeof(u->name), &u->known);
+	if (!m->cg)
+		return 0;
+	for (size_t i = 0; i < m->nhier; i++) {
+		char *p = u->paths[u->npaths];
+
+		if (cg_path(m->cg, m->hier[i].bit, uid, "", p, PATH_MAX) == 0 && stat(p, &sb) == 0)
+			u->npaths++;
+		else
+			p[0] = '\0';
+	}
+	r = ctl_leaves(m, uid, &u->leaves, &u->nleaves);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < u->nleaves; i++)
+		u->live += u->leaves[i].is_session && u->leaves[i].nprocs > 0;
+	st_read_limits(m, u);
+	return 0;
+}
+
+/* ---- text ---- */
+
+static void st_fmt_bytes(long long v, char *buf, size_t len)
+{
+	if (v == ST_UNLIMITED)
+		snprintf(buf, len, "no limit");
+	else if (v >= 10LL << 30)
+		snprintf(buf, len, "%.1fG", (double)v / (1 << 30));
+	else if (v >= 10LL << 20)
+		snprintf(buf, len, "%.1fM", (double)v / (1 << 20));
+	else
+		snprintf(buf, len, "%lldK", v >> 10);
+}
+
+static void st_print_cpu(const struct st_user *u)
+{
+	printf("  %-10s ", "cpu");
+	if (!u->has_cpu) {
+		printf("not managed\n");
+		return;
+	}
+	if (u->quota_us == ST_UNLIMITED || u->quota_us < 0)
+		printf("no quota");
+	else if (u->period_us > 0)
+		printf("quota %.2f%% of one CPU (%lld us per %lld us)",
+		       100.0 * (double)u->quota_us / (double)u->period_us, u->quota_us,
+		       u->period_us);
+	if (u->usage_us != ST_NA)
+		printf("; used %.3f s in all", (double)u->usage_us / 1e6);
+	else
+		printf("; usage n/a (no cpuacct on this hierarchy)");
+	putchar('\n');
+	if (u->nr_periods != ST_NA && u->nr_throttled != ST_NA)
+		printf("  %-10s throttled in %lld of %lld periods (%.0f%%), %.3f s held back\n", "",
+		       u->nr_throttled, u->nr_periods,
+		       u->nr_periods > 0 ? 100.0 * (double)u->nr_throttled / (double)u->nr_periods
+					 : 0.0,
+		       u->throttled_us != ST_NA ? (double)u->throttled_us / 1e6 : 0.0);
+}
+
+static void st_print_sandboxes(const struct ctl_state *st, uid_t uid)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < st->nrec; i++) {
+		const struct ctl_record *rec = &st->rec[i];
+		char leaf[NAME_MAX + 1];
+
+		if (rec->uid != uid)
+			continue;
+		ctl_holder_leaf(rec->key, leaf, sizeof(leaf));
+		printf("  %-10s ", any ? "" : "sandbox");
+		any = true;
+		if (rec->alive)
+			printf("%s: holder pid %d, %d process(es) inside, cgroup leaf %s\n",
+			       rec->key, (int)rec->h.pid, sb_holder_nprocs(&rec->h), leaf);
+		else
+			printf("%s: STALE record %s (holder pid %d is gone; gc removes it)\n",
+			       rec->key, rec->file, (int)rec->h.pid);
+	}
+	if (!any)
+		printf("  %-10s none\n", "sandbox");
+}
+
+static void st_print_user(const struct st_user *u, const struct ctl_state *st)
+{
+	char a[32], b[32];
+	bool first = true;
+
+	printf("%s (uid %u): %d live session(s)\n", u->name, (unsigned)u->uid, u->live);
+	for (size_t i = 0; i < CG_NCTRL; i++) {
+		if (!u->paths[i][0])
+			continue;
+		printf("  %-10s %s\n", first ? "cgroup" : "", u->paths[i]);
+		first = false;
+	}
+	if (first) {
+		printf("  %-10s none under this cgroup_root\n", "cgroup");
+		st_print_sandboxes(st, u->uid);
+		return;
+	}
+	for (size_t i = 0; i < u->nleaves; i++) {
+		const struct ctl_leaf *l = &u->leaves[i];
+
+		printf("  %-10s %-26s ", i ? "" : "leaves", l->name);
+		if (l->nprocs < 0)
+			printf("? (%s)\n", strerror(-l->nprocs));
+		else
+			printf("%d process(es)%s\n", l->nprocs,
+			       l->is_session && l->nprocs == 0 ? ", empty: gc removes it" : "");
+	}
+	st_print_cpu(u);
+	printf("  %-10s ", "tasks");
+	if (!u->has_pids)
+		printf("not managed\n");
+	else if (u->tasks_max == ST_UNLIMITED)
+		printf("%lld (no limit)\n", u->tasks);
+	else
+		printf("%lld of %lld\n", u->tasks, u->tasks_max);
+	printf("  %-10s ", "memory");
+	if (!u->has_mem) {
+		printf("not managed\n");
+	} else {
+		st_fmt_bytes(u->mem, a, sizeof(a));
+		st_fmt_bytes(u->mem_max, b, sizeof(b));
+		printf("%s of %s\n", a, b);
+	}
+	st_print_sandboxes(st, u->uid);
+}
+
+/* ---- JSON (the format is documented in isolatectl(8)) ---- */
+
+static void st_json_num(struct json *j, const char *key, long long v)
+{
+	if (v == ST_NA || v == ST_UNLIMITED)
+		json_null(j, key);
+	else
+		json_int(j, key, v);
+}
+
+static void st_json_user(struct json *j, const struct st_user *u, const struct ctl_state *st)
+{
+	json_obj(j, NULL);
+	json_int(j, "uid", (long long)u->uid);
+	json_str(j, "user", u->known ? u->name : NULL);
+	json_int(j, "live_sessions", u->live);
+	json_arr(j, "cgroups");
+	for (size_t i = 0; i < CG_NCTRL; i++)
+		if (u->paths[i][0])
+			json_str(j, NULL, u->paths[i]);
+	json_arr_end(j);
+	json_arr(j, "leaves");
+	for (size_t i = 0; i < u->nleaves; i++) {
+		const struct ctl_leaf *l = &u->leaves[i];
+
+		json_obj(j, NULL);
+		json_str(j, "name", l->name);
+		json_str(j, "kind", l->is_session ? "session" : "holder");
+		json_str(j, "session_id", l->is_session ? l->name + 8 : NULL);
+		st_json_num(j, "processes", l->nprocs < 0 ? ST_NA : l->nprocs);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	if (u->has_cpu) {
+		json_obj(j, "cpu");
+		st_json_num(j, "quota_usec", u->quota_us);
+		st_json_num(j, "period_usec", u->period_us);
+		st_json_num(j, "usage_usec", u->usage_us);
+		st_json_num(j, "nr_periods", u->nr_periods);
+		st_json_num(j, "nr_throttled", u->nr_throttled);
+		st_json_num(j, "throttled_usec", u->throttled_us);
+		json_obj_end(j);
+	} else {
+		json_null(j, "cpu");
+	}
+	if (u->has_pids) {
+		json_obj(j, "tasks");
+		st_json_num(j, "current", u->tasks);
+		st_json_num(j, "max", u->tasks_max);
+		json_obj_end(j);
+	} else {
+		json_null(j, "tasks");
+	}
+	if (u->has_mem) {
+		json_obj(j, "memory");
+		st_json_num(j, "current_bytes", u->mem);
+		st_json_num(j, "max_bytes", u->mem_max);
+		json_obj_end(j);
+	} else {
+		json_null(j, "memory");
+	}
+	json_arr(j, "sandboxes");
+	for (size_t i = 0; i < st->nrec; i++) {
+		const struct ctl_record *rec = &st->rec[i];
+		char leaf[NAME_MAX + 1];
+
+		if (rec->uid != u->uid)
+			continue;
+		ctl_holder_leaf(rec->key, leaf, sizeof(leaf));
+		json_obj(j, NULL);
+		json_str(j, "key", rec->key);
+		json_int(j, "holder_pid", rec->h.pid);
+		json_bool(j, "alive", rec->alive);
+		st_json_num(j, "processes", rec->alive ? sb_holder_nprocs(&rec->h) : ST_NA);
+		json_str(j, "leaf", leaf);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	json_obj_end(j);
+}
+
+/* ---- command ---- */
+
+/* USER as a name or a number; -ENOENT for an unknown name. */
+static int st_lookup(const char *s, uid_t *uid)
+{
+	struct passwd *pw;
+	char *end;
+	unsigned long v;
+
+	if (iso_valid_name(s) && (pw = getpwnam(s))) {
+		*uid = pw->pw_uid;
+		return 0;
+	}
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (s[0] >= '0' && s[0] <= '9' && !errno && !*end && v < (uid_t)-1) {
+		*uid = (uid_t)v;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+int cmd_status(int argc, char **argv)
+{
+	struct iso_config *cfg = NULL;
+	struct ctl_machine m = {0};
+	struct ctl_state st = {0};
+	struct st_user u = {0};
+	struct ctl_args a;
+	const char *root;
+	uid_t *uids = NULL, want = 0;
+	size_t nuids = 0;
+	struct json j;
+	int statedir = -1, r;
+
+	r = ctl_parse(argc, argv, true, 0, 1, &a);
+	if (r != CTL_OK)
+		goto out;
+	if (a.npos && st_lookup(a.pos[0], &want) < 0) {
+		ctl_warn("status: %s: no such user", a.pos[0]);
+		r = CTL_FAIL;
+		goto out;
+	}
+	r = ctl_state_open(false, &statedir);
+	if (r != CTL_OK)
+		goto out;
+	ctl_load_config_or_default(a.conf, &cfg, &root);
+	if (ctl_machine_open(root, &m) < 0)
+		ctl_warn("status: cgroups: %s", m.err.msg);
+	r = CTL_FAIL;
+	if (statedir >= 0 && ctl_state_read(statedir, &st) < 0) {
+		ctl_warn("status: cannot read %s: %s", ISO_RUNDIR, strerror(errno));
+		goto out;
+	}
+	if (m.cg && cg_list_users(m.cg, &uids, &nuids) < 0) {
+		ctl_warn("status: cannot list the users of cgroup_root \"%s\"", root);
+		goto out;
+	}
+	for (size_t i = 0; i < st.nuids; i++)
+		if (ctl_uid_add(&uids, &nuids, st.uids[i]) < 0)
+			goto out;
+
+	if (a.json) {
+		json_begin(&j, stdout);
+		json_int(&j, "format", 1);
+		json_str(&j, "config", a.conf);
+		json_bool(&j, "config_ok", cfg != NULL);
+		json_str(&j, "cgroup_root", root);
+		if (m.have_layout)
+			json_int(&j, "cgroup_version", m.layout.version);
+		else
+			json_null(&j, "cgroup_version");
+		json_arr(&j, "users");
+	} else {
+		printf("cgroup_root \"%s\" on cgroup %s\n", root,
+		       !m.have_layout		   ? "(no usable layout)"
+		       : m.layout.version == CG_V2 ? "v2"
+						   : "v1");
+	}
+	for (size_t i = 0; i < nuids; i++) {
+		if (a.npos && uids[i] != want)
+			continue;
+		r = st_gather(&m, uids[i], &u);
+		if (r < 0) {
+			ctl_warn("status: uid %u: %s", (unsigned)uids[i], strerror(-r));
+			r = CTL_FAIL;
+			goto out;
+		}
+		if (a.json)
+			st_json_user(&j, &u, &st);
+		else
+			st_print_user(&u, &st);
+		free(u.leaves);
+		u.leaves = NULL;
+	}
+	if (a.json) {
+		json_arr_end(&j);
+		json_end(&j);
+	} else if (!nuids || (a.npos && !ctl_uid_has(uids, nuids, want))) {
+		printf("%s\n", a.npos ? "nothing live for this user" : "no live users");
+	}
+	r = CTL_OK;
+out:
+	free(u.leaves);
+	free(uids);
+	ctl_state_free(&st);
+	ctl_machine_close(&m);
+	iso_config_free(cfg);
+	if (statedir >= 0)
+		close(statedir);
+	return r < 0 ? CTL_OK : r;
+}

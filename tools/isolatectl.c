@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * isolatectl: what pam_isolate will do (check-config, explain) and what it
+ * is doing (status), and clean-up of what a crash left behind (gc).
+ *
+ * It links the helper's own config library and cgroup engine: there is one
+ * parser and one idea of the cgroup tree. It is not setuid; commands that
+ * need root (gc, and status where /run/pam_isolate exists) say so and exit
+ * 3. Exit codes: 0 ok, 1 config invalid or operation failed, 2 usage, 3
+ * needs root (isolatectl(8)).
+ */
+#define _GNU_SOURCE
+#include "ctl.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char usage_text[] =
+	"Usage: isolatectl [-h | -V] COMMAND [ARGS]\n"
+	"\n"
+	"Commands:\n"
+	"  check-config [FILE]              check a config file (as the helper reads it)\n"
+	"  explain [-c FILE] USER           which rule applies to USER, why, and what it\n"
+	"                                   does on this machine (changes nothing)\n"
+	"  status [-c FILE] [--json] [USER] live users, sessions, cgroups, usage vs limits,\n"
+	"                                   sandbox holders\n"
+	"  gc [-c FILE]                     remove empty cgroups, dead holders and stale\n"
+	"                                   state, and say what was removed (root)\n"
+	"\n"
+	"Options:\n"
+	"  -c, --config FILE  config file (default " ISO_CONF_PATH ")\n"
+	"  -j, --json         status: machine-readable output (see isolatectl(8))\n"
+	"  -h, --help         show this help\n"
+	"  -V, --version      show the version\n"
+	"\n"
+	"Exit status: 0 ok, 1 config invalid or operation failed, 2 usage error,\n"
+	"3 the command needs root.\n";
+
+void ctl_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("isolatectl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void ctl_print_err(const struct iso_err *err)
+{
+	const char *m = err->msg[0] ? err->msg : strerror(-err->code);
+
+	/* The library's messages are complete lines already ("file:line:
+	 * ..."); print them as they are so scripts can match on them. */
+	fputs(m, stderr);
+	if (m[strlen(m) - 1] != '\n')
+		fputc('\n', stderr);
+}
+
+int ctl_load_config(const char *path, struct iso_config **cfg)
+{
+	struct iso_err err;
+	int r;
+
+	r = iso_config_load(path, true, cfg, &err);
+	if (r == 0)
+		return CTL_OK;
+	ctl_print_err(&err);
+	if (r == -EACCES && geteuid() != 0) {
+		ctl_warn("%s is readable by root only: run as root", path);
+		return CTL_NEEDS_ROOT;
+	}
+	return CTL_FAIL;
+}
+
+int ctl_load_config_or_default(const char *path, struct iso_config **cfg, const char **root)
+{
+	struct iso_err err;
+
+	*root = "pam_isolate";
+	if (iso_config_load(path, true, cfg, &err) == 0) {
+		*root = (*cfg)->cgroup_root;
+		return 0;
+	}
+	ctl_print_err(&err);
+	ctl_warn("config unusable; assuming cgroup_root \"pam_isolate\"");
+	*cfg = NULL;
+	return -EINVAL;
+}
+
+int ctl_parse(int argc, char **argv, bool allow_json, int min_pos, int max_pos, struct ctl_args *a)
+{
+	static const struct option longopts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *cmd = argv[0];
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	a->conf = ISO_CONF_PATH;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":c:jh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			a->conf = optarg;
+			break;
+		case 'j':
+			if (!allow_json) {
+				ctl_warn("%s: --json is only for status", cmd);
+				goto usage;
+			}
+			a->json = true;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return -1;
+		case ':':
+			ctl_warn("%s: option %s needs an argument", cmd, argv[optind - 1]);
+			goto usage;
+		default:
+			ctl_warn("%s: unknown option %s", cmd, argv[optind - 1]);
+			goto usage;
+		}
+	}
+	a->pos = argv + optind;
+	a->npos = argc - optind;
+	if (a->npos < min_pos) {
+		ctl_warn("%s: missing argument", cmd);
+		goto usage;
+	}
+	if (a->npos > max_pos) {
+		ctl_warn("%s: unexpected argument \"%s\"", cmd, a->pos[max_pos]);
+		goto usage;
+	}
+	return CTL_OK;
+usage:
+	fputs("Try 'isolatectl --help'.\n", stderr);
+	return CTL_USAGE;
+}
+
+/* ---- check-config ---- */
+
+static const char *plural(size_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+/*
+ * A section for a user or group this machine does not know is valid (it
+ * may come from LDAP later, or be for another host sharing the file) but
+ * is most often a typo, and a typo silently confines nobody: warn.
+ */
+static void warn_unknown_names(const struct iso_config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_users; i++)
+		if (!getpwnam(cfg->users[i].name))
+			fprintf(stderr, "%s:%d: warning: no user \"%s\" on this machine\n",
+				cfg->path, cfg->users[i].line, cfg->users[i].name);
+	for (size_t i = 0; i < cfg->n_groups; i++)
+		if (!getgrnam(cfg->groups[i].name))
+			fprintf(stderr, "%s:%d: warning: no group \"%s\" on this machine\n",
+				cfg->path, cfg->groups[i].line, cfg->groups[i].name);
+}
+
+static int cmd_check_config(int argc, char **argv)
+{
+	struct iso_config *cfg = NULL;
+	struct ctl_args a;
+	const char *path;
+	int r;
+
+	r = ctl_parse(argc, argv, false, 0, 1, &a);
+	if (r != CTL_OK)
+		goto out;
+	path = a.npos ? a.pos[0] : a.conf;
+	r = ctl_load_config(path, &cfg);
+	if (r != CTL_OK)
+		goto out;
+	warn_unknown_names(cfg);
+	printf("%s: OK (%zu %s, %zu %s)\n", path, cfg->n_users,
+	       plural(cfg->n_users, "user rule", "user rules"), cfg->n_groups,
+	       plural(cfg->n_groups, "group rule", "group rules"));
+out:
+	iso_config_free(cfg);
+	return r < 0 ? CTL_OK : r;
+}
+
+/* ---- main ---- */
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+};
+
+static const struct command commands[] = {
+	{"check-config", cmd_check_config},
+	{"explain", cmd_explain},
+	{"status", cmd_status},
+	{"gc", cmd_gc},
+};
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+	int r;
+
+	if (!cmd) {
+		fputs(usage_text, stderr);
+		return CTL_USAGE;
+	}
+	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+		fputs(usage_text, stdout);
+		return CTL_OK;
+	}
+	if (!strcmp(cmd, "-V") || !strcmp(cmd, "--version")) {
+		printf("isolatectl %s\n", ISO_VERSION);
+		return CTL_OK;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(cmd, commands[i].name))
+			continue;
+		r = commands[i].fn(argc - 1, argv + 1);
+		/* A full disk or closed pipe must not pass for success. */
+		if (fflush(stdout) != 0 || ferror(stdout)) {
+			ctl_warn("write error: %s", strerror(errno));
+			if (r == CTL_OK)
+				r = CTL_FAIL;
+		}
+		return r;
+	}
+	ctl_warn("unknown command \"%s\"", cmd);
+	fputs("Try 'isolatectl --help'.\n", stderr);
+	return CTL_USAGE;
+}
+
+/*
+ * The Makefile builds isolatectl from this one file; the other parts are
+ * compiled here, one translation unit. Each also compiles on its own
+ * (it only needs ctl.h), so a Makefile that builds tools/ctl_*.c
+ * separately just drops these lines.
+ */
+#include "ctl_explain.c"
+#include "ctl_gc.c"
+#include "ctl_json.c"
+#include "ctl_live.c"
+#include "ctl_status.c"
