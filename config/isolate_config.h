@@ -16,20 +16,20 @@
 #include "iso_err.h"
 
 #define ISO_UNSET INT64_MIN /* key not given in this section */
-#define ISO_MAX (-1)        /* "max": no limit, written as such */
+#define ISO_MAX	  (-1)	    /* "max": no limit, written as such */
 
-#define ISO_NS_USER 0x1
-#define ISO_NS_PID 0x2
+#define ISO_NS_USER  0x1
+#define ISO_NS_PID   0x2
 #define ISO_NS_MOUNT 0x4
 
 #define ISO_DEFAULT_CPU_PERIOD_US 100000
-#define ISO_NAME_MAX 32 /* user and group names (Debian's useradd limit) */
+#define ISO_NAME_MAX		  32 /* user and group names (Debian's useradd limit) */
 
 /* Bounds on what a config file may ask of the parser. */
-#define ISO_CONFIG_MAX_SIZE (1024 * 1024) /* bytes */
-#define ISO_CONFIG_MAX_SECTIONS 10000     /* user + group sections, each */
-#define ISO_CONFIG_MAX_LIST 10000         /* entries of exempt_users/_groups */
-#define ISO_CGROUP_ROOT_MAX 64            /* length of cgroup_root */
+#define ISO_CONFIG_MAX_SIZE	(1024 * 1024) /* bytes */
+#define ISO_CONFIG_MAX_SECTIONS 10000	      /* user + group sections, each */
+#define ISO_CONFIG_MAX_LIST	10000	      /* entries of exempt_users/_groups */
+#define ISO_CGROUP_ROOT_MAX	64	      /* length of cgroup_root */
 
 enum iso_on_error { ISO_ON_ERROR_DENY = 0, ISO_ON_ERROR_ALLOW = 1 };
 enum iso_on_logout { ISO_LOGOUT_KEEP = 0, ISO_LOGOUT_KILL = 1 };
@@ -89,8 +89,8 @@ int iso_config_load(const char *path, bool check_owner, struct iso_config **out,
 		    struct iso_err *err);
 
 /* Parses a config from memory; name is used in messages. */
-int iso_config_parse_buf(const char *buf, const char *name,
-			 struct iso_config **out, struct iso_err *err);
+int iso_config_parse_buf(const char *buf, const char *name, struct iso_config **out,
+			 struct iso_err *err);
 
 void iso_config_free(struct iso_config *cfg);
 
@@ -104,10 +104,10 @@ void iso_config_free(struct iso_config *cfg);
 enum iso_on_error iso_config_peek_on_error(const char *path);
 
 /* Units. Each returns 0 or -EINVAL / -ERANGE, never touching *out on error. */
-int iso_parse_percent(const char *s, int64_t *out);   /* "50%" "12.5%" "max" */
+int iso_parse_percent(const char *s, int64_t *out);	/* "50%" "12.5%" "max" */
 int iso_parse_duration_us(const char *s, int64_t *out); /* "100ms" "1s" "5000us" "5000" */
-int iso_parse_size(const char *s, int64_t *out);      /* "512M" "4G" "1024" "max" */
-int iso_parse_count(const char *s, int64_t *out);     /* "512" "max" */
+int iso_parse_size(const char *s, int64_t *out);	/* "512M" "4G" "1024" "max" */
+int iso_parse_count(const char *s, int64_t *out);	/* "512" "max" */
 
 /* Formats a value back for humans ("50%", "100ms", "4G", "max", "unset"). */
 void iso_format_percent(int64_t v, char *buf, size_t len);
@@ -131,8 +131,8 @@ enum iso_match {
 struct iso_policy {
 	enum iso_match match;
 	char rule_name[ISO_NAME_MAX + 1]; /* user/group section or exempt entry */
-	int rule_line;                    /* 0 for built-in default */
-	struct iso_limits lim;            /* fully resolved, no ISO_UNSET left
+	int rule_line;			  /* 0 for built-in default */
+	struct iso_limits lim;		  /* fully resolved, no ISO_UNSET left
 					   * except cpu_quota/cpu_weight/tasks_max/
 					   * memory_max/tmp_size meaning "not managed" */
 	/* The group section that matched, also when a user section overrode
@@ -147,14 +147,12 @@ struct iso_policy {
  * member of (primary first). Precedence per key: user section > first
  * matching group section in file order > default section > built-in.
  */
-int iso_policy_resolve(const struct iso_config *cfg, const char *user,
-		       const char *const *groups, size_t ngroups,
-		       struct iso_policy *out);
+int iso_policy_resolve(const struct iso_config *cfg, const char *user, const char *const *groups,
+		       size_t ngroups, struct iso_policy *out);
 
 /* Looks up a user's uid, primary gid and group names (NSS). Caller frees
  * with iso_groups_free. Returns -ENOENT for unknown users. */
-int iso_user_lookup(const char *user, uid_t *uid, gid_t *gid, char ***groups,
-		    size_t *ngroups);
+int iso_user_lookup(const char *user, uid_t *uid, gid_t *gid, char ***groups, size_t *ngroups);
 void iso_groups_free(char **groups, size_t ngroups);
 
 /* Short text for logs/explain: "user alice (line 12)", "group students
