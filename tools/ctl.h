@@ -139,6 +139,9 @@ int ctl_parse_state_name(const char *name, uid_t *uid, const char **rest);
 /* Counts the pids listed in dir/name/cgroup.procs. */
 int ctl_count_procs(const char *dir, const char *name);
 
+/* USER as a name or a number; -ENOENT for an unknown name. */
+int ctl_lookup_uid(const char *s, uid_t *uid);
+
 /* "alice", or "uid 1234" when the uid has no passwd entry. */
 void ctl_user_name(uid_t uid, char *buf, size_t len, bool *known);
 

@@ -284,16 +284,21 @@ int cmd_gc(int argc, char **argv)
 {
 	struct iso_config *cfg = NULL;
 	struct ctl_args a;
-	uid_t *uids = NULL;
+	uid_t *uids = NULL, want = 0;
 	size_t nuids = 0;
 	struct gc g;
 	int r;
 
 	memset(&g, 0, sizeof(g));
 	g.statedir = -1;
-	r = ctl_parse(argc, argv, false, 0, 0, &a);
+	r = ctl_parse(argc, argv, false, 0, 1, &a);
 	if (r != CTL_OK)
 		goto out;
+	if (a.npos && ctl_lookup_uid(a.pos[0], &want) < 0) {
+		ctl_warn("gc: %s: no such user", a.pos[0]);
+		r = CTL_FAIL;
+		goto out;
+	}
 	if (geteuid() != 0) {
 		ctl_warn("gc needs root");
 		r = CTL_NEEDS_ROOT;
@@ -321,7 +326,8 @@ int cmd_gc(int argc, char **argv)
 		if (ctl_uid_add(&uids, &nuids, g.st.uids[i]) < 0)
 			goto out;
 	for (size_t i = 0; i < nuids; i++)
-		gc_user(&g, uids[i]);
+		if (!a.npos || uids[i] == want)
+			gc_user(&g, uids[i]);
 	if (!g.removed && !g.failed)
 		printf("nothing to clean up\n");
 	r = g.failed ? CTL_FAIL : CTL_OK;

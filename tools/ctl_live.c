@@ -212,6 +212,25 @@ bool ctl_uid_has(const uid_t *v, size_t n, uid_t u)
 	return false;
 }
 
+int ctl_lookup_uid(const char *s, uid_t *uid)
+{
+	struct passwd *pw;
+	char *end;
+	unsigned long v;
+
+	if (iso_valid_name(s) && (pw = getpwnam(s))) {
+		*uid = pw->pw_uid;
+		return 0;
+	}
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (s[0] >= '0' && s[0] <= '9' && !errno && !*end && v < (uid_t)-1) {
+		*uid = (uid_t)v;
+		return 0;
+	}
+	return -ENOENT;
+}
+
 void ctl_user_name(uid_t uid, char *buf, size_t len, bool *known)
 {
 	struct passwd *pw = getpwuid(uid);

@@ -16,7 +16,6 @@
 #include "ctl.h"
 
 #include <errno.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -352,26 +351,6 @@ static void st_json_user(struct json *j, const struct st_user *u, const struct c
 
 /* ---- command ---- */
 
-/* USER as a name or a number; -ENOENT for an unknown name. */
-static int st_lookup(const char *s, uid_t *uid)
-{
-	struct passwd *pw;
-	char *end;
-	unsigned long v;
-
-	if (iso_valid_name(s) && (pw = getpwnam(s))) {
-		*uid = pw->pw_uid;
-		return 0;
-	}
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (s[0] >= '0' && s[0] <= '9' && !errno && !*end && v < (uid_t)-1) {
-		*uid = (uid_t)v;
-		return 0;
-	}
-	return -ENOENT;
-}
-
 int cmd_status(int argc, char **argv)
 {
 	struct iso_config *cfg = NULL;
@@ -388,7 +367,7 @@ int cmd_status(int argc, char **argv)
 	r = ctl_parse(argc, argv, true, 0, 1, &a);
 	if (r != CTL_OK)
 		goto out;
-	if (a.npos && st_lookup(a.pos[0], &want) < 0) {
+	if (a.npos && ctl_lookup_uid(a.pos[0], &want) < 0) {
 		ctl_warn("status: %s: no such user", a.pos[0]);
 		r = CTL_FAIL;
 		goto out;

@@ -30,7 +30,7 @@ static const char usage_text[] =
 	"                                   does on this machine (changes nothing)\n"
 	"  status [-c FILE] [--json] [USER] live users, sessions, cgroups, usage vs limits,\n"
 	"                                   sandbox holders\n"
-	"  gc [-c FILE]                     remove empty cgroups, dead holders and stale\n"
+	"  gc [-c FILE] [USER]              remove empty cgroups, dead holders and stale\n"
 	"                                   state, and say what was removed (root)\n"
 	"\n"
 	"Options:\n"

@@ -1,0 +1,395 @@
+#!/bin/bash
+# isolatectl, for real: check-config's messages and exit codes, explain for
+# every kind of match, status of live sessions (text and JSON), gc after a
+# killed holder and of an idle sandbox. Root only; cpu and pids only.
+. "$(dirname "$0")/../lib.sh"
+iso_need_root
+iso_setup
+CTL=$ISO_BUILD/isolatectl
+[ -x "$CTL" ] || { iso_log "build first: make all"; exit 2; }
+iso_install_helper
+
+ROOT=isot_ctl_$$
+on_exit "iso_cgroup_cleanup $ROOT"
+iso_group isot_cgrp
+iso_group isot_cgrp2
+iso_user isot_ca
+iso_user isot_cg -G isot_cgrp2,isot_cgrp
+iso_user isot_cd
+iso_user isot_cx
+iso_user isot_ck
+on_exit "iso_kill_holders isot_ca isot_cg isot_cd isot_cx isot_ck"
+CPU=$(iso_cg_mount cpu)
+UA=$(id -u isot_ca)
+UD=$(id -u isot_cd)
+UK=$(id -u isot_ck)
+RUN=/run/pam_isolate
+
+# run CMD...: OUT, ERR and RC of CMD
+run() {
+	"$@" >"$ISO_TMP/out" 2>"$ISO_TMP/err"
+	RC=$?
+	OUT=$(cat "$ISO_TMP/out")
+	ERR=$(cat "$ISO_TMP/err")
+}
+# no_procs USER: no live (non-zombie) process of USER on the host
+no_procs() { [ -z "$(ps -o stat= -u "$1" | grep -v Z)" ]; }
+# gone PID: exited (a zombie counts: the host's PID 1 may be slow to reap)
+gone() { [ ! -d "/proc/$1" ] || ps -o stat= -p "$1" | grep -q Z; }
+# wait_for CMD...: polls up to 5 s for CMD to succeed
+wait_for() {
+	local i
+	for i in $(seq 1 50); do "$@" && return 0; sleep 0.1; done
+	return 1
+}
+
+CONF=$(iso_conf ctl <<EOF
+# isolatectl test config
+cgroup_root = "$ROOT"
+on_error = deny
+exempt_users = { "root", "isot_cx" }
+default {
+    cpu_quota = 20%
+    tasks_max = 64
+}
+group "isot_cgrp" {
+    cpu_quota = 40%
+}
+group "isot_cgrp2" {
+    cpu_quota = 45%
+    tasks_max = 32
+}
+user "isot_ca" {
+    cpu_quota = 30%
+    cpu_weight = 200
+}
+user "isot_ck" {
+    namespaces = { user, pid, mount }
+    private_tmp = yes
+    on_logout = keep
+}
+EOF
+)
+iso_service isot-ctl "$CONF"
+H() { "$ISO_HARNESS" isot-ctl "$@"; }
+
+# ---------------------------------------------------------------- usage
+run "$CTL" --version
+expect_match "--version prints the version, exit 0" "^isolatectl [0-9]+\.[0-9]+\.[0-9]+ \(0\)$" "$OUT ($RC)"
+run "$CTL" --help
+expect_eq "--help exits 0" 0 "$RC"
+expect_match "--help shows the commands" "check-config .*explain .*status .*gc " "$(echo $OUT)"
+run "$CTL"
+expect_eq "no command: exit 2" 2 "$RC"
+run "$CTL" frobnicate
+expect_eq "unknown command: exit 2 and says so" "2 isolatectl: unknown command \"frobnicate\"" "$RC $(echo "$ERR" | head -1)"
+run "$CTL" explain
+expect_eq "explain without a user: exit 2" 2 "$RC"
+run "$CTL" status --bogus
+expect_eq "unknown option: exit 2" "2 isolatectl: status: unknown option --bogus" "$RC $(echo "$ERR" | head -1)"
+run "$CTL" explain --json isot_ca
+expect_eq "--json outside status: exit 2" 2 "$RC"
+
+# ---------------------------------------------------------------- check-config
+run "$CTL" check-config "$CONF"
+expect_eq "check-config: valid file, exit 0" 0 "$RC"
+expect_eq "check-config: OK line with rule counts" "$CONF: OK (2 user rules, 2 group rules)" "$OUT"
+expect_eq "check-config: nothing on stderr" "" "$ERR"
+run "$CTL" check-config -c "$CONF"
+expect_eq "check-config -c FILE works too" "$CONF: OK (2 user rules, 2 group rules)" "$OUT"
+
+BAD=$(iso_conf bad <<EOF
+cgroup_root = "$ROOT"
+default {
+    cpu_quota = fifty
+}
+EOF
+)
+run "$CTL" check-config "$BAD"
+expect_eq "bad value: exit 1" 1 "$RC"
+expect_eq "bad value: file:line, key, value, what is expected" \
+	"$BAD:3: cpu_quota: invalid value \"fifty\" (expected a percentage like \"50%\" or \"12.5%\", or \"max\")" "$ERR"
+expect_eq "bad value: nothing on stdout" "" "$OUT"
+
+TITLES=$(iso_conf titles <<EOF
+group "bad name" { }
+
+user "-x" { }
+EOF
+)
+run "$CTL" check-config "$TITLES"
+expect_eq "two bad titles: both reported, in file order" \
+	"1 $TITLES:1: invalid group name \"bad name\" in section title (expected 1-32 letters, digits, '_', '.', '-', starting with a letter or '_')
+$TITLES:3: invalid user name \"-x\" in section title (expected 1-32 letters, digits, '_', '.', '-', starting with a letter or '_')" "$RC $ERR"
+
+KEY=$(iso_conf key <<EOF
+user "isot_ca" {
+    bogus = 1
+}
+EOF
+)
+run "$CTL" check-config "$KEY"
+expect_eq "unknown key: named with its section" "1 $KEY:2: unknown key \"bogus\" in user \"isot_ca\" section" "$RC $ERR"
+
+DUP=$(iso_conf dup <<EOF
+user "isot_ca" { cpu_quota = 10% }
+# again
+user "isot_ca" { cpu_quota = 20% }
+EOF
+)
+run "$CTL" check-config "$DUP"
+expect_eq "duplicate section: both lines named" "1 $DUP:3: duplicate user \"isot_ca\" section (first at line 1)" "$RC $ERR"
+
+BRACE=$(iso_conf brace <<EOF
+cgroup_root = "$ROOT"
+default {
+    cpu_quota = 10%
+EOF
+)
+run "$CTL" check-config "$BRACE"
+expect_eq "missing brace: the line of the open brace" "1 $BRACE:2: missing closing brace for the '{' on this line" "$RC $ERR"
+
+cp "$CONF" "$ISO_TMP/ww.conf"
+chmod 0666 "$ISO_TMP/ww.conf"
+run "$CTL" check-config "$ISO_TMP/ww.conf"
+expect_eq "world-writable config refused (owner checks as the helper)" \
+	"1 $ISO_TMP/ww.conf: refusing group/world-writable config (mode 0666)" "$RC $ERR"
+ln -s "$CONF" "$ISO_TMP/link.conf"
+run "$CTL" check-config "$ISO_TMP/link.conf"
+expect_eq "symlinked config refused" "1 $ISO_TMP/link.conf: refusing config that is a symlink" "$RC $ERR"
+run "$CTL" check-config "$ISO_TMP/none.conf"
+expect_eq "missing file" "1 cannot open $ISO_TMP/none.conf: No such file or directory" "$RC $ERR"
+
+WARN=$(iso_conf warn <<EOF
+cgroup_root = "$ROOT"
+user "isot_nosuchuser" { cpu_quota = 10% }
+group "isot_nosuchgroup" { cpu_quota = 10% }
+EOF
+)
+run "$CTL" check-config "$WARN"
+expect_eq "unknown user/group: still valid (exit 0, OK)" "0 $WARN: OK (1 user rule, 1 group rule)" "$RC $OUT"
+expect_eq "unknown user/group: warnings with file:line" \
+	"$WARN:2: warning: no user \"isot_nosuchuser\" on this machine
+$WARN:3: warning: no group \"isot_nosuchgroup\" on this machine" "$ERR"
+
+# as a user: a readable file is checked (owner checks still apply)
+PUB=$(mktemp -d /run/isot-ctlpub.XXXXXX)
+on_exit "rm -rf '$PUB'"
+chmod 0755 "$PUB"
+install -m 0644 "$CONF" "$PUB/pub.conf"
+run runuser -u isot_cd -- "$CTL" check-config "$PUB/pub.conf"
+expect_eq "non-root: readable config checked" "0 $PUB/pub.conf: OK (2 user rules, 2 group rules)" "$RC $OUT"
+run runuser -u isot_cd -- "$CTL" check-config "$CONF"
+expect_eq "non-root: unreadable config: exit 3" 3 "$RC"
+expect_match "non-root: says to run as root" "readable by root only: run as root" "$ERR"
+
+# the shipped configs
+for f in "$ISO_TOP"/config/isolate.conf "$ISO_TOP"/config/examples/*.conf; do
+	[ -e "$f" ] || continue
+	install -m 0644 "$f" "$ISO_TMP/ex-$(basename "$f")"
+	run "$CTL" check-config "$ISO_TMP/ex-$(basename "$f")"
+	expect_match "shipped config valid: ${f#"$ISO_TOP"/}" "^$ISO_TMP/ex-$(basename "$f"): OK " "$OUT$ERR"
+done
+
+# ---------------------------------------------------------------- explain
+run "$CTL" explain -c "$CONF" isot_ca
+expect_eq "explain (user rule): exit 0" 0 "$RC"
+expect_match "explain (user rule): rule and line" "Rule: +user isot_ca \(line 16\)" "$OUT"
+expect_match "explain (user rule): verdict" "Verdict: +confined: each session joins the user cgroup" "$OUT"
+expect_match "explain (user rule): key from the user section" "cpu_quota +30% +user isot_ca \(line 16\)" "$OUT"
+expect_match "explain (user rule): key from the default" "tasks_max +64 +default \(line 5\)" "$OUT"
+expect_match "explain (user rule): built-in period" "cpu_period +100ms +built-in" "$OUT"
+expect_match "explain (user rule): unmanaged memory" "memory_max +not set +not set anywhere: not managed" "$OUT"
+expect_match "explain: cpu controller needed and available" "  cpu +[^ ]+ +needed +available" "$OUT"
+expect_match "explain: memory not needed" "  memory +[^ ]+ +not needed" "$OUT"
+expect_match "explain: the user cgroup path" "user cgroup +$CPU/$ROOT/user-$UA" "$OUT"
+expect_match "explain: on_error" "on_error: +deny \(config\)" "$OUT"
+
+run "$CTL" explain isot_cg -c "$CONF"
+expect_match "explain (group rule): first group section in file order" "Rule: +group isot_cgrp \(line 9\)" "$OUT"
+expect_match "explain (group rule): the used section" "isot_cgrp +line 9 +used" "$OUT"
+expect_match "explain (group rule): the later one named as unused" \
+	"isot_cgrp2 +line 12 +not used: an earlier group section matched" "$OUT"
+expect_match "explain (group rule): cpu_quota from the group" "cpu_quota +40% +group isot_cgrp \(line 9\)" "$OUT"
+expect_match "explain (group rule): tasks_max from the default, not the later group" \
+	"tasks_max +64 +default \(line 5\)" "$OUT"
+
+run "$CTL" explain -c "$CONF" isot_cd
+expect_match "explain (default)" "Rule: +default \(line 5\)" "$OUT"
+expect_match "explain (default): cpu_quota" "cpu_quota +20% +default \(line 5\)" "$OUT"
+
+run "$CTL" explain -c "$CONF" isot_cx
+expect_match "explain (exempt user)" "Rule: +exempt user isot_cx" "$OUT"
+expect_match "explain (exempt user): verdict" "Verdict: +exempt: listed in exempt_users" "$OUT"
+
+run "$CTL" explain -c "$CONF" root
+expect_eq "explain (root): exit 0" 0 "$RC"
+expect_match "explain (root): always exempt" "Rule: +root \(always exempt\)" "$OUT"
+expect_match "explain (root): verdict" "Verdict: +exempt: uid 0 is never confined" "$OUT"
+
+run "$CTL" explain -c "$CONF" isot_ck
+expect_match "explain (sandbox): namespaces" "namespaces +user pid mount +user isot_ck \(line 20\)" "$OUT"
+expect_match "explain (sandbox): private_tmp" "private_tmp +yes +user isot_ck" "$OUT"
+expect_match "explain (sandbox): on_logout" "on_logout +keep +user isot_ck" "$OUT"
+
+EXG=$(iso_conf exg <<EOF
+cgroup_root = "$ROOT"
+exempt_groups = { "isot_cgrp" }
+EOF
+)
+run "$CTL" explain -c "$EXG" isot_cg
+expect_match "explain (exempt group)" "Rule: +exempt group isot_cgrp" "$OUT"
+run "$CTL" explain -c "$EXG" isot_cd
+expect_match "explain (no default section): built-in" "Rule: +built-in default" "$OUT"
+expect_match "explain (nothing set): nothing to do" "Verdict: +nothing to do" "$OUT"
+
+run "$CTL" explain -c "$CONF" isot_nosuchuser
+expect_eq "explain (unknown user): exit 1" "1 isolatectl: explain: isot_nosuchuser: no such user" "$RC $ERR"
+run "$CTL" explain -c "$BAD" isot_ca
+expect_eq "explain (invalid config): exit 1 with file:line" 1 "$RC"
+expect_match "explain (invalid config): the error" "^$BAD:3: cpu_quota" "$ERR"
+check "explain is a dry run: no cgroup made" test ! -e "$CPU/$ROOT"
+
+# ---------------------------------------------------------------- status
+H isot_ca sh -c 'sleep 3' >/dev/null 2>&1 &
+sess=$!
+live_leaf() { grep -qs . "$CPU/$ROOT/user-$UA"/session-*/cgroup.procs; }
+check "a session is running" wait_for live_leaf
+run "$CTL" status -c "$CONF" isot_ca
+expect_eq "status: exit 0" 0 "$RC"
+expect_match "status: the user and its live session" "^isot_ca \(uid $UA\): 1 live session\(s\)$" "$OUT"
+expect_match "status: the cgroup path" "cgroup +$CPU/$ROOT/user-$UA$" "$OUT"
+expect_match "status: the session leaf and its processes" "session-[0-9a-f]{16} +[1-9][0-9]* process" "$OUT"
+if iso_is_v2; then
+	expect_match "status: quota and usage" "quota 30.00% of one CPU \(30000 us per 100000 us\); used [0-9.]+ s" "$OUT"
+else
+	expect_match "status: quota (v1: no usage without cpuacct)" \
+		"quota 30.00% of one CPU \(30000 us per 100000 us\); usage n/a" "$OUT"
+fi
+expect_match "status: tasks vs limit" "tasks +[1-9][0-9]* of 64" "$OUT"
+expect_match "status: memory not managed" "memory +not managed" "$OUT"
+
+"$CTL" status -c "$CONF" --json isot_ca >"$ISO_TMP/st.json" 2>"$ISO_TMP/err"
+expect_eq "status --json: exit 0" 0 "$?"
+check "status --json: valid JSON (python3 -m json.tool)" python3 -m json.tool "$ISO_TMP/st.json" /dev/null
+out=$(python3 - "$ISO_TMP/st.json" <<'EOF'
+import json, re, sys
+d = json.load(open(sys.argv[1]))
+u = d["users"][0]
+s = [l for l in u["leaves"] if l["kind"] == "session"]
+print(d["format"], d["config_ok"], len(d["users"]), u["uid"], u["user"], u["live_sessions"],
+      len(s), bool(re.fullmatch("[0-9a-f]{16}", s[0]["session_id"])), s[0]["processes"] > 0,
+      u["cpu"]["quota_usec"], u["cpu"]["period_usec"], u["tasks"]["max"],
+      u["tasks"]["current"] > 0, u["memory"], u["sandboxes"], d["cgroup_root"])
+EOF
+)
+expect_eq "status --json: fields" "1 True 1 $UA isot_ca 1 1 True True 30000 100000 64 True None [] $ROOT" "$out"
+wait $sess
+expect_eq "the session ended normally" 0 "$?"
+
+run "$CTL" status -c "$CONF" isot_cd
+expect_eq "status of a user with nothing live" "0 nothing live for this user" "$RC $(echo "$OUT" | tail -1)"
+run "$CTL" status -c "$CONF" isot_nosuchuser
+expect_eq "status of an unknown user: exit 1" 1 "$RC"
+run runuser -u isot_cd -- "$CTL" status -c "$PUB/pub.conf"
+expect_eq "status as non-root: exit 3 (state dir is root's)" 3 "$RC"
+expect_match "status as non-root: says why" "$RUN is readable by root only: run as root" "$ERR"
+
+# a sandboxed session: holder pid and processes inside
+H isot_ck sh -c 'sleep 3' >/dev/null 2>&1 &
+sess=$!
+check "a sandboxed session is running" wait_for test -s "$RUN/user-$UK.user.holder"
+check "its shell is in the session leaf" wait_for grep -qs . "$CPU/$ROOT/user-$UK"/session-*/cgroup.procs
+hp=$(cut -d' ' -f1 "$RUN/user-$UK.user.holder")
+run "$CTL" status -c "$CONF" isot_ck
+expect_match "status: the holder pid and processes in the sandbox" \
+	"sandbox +user: holder pid $hp, [1-9][0-9]* process\(es\) inside, cgroup leaf holder" "$OUT"
+"$CTL" status --json -c "$CONF" isot_ck >"$ISO_TMP/sb.json"
+out=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["users"][0]["sandboxes"][0]; print(s["key"], s["holder_pid"], s["alive"], s["processes"] > 0, s["leaf"])' "$ISO_TMP/sb.json")
+expect_eq "status --json: the sandbox" "user $hp True True holder" "$out"
+wait $sess
+
+# ---------------------------------------------------------------- gc
+run runuser -u isot_cd -- "$CTL" gc -c "$PUB/pub.conf"
+expect_eq "gc as non-root: exit 3" "3 isolatectl: gc needs root" "$RC $ERR"
+
+# keep: a process outlives the session, so the sandbox stays ...
+H isot_ck sh -c 'setsid sleep 300 </dev/null >/dev/null 2>&1 &' >/dev/null 2>&1
+hp=$(cut -d' ' -f1 "$RUN/user-$UK.user.holder" 2>/dev/null)
+check "keep: the holder outlives the session" test -n "$hp" -a -d "/proc/$hp"
+run "$CTL" gc -c "$CONF" isot_ck
+expect_eq "gc leaves a sandbox with a process in it alone" "0 nothing to clean up" "$RC $OUT"
+check "and the holder still runs" test -d "/proc/$hp"
+# ... until its holder is killed: the kernel kills the pid namespace
+kill -KILL "$hp"
+check "the holder and its processes are gone" wait_for no_procs isot_ck
+run "$CTL" status -c "$CONF" isot_ck
+expect_match "status shows the stale record" "STALE record user-$UK.user.holder \(holder pid $hp is gone" "$OUT"
+run "$CTL" gc -c "$CONF" isot_ck
+expect_eq "gc after a killed holder: exit 0" 0 "$RC"
+expect_match "gc: removed the stale record" \
+	"^removed stale holder record $RUN/user-$UK.user.holder \(holder pid $hp is gone\)$" "$OUT"
+expect_match "gc: removed the holder leaf" "^removed empty leaf $CPU/$ROOT/user-$UK/holder$" "$OUT"
+expect_match "gc: removed the session leaf" "^removed empty leaf $CPU/$ROOT/user-$UK/session-[0-9a-f]{16}$" "$OUT"
+expect_match "gc: removed the user cgroup" "^removed empty cgroup $CPU/$ROOT/user-$UK$" "$OUT"
+expect_match "gc: removed the lock file" "^removed lock file $RUN/user-$UK.lock$" "$OUT"
+check "gc: no record left" test ! -e "$RUN/user-$UK.user.holder"
+check "gc: no cgroup left" test ! -e "$CPU/$ROOT/user-$UK"
+check "gc: no lock file left" test ! -e "$RUN/user-$UK.lock"
+run "$CTL" gc -c "$CONF" isot_ck
+expect_eq "gc again: nothing to clean up" "0 nothing to clean up" "$RC $OUT"
+
+# an idle sandbox (keep, its last process killed from outside) is stopped
+H isot_ck sh -c 'setsid sleep 300 </dev/null >/dev/null 2>&1 &' >/dev/null 2>&1
+hp=$(cut -d' ' -f1 "$RUN/user-$UK.user.holder" 2>/dev/null)
+pkill -KILL -u isot_ck sleep
+check "the sandbox's last process is gone" wait_for no_procs isot_ck
+run "$CTL" gc -c "$CONF" isot_ck
+expect_match "gc: stopped the idle sandbox" \
+	"^stopped idle sandbox of uid $UK \(holder pid $hp, nothing left inside\)$" "$OUT"
+check "gc: the holder is gone" wait_for gone "$hp"
+check "gc: and its cgroup" test ! -e "$CPU/$ROOT/user-$UK"
+
+# leftovers made by hand: an empty session leaf, a half-written record, a
+# record naming a live process that is not a holder (a recycled pid)
+mkdir -p "$CPU/$ROOT/user-$UD/session-0123456789abcdef"
+echo "$$ 1" >"$RUN/user-$UD.user.holder"
+echo "1 1" >"$RUN/user-$UD.user.holder.new"
+run "$CTL" status -c "$CONF" isot_cd
+expect_match "status: a recycled pid is not taken for a holder" "STALE record user-$UD.user.holder \(holder pid $$ is gone" "$OUT"
+expect_match "status: the empty leaf is flagged" "session-0123456789abcdef +0 process\(es\), empty: gc removes it" "$OUT"
+run "$CTL" gc -c "$CONF" isot_cd
+expect_eq "gc of hand-made leftovers" "0 removed stale holder record $RUN/user-$UD.user.holder (holder pid $$ is gone)
+removed half-written record $RUN/user-$UD.user.holder.new
+removed empty leaf $CPU/$ROOT/user-$UD/session-0123456789abcdef
+removed empty cgroup $CPU/$ROOT/user-$UD" "$RC $OUT"
+check "gc did not signal the recycled pid (this test is alive)" kill -0 $$
+
+# gc never touches a live session
+H isot_ca sh -c 'sleep 2' >/dev/null 2>&1 &
+sess=$!
+check "a session is running" wait_for live_leaf
+run "$CTL" gc -c "$CONF" isot_ca
+expect_nomatch "gc leaves a live session alone" "removed|stopped" "$OUT"
+wait $sess
+expect_eq "the session ended normally after gc" 0 "$?"
+
+# ---------------------------------------------------------------- valgrind
+vg() { valgrind -q --log-file="$ISO_TMP/vg" --leak-check=full --error-exitcode=99 "$@" >/dev/null 2>&1; }
+if command -v valgrind >/dev/null; then
+	for args in "check-config $CONF" "check-config $TITLES" "explain -c $CONF isot_cg" \
+		"explain -c $CONF root" "status -c $CONF" "status --json -c $CONF" "gc -c $CONF isot_cd"; do
+		# shellcheck disable=SC2086
+		vg "$CTL" $args
+		rc=$?
+		if [ "$rc" -ne 99 ] && [ ! -s "$ISO_TMP/vg" ]; then
+			pass "valgrind clean: isolatectl ${args//$ISO_TMP\//}"
+		else
+			fail "valgrind clean: isolatectl $args" "$(head -30 "$ISO_TMP/vg")"
+		fi
+	done
+else
+	skip "valgrind" "not installed (make deps)"
+fi
+
+iso_finish
