@@ -1146,6 +1146,27 @@ static void nap(void)
 	(void)nanosleep(&ts, NULL);
 }
 
+int cg_user_signal(struct cg_engine *e, uid_t uid, struct iso_err *err)
+{
+	char path[PATH_MAX];
+	int userfd = -1, seen = 0, r;
+
+	r = kill_precheck(e, uid, path, sizeof(path), err);
+	if (r < 0)
+		return r;
+	if (e->ops->kill_fast && cg_open_user(e, 0, uid, false, &userfd, NULL) == 0 &&
+	    e->ops->kill_fast(e, userfd, path) == 0) {
+		iso_close(userfd);
+		return 0;
+	}
+	iso_close(userfd);
+	r = sweep(e, uid, true, &seen);
+	if (r < 0)
+		return iso_err_set(err, r, "cannot list processes below %s: %s", path,
+				   strerror(-r));
+	return 0;
+}
+
 int cg_user_kill(struct cg_engine *e, uid_t uid, struct iso_err *err)
 {
 	char path[PATH_MAX], name[32];

@@ -106,6 +106,12 @@ int cg_user_gc(struct cg_engine *e, uid_t uid, int *live, struct iso_err *err);
  * pid until the tree is empty) and removes the tree. */
 int cg_user_kill(struct cg_engine *e, uid_t uid, struct iso_err *err);
 
+/* SIGKILLs every process below user-<uid> once (v2: cgroup.kill) and
+ * returns without waiting or removing anything: a sandbox's init cannot
+ * finish dying while the PAM application still has an unreaped child in
+ * its pid namespace, so waiting here would stall the logout. */
+int cg_user_signal(struct cg_engine *e, uid_t uid, struct iso_err *err);
+
 /* Lists uids that have a user-<uid> dir in any hierarchy (for isolatectl
  * and gc). Caller frees *uids. */
 int cg_list_users(struct cg_engine *e, uid_t **uids, size_t *n);

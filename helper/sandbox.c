@@ -38,7 +38,8 @@
 
 #define HOLDER_NAME "isolate-holder"
 #define HOLDER_START_TIMEOUT_MS 10000
-#define HOLDER_STOP_TIMEOUT_MS 3000
+/* Short on purpose: see sb_holder_destroy(). */
+#define HOLDER_STOP_TIMEOUT_MS 100
 
 /* argv[0] of the helper, overwritten in the holder so that `ps` inside the
  * sandbox shows "isolate-holder" and no path of ours. */
@@ -502,6 +503,7 @@ fail:
 
 int sb_holder_nprocs(const struct sb_holder *h)
 {
+	unsigned long long start;
 	char path[64];
 	struct stat ref, mine, st;
 	const char *ns = "pid";
@@ -529,11 +531,23 @@ int sb_holder_nprocs(const struct sb_holder *h)
 		if (*end || pid <= 0 || pid == h->pid)
 			continue;
 		snprintf(path, sizeof(path), "/proc/%ld/ns/%s", pid, ns);
-		if (stat(path, &st) == 0 && st.st_ino == ref.st_ino && st.st_dev == ref.st_dev)
-			n++;
+		if (stat(path, &st) < 0 || st.st_ino != ref.st_ino || st.st_dev != ref.st_dev)
+			continue;
+		/* A zombie still shows its pid namespace: sshd's [priv] closes
+		 * the session before it reaps its user child. It runs nothing. */
+		if (proc_start_time((pid_t)pid, &start, NULL, 0) == -ESRCH)
+			continue;
+		n++;
 	}
 	closedir(d);
 	return n;
+}
+
+int sb_holder_alive(const struct sb_holder *h)
+{
+	unsigned long long start;
+
+	return proc_start_time(h->pid, &start, NULL, 0) == 0 && start == h->start;
 }
 
 int sb_holder_destroy(int statedir, uid_t uid, const char *key, const struct sb_holder *h)
@@ -544,12 +558,16 @@ int sb_holder_destroy(int statedir, uid_t uid, const char *key, const struct sb_
 
 	if (kill(h->pid, SIGKILL) < 0 && errno != ESRCH)
 		return -errno;
-	/* Gone or a zombie (its parent, the host's init, reaps it). */
-	while (proc_start_time(h->pid, &start, NULL, 0) == 0 && start == h->start &&
-	       waited < HOLDER_STOP_TIMEOUT_MS) {
+	state_remove(statedir, uid, key);
+	/* As init of its pid namespace, the holder finishes dying only once
+	 * every task in it is reaped, and sshd's [priv] reaps its user child
+	 * only after the close we are part of. So wait briefly, then report
+	 * that it is still going (1); the caller cleans up later. */
+	while (proc_start_time(h->pid, &start, NULL, 0) == 0 && start == h->start) {
+		if (waited >= HOLDER_STOP_TIMEOUT_MS)
+			return 1;
 		nanosleep(&ts, NULL);
 		waited += 10;
 	}
-	state_remove(statedir, uid, key);
-	return waited >= HOLDER_STOP_TIMEOUT_MS ? -ETIMEDOUT : 0;
+	return 0;
 }

@@ -52,8 +52,12 @@ int sb_holder_nsfds(const struct sb_holder *h, int fds[ISO_MAX_FDS], size_t *nfd
 /* Processes in the holder's pid namespace besides the holder itself. */
 int sb_holder_nprocs(const struct sb_holder *h);
 
-/* Kills the holder (the kernel then kills its whole pid namespace), waits
- * a bounded time for it to be gone and removes the state file. */
+/* 1 while the holder process (same pid and start time) is running. */
+int sb_holder_alive(const struct sb_holder *h);
+
+/* Kills the holder (the kernel then kills its whole pid namespace) and
+ * removes the state file. Returns 0 once it is gone, 1 if it is still
+ * dying after a short wait (see sandbox.c), -errno on failure. */
 int sb_holder_destroy(int statedir, uid_t uid, const char *key, const struct sb_holder *h);
 
 #endif

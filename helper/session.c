@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/random.h>
+#include <sys/wait.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -344,29 +346,82 @@ static int sandbox_open(struct ctx *c)
 
 /* At close: the sandbox goes with the last session (on_logout = kill), or
  * once nothing but its holder is left in it (keep). Returns 1 when the
- * user still has a sandbox. */
-static int sandbox_close(struct ctx *c, int last)
+ * user still has a sandbox; *dying is set when its holder was killed but
+ * has not finished exiting yet. */
+static int sandbox_close(struct ctx *c, int last, struct sb_holder *dying, int *is_dying)
 {
 	char key[SB_KEY_MAX], leaf[64];
 	struct sb_holder h;
 	int kill_all = c->pol.lim.on_logout == ISO_LOGOUT_KILL;
 	int per_session = c->pol.lim.sandbox == ISO_SANDBOX_PER_SESSION;
+	int r;
 
+	*is_dying = 0;
 	if (!c->req->session_id[0])
 		return 0;
 	sandbox_key(c, c->req->session_id, key, leaf);
 	if (sb_holder_find(c->statedir, c->uid, key, &h) < 0)
 		return 0;
-	if ((kill_all && (last || per_session)) || sb_holder_nprocs(&h) == 0 ||
-	    (per_session && kill_all)) {
-		sb_holder_destroy(c->statedir, c->uid, key, &h);
-		if (c->cg)
-			cg_leaf_remove(c->cg, c->uid, leaf, NULL);
-		syslog(LOG_INFO, "close user=%s: sandbox %s removed (on_logout=%s)", c->req->user,
-		       key, kill_all ? "kill" : "keep");
-		return 0;
+	if (!(kill_all && (last || per_session)) && sb_holder_nprocs(&h) > 0)
+		return 1;
+	r = sb_holder_destroy(c->statedir, c->uid, key, &h);
+	if (r == 1) {
+		*dying = h;
+		*is_dying = 1;
+	} else if (c->cg) {
+		cg_leaf_remove(c->cg, c->uid, leaf, NULL);
 	}
-	return 1;
+	syslog(LOG_INFO, "close user=%s: sandbox %s removed (on_logout=%s)", c->req->user, key,
+	       kill_all ? "kill" : "keep");
+	return 0;
+}
+
+/* Removes empty leaves until the user's tree is gone, the lock file with
+ * it. Used at close when a killed holder or killed processes have not
+ * finished exiting (see sb_holder_destroy): a detached worker waits for
+ * them, bounded, so that the logout is not stalled. It never kills: a
+ * session opened meanwhile keeps everything it uses. */
+static void deferred_gc(struct ctx *c, const struct sb_holder *dying, int is_dying)
+{
+	char buf[64];
+	int i, live, lockfd;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return;
+	if (pid > 0) {
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		return;
+	}
+	/* the worker must not keep the caller waiting or the lock held */
+	if (fork() != 0)
+		_exit(0);
+	setsid();
+	iso_close(ISO_HELPER_FD);
+	iso_close(c->lockfd);
+	for (i = 0; i < 100; i++) {
+		usleep(100000);
+		if (is_dying && sb_holder_alive(dying))
+			continue;
+		if (iso_user_lock(c->statedir, c->uid, &lockfd, NULL) < 0)
+			continue;
+		live = 0;
+		cg_user_gc(c->cg, c->uid, &live, NULL);
+		if (cg_read(c->cg, CG_ALL, c->uid, "", "cgroup.procs", buf, sizeof(buf)) == -ENOENT) {
+			char name[96];
+			int gone = 1;
+
+			snprintf(name, sizeof(name), "user-%u.user.holder", (unsigned)c->uid);
+			if (faccessat(c->statedir, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+				gone = 0;
+			iso_user_unlock(c->statedir, c->uid, lockfd, gone);
+			_exit(0);
+		}
+		iso_user_unlock(c->statedir, c->uid, lockfd, false);
+	}
+	_exit(0);
 }
 
 static void do_open(struct ctx *c)
@@ -476,7 +531,8 @@ static void kill_leaf(struct ctx *c, const char *leaf)
 static void do_close(struct ctx *c)
 {
 	int kill_all = c->pol.lim.on_logout == ISO_LOGOUT_KILL;
-	int live = 0, own_left = 0, last, has_sandbox, r;
+	int live = 0, own_left = 0, last, has_sandbox, is_dying = 0, pending = 0, r;
+	struct sb_holder dying = {0};
 	char leaf[64];
 
 	if (c->req->session_id[0] && !valid_sid(c->req->session_id)) {
@@ -520,20 +576,22 @@ static void do_close(struct ctx *c)
 		kill_leaf(c, leaf);
 		cg_leaf_remove(c->cg, c->uid, leaf, NULL);
 	}
-	has_sandbox = sandbox_close(c, last);
+	has_sandbox = sandbox_close(c, last, &dying, &is_dying);
 	if (kill_all && last) {
 		/* on_logout = kill: nothing of the user outlives the last
-		 * session, in the sandbox or not. */
-		cg_user_kill(c->cg, c->uid, NULL);
-		live = 0;
+		 * session, in the sandbox or not. Signal now, reap later. */
+		cg_user_signal(c->cg, c->uid, NULL);
 	}
 	if (!has_sandbox)
 		cg_user_gc(c->cg, c->uid, &live, NULL); /* the holder leaf went */
+	pending = is_dying || (kill_all && last);
 	set_result(c, ISO_RES_CLOSED, ISO_EC_NONE, 0);
 	syslog(LOG_INFO, "close user=%s uid=%u service=%s session=%s live_sessions=%d result=closed",
 	       c->req->user, (unsigned)c->uid, c->req->service,
 	       c->req->session_id[0] ? c->req->session_id : "-", live);
-	if (live == 0 && !has_sandbox) {
+	if (pending) {
+		deferred_gc(c, &dying, is_dying);
+	} else if (live == 0 && !has_sandbox) {
 		/* Nothing of the user is left: drop the lock file too. */
 		iso_user_unlock(c->statedir, c->uid, c->lockfd, true);
 		c->lockfd = -1;
