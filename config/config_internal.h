@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef ISO_CONFIG_INTERNAL_H
+#define ISO_CONFIG_INTERNAL_H
+
+/* Shared between config.c (schema, validation), scan.c (the pre-scan
+ * lexer) and load.c (opening and checking the file). Not installed. */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "isolate_config.h"
+
+#define SHOW_MAX 80 /* longest value quoted back in a message */
+
+enum sec_kind { SEC_DEFAULT, SEC_GROUP, SEC_USER, SEC_NKINDS };
+
+enum tok_type { TOK_EOF, TOK_WORD, TOK_STR, TOK_PUNCT };
+
+struct token {
+	enum tok_type type;
+	int line;
+	const char *s; /* word, or string body with escapes undecoded */
+	size_t len;
+	char punct; /* { } ( ) = , and '+' for "+=" */
+	char quote; /* of a TOK_STR: '"' or '\'' */
+};
+
+struct scan_hdr {
+	enum sec_kind kind;
+	int line;
+	char title[ISO_NAME_MAX + 2]; /* truncated; for messages only */
+};
+
+struct scan {
+	const char *name;
+	struct iso_err *err; /* NULL: stop quietly at the first problem */
+	char *t;	     /* text, NUL-terminated; comments blanked if blank */
+	size_t n, pos;
+	int line;
+	bool blank;
+	struct scan_hdr *hdrs;
+	size_t nhdrs, cap;
+	size_t nkind[SEC_NKINDS];
+	int on_error; /* last top-level on_error: -1 none seen */
+};
+
+/* Quotes a value from the file for a message (control bytes escaped). */
+const char *show(const char *s, char *buf, size_t len);
+
+/* Adds "name:line: message" (or "name: message" when the line is unknown). */
+int add_err(struct iso_err *err, const char *name, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* The pre-scan (scan.c): blanks comments, finds section header lines,
+ * catches keys given twice, notes the top-level on_error. */
+int scan_text(struct scan *sc);
+int scan_hdr_line(const struct scan *sc, enum sec_kind kind, size_t index, size_t count);
+bool tok_is(const struct token *tok, const char *word);
+
+/* config.c: is this a key of the schema (for the duplicate-key check). */
+bool known_key(const struct token *tok);
+
+/* config.c: parses text already read; name is used in messages. */
+int parse_text(const char *text, size_t len, const char *name, struct iso_config **out,
+	       struct iso_err *err);
+
+#endif
