@@ -180,6 +180,9 @@ RUN=$(mktemp -d "${TMPDIR:-/tmp}/pam_isolate-vm.XXXXXX")
 QPID="" READERS=""
 # shellcheck disable=SC2317  # (called from traps)
 cleanup() {
+    # A second signal (timeout(1) and ^C signal the whole process group too)
+    # must not cut this short and leave the run dir behind.
+    trap '' INT TERM
     # qemu runs under timeout(1): TERM reaches qemu through it.
     if [ -n "$QPID" ]; then kill "$QPID" 2>/dev/null || true; wait "$QPID" 2>/dev/null || true; fi
     for p in $READERS; do kill "$p" 2>/dev/null || true; done
