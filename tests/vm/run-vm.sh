@@ -81,7 +81,8 @@ case $REPO in
 esac
 
 # ---------------------------------------------------------------- cache ----
-# $CACHE/<kver>/vmlinuz            the kernel
+# $CACHE/<kver>/vmlinuz            the kernel as packaged
+# $CACHE/<kver>/vmlinux            the same, unpacked (booted when present)
 # $CACHE/<kver>/modules/           WANT_MODS and their dependencies + order
 # $CACHE/<kver>/base.cpio.gz       busybox + modules (the per-run /init is
 #                                  appended at boot, so it is never stale)
