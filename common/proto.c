@@ -35,7 +35,8 @@ int iso_proto_decode_request(const void *buf, size_t len, struct iso_request *ou
 		return -EBADMSG;
 	if (r.flags != 0)
 		return -EBADMSG;
-	if (!str_terminated(r.user, sizeof(r.user)) || !str_terminated(r.service, sizeof(r.service)) ||
+	if (!str_terminated(r.user, sizeof(r.user)) ||
+	    !str_terminated(r.service, sizeof(r.service)) ||
 	    !str_terminated(r.conf, sizeof(r.conf)) ||
 	    !str_terminated(r.session_id, sizeof(r.session_id)) ||
 	    !str_terminated(r.origin, sizeof(r.origin)))
@@ -57,10 +58,16 @@ int iso_proto_decode_reply(const void *buf, size_t len, struct iso_reply *out)
 		return -EBADMSG;
 	if (r.err_class > ISO_EC_INTERNAL || r.nfds > ISO_MAX_FDS)
 		return -EBADMSG;
+	/* The fds travel as the first nfds slots (ISO_FD_MNT, then
+	 * ISO_FD_PID): any other set of kinds would make the module take one
+	 * namespace for another. */
+	if (r.fd_kinds != (1u << r.nfds) - 1)
+		return -EBADMSG;
 	if (r.status > 0 || r.status < -4095)
 		return -EBADMSG;
 	if (!str_terminated(r.session_id, sizeof(r.session_id)) ||
-	    !str_terminated(r.origin, sizeof(r.origin)) || !str_terminated(r.rule, sizeof(r.rule)) ||
+	    !str_terminated(r.origin, sizeof(r.origin)) ||
+	    !str_terminated(r.rule, sizeof(r.rule)) ||
 	    !str_terminated(r.message, sizeof(r.message)))
 		return -EBADMSG;
 	*out = r;

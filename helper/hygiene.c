@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -19,6 +20,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "fsutil.h"
@@ -59,6 +61,115 @@ static int close_other_fds(int keep_fd)
 	return 0;
 }
 
+/* An interval timer survives execve: armed by the caller, it would fire
+ * SIGALRM/SIGVTALRM/SIGPROF (fatal by default) at a moment of its choosing,
+ * after we became root and the caller could no longer signal us. */
+static int reset_timers(void)
+{
+	static const int which[] = {ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF};
+	const struct itimerval off = {{0, 0}, {0, 0}};
+	size_t i;
+
+	for (i = 0; i < sizeof(which) / sizeof(which[0]); i++)
+		if (setitimer(which[i], &off, NULL) < 0)
+			return -errno;
+	return 0;
+}
+
+/*
+ * Resource limits survive execve too, and the caller may have lowered
+ * them so that we run out of fds, file size or memory half-way through a
+ * change. Soft limits are raised to the hard ones (always allowed);
+ * hard limits below what a call needs are refused up front, before
+ * anything is changed (iso_check_rlimits), since raising them takes
+ * CAP_SYS_RESOURCE, which root may not have.
+ */
+static const struct {
+	int res;
+	const char *name;
+	rlim_t min;
+} rlimit_min[] = {
+	{RLIMIT_NOFILE, "RLIMIT_NOFILE (open files)", 64},
+	{RLIMIT_FSIZE, "RLIMIT_FSIZE (file size)", 1 << 20},
+	{RLIMIT_CPU, "RLIMIT_CPU (CPU seconds)", 10},
+	{RLIMIT_AS, "RLIMIT_AS (address space)", 128 << 20},
+	{RLIMIT_DATA, "RLIMIT_DATA (data size)", 128 << 20},
+	{RLIMIT_STACK, "RLIMIT_STACK (stack size)", 256 << 10},
+};
+
+static void raise_soft_limits(void)
+{
+	struct rlimit rl;
+	size_t i;
+
+	for (i = 0; i < sizeof(rlimit_min) / sizeof(rlimit_min[0]); i++) {
+		/* RLIMIT_STACK is left alone: raising it to unlimited would
+		 * only change the layout of later mappings. */
+		if (rlimit_min[i].res == RLIMIT_STACK)
+			continue;
+		if (getrlimit(rlimit_min[i].res, &rl) == 0 && rl.rlim_cur != rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			(void)setrlimit(rlimit_min[i].res, &rl);
+		}
+	}
+}
+
+int iso_check_rlimits(struct iso_err *err)
+{
+	struct rlimit rl;
+	size_t i;
+
+	for (i = 0; i < sizeof(rlimit_min) / sizeof(rlimit_min[0]); i++) {
+		if (getrlimit(rlimit_min[i].res, &rl) < 0)
+			return iso_err_set(err, -errno, "getrlimit: %s", strerror(errno));
+		if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < rlimit_min[i].min)
+			return iso_err_set(err, -E2BIG,
+					   "%s is %llu, below the %llu this helper needs: refusing "
+					   "to start a change it could not finish",
+					   rlimit_min[i].name, (unsigned long long)rl.rlim_cur,
+					   (unsigned long long)rlimit_min[i].min);
+	}
+	return 0;
+}
+
+/*
+ * The caller's environment strings stay in our memory after clearenv(),
+ * and in /proc/PID/environ of the sandbox holder we fork, which lives on.
+ * Wipe the whole area the kernel copied them to (env_start..env_end of
+ * /proc/self/stat): the loader already unlinked the LD_* variables it
+ * refused from environ[], so walking environ[] would miss exactly those.
+ */
+static void wipe_environ(void)
+{
+	char buf[2048], *p, *end;
+	unsigned long long start = 0, stop = 0;
+	ssize_t n;
+	char **e;
+	int fd, field;
+
+	fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	iso_close(fd);
+	if (n > 0) {
+		buf[n] = '\0';
+		p = strrchr(buf, ')');
+		/* fields after "(comm)" start at 3; env_start is 50, env_end 51 */
+		for (field = 2; p && field < 50; field++) {
+			p = strchr(p + 1, ' ');
+		}
+		if (p) {
+			start = strtoull(p + 1, &end, 10);
+			stop = *end == ' ' ? strtoull(end + 1, NULL, 10) : 0;
+		}
+	}
+	if (start && stop > start && stop - start <= 64ULL << 20) {
+		explicit_bzero((void *)(uintptr_t)start, (size_t)(stop - start));
+		return;
+	}
+	for (e = environ; e && *e; e++)
+		explicit_bzero(*e, strlen(*e));
+}
+
 static int reset_signals(void)
 {
 	struct sigaction dfl;
@@ -74,6 +185,10 @@ static int reset_signals(void)
 		/* EINVAL for the signals glibc reserves: fine */
 		sigaction(sig, &dfl, NULL);
 	}
+	/* A write must fail, not kill us half-way: past RLIMIT_FSIZE
+	 * (SIGXFSZ) or into a pipe the caller closed (SIGPIPE). */
+	signal(SIGXFSZ, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&none);
 	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
 		return -errno;
@@ -85,14 +200,18 @@ int iso_sanitize_process(int keep_fd)
 	struct rlimit core = {0, 0};
 	int r;
 
+	/* first: stdio_valid() needs fds the caller may have limited */
+	raise_soft_limits();
 	r = stdio_valid();
 	if (r < 0)
 		return r;
 	r = close_other_fds(keep_fd);
 	if (r < 0)
 		return r;
-	if (keep_fd >= 0 && fcntl(keep_fd, F_SETFD, FD_CLOEXEC) < 0)
+	/* EBADF: no socket at all; iso_caller_identify() says so clearly */
+	if (keep_fd >= 0 && fcntl(keep_fd, F_SETFD, FD_CLOEXEC) < 0 && errno != EBADF)
 		return -errno;
+	wipe_environ();
 	if (clearenv() != 0)
 		return -ENOMEM;
 	if (setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 1) < 0)
@@ -103,6 +222,9 @@ int iso_sanitize_process(int keep_fd)
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		return -errno;
 	r = reset_signals();
+	if (r < 0)
+		return r;
+	r = reset_timers();
 	if (r < 0)
 		return r;
 	/* Work from a directory no user controls. */
@@ -132,9 +254,8 @@ int iso_caller_identify(int fd, struct iso_caller *out, struct iso_err *err)
 	 * handed to us by some other process names someone we must not
 	 * place. */
 	if (cred.pid != getppid())
-		return iso_err_set(err, -EPERM,
-				   "socket peer pid %d is not our parent %d: refusing", cred.pid,
-				   (int)getppid());
+		return iso_err_set(err, -EPERM, "socket peer pid %d is not our parent %d: refusing",
+				   cred.pid, (int)getppid());
 	out->ruid = getuid();
 	out->pid = cred.pid;
 	out->peer_euid = cred.uid;
@@ -159,5 +280,18 @@ int iso_become_root(struct iso_err *err)
 	 * core files for the user who started us. */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		return iso_err_set(err, -errno, "PR_SET_DUMPABLE: %s", strerror(errno));
+	return 0;
+}
+
+int iso_bind_to_caller(const struct iso_caller *caller, struct iso_err *err)
+{
+	/* The pid we place is a number: once our parent is gone it could be
+	 * recycled by any process, which we would then move into the user's
+	 * cgroup. Die with the parent instead (set after the last credential
+	 * change, which clears it), and check it did not die already. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		return iso_err_set(err, -errno, "PR_SET_PDEATHSIG: %s", strerror(errno));
+	if (getppid() != caller->pid)
+		return iso_err_set(err, -ESRCH, "caller %d went away", (int)caller->pid);
 	return 0;
 }

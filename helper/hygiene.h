@@ -8,10 +8,10 @@
 
 /* Who ran us, as the kernel says. */
 struct iso_caller {
-	uid_t ruid;       /* getuid() before we drop to full root */
-	pid_t pid;        /* the PAM process to place (== getppid()) */
-	uid_t peer_euid;  /* SO_PEERCRED: euid of the socket's creator */
-	int is_root;      /* peer_euid == 0: sshd, login, su (euid 0) */
+	uid_t ruid;	 /* getuid() before we drop to full root */
+	pid_t pid;	 /* the PAM process to place (== getppid()) */
+	uid_t peer_euid; /* SO_PEERCRED: euid of the socket's creator */
+	int is_root;	 /* peer_euid == 0: sshd, login, su (euid 0) */
 };
 
 /*
@@ -22,6 +22,11 @@ struct iso_caller {
  */
 int iso_sanitize_process(int keep_fd);
 
+/* Fails (-E2BIG, with a message naming the limit) when a resource limit
+ * the caller left us is too low for a call to finish, so that we stop
+ * before changing anything rather than half-way. */
+int iso_check_rlimits(struct iso_err *err);
+
 /* Reads the caller's identity from the kernel: SO_PEERCRED of fd, which
  * must be a SOCK_SEQPACKET unix socket whose peer is our parent. */
 int iso_caller_identify(int fd, struct iso_caller *out, struct iso_err *err);
@@ -29,5 +34,9 @@ int iso_caller_identify(int fd, struct iso_caller *out, struct iso_err *err);
 /* Becomes root in every uid/gid (real, effective, saved) with no
  * supplementary groups, so the invoking user can no longer signal us. */
 int iso_become_root(struct iso_err *err);
+
+/* After iso_become_root: dies with the caller (PR_SET_PDEATHSIG) so that
+ * its pid cannot be recycled under us; -ESRCH when it is gone already. */
+int iso_bind_to_caller(const struct iso_caller *caller, struct iso_err *err);
 
 #endif

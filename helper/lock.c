@@ -26,7 +26,9 @@ int iso_state_open(const char *path, int *dirfd, struct iso_err *err)
 	if (mkdir(path, 0700) < 0 && errno != EEXIST)
 		return iso_err_set(err, -errno, "cannot create state directory %s: %s", path,
 				   strerror(errno));
-	fd = open(path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	/* O_PATH|O_NOFOLLOW without O_DIRECTORY: a symlink opens as itself,
+	 * so that we can say what is wrong instead of "Not a directory". */
+	fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return iso_err_set(err, -errno, "cannot open state directory %s: %s", path,
 				   strerror(errno));
@@ -34,11 +36,19 @@ int iso_state_open(const char *path, int *dirfd, struct iso_err *err)
 		r = iso_err_set(err, -errno, "cannot stat %s: %s", path, strerror(errno));
 		goto fail;
 	}
+	if (S_ISLNK(st.st_mode)) {
+		r = iso_err_set(err, -ELOOP,
+				"refusing state directory %s: it is a symlink (must be a directory "
+				"owned by root with mode 0700)",
+				path);
+		goto fail;
+	}
 	if (!S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & 07777) != 0700) {
 		r = iso_err_set(err, -EPERM,
 				"refusing state directory %s: must be a directory owned by root "
-				"with mode 0700 (found uid %u mode %04o)",
-				path, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+				"with mode 0700 (found %s, uid %u, mode %04o)",
+				path, S_ISDIR(st.st_mode) ? "a directory" : "no directory",
+				(unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
 		goto fail;
 	}
 	*dirfd = fd;
@@ -66,14 +76,21 @@ int iso_user_lock(int statedir, uid_t uid, int *lockfd, struct iso_err *err)
 	if (r < 0)
 		return iso_err_set(err, r, "lock name too long");
 	for (;;) {
-		fd = openat(statedir, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		/* O_NONBLOCK|O_NOCTTY: a FIFO or device planted under the name
+		 * must neither block the open nor become our terminal; the
+		 * fstat below refuses it. */
+		fd = openat(statedir, name,
+			    O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY,
+			    0600);
 		if (fd < 0)
-			return iso_err_set(err, -errno, "cannot open lock %s/%s: %s", ISO_RUNDIR,
-					   name, strerror(errno));
+			return iso_err_set(err, -errno, "cannot open lock %s/%s: %s%s", ISO_RUNDIR,
+					   name, strerror(errno),
+					   errno == ELOOP ? " (a symlink: refused)" : "");
 		if (fstat(fd, &fst) < 0 || !S_ISREG(fst.st_mode) || fst.st_uid != 0 ||
 		    fst.st_nlink != 1) {
 			r = iso_err_set(err, -EPERM,
-					"refusing lock file %s/%s: not a root-owned regular file",
+					"refusing lock file %s/%s: not a root-owned regular file "
+					"with one link",
 					ISO_RUNDIR, name);
 			goto fail;
 		}

@@ -21,6 +21,11 @@
 
 /* A caller that never sends its request must not keep us around. */
 #define REQUEST_TIMEOUT_S 10
+/* Nothing keeps a root helper alive longer than this, whatever blocks it
+ * (a full stderr pipe, a wedged cgroupfs): SIGALRM kills it, and the next
+ * call cleans up as after any other kill. Well above the worst case of a
+ * call (10 s request, 30 s lock, 10 s holder start). */
+#define WATCHDOG_S 120
 
 static int die(const char *what, const struct iso_err *err, int code)
 {
@@ -29,6 +34,22 @@ static int die(const char *what, const struct iso_err *err, int code)
 	syslog(LOG_ERR, "helper: %s: %s", what, msg);
 	fprintf(stderr, "pam-isolate-helper: %s: %s\n", what, msg);
 	return 1;
+}
+
+/* A refusal before any work: the caller still gets a reply that says why
+ * (the module shows it), then we exit. */
+static int refuse(const char *what, const struct iso_err *err, int code)
+{
+	struct iso_reply rep;
+
+	memset(&rep, 0, sizeof(rep));
+	rep.version = ISO_PROTO_VERSION;
+	rep.status = code;
+	rep.result = ISO_RES_DENIED;
+	rep.err_class = ISO_EC_INTERNAL;
+	snprintf(rep.message, sizeof(rep.message), "%s", err->msg);
+	(void)iso_proto_send_reply(ISO_HELPER_FD, &rep, NULL, 0);
+	return die(what, err, code);
 }
 
 int main(int argc, char **argv)
@@ -44,8 +65,8 @@ int main(int argc, char **argv)
 	struct iso_reply rep;
 	struct iso_err err = {0};
 	int fds[ISO_MAX_FDS];
-	size_t nfds = 0, i;
-	int r;
+	size_t nfds = 0;
+	int i, r;
 
 	r = iso_sanitize_process(ISO_HELPER_FD);
 	if (r < 0)
@@ -58,17 +79,32 @@ int main(int argc, char **argv)
 		printf("pam-isolate-helper %s\n", ISO_VERSION);
 		return 0;
 	}
+	/* argv means nothing to us; its strings would otherwise stay in the
+	 * command line of the sandbox holder we fork (ps shows it). */
+	for (i = 1; i < argc; i++)
+		if (argv[i])
+			explicit_bzero(argv[i], strlen(argv[i]));
 	r = iso_caller_identify(ISO_HELPER_FD, &caller, &err);
 	if (r < 0)
 		return die("refusing to run", &err, r);
-	r = iso_become_root(&err);
-	if (r < 0)
-		return die("dropping the caller's ids", &err, r);
+	/* Wait for the request while still the caller's (killable by it, and
+	 * counted in its RLIMIT_NPROC): a caller that parks helpers here
+	 * ties up its own processes, not root's. */
 	if (setsockopt(ISO_HELPER_FD, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0)
 		return die("SO_RCVTIMEO", NULL, -errno);
 	r = iso_proto_recv_request(ISO_HELPER_FD, &req);
 	if (r < 0)
 		return die("bad request", NULL, r);
+	r = iso_check_rlimits(&err);
+	if (r < 0)
+		return refuse("refusing to run", &err, r);
+	r = iso_become_root(&err);
+	if (r < 0)
+		return die("dropping the caller's ids", &err, r);
+	r = iso_bind_to_caller(&caller, &err);
+	if (r < 0)
+		return die("refusing to run", &err, r);
+	alarm(WATCHDOG_S);
 
 	iso_session_handle(&paths, &caller, &req, &rep, fds, &nfds);
 
