@@ -77,25 +77,30 @@ $(B)/pic/%.o: %.c
 
 $(B)/libisolate.a: $(LIB_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	$(Q)ar rcs $@ $^
 
 $(B)/pam-isolate-helper: $(call obj_pie,helper/main.c) $(B)/libisolate.a
-	$(CC) $(CFLAGS) -pie $(LDHARD) $^ -o $@ $(CONFUSE_LIBS) $(LDLIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) -pie $(LDHARD) $^ -o $@ $(CONFUSE_LIBS) $(LDLIBS)
 
 $(B)/isolatectl: $(call obj_pie,tools/isolatectl.c) $(B)/libisolate.a
-	$(CC) $(CFLAGS) -pie $(LDHARD) $^ -o $@ $(CONFUSE_LIBS) $(LDLIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) -pie $(LDHARD) $^ -o $@ $(CONFUSE_LIBS) $(LDLIBS)
 
 $(B)/pam_isolate.so: $(MOD_OBJS) pam_module/pam_isolate.map
-	$(CC) $(CFLAGS) -shared -fPIC $(LDHARD) -Wl,--version-script=pam_module/pam_isolate.map \
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) -shared -fPIC $(LDHARD) -Wl,--version-script=pam_module/pam_isolate.map \
 	    $(MOD_OBJS) -o $@ -lpam
 
 $(B)/tests/%: tests/unit/%.c $(B)/libisolate.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(CONFUSE_CFLAGS) -fPIE -pie $< $(B)/libisolate.a -o $@ $(CMOCKA_LIBS) $(CONFUSE_LIBS) $(LDLIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(CONFUSE_CFLAGS) -fPIE -pie $< $(B)/libisolate.a -o $@ $(CMOCKA_LIBS) $(CONFUSE_LIBS) $(LDLIBS)
 
 $(B)/tests/%: tests/harness/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -fPIE -pie $< -o $@ -lpam
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) -fPIE -pie $< -o $@ -lpam
 
 tests: all $(UNIT_BINS) $(HARN_BINS)
 

@@ -329,7 +329,8 @@ unsigned cg_needed(const struct iso_limits *lim)
 		c |= CG_CPU;
 	if (lim->tasks_max != ISO_UNSET)
 		c |= CG_PIDS;
-	if (lim->memory_max != ISO_UNSET)
+	if (lim->memory_max != ISO_UNSET || lim->memory_high != ISO_UNSET ||
+	    lim->swap_max != ISO_UNSET)
 		c |= CG_MEMORY;
 	return c;
 }

@@ -72,6 +72,10 @@ unsigned cg_available(const struct cg_engine *e);
 int cg_user_apply(struct cg_engine *e, uid_t uid, const struct iso_limits *lim,
 		  unsigned ctrls, struct iso_err *err);
 
+/* After cg_user_apply: true when memory_max was below the user cgroup's
+ * usage and the usage was written instead (the caller logs it). */
+bool cg_memory_clamped(const struct cg_engine *e, int64_t *configured, int64_t *applied);
+
 /* Creates the leaf user-<uid>/<leaf> (e.g. "session-<id>", "holder") in
  * each hierarchy of ctrls and moves pid into it. */
 int cg_enter(struct cg_engine *e, uid_t uid, const char *leaf, unsigned ctrls,

@@ -33,6 +33,7 @@ struct cg_engine {
 	char root[NAME_MAX + 1];
 	char proc[PATH_MAX]; /* "/proc"; tests point it at a fake one */
 	struct cg_hier h[CG_NCTRL];
+	int64_t mem_clamped_from, mem_clamped_to; /* last apply; 0: none */
 };
 
 struct cg_ops {
@@ -84,6 +85,11 @@ int cg_read_at(int dirfd, const char *dirpath, const char *file, char *buf, size
  * -1 for ISO_MAX. Checks the kernel's bounds (period 1 ms .. 1 s, quota
  * >= 1 ms) so the message names the config value, not just EINVAL. */
 int cg_cpu_quota_us(const struct iso_limits *lim, long long *quota_us, long long *period_us,
+		    struct iso_err *err);
+
+/* memory_max (clamped to the usage), memory_high, swap_max of lim on the
+ * user dir fd (cgroup_memory.c). */
+int cg_memory_apply(struct cg_engine *e, int fd, const char *path, const struct iso_limits *lim,
 		    struct iso_err *err);
 
 /* Whether the space/newline separated list s holds token tok. */

@@ -100,15 +100,7 @@ static int v1_apply_one(struct cg_engine *e, int slot, uid_t uid, const struct i
 		r = cg_write(e, fd, path, "pids.max", val, err);
 		break;
 	case CG_MEMORY:
-		if (lim->memory_max == ISO_UNSET)
-			break;
-		/* Below current usage the write reclaims and fails with EBUSY
-		 * when it cannot; the message carries it to the admin. */
-		if (lim->memory_max == ISO_MAX)
-			strcpy(val, "-1");
-		else
-			snprintf(val, sizeof(val), "%lld", (long long)lim->memory_max);
-		r = cg_write(e, fd, path, "memory.limit_in_bytes", val, err);
+		r = cg_memory_apply(e, fd, path, lim, err);
 		break;
 	}
 out:

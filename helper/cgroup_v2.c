@@ -119,15 +119,8 @@ static int v2_limits(struct cg_engine *e, int fd, const char *path, const struct
 		if (r < 0)
 			goto out;
 	}
-	if ((ctrls & CG_MEMORY) && lim->memory_max != ISO_UNSET) {
-		/* Below current usage the kernel reclaims first, and may OOM-kill
-		 * in the group: a lowered memory_max acts at the next write. */
-		if (lim->memory_max == ISO_MAX)
-			strcpy(val, "max");
-		else
-			snprintf(val, sizeof(val), "%lld", (long long)lim->memory_max);
-		r = cg_write(e, fd, path, "memory.max", val, err);
-	}
+	if (ctrls & CG_MEMORY)
+		r = cg_memory_apply(e, fd, path, lim, err);
 out:
 	return r;
 }

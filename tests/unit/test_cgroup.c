@@ -508,6 +508,58 @@ static void test_v2_apply(void **state)
 	assert_string_equal(get("%s/pam_isolate/user-1002/cpu.max", m), "max 20000");
 }
 
+/* memory_max below the usage is clamped to the usage (page-rounded) and
+ * reported; memory_high and swap_max land in their files (v2). */
+static void test_v2_memory_clamp(void **state)
+{
+	struct fx *f = *state;
+	const char *m = f->lay.v2_path;
+	int64_t conf = 0, applied = 0;
+	struct iso_limits l;
+
+	lim_unset(&l);
+	l.memory_max = 512LL << 20;
+	l.memory_high = 256LL << 20;
+	l.swap_max = 0;
+	assert_int_equal(cg_user_apply(f->e, 1001, &l, CG_MEMORY, &f->err), 0);
+	assert_false(cg_memory_clamped(f->e, &conf, &applied));
+	assert_string_equal(get("%s/pam_isolate/user-1001/memory.max", m), "536870912");
+	assert_string_equal(get("%s/pam_isolate/user-1001/memory.high", m), "268435456");
+	assert_string_equal(get("%s/pam_isolate/user-1001/memory.swap.max", m), "0");
+
+	/* the user already uses 1 GiB + 1 byte: never cut below it */
+	put("1073741825\n", "%s/pam_isolate/user-1001/memory.current", m);
+	assert_int_equal(cg_user_apply(f->e, 1001, &l, CG_MEMORY, &f->err), 0);
+	assert_true(cg_memory_clamped(f->e, &conf, &applied));
+	assert_int_equal(conf, 512LL << 20);
+	assert_int_equal(applied, (1LL << 30) + 4096);
+	assert_string_equal(get("%s/pam_isolate/user-1001/memory.max", m), "1073745920");
+}
+
+/* v1: memsw is memory + swap, and needs a memory_max. */
+static void test_v1_memory(void **state)
+{
+	struct fx *f = *state;
+	struct iso_limits l;
+
+	lim_unset(&l);
+	l.memory_max = 1LL << 30;
+	l.swap_max = 1LL << 29;
+	l.memory_high = ISO_MAX;
+	assert_int_equal(cg_user_apply(f->e, 1001, &l, CG_MEMORY, &f->err), 0);
+	assert_string_equal(get("%s/memory/pam_isolate/user-1001/memory.limit_in_bytes", f->base),
+			    "1073741824");
+	assert_string_equal(
+		get("%s/memory/pam_isolate/user-1001/memory.memsw.limit_in_bytes", f->base),
+		"1610612736");
+	assert_string_equal(
+		get("%s/memory/pam_isolate/user-1001/memory.soft_limit_in_bytes", f->base), "-1");
+	lim_unset(&l);
+	l.swap_max = 1LL << 29;
+	assert_int_equal(cg_user_apply(f->e, 1002, &l, CG_MEMORY, &f->err), -EINVAL);
+	assert_non_null(strstr(f->err.msg, "swap_max needs a memory_max"));
+}
+
 static void test_v2_apply_order_and_missing(void **state)
 {
 	struct fx *f = *state;
@@ -891,6 +943,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_v1_apply_errors, setup_v1_nomem, teardown),
 		cmocka_unit_test_setup_teardown(test_v1_comount, setup_v1_comount, teardown),
 		cmocka_unit_test_setup_teardown(test_v2_apply, setup_v2, teardown),
+		cmocka_unit_test_setup_teardown(test_v2_memory_clamp, setup_v2, teardown),
+		cmocka_unit_test_setup_teardown(test_v1_memory, setup_v1, teardown),
 		cmocka_unit_test_setup_teardown(test_v2_apply_order_and_missing, setup_v2,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_enter, setup_v1, teardown),
