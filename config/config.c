@@ -110,6 +110,9 @@ static int parse_ns(const char *s, int64_t *out)
 /* pids.max takes at most PID_MAX_LIMIT (kernel/cgroup/pids.c). */
 #define TASKS_MAX_LIMIT 4194304
 #define PERCENT_LIMIT	10000000 /* 100000 % in 1/100 %: 1000 CPUs */
+/* A session limit beyond a year is a typo for "max", not a policy. */
+#define SESSION_TIME_LIMIT (365 * 86400)
+#define UID_LIMIT	   INT32_MAX /* uid_t values above are not portable */
 
 #define OFF(f) offsetof(struct iso_limits, f)
 static const struct key_def limit_keys[] = {
@@ -129,14 +132,41 @@ static const struct key_def limit_keys[] = {
 	 "a size like \"512M\" or \"1G\", or \"max\"", "4K or more, or \"max\""},
 	{"on_logout", OFF(on_logout), parse_on_logout, 0, 1, false, false, "keep or kill", ""},
 	{"sandbox", OFF(sandbox), parse_sandbox, 0, 1, false, false, "per-user or per-session", ""},
+	{"memory_high", OFF(memory_high), iso_parse_size, 4096, INT64_MAX, true, false,
+	 "a size like \"512M\" or \"4G\", or \"max\"", "4K or more, or \"max\""},
+	/* 0 is a policy here (no swap at all), unlike for memory_max. */
+	{"swap_max", OFF(swap_max), iso_parse_size, 0, INT64_MAX, true, false,
+	 "a size like \"512M\" or \"4G\", 0 (no swap), or \"max\"", "0 or more, or \"max\""},
+	{"session_max_time", OFF(session_max_time), iso_parse_duration_s, 1, SESSION_TIME_LIMIT,
+	 true, false, "a duration like \"90s\", \"30m\", \"8h\" or \"1d\", or \"max\"",
+	 "1s .. 365d, or \"max\""},
+	{"private_shm", OFF(private_shm), parse_bool, 0, 1, false, false, "yes or no", ""},
+	{"cgroup_ns", OFF(cgroup_ns), parse_bool, 0, 1, false, false, "yes or no", ""},
+	{"no_new_privs", OFF(no_new_privs), parse_bool, 0, 1, false, false, "yes or no", ""},
 };
 #undef OFF
 #define NKEYS (sizeof(limit_keys) / sizeof(limit_keys[0]))
 
+/* A top-level number, checked like a section key (off is unused). */
+static const struct key_def min_uid_key = {
+	.name = "min_uid",
+	.parse = iso_parse_count,
+	.min = 0,
+	.max = UID_LIMIT,
+	.expect = "a number from 0 to 2147483647",
+	.range = "0 .. 2147483647",
+};
+
+/* The failure classes; each defaults to on_error. */
+static const char *const on_error_keys[] = {"on_config_error", "on_cgroup_error",
+					    "on_namespace_error"};
+#define N_ON_ERROR_KEYS (sizeof(on_error_keys) / sizeof(on_error_keys[0]))
+
 bool known_key(const struct token *tok)
 {
-	static const char *const top_keys[] = {"cgroup_root", "on_error", "exempt_users",
-					       "exempt_groups"};
+	static const char *const top_keys[] = {
+		"cgroup_root", "on_error",	  "exempt_users",    "exempt_groups",	  "min_uid",
+		"services",    "on_config_error", "on_cgroup_error", "on_namespace_error"};
 	size_t i;
 
 	for (i = 0; i < NKEYS; i++) {
@@ -181,6 +211,30 @@ static int key_value(const struct key_def *k, const char *s, const char *name, i
 			       k->name, show(s, buf, sizeof(buf)), k->range);
 	*out = v;
 	return 0;
+}
+
+static bool is_on_error_key(const char *name)
+{
+	size_t i;
+
+	if (strcmp(name, "on_error") == 0)
+		return true;
+	for (i = 0; i < N_ON_ERROR_KEYS; i++) {
+		if (strcmp(name, on_error_keys[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* PAM service names are file names in /etc/pam.d; we only compare them,
+ * but a strict charset keeps typos (quotes, blanks, commas) loud. */
+static bool valid_service(const char *s)
+{
+	size_t n = strnlen(s, ISO_SERVICE_MAX + 1);
+
+	if (n == 0 || n > ISO_SERVICE_MAX)
+		return false;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
 }
 
 static bool valid_cgroup_root(const char *s)
@@ -298,6 +352,28 @@ static int validate_name_list(cfg_t *cfg, cfg_opt_t *opt)
 		return -1;
 	}
 	s = cfg_opt_getnstr(opt, n - 1);
+	if (!s)
+		return 0;
+	if (strcmp(opt->name, "services") == 0) {
+		if (valid_service(s))
+			return 0;
+		add_err(cur->err, cur->name, cur_line(cfg),
+			"services: invalid service name \"%s\" (expected 1-%d letters, digits, "
+			"'_', '.', '-')",
+			show(s, buf, sizeof(buf)), ISO_SERVICE_MAX);
+		return -1;
+	}
+	/* "!name" un-exempts (policy.c); exactly one '!', then a name. */
+	if (s[0] == '!') {
+		if (iso_valid_name(s + 1))
+			return 0;
+		add_err(cur->err, cur->name, cur_line(cfg),
+			"%s: invalid negated entry \"%s\" (expected '!' and a %s name: 1-%d "
+			"letters, digits, '_', '.', '-', starting with a letter or '_')",
+			opt->name, show(s, buf, sizeof(buf)),
+			strcmp(opt->name, "exempt_users") == 0 ? "user" : "group", ISO_NAME_MAX);
+		return -1;
+	}
 	if (!iso_valid_name(s)) {
 		add_err(cur->err, cur->name, cur_line(cfg),
 			"%s: invalid %s name \"%s\" (expected 1-%d letters, digits, '_', '.', "
@@ -317,12 +393,15 @@ static int validate_top(cfg_t *cfg, cfg_opt_t *opt)
 
 	if (!cur || !s)
 		return 0;
-	if (strcmp(opt->name, "on_error") == 0 && parse_enum2(s, "deny", "allow", &v) < 0) {
+	if (is_on_error_key(opt->name) && parse_enum2(s, "deny", "allow", &v) < 0) {
 		add_err(cur->err, cur->name, cur_line(cfg),
-			"on_error: invalid value \"%s\" (expected deny or allow)",
+			"%s: invalid value \"%s\" (expected deny or allow)", opt->name,
 			show(s, buf, sizeof(buf)));
 		return -1;
 	}
+	if (strcmp(opt->name, "min_uid") == 0 &&
+	    key_value(&min_uid_key, s, cur->name, cur_line(cfg), cur->err, &v) < 0)
+		return -1;
 	if (strcmp(opt->name, "cgroup_root") == 0 && !valid_cgroup_root(s)) {
 		add_err(cur->err, cur->name, cur_line(cfg),
 			"cgroup_root: invalid value \"%s\" (expected 1-%d letters, digits, '_', "
@@ -483,10 +562,22 @@ static int check_titles(const struct iso_config *c, const struct scan *sc, const
 	return r ? -EINVAL : 0;
 }
 
+/* A failure class's policy: its own key if given, else on_error. */
+static enum iso_on_error on_error_of(cfg_t *cfg, const char *key, enum iso_on_error dflt)
+{
+	const char *s = cfg_getstr(cfg, key);
+	int64_t v;
+
+	if (!s || parse_enum2(s, "deny", "allow", &v) < 0)
+		return dflt;
+	return v ? ISO_ON_ERROR_ALLOW : ISO_ON_ERROR_DENY;
+}
+
 static int build_config(cfg_t *cfg, const struct scan *sc, const char *name,
 			struct iso_config **out, struct iso_err *err)
 {
 	struct iso_config *c;
+	const char *s;
 	int64_t v = 0;
 	int r, bad = 0;
 
@@ -500,9 +591,21 @@ static int build_config(cfg_t *cfg, const struct scan *sc, const char *name,
 		goto out;
 	parse_enum2(cfg_getstr(cfg, "on_error"), "deny", "allow", &v);
 	c->on_error = v ? ISO_ON_ERROR_ALLOW : ISO_ON_ERROR_DENY;
+	c->on_config_error = on_error_of(cfg, "on_config_error", c->on_error);
+	c->on_cgroup_error = on_error_of(cfg, "on_cgroup_error", c->on_error);
+	c->on_namespace_error = on_error_of(cfg, "on_namespace_error", c->on_error);
 	if (copy_list(cfg, "exempt_users", &c->exempt_users, &c->n_exempt_users) < 0 ||
-	    copy_list(cfg, "exempt_groups", &c->exempt_groups, &c->n_exempt_groups) < 0)
+	    copy_list(cfg, "exempt_groups", &c->exempt_groups, &c->n_exempt_groups) < 0 ||
+	    copy_list(cfg, "services", &c->services, &c->n_services) < 0)
 		goto out;
+	c->min_uid = ISO_DEFAULT_MIN_UID;
+	s = cfg_getstr(cfg, "min_uid");
+	if (s) {
+		c->min_uid_line = sc->min_uid_line;
+		/* Validated already; a failure is still reported. */
+		if (key_value(&min_uid_key, s, name, c->min_uid_line, err, &c->min_uid) < 0)
+			bad = 1;
+	}
 
 	iso_limits_init(&c->defaults);
 	if (cfg_size(cfg, "default") > 0) {
@@ -549,6 +652,12 @@ int parse_text(const char *text, size_t len, const char *name, struct iso_config
 		CFG_STR("tmp_size", NULL, CFGF_NODEFAULT),
 		CFG_STR("on_logout", NULL, CFGF_NODEFAULT),
 		CFG_STR("sandbox", NULL, CFGF_NODEFAULT),
+		CFG_STR("memory_high", NULL, CFGF_NODEFAULT),
+		CFG_STR("swap_max", NULL, CFGF_NODEFAULT),
+		CFG_STR("session_max_time", NULL, CFGF_NODEFAULT),
+		CFG_STR("private_shm", NULL, CFGF_NODEFAULT),
+		CFG_STR("cgroup_ns", NULL, CFGF_NODEFAULT),
+		CFG_STR("no_new_privs", NULL, CFGF_NODEFAULT),
 		CFG_END(),
 	};
 	cfg_opt_t opts[] = {
@@ -558,6 +667,13 @@ int parse_text(const char *text, size_t len, const char *name, struct iso_config
 		 * broken policy cannot lock out the one who can fix it. */
 		CFG_STR_LIST("exempt_users", "{root}", CFGF_NONE),
 		CFG_STR_LIST("exempt_groups", NULL, CFGF_NODEFAULT),
+		/* NODEFAULT: absent and "given" must differ (the class
+		 * keys fall back to on_error, min_uid to 1000). */
+		CFG_STR("min_uid", NULL, CFGF_NODEFAULT),
+		CFG_STR_LIST("services", NULL, CFGF_NODEFAULT),
+		CFG_STR("on_config_error", NULL, CFGF_NODEFAULT),
+		CFG_STR("on_cgroup_error", NULL, CFGF_NODEFAULT),
+		CFG_STR("on_namespace_error", NULL, CFGF_NODEFAULT),
 		CFG_SEC("default", limit_opts, CFGF_MULTI),
 		CFG_SEC("group", limit_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 		CFG_SEC("user", limit_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
@@ -663,6 +779,9 @@ void iso_config_free(struct iso_config *cfg)
 	for (i = 0; i < cfg->n_exempt_groups; i++)
 		free(cfg->exempt_groups[i]);
 	free(cfg->exempt_groups);
+	for (i = 0; i < cfg->n_services; i++)
+		free(cfg->services[i]);
+	free(cfg->services);
 	for (i = 0; i < cfg->n_groups; i++)
 		free(cfg->groups[i].name);
 	free(cfg->groups);

@@ -41,7 +41,9 @@ struct scan {
 	struct scan_hdr *hdrs;
 	size_t nhdrs, cap;
 	size_t nkind[SEC_NKINDS];
-	int on_error; /* last top-level on_error: -1 none seen */
+	int on_error;	     /* last top-level on_error: -1 none seen */
+	int on_config_error; /* last top-level on_config_error: -1 none seen */
+	int min_uid_line;    /* line of the top-level min_uid key: 0 none */
 };
 
 /* Quotes a value from the file for a message (control bytes escaped). */
@@ -52,7 +54,8 @@ int add_err(struct iso_err *err, const char *name, int line, const char *fmt, ..
 	__attribute__((format(printf, 4, 5)));
 
 /* The pre-scan (scan.c): blanks comments, finds section header lines,
- * catches keys given twice, notes the top-level on_error. */
+ * catches keys given twice, notes the top-level on_error and
+ * on_config_error values and the line of min_uid. */
 int scan_text(struct scan *sc);
 int scan_hdr_line(const struct scan *sc, enum sec_kind kind, size_t index, size_t count);
 bool tok_is(const struct token *tok, const char *word);

@@ -28,8 +28,10 @@
 /* Bounds on what a config file may ask of the parser. */
 #define ISO_CONFIG_MAX_SIZE	(1024 * 1024) /* bytes */
 #define ISO_CONFIG_MAX_SECTIONS 10000	      /* user + group sections, each */
-#define ISO_CONFIG_MAX_LIST	10000	      /* entries of exempt_users/_groups */
+#define ISO_CONFIG_MAX_LIST	10000	      /* entries of exempt_users/_groups, services */
 #define ISO_CGROUP_ROOT_MAX	64	      /* length of cgroup_root */
+#define ISO_SERVICE_MAX		63	      /* length of a name in services */
+#define ISO_DEFAULT_MIN_UID	1000	      /* Debian's FIRST_UID */
 
 enum iso_on_error { ISO_ON_ERROR_DENY = 0, ISO_ON_ERROR_ALLOW = 1 };
 enum iso_on_logout { ISO_LOGOUT_KEEP = 0, ISO_LOGOUT_KILL = 1 };
@@ -40,16 +42,22 @@ enum iso_sandbox_mode { ISO_SANDBOX_PER_USER = 0, ISO_SANDBOX_PER_SESSION = 1 };
  * (user over group over default) is one loop over ISO_LIMITS_NFIELDS.
  */
 struct iso_limits {
-	int64_t cpu_quota;     /* 1/100 % of one CPU: 5000 == "50%"; ISO_MAX */
-	int64_t cpu_period_us; /* 1000 .. 1000000 */
-	int64_t cpu_weight;    /* 1 .. 10000 */
-	int64_t tasks_max;     /* >= 1 or ISO_MAX */
-	int64_t memory_max;    /* bytes or ISO_MAX */
-	int64_t namespaces;    /* ISO_NS_* bitmask; 0 == cgroup only */
-	int64_t private_tmp;   /* 0 / 1 */
-	int64_t tmp_size;      /* bytes (tmpfs size=) */
-	int64_t on_logout;     /* enum iso_on_logout */
-	int64_t sandbox;       /* enum iso_sandbox_mode */
+	int64_t cpu_quota;	  /* 1/100 % of one CPU: 5000 == "50%"; ISO_MAX */
+	int64_t cpu_period_us;	  /* 1000 .. 1000000 */
+	int64_t cpu_weight;	  /* 1 .. 10000 */
+	int64_t tasks_max;	  /* >= 1 or ISO_MAX */
+	int64_t memory_max;	  /* bytes or ISO_MAX */
+	int64_t namespaces;	  /* ISO_NS_* bitmask; 0 == cgroup only */
+	int64_t private_tmp;	  /* 0 / 1 */
+	int64_t tmp_size;	  /* bytes (tmpfs size=) */
+	int64_t on_logout;	  /* enum iso_on_logout */
+	int64_t sandbox;	  /* enum iso_sandbox_mode */
+	int64_t memory_high;	  /* bytes or ISO_MAX (v2 memory.high, v1 soft limit) */
+	int64_t swap_max;	  /* bytes or ISO_MAX (v2 memory.swap.max, v1 memsw) */
+	int64_t session_max_time; /* seconds of wall clock; ISO_MAX = none */
+	int64_t private_shm;	  /* 0 / 1: a private tmpfs on /dev/shm */
+	int64_t cgroup_ns;	  /* 0 / 1: own cgroup namespace and cgroupfs view */
+	int64_t no_new_privs;	  /* 0 / 1: PR_SET_NO_NEW_PRIVS on the session */
 };
 #define ISO_LIMITS_NFIELDS (sizeof(struct iso_limits) / sizeof(int64_t))
 
@@ -74,6 +82,16 @@ struct iso_config {
 	size_t n_groups;
 	struct iso_rule *users;
 	size_t n_users;
+	/* Scope: users below min_uid are never touched (default 1000); with
+	 * services, only those PAM services are (n_services 0: all). */
+	int64_t min_uid;
+	int min_uid_line; /* 0: not given (built-in 1000) */
+	char **services;
+	size_t n_services;
+	/* Failure policy per class; each defaults to on_error. */
+	enum iso_on_error on_config_error;
+	enum iso_on_error on_cgroup_error;
+	enum iso_on_error on_namespace_error;
 };
 
 /* Sets every field to ISO_UNSET. */
@@ -95,17 +113,20 @@ int iso_config_parse_buf(const char *buf, const char *name, struct iso_config **
 void iso_config_free(struct iso_config *cfg);
 
 /*
- * When a config cannot be parsed, its on_error still decides whether the
- * login goes on. This scans the text for a top-level `on_error = allow|deny`
- * without libconfuse. Returns ISO_ON_ERROR_DENY when unsure, and always
- * for a file that fails the check_owner checks of iso_config_load (an
- * on_error written by someone other than root must not release anyone).
+ * When a config cannot be parsed, its on_config_error (or, when that is not
+ * given, its on_error) still decides whether the login goes on. This scans
+ * the text for the last top-level `on_config_error = allow|deny` and
+ * `on_error = allow|deny` without libconfuse; on_config_error wins when
+ * both are there. Returns ISO_ON_ERROR_DENY when unsure, and always for a
+ * file that fails the check_owner checks of iso_config_load (an on_error
+ * written by someone other than root must not release anyone).
  */
 enum iso_on_error iso_config_peek_on_error(const char *path);
 
 /* Units. Each returns 0 or -EINVAL / -ERANGE, never touching *out on error. */
 int iso_parse_percent(const char *s, int64_t *out);	/* "50%" "12.5%" "max" */
 int iso_parse_duration_us(const char *s, int64_t *out); /* "100ms" "1s" "5000us" "5000" */
+int iso_parse_duration_s(const char *s, int64_t *out);	/* "90s" "30m" "8h" "1d" "60" "max" */
 int iso_parse_size(const char *s, int64_t *out);	/* "512M" "4G" "1024" "max" */
 int iso_parse_count(const char *s, int64_t *out);	/* "512" "max" */
 
@@ -113,6 +134,7 @@ int iso_parse_count(const char *s, int64_t *out);	/* "512" "max" */
 void iso_format_percent(int64_t v, char *buf, size_t len);
 void iso_format_size(int64_t v, char *buf, size_t len);
 void iso_format_duration_us(int64_t v, char *buf, size_t len); /* "100ms" */
+void iso_format_duration_s(int64_t v, char *buf, size_t len);  /* "8h" "90s" */
 
 /* Names of users and groups: [a-z_][a-z0-9_.-]*[$]? , 1..ISO_NAME_MAX.
  * Upper case letters are accepted too (LDAP/AD names, useradd --badname). */
@@ -126,6 +148,7 @@ enum iso_match {
 	ISO_MATCH_USER,
 	ISO_MATCH_EXEMPT_USER,
 	ISO_MATCH_EXEMPT_GROUP,
+	ISO_MATCH_EXEMPT_UID, /* uid below min_uid */
 };
 
 struct iso_policy {
@@ -134,21 +157,36 @@ struct iso_policy {
 	int rule_line;			  /* 0 for built-in default */
 	struct iso_limits lim;		  /* fully resolved, no ISO_UNSET left
 					   * except cpu_quota/cpu_weight/tasks_max/
-					   * memory_max/tmp_size meaning "not managed" */
+					   * memory_max/memory_high/swap_max/
+					   * tmp_size meaning "not managed" */
 	/* The group section that matched, also when a user section overrode
 	 * it ("user alice (line 12) over group students (line 8)"); empty
 	 * and 0 when no group section matched. */
 	char group_name[ISO_NAME_MAX + 1];
 	int group_line;
+	/* The uid resolved for and the config's min_uid, for describing
+	 * ISO_MATCH_EXEMPT_UID ("uid 500 below min_uid 1000"). */
+	uid_t uid;
+	int64_t min_uid;
 };
 
 /*
- * Resolves the policy for a user given the names of all groups they are a
- * member of (primary first). Precedence per key: user section > first
- * matching group section in file order > default section > built-in.
+ * Resolves the policy for a user given their uid and the names of all groups
+ * they are a member of (primary first). Precedence per key: user section >
+ * first matching group section in file order > default section > built-in.
+ * The match is then, first that applies: ISO_MATCH_EXEMPT_USER /
+ * ISO_MATCH_EXEMPT_GROUP (listed in exempt_users / exempt_groups, by name
+ * or via a group, and not un-exempted by a "!name" entry naming the user
+ * or one of their groups: negations win), ISO_MATCH_EXEMPT_UID (uid below
+ * min_uid), else the rule. lim is filled in every case, for explain.
  */
-int iso_policy_resolve(const struct iso_config *cfg, const char *user, const char *const *groups,
-		       size_t ngroups, struct iso_policy *out);
+int iso_policy_resolve(const struct iso_config *cfg, const char *user, uid_t uid,
+		       const char *const *groups, size_t ngroups, struct iso_policy *out);
+
+/* True when the PAM service is one the rules apply to: the services list
+ * is empty, or names it (without regard to case: Linux-PAM lower-cases
+ * service names). A NULL service is in scope only of an empty list. */
+bool iso_config_service_in_scope(const struct iso_config *cfg, const char *service);
 
 /* Looks up a user's uid, primary gid and group names (NSS). Caller frees
  * with iso_groups_free. Returns -ENOENT for unknown users. */
@@ -156,7 +194,8 @@ int iso_user_lookup(const char *user, uid_t *uid, gid_t *gid, char ***groups, si
 void iso_groups_free(char **groups, size_t ngroups);
 
 /* Short text for logs/explain: "user alice (line 12)", "group students
- * (line 8)", "default (line 3)", "exempt user root". */
+ * (line 8)", "default (line 3)", "exempt user root", "uid 500 below
+ * min_uid 1000". */
 void iso_policy_describe(const struct iso_policy *p, char *buf, size_t len);
 
 #endif

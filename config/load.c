@@ -308,7 +308,8 @@ out:
  * Used when the config does not parse, so it cannot rely on libconfuse.
  * The file must pass the same ownership checks as for loading: an
  * on_error = allow written by someone other than root must not release
- * anyone from confinement.
+ * anyone from confinement. A top-level on_config_error is the admin's
+ * answer for exactly this case, so it wins over on_error.
  */
 enum iso_on_error iso_config_peek_on_error(const char *path)
 {
@@ -321,7 +322,8 @@ enum iso_on_error iso_config_peek_on_error(const char *path)
 	sc.n = len;
 	/* Values seen before a lexing problem still count. */
 	scan_text(&sc);
-	if (sc.on_error == ISO_ON_ERROR_ALLOW)
+	if (sc.on_config_error >= 0 ? sc.on_config_error == ISO_ON_ERROR_ALLOW
+				    : sc.on_error == ISO_ON_ERROR_ALLOW)
 		res = ISO_ON_ERROR_ALLOW;
 	free(sc.t);
 	free(sc.hdrs);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 /* Bounds for NSS answers: a broken directory must not make us allocate
@@ -44,35 +45,53 @@ static void limits_overlay(struct iso_limits *base, const struct iso_limits *ove
 	}
 }
 
-static bool name_in(const char *name, char *const *list, size_t n)
+/* Is name in an exempt list as a plain entry (negated false) or as a
+ * "!name" entry (negated true)? */
+static bool name_in(const char *name, char *const *list, size_t n, bool negated)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (list[i] && strcmp(list[i], name) == 0)
+		if (list[i] && (list[i][0] == '!') == negated &&
+		    strcmp(list[i] + negated, name) == 0)
 			return true;
 	}
 	return false;
 }
 
 static const char *first_group_in(const char *const *groups, size_t ngroups, char *const *list,
-				  size_t n)
+				  size_t n, bool negated)
 {
 	size_t i;
 
 	for (i = 0; i < ngroups; i++) {
-		if (groups[i] && name_in(groups[i], list, n))
+		if (groups[i] && name_in(groups[i], list, n, negated))
 			return groups[i];
 	}
 	return NULL;
 }
 
-int iso_policy_resolve(const struct iso_config *cfg, const char *user, const char *const *groups,
-		       size_t ngroups, struct iso_policy *out)
+/*
+ * A "!name" entry in either exempt list un-exempts the user it names or
+ * the members of the group it names, whichever list exempted them:
+ * exempt_groups = { staff } with exempt_users = { "!bob" } confines bob.
+ * Negation wins so that one line can take someone out of a broad
+ * exemption without restructuring the groups.
+ */
+static bool exempt_negated(const struct iso_config *cfg, const char *user,
+			   const char *const *groups, size_t ngroups)
+{
+	return name_in(user, cfg->exempt_users, cfg->n_exempt_users, true) ||
+	       first_group_in(groups, ngroups, cfg->exempt_groups, cfg->n_exempt_groups, true);
+}
+
+int iso_policy_resolve(const struct iso_config *cfg, const char *user, uid_t uid,
+		       const char *const *groups, size_t ngroups, struct iso_policy *out)
 {
 	struct iso_policy p;
 	const struct iso_rule *grp = NULL, *usr = NULL;
-	const char *exempt_group;
+	const char *exempt_group = NULL;
+	bool negated;
 	size_t i, j;
 
 	if (!cfg || !user || !out || (ngroups > 0 && !groups))
@@ -85,7 +104,13 @@ int iso_policy_resolve(const struct iso_config *cfg, const char *user, const cha
 	p.lim.private_tmp = 0;
 	p.lim.on_logout = ISO_LOGOUT_KEEP;
 	p.lim.sandbox = ISO_SANDBOX_PER_USER;
+	p.lim.session_max_time = ISO_MAX;
+	p.lim.private_shm = 0;
+	p.lim.cgroup_ns = 0;
+	p.lim.no_new_privs = 0;
 	p.match = ISO_MATCH_DEFAULT;
+	p.uid = uid;
+	p.min_uid = cfg->min_uid;
 	snprintf(p.rule_name, sizeof(p.rule_name), "built-in");
 
 	if (cfg->has_default) {
@@ -126,21 +151,30 @@ int iso_policy_resolve(const struct iso_config *cfg, const char *user, const cha
 		p.rule_line = usr->line;
 	}
 
-	/* A fresh /proc for the pid namespace and a private /tmp both need
-	 * their own mount namespace; the engine must not have to infer it. */
-	if (p.lim.private_tmp == 1 || (p.lim.namespaces & ISO_NS_PID))
+	/* A fresh /proc for the pid namespace, a private /tmp and a private
+	 * /dev/shm all need their own mount namespace; the engine must not
+	 * have to infer it. */
+	if (p.lim.private_tmp == 1 || p.lim.private_shm == 1 || (p.lim.namespaces & ISO_NS_PID))
 		p.lim.namespaces |= ISO_NS_MOUNT;
 
 	/* Exemption wins over every rule; lim stays filled for "explain". */
-	if (name_in(user, cfg->exempt_users, cfg->n_exempt_users)) {
+	negated = exempt_negated(cfg, user, groups, ngroups);
+	if (!negated && name_in(user, cfg->exempt_users, cfg->n_exempt_users, false)) {
 		p.match = ISO_MATCH_EXEMPT_USER;
 		snprintf(p.rule_name, sizeof(p.rule_name), "%s", user);
 		p.rule_line = 0;
-	} else if ((exempt_group = first_group_in(groups, ngroups, cfg->exempt_groups,
-						  cfg->n_exempt_groups))) {
+	} else if (!negated && (exempt_group = first_group_in(groups, ngroups, cfg->exempt_groups,
+							      cfg->n_exempt_groups, false))) {
 		p.match = ISO_MATCH_EXEMPT_GROUP;
 		snprintf(p.rule_name, sizeof(p.rule_name), "%s", exempt_group);
 		p.rule_line = 0;
+	} else if ((int64_t)uid < cfg->min_uid) {
+		/* After the lists: "!name" un-exempts from the lists only;
+		 * system accounts stay out of reach unless min_uid says
+		 * otherwise. */
+		p.match = ISO_MATCH_EXEMPT_UID;
+		snprintf(p.rule_name, sizeof(p.rule_name), "min_uid");
+		p.rule_line = cfg->min_uid_line;
 	}
 
 	*out = p;
@@ -162,6 +196,10 @@ void iso_policy_describe(const struct iso_policy *p, char *buf, size_t len)
 	case ISO_MATCH_EXEMPT_GROUP:
 		snprintf(buf, len, "exempt group %s", p->rule_name);
 		break;
+	case ISO_MATCH_EXEMPT_UID:
+		snprintf(buf, len, "uid %u below min_uid %lld", (unsigned int)p->uid,
+			 (long long)p->min_uid);
+		break;
 	case ISO_MATCH_USER:
 		if (p->group_name[0])
 			snprintf(buf, len, "user %s (line %d) over group %s (line %d)",
@@ -180,6 +218,23 @@ void iso_policy_describe(const struct iso_policy *p, char *buf, size_t len)
 			snprintf(buf, len, "built-in default");
 		break;
 	}
+}
+
+bool iso_config_service_in_scope(const struct iso_config *cfg, const char *service)
+{
+	size_t i;
+
+	if (!cfg)
+		return false;
+	if (cfg->n_services == 0)
+		return true;
+	/* Linux-PAM lower-cases the service name in pam_start(), so "SSHD"
+	 * in the config must still match the sshd service. */
+	for (i = 0; service && i < cfg->n_services; i++) {
+		if (cfg->services[i] && strcasecmp(cfg->services[i], service) == 0)
+			return true;
+	}
+	return false;
 }
 
 void iso_groups_free(char **groups, size_t ngroups)

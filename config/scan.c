@@ -276,9 +276,9 @@ static int add_hdr(struct scan *sc, enum sec_kind kind, int line, const struct t
  * twice: libconfuse would silently keep the last. */
 struct seen_keys {
 	struct {
-		char name[16];
+		char name[24]; /* longest key: "on_namespace_error" */
 		int line;
-	} k[16];
+	} k[32]; /* more than the keys of any one scope */
 	size_t n;
 };
 
@@ -312,7 +312,9 @@ static bool is_punct(const struct token *tok, char c)
  * Lexes the whole text: blanks comments (if sc->blank), finds the header
  * line of each top-level section (libconfuse only knows where the section's
  * brace was, and forgets even that by the end of the section), catches keys
- * given twice, and notes the last top-level `on_error = VALUE`.
+ * given twice, notes the line of a top-level min_uid (for "explain"), and
+ * notes the last top-level `on_error = VALUE` and `on_config_error = VALUE`
+ * (for iso_config_peek_on_error: any value but allow counts as deny).
  */
 int scan_text(struct scan *sc)
 {
@@ -325,6 +327,8 @@ int scan_text(struct scan *sc)
 
 	sc->line = 1;
 	sc->on_error = -1;
+	sc->on_config_error = -1;
+	sc->min_uid_line = 0;
 	for (;;) {
 		r = lex_next(sc, &tok);
 		if (r < 0 || tok.type == TOK_EOF)
@@ -363,14 +367,19 @@ int scan_text(struct scan *sc)
 			r = check_dup_key(sc, depth == 0 ? &top : &sec, &prev[0]);
 			if (r < 0)
 				break;
+			if (depth == 0 && tok_is(&prev[0], "min_uid"))
+				sc->min_uid_line = prev[0].line;
 		} else if (depth == 0 && tok_value(&tok) && is_punct(&prev[0], '=') &&
-			   tok_is(&prev[1], "on_error")) {
+			   (tok_is(&prev[1], "on_error") || tok_is(&prev[1], "on_config_error"))) {
 			char v[8];
+			int val = ISO_ON_ERROR_DENY;
 
 			if (tok_text(&tok, v, sizeof(v)) && strcasecmp(v, "allow") == 0)
-				sc->on_error = ISO_ON_ERROR_ALLOW;
+				val = ISO_ON_ERROR_ALLOW;
+			if (tok_is(&prev[1], "on_error"))
+				sc->on_error = val;
 			else
-				sc->on_error = ISO_ON_ERROR_DENY;
+				sc->on_config_error = val;
 		}
 		prev[1] = prev[0];
 		prev[0] = tok;

@@ -116,6 +116,40 @@ int iso_parse_duration_us(const char *s, int64_t *out)
 }
 
 /*
+ * Wall-clock lengths (session_max_time): whole seconds, minutes, hours or
+ * days, one unit per value. No "1h30m": "90m" says the same, and one
+ * suffix leaves nothing to misread.
+ */
+int iso_parse_duration_s(const char *s, int64_t *out)
+{
+	static const struct {
+		const char *suffix;
+		int64_t mult;
+	} units[] = {
+		{"", 1}, {"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400},
+	};
+	const char *p;
+	int64_t v;
+	size_t i;
+	int r;
+
+	if (!s || !out)
+		return -EINVAL;
+	if (is_max(s)) {
+		*out = ISO_MAX;
+		return 0;
+	}
+	r = parse_digits(s, &v, &p);
+	if (r < 0)
+		return r;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcasecmp(p, units[i].suffix) == 0)
+			return mul_check(v, units[i].mult, out);
+	}
+	return -EINVAL;
+}
+
+/*
  * Binary multiples only (1K == 1024), like the kernel's memparse(); "4G",
  * "4GB" and "4GiB" all mean 4 * 2^30 bytes, and "512B" is 512 bytes.
  */
@@ -229,6 +263,22 @@ void iso_format_duration_us(int64_t v, char *buf, size_t len)
 		snprintf(buf, len, "%" PRId64 "ms", v / 1000);
 	else
 		snprintf(buf, len, "%" PRId64 "us", v);
+}
+
+/* The largest unit that divides evenly, so "90m" stays "90m" and every
+ * result parses back to the same number of seconds. */
+void iso_format_duration_s(int64_t v, char *buf, size_t len)
+{
+	if (!buf || len == 0 || format_special(v, buf, len))
+		return;
+	if (v != 0 && v % 86400 == 0)
+		snprintf(buf, len, "%" PRId64 "d", v / 86400);
+	else if (v != 0 && v % 3600 == 0)
+		snprintf(buf, len, "%" PRId64 "h", v / 3600);
+	else if (v != 0 && v % 60 == 0)
+		snprintf(buf, len, "%" PRId64 "m", v / 60);
+	else
+		snprintf(buf, len, "%" PRId64 "s", v);
 }
 
 /*

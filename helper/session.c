@@ -237,7 +237,7 @@ static int prepare(struct ctx *c)
 		goto done;
 	}
 	c->rep->on_error = c->cfg->on_error == ISO_ON_ERROR_ALLOW;
-	r = iso_policy_resolve(c->cfg, c->req->user, (const char *const *)groups, ngroups,
+	r = iso_policy_resolve(c->cfg, c->req->user, c->uid, (const char *const *)groups, ngroups,
 			       &c->pol);
 	if (r < 0) {
 		iso_err_set(&c->err, r, "cannot resolve the rule for %s", c->req->user);

@@ -351,7 +351,8 @@ int cmd_explain(int argc, char **argv)
 		r = CTL_FAIL;
 		goto out;
 	}
-	r = iso_policy_resolve(cfg, x.user, (const char *const *)x.groups, x.ngroups, &x.pol);
+	r = iso_policy_resolve(cfg, x.user, x.uid, (const char *const *)x.groups, x.ngroups,
+			       &x.pol);
 	if (r < 0) {
 		ctl_warn("explain: cannot resolve the rule for %s: %s", x.user, strerror(-r));
 		r = CTL_FAIL;

@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		char text[256];
 		size_t i;
 
-		if (iso_policy_resolve(cfg, "alice", groups, 3, &pol) == 0)
+		if (iso_policy_resolve(cfg, "alice", 1000, groups, 3, &pol) == 0)
 			iso_policy_describe(&pol, text, sizeof(text));
 		/* ...and our pre-scan must have found every section libconfuse
 		 * did (a differential check of the two lexers). */

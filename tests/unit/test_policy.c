@@ -50,14 +50,21 @@ static int teardown(void **state)
 	return 0;
 }
 
-static struct iso_policy resolve(const struct iso_config *c, const char *user,
-				 const char *const *groups, size_t n)
+static struct iso_policy resolve_uid(const struct iso_config *c, const char *user, uid_t uid,
+				     const char *const *groups, size_t n)
 {
 	struct iso_policy p;
 
 	memset(&p, 0xa5, sizeof(p));
-	assert_int_equal(iso_policy_resolve(c, user, groups, n, &p), 0);
+	assert_int_equal(iso_policy_resolve(c, user, uid, groups, n, &p), 0);
 	return p;
+}
+
+/* A regular user: uid 1000, the lowest one min_uid leaves in reach. */
+static struct iso_policy resolve(const struct iso_config *c, const char *user,
+				 const char *const *groups, size_t n)
+{
+	return resolve_uid(c, user, 1000, groups, n);
 }
 
 static void describe_is(const struct iso_policy *p, const char *want)
@@ -79,7 +86,7 @@ static void test_limits_init(void **state)
 	assert_int_equal(lim.cpu_period_us, ISO_UNSET);
 	assert_int_equal(lim.namespaces, ISO_UNSET);
 	assert_int_equal(lim.sandbox, ISO_UNSET);
-	assert_int_equal(ISO_LIMITS_NFIELDS, 10);
+	assert_int_equal(ISO_LIMITS_NFIELDS, 16);
 }
 
 static void test_builtin(void **state)
@@ -218,10 +225,10 @@ static void test_bad_args(void **state)
 	char buf[8];
 
 	memset(&p, 0x5a, sizeof(p));
-	assert_int_equal(iso_policy_resolve(NULL, "a", NULL, 0, &p), -EINVAL);
-	assert_int_equal(iso_policy_resolve(*state, NULL, NULL, 0, &p), -EINVAL);
-	assert_int_equal(iso_policy_resolve(*state, "a", NULL, 1, &p), -EINVAL);
-	assert_int_equal(iso_policy_resolve(*state, "a", NULL, 0, NULL), -EINVAL);
+	assert_int_equal(iso_policy_resolve(NULL, "a", 1000, NULL, 0, &p), -EINVAL);
+	assert_int_equal(iso_policy_resolve(*state, NULL, 1000, NULL, 0, &p), -EINVAL);
+	assert_int_equal(iso_policy_resolve(*state, "a", 1000, NULL, 1, &p), -EINVAL);
+	assert_int_equal(iso_policy_resolve(*state, "a", 1000, NULL, 0, NULL), -EINVAL);
 	assert_int_equal(p.rule_line, 0x5a5a5a5a); /* untouched */
 
 	p = resolve(*state, "alice", NULL, 0);
