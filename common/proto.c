@@ -56,7 +56,7 @@ int iso_proto_decode_reply(const void *buf, size_t len, struct iso_reply *out)
 		return -EPROTO;
 	if (r.result < ISO_RES_CONFINED || r.result > ISO_RES_CLOSED)
 		return -EBADMSG;
-	if (r.err_class > ISO_EC_INTERNAL || r.nfds > ISO_MAX_FDS)
+	if (r.err_class > ISO_EC_INTERNAL || r.nfds > ISO_MAX_FDS || (r.flags & ~ISO_REPLY_FLAGS))
 		return -EBADMSG;
 	/* The fds travel as the first nfds slots (ISO_FD_MNT, then
 	 * ISO_FD_PID): any other set of kinds would make the module take one

@@ -61,6 +61,11 @@ struct iso_request {
 #define ISO_FD_PID 1
 #define ISO_MAX_FDS 2
 
+/* reply.flags */
+#define ISO_REPLY_NO_NEW_PRIVS 0x1 /* PR_SET_NO_NEW_PRIVS in the caller */
+#define ISO_REPLY_CGROUP_NS 0x2    /* unshare a cgroup namespace rooted at the leaf */
+#define ISO_REPLY_FLAGS (ISO_REPLY_NO_NEW_PRIVS | ISO_REPLY_CGROUP_NS)
+
 struct iso_reply {
 	uint32_t version;
 	int32_t status;     /* 0 or -errno */
@@ -68,6 +73,7 @@ struct iso_reply {
 	uint32_t err_class; /* enum iso_err_class */
 	uint32_t nfds;      /* how many fds came with SCM_RIGHTS */
 	uint32_t fd_kinds;  /* bit i set: fd for ISO_FD_i present */
+	uint32_t flags;     /* ISO_REPLY_*: what the module does in the caller */
 	uint32_t on_error;  /* the config's policy, for failures after the
 			     * reply (e.g. setns in the module): 0 deny, 1 allow */
 	char session_id[ISO_PROTO_SID];

@@ -1343,6 +1343,26 @@ static int ctrl_slot(const struct cg_engine *e, unsigned ctrl)
 	return -ENOENT;
 }
 
+int cg_read_leaf(struct cg_engine *e, uid_t uid, const char *leaf, const char *file, char *buf,
+		 size_t len)
+{
+	int r = -ENOENT;
+
+	/* v1: a leaf exists only in the hierarchies its rule manages */
+	for (unsigned bit = 1; bit <= CG_MEMORY && r == -ENOENT; bit <<= 1)
+		r = cg_read(e, bit, uid, leaf, file, buf, len);
+	return r;
+}
+
+int cg_mount_path(const struct cg_engine *e, unsigned ctrl, char *buf, size_t len)
+{
+	int slot = ctrl_slot(e, ctrl);
+
+	if (slot < 0)
+		return slot;
+	return iso_snprintf(buf, len, "%s", e->h[slot].path);
+}
+
 int cg_read(struct cg_engine *e, unsigned ctrl, uid_t uid, const char *leaf, const char *file,
 	    char *buf, size_t len)
 {

@@ -126,6 +126,14 @@ int cg_list_users(struct cg_engine *e, uid_t **uids, size_t *n);
 int cg_read(struct cg_engine *e, unsigned ctrl, uid_t uid, const char *leaf,
 	    const char *file, char *buf, size_t len);
 
+/* cg_read of a leaf's file in the first hierarchy where the leaf exists;
+ * -ENOENT when it exists in none. */
+int cg_read_leaf(struct cg_engine *e, uid_t uid, const char *leaf, const char *file, char *buf,
+		 size_t len);
+
+/* Mount point of ctrl's hierarchy (v2: the one). */
+int cg_mount_path(const struct cg_engine *e, unsigned ctrl, char *buf, size_t len);
+
 /* Path of user-<uid> in ctrl's hierarchy, for messages ("" leaf = user). */
 int cg_path(const struct cg_engine *e, unsigned ctrl, uid_t uid,
 	    const char *leaf, char *buf, size_t len);

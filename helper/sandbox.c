@@ -122,6 +122,54 @@ static int proc_start_time(pid_t pid, unsigned long long *start, char *comm, siz
 	return 0;
 }
 
+/* Exiting (PF_EXITING in /proc/PID/stat's flags) or with a SIGKILL
+ * pending that it has not acted on yet (/proc/PID/status). */
+static int proc_dying(pid_t pid)
+{
+	char path[64], buf[4096], *p, *q;
+	unsigned long long mask;
+	unsigned long flags;
+	ssize_t n;
+	int fd, field;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return 1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	iso_close(fd);
+	if (n <= 0)
+		return 1;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	/* field 9 is flags; p + 2 is field 3 */
+	for (field = 3, p = p ? p + 2 : NULL; field < 9 && p; field++) {
+		p = strchr(p, ' ');
+		if (p)
+			p++;
+	}
+	if (!p)
+		return 1;
+	flags = strtoul(p, NULL, 10);
+	if (flags & 0x4) /* PF_EXITING */
+		return 1;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return 1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	iso_close(fd);
+	if (n <= 0)
+		return 1;
+	buf[n] = '\0';
+	for (p = buf; (p = strstr(p, "Pnd:\t")); p += 5) {
+		mask = strtoull(p + 5, &q, 16);
+		if (mask & (1ULL << (SIGKILL - 1)))
+			return 1;
+	}
+	return 0;
+}
+
 static int state_write(int statedir, uid_t uid, const char *key, const struct sb_holder *h)
 {
 	char name[96], tmp[112], data[64];
@@ -183,9 +231,11 @@ int sb_holder_find(int statedir, uid_t uid, const char *key, struct sb_holder *o
 	h.pid = (pid_t)pid;
 	h.start = strtoull(end + 1, &end, 10);
 	/* The pid must still be the process we started: same start time,
-	 * our name. Anything else is a recycled pid and is never joined. */
+	 * our name. Anything else is a recycled pid and is never joined. A
+	 * holder that was killed but is still exiting is no use either: its
+	 * pid namespace refuses new processes. */
 	if (proc_start_time(h.pid, &start, comm, sizeof(comm)) < 0 || start != h.start ||
-	    strcmp(comm, HOLDER_NAME) != 0)
+	    strcmp(comm, HOLDER_NAME) != 0 || proc_dying(h.pid))
 		goto stale;
 	*out = h;
 	return 0;
@@ -264,7 +314,42 @@ static void holder_loop(void)
 	}
 }
 
-static void holder_main(int go_fd, int ready_fd, const struct iso_limits *lim)
+/* Hides every other user's cgroups: the user's own dir of each managed
+ * hierarchy goes over the hierarchy's mount point, read-only. Sources are
+ * opened before any mount so that later mounts cannot redirect them. */
+static int cgroup_view(const struct sb_cgview *v, const char **what)
+{
+	int fds[3] = {-1, -1, -1};
+	char src[64];
+	int i, r = 0;
+
+	for (i = 0; i < v->n && i < 3; i++) {
+		fds[i] = open(v->src[i], O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fds[i] < 0) {
+			r = -errno;
+			*what = "opening the user's cgroup dir";
+			goto out;
+		}
+	}
+	for (i = 0; i < v->n && i < 3; i++) {
+		snprintf(src, sizeof(src), "/proc/self/fd/%d", fds[i]);
+		if (mount(src, v->dst[i], NULL, MS_BIND, NULL) < 0 ||
+		    mount(NULL, v->dst[i], NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID |
+						     MS_NODEV | MS_NOEXEC,
+			  NULL) < 0) {
+			r = -errno;
+			*what = "bind-mounting the user's cgroup over the hierarchy";
+			goto out;
+		}
+	}
+out:
+	for (i = 0; i < 3; i++)
+		iso_close(fds[i]);
+	return r;
+}
+
+static void holder_main(int go_fd, int ready_fd, const struct iso_limits *lim,
+			const struct sb_cgview *view)
 {
 	char c;
 	int fd;
@@ -287,6 +372,23 @@ static void holder_main(int go_fd, int ready_fd, const struct iso_limits *lim)
 			r = mount_tmp("/var/tmp", size);
 		if (r < 0) {
 			report(ready_fd, r, "mounting a private tmpfs on /tmp");
+			_exit(1);
+		}
+	}
+	if (lim->private_shm == 1) {
+		int r = mount_tmp("/dev/shm", 0);
+
+		if (r < 0) {
+			report(ready_fd, r, "mounting a private tmpfs on /dev/shm");
+			_exit(1);
+		}
+	}
+	if (view && view->n > 0) {
+		const char *what = "";
+		int r = cgroup_view(view, &what);
+
+		if (r < 0) {
+			report(ready_fd, r, what);
 			_exit(1);
 		}
 	}
@@ -378,7 +480,7 @@ static int wait_ready(int fd, struct holder_report *rep)
 }
 
 int sb_holder_create(int statedir, uid_t uid, const char *key, const struct iso_limits *lim,
-		     struct sb_holder *out, struct iso_err *err)
+		     const struct sb_cgview *view, struct sb_holder *out, struct iso_err *err)
 {
 	struct holder_report rep = {0};
 	struct sb_holder h = {0};
@@ -406,7 +508,7 @@ int sb_holder_create(int statedir, uid_t uid, const char *key, const struct iso_
 	if (pid == 0) {
 		iso_close(go[1]);
 		iso_close(ready[0]);
-		holder_main(go[0], ready[1], lim);
+		holder_main(go[0], ready[1], lim, view);
 		_exit(1);
 	}
 	iso_close(go[0]);

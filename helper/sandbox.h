@@ -21,6 +21,14 @@
 #include "isolate_config.h"
 #include "proto.h"
 
+/* cgroup_ns: what the sandbox shows at each cgroup mount point — the
+ * user's own cgroup dir, bind-mounted read-only over the hierarchy. */
+struct sb_cgview {
+	int n;
+	char src[3][512]; /* <mount>/<root>/user-<uid> */
+	char dst[3][256]; /* <mount> */
+};
+
 struct sb_holder {
 	pid_t pid;                /* in the helper's (host) pid namespace */
 	unsigned long long start; /* /proc/PID/stat starttime */
@@ -42,7 +50,7 @@ int sb_holder_find(int statedir, uid_t uid, const char *key, struct sb_holder *o
 
 /* Creates a holder for the namespaces and /tmp of lim, records it. */
 int sb_holder_create(int statedir, uid_t uid, const char *key, const struct iso_limits *lim,
-		     struct sb_holder *out, struct iso_err *err);
+		     const struct sb_cgview *view, struct sb_holder *out, struct iso_err *err);
 
 /* Opens the holder's mount and pid namespaces for the module to join;
  * fds[ISO_FD_MNT], fds[ISO_FD_PID] (-1 when that namespace is not new). */

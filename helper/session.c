@@ -25,6 +25,7 @@
 #include "isolate_config.h"
 #include "lock.h"
 #include "sandbox.h"
+#include "timer.h"
 
 #define SID_BYTES 8 /* 16 hex digits: unique enough per user, short in paths */
 
@@ -76,6 +77,8 @@ static void fail(struct ctx *c, enum iso_err_class ec, int allow)
 	const char *op = c->req->op == ISO_OP_OPEN ? "open" : "close";
 	char *nl;
 
+	/* the user and the log both learn which class failed */
+	iso_err_prefix(&c->err, "%s error: ", class_name(ec));
 	set_result(c, allow ? ISO_RES_ALLOWED : ISO_RES_DENIED, ec,
 		   c->err.code ? c->err.code : -EIO);
 	/* syslog wants one line per record */
@@ -86,9 +89,28 @@ static void fail(struct ctx *c, enum iso_err_class ec, int allow)
 	       c->err.msg);
 }
 
-static int cfg_allows(const struct ctx *c)
+/* The failure policy of a class: on_config_error, on_cgroup_error,
+ * on_namespace_error, each defaulting to on_error in the config. */
+static int class_allows(const struct ctx *c, enum iso_err_class ec)
 {
-	return c->cfg && c->cfg->on_error == ISO_ON_ERROR_ALLOW;
+	if (!c->cfg)
+		return 0;
+	switch (ec) {
+	case ISO_EC_CONFIG:
+		return c->cfg->on_config_error == ISO_ON_ERROR_ALLOW;
+	case ISO_EC_CGROUP:
+		return c->cfg->on_cgroup_error == ISO_ON_ERROR_ALLOW;
+	case ISO_EC_NAMESPACE:
+		return c->cfg->on_namespace_error == ISO_ON_ERROR_ALLOW;
+	default:
+		return c->cfg->on_error == ISO_ON_ERROR_ALLOW;
+	}
+}
+
+/* A failure decided by its class's policy. */
+static void fail_class(struct ctx *c, enum iso_err_class ec)
+{
+	fail(c, ec, class_allows(c, ec));
 }
 
 static int valid_service(const char *s)
@@ -236,18 +258,30 @@ static int prepare(struct ctx *c)
 		r = 1;
 		goto done;
 	}
-	c->rep->on_error = c->cfg->on_error == ISO_ON_ERROR_ALLOW;
+	/* setns in the module is the sandbox's last step: its class decides */
+	c->rep->on_error = c->cfg->on_namespace_error == ISO_ON_ERROR_ALLOW;
+	if (!iso_config_service_in_scope(c->cfg, c->req->service)) {
+		snprintf(c->rep->rule, sizeof(c->rep->rule), "service %s not in services",
+			 c->req->service);
+		set_result(c, ISO_RES_EXEMPT, ISO_EC_NONE, 0);
+		syslog(LOG_INFO, "%s user=%s service=%s rule=services result=out-of-scope",
+		       c->req->op == ISO_OP_OPEN ? "open" : "close", c->req->user,
+		       c->req->service);
+		r = 1;
+		goto done;
+	}
 	r = iso_policy_resolve(c->cfg, c->req->user, c->uid, (const char *const *)groups, ngroups,
 			       &c->pol);
 	if (r < 0) {
 		iso_err_set(&c->err, r, "cannot resolve the rule for %s", c->req->user);
-		fail(c, ISO_EC_CONFIG, cfg_allows(c));
+		fail_class(c, ISO_EC_CONFIG);
 		r = 1;
 		goto done;
 	}
 	iso_policy_describe(&c->pol, c->rule, sizeof(c->rule));
 	snprintf(c->rep->rule, sizeof(c->rep->rule), "%s", c->rule);
-	if (c->pol.match == ISO_MATCH_EXEMPT_USER || c->pol.match == ISO_MATCH_EXEMPT_GROUP) {
+	if (c->pol.match == ISO_MATCH_EXEMPT_USER || c->pol.match == ISO_MATCH_EXEMPT_GROUP ||
+	    c->pol.match == ISO_MATCH_EXEMPT_UID) {
 		set_result(c, ISO_RES_EXEMPT, ISO_EC_NONE, 0);
 		syslog(LOG_INFO, "%s user=%s service=%s rule=%s result=exempt",
 		       c->req->op == ISO_OP_OPEN ? "open" : "close", c->req->user,
@@ -304,6 +338,26 @@ static void sandbox_key(const struct ctx *c, const char *sid, char *key, char *l
 	}
 }
 
+/* The user's cgroup dir in each hierarchy this rule manages, and where
+ * the sandbox shows it (cgroup_ns). */
+static void cgroup_view_of(const struct ctx *c, struct sb_cgview *v)
+{
+	unsigned bit;
+
+	v->n = 0;
+	for (bit = 1; bit <= CG_MEMORY && v->n < 3; bit <<= 1) {
+		if (!(c->ctrls & bit))
+			continue;
+		if (cg_path(c->cg, bit, c->uid, "", v->src[v->n], sizeof(v->src[0])) < 0 ||
+		    cg_mount_path(c->cg, bit, v->dst[v->n], sizeof(v->dst[0])) < 0)
+			continue;
+		/* v2, or v1 co-mounted controllers: one mount, one bind */
+		if (v->n > 0 && strcmp(v->dst[v->n - 1], v->dst[v->n]) == 0)
+			continue;
+		v->n++;
+	}
+}
+
 /* Finds or makes the user's holder and takes its namespace fds. */
 static int sandbox_open(struct ctx *c)
 {
@@ -321,7 +375,11 @@ static int sandbox_open(struct ctx *c)
 	sandbox_key(c, c->rep->session_id, key, leaf);
 	r = sb_holder_find(c->statedir, c->uid, key, &h);
 	if (r == -ENOENT) {
-		r = sb_holder_create(c->statedir, c->uid, key, &c->pol.lim, &h, &c->err);
+		struct sb_cgview view = {.n = 0};
+
+		if (c->pol.lim.cgroup_ns == 1)
+			cgroup_view_of(c, &view);
+		r = sb_holder_create(c->statedir, c->uid, key, &c->pol.lim, &view, &h, &c->err);
 		if (r < 0)
 			return r;
 		if (c->ctrls) {
@@ -426,13 +484,14 @@ static void deferred_gc(struct ctx *c, const struct sb_holder *dying, int is_dyi
 
 static void do_open(struct ctx *c)
 {
+	int64_t conf_mem, used_mem;
 	char leaf[64], desc[256], path[512];
 	unsigned missing;
 	int live = 0, r;
 
 	r = acquire(c);
 	if (r < 0) {
-		fail(c, r == -EAGAIN || r == -EPERM ? ISO_EC_INTERNAL : ISO_EC_CGROUP, cfg_allows(c));
+		fail_class(c, r == -EAGAIN || r == -EPERM ? ISO_EC_INTERNAL : ISO_EC_CGROUP);
 		return;
 	}
 	c->ctrls = cg_needed(&c->pol.lim);
@@ -445,7 +504,7 @@ static void do_open(struct ctx *c)
 		for (bit = 1; bit <= CG_MEMORY; bit <<= 1)
 			if (missing & bit)
 				iso_err_add(&c->err, -ENODEV, "  %s", cg_ctrl_name(bit));
-		fail(c, ISO_EC_CGROUP, cfg_allows(c));
+		fail_class(c, ISO_EC_CGROUP);
 		return;
 	}
 	/* Leftovers of a killed helper or a crashed session first. */
@@ -464,6 +523,12 @@ static void do_open(struct ctx *c)
 		r = cg_user_apply(c->cg, c->uid, &c->pol.lim, c->ctrls, &c->err);
 		if (r < 0)
 			goto cg_fail;
+		if (cg_memory_clamped(c->cg, &conf_mem, &used_mem))
+			syslog(LOG_WARNING,
+			       "open user=%s: memory_max %lld is below the %lld bytes the user's "
+			       "cgroup uses now; set to the usage, the configured value applies "
+			       "at a later login",
+			       c->req->user, (long long)conf_mem, (long long)used_mem);
 		r = cg_origin_read(c->cg, c->caller->pid, c->rep->origin, sizeof(c->rep->origin),
 				   &c->err);
 		if (r < 0)
@@ -475,15 +540,36 @@ static void do_open(struct ctx *c)
 			goto cg_fail;
 		}
 	}
+	if (c->pol.lim.session_max_time > 0) {
+		/* the watcher finds the session by its leaf */
+		if (!c->ctrls) {
+			iso_err_set(&c->err, -EINVAL,
+				    "session_max_time needs a cgroup limit (e.g. tasks_max) to "
+				    "find the session's processes");
+			undo_leaf(c, leaf);
+			fail_class(c, ISO_EC_CONFIG);
+			return;
+		}
+		r = iso_timer_start(c->cg, c->statedir, c->uid, c->req->user, leaf,
+				    c->pol.lim.session_max_time, ISO_HELPER_FD, c->lockfd, &c->err);
+		if (r < 0) {
+			undo_leaf(c, leaf);
+			goto cg_fail;
+		}
+	}
 	if (c->pol.lim.namespaces) {
 		r = sandbox_open(c);
 		if (r < 0) {
 			undo_leaf(c, leaf);
-			fail(c, ISO_EC_NAMESPACE, cfg_allows(c));
+			fail_class(c, ISO_EC_NAMESPACE);
 			return;
 		}
 	}
 	set_result(c, ISO_RES_CONFINED, ISO_EC_NONE, 0);
+	if (c->pol.lim.no_new_privs == 1)
+		c->rep->flags |= ISO_REPLY_NO_NEW_PRIVS;
+	if (c->pol.lim.cgroup_ns == 1 && c->ctrls)
+		c->rep->flags |= ISO_REPLY_CGROUP_NS;
 	describe_limits(&c->pol.lim, desc, sizeof(desc));
 	path[0] = '\0';
 	if (c->ctrls)
@@ -494,7 +580,7 @@ static void do_open(struct ctx *c)
 	       path[0] ? path : "-", c->rep->session_id[0] ? c->rep->session_id : "-");
 	return;
 cg_fail:
-	fail(c, ISO_EC_CGROUP, cfg_allows(c));
+	fail_class(c, ISO_EC_CGROUP);
 }
 
 /* on_logout = kill, another session still open: kill what this session
@@ -509,7 +595,7 @@ static void kill_leaf(struct ctx *c, const char *leaf)
 		char *p = buf, *end;
 		int killed = 0;
 
-		if (cg_read(c->cg, CG_ALL, c->uid, leaf, "cgroup.procs", buf, sizeof(buf)) < 0)
+		if (cg_read_leaf(c->cg, c->uid, leaf, "cgroup.procs", buf, sizeof(buf)) < 0)
 			return;
 		while (*p) {
 			long pid = strtol(p, &end, 10);

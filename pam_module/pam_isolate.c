@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -30,6 +31,7 @@ struct iso_session {
 	char origin[ISO_PROTO_ORIGIN];
 	int home_mnt; /* our own namespaces, to leave the sandbox at close */
 	int home_pid;
+	int home_cgroup;
 };
 
 static void session_free(pam_handle_t *pamh, void *data, int error_status)
@@ -42,6 +44,8 @@ static void session_free(pam_handle_t *pamh, void *data, int error_status)
 		close(s->home_mnt);
 	if (s->home_pid >= 0)
 		close(s->home_pid);
+	if (s->home_cgroup >= 0)
+		close(s->home_cgroup);
 	free(s);
 }
 
@@ -137,11 +141,16 @@ static void undo_open(pam_handle_t *pamh, const struct iso_args *args, const str
 static int join_sandbox(pam_handle_t *pamh, const struct iso_reply *rep, int fds[ISO_MAX_FDS],
 			struct iso_session *s)
 {
-	if (fds[ISO_FD_MNT] < 0 && fds[ISO_FD_PID] < 0)
-		return 0;
+	int cgns = (rep->flags & ISO_REPLY_CGROUP_NS) != 0;
+
+	if (fds[ISO_FD_MNT] < 0 && fds[ISO_FD_PID] < 0 && !cgns)
+		goto nnp;
+	/* All before the first setns: in the sandbox's /proc we (not in its
+	 * pid namespace) have no /proc/self. */
 	s->home_mnt = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
 	s->home_pid = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
-	if (s->home_mnt < 0 || s->home_pid < 0) {
+	s->home_cgroup = open("/proc/self/ns/cgroup", O_RDONLY | O_CLOEXEC);
+	if (s->home_mnt < 0 || s->home_pid < 0 || s->home_cgroup < 0) {
 		pam_syslog(pamh, LOG_ERR, "cannot open own namespaces: %m");
 		return -errno;
 	}
@@ -162,6 +171,24 @@ static int join_sandbox(pam_handle_t *pamh, const struct iso_reply *rep, int fds
 		if (setns(s->home_mnt, CLONE_NEWNS) < 0)
 			pam_syslog(pamh, LOG_CRIT, "cannot return to the host mount namespace: %m");
 		return -e;
+	}
+	/* The helper has put us in the session leaf: a cgroup namespace made
+	 * now is rooted there, so the session sees its cgroup as "/". */
+	if (cgns && unshare(CLONE_NEWCGROUP) < 0) {
+		int e = errno;
+
+		pam_syslog(pamh, LOG_ERR, "cannot make a cgroup namespace: %s", strerror(e));
+		if (setns(s->home_mnt, CLONE_NEWNS) < 0 || setns(s->home_pid, CLONE_NEWPID) < 0)
+			pam_syslog(pamh, LOG_CRIT, "cannot return to the host namespaces: %m");
+		return -e;
+	}
+nnp:
+	/* Inherited by everything the session starts: setuid binaries (sudo)
+	 * no longer gain privileges. Cannot be undone, and need not be: the
+	 * PAM application ends with the session. */
+	if ((rep->flags & ISO_REPLY_NO_NEW_PRIVS) && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		pam_syslog(pamh, LOG_ERR, "cannot set no_new_privs: %m");
+		return -errno;
 	}
 	return 0;
 }
@@ -212,7 +239,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		ret = no_verdict(pamh, &args, user, -ENOMEM);
 		goto out;
 	}
-	s->home_mnt = s->home_pid = -1;
+	s->home_mnt = s->home_pid = s->home_cgroup = -1;
 	memcpy(s->session_id, rep.session_id, sizeof(s->session_id));
 	memcpy(s->origin, rep.origin, sizeof(s->origin));
 	r = join_sandbox(pamh, &rep, fds, s);
@@ -223,8 +250,9 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 				   user);
 			ret = PAM_SUCCESS;
 		} else {
-			pam_error(pamh, "pam_isolate: session refused: cannot enter the sandbox "
-					"(%s)",
+			pam_error(pamh,
+				  "pam_isolate: session refused: cannot enter the sandbox "
+				  "(%s)",
 				  strerror(-r));
 			ret = PAM_SESSION_ERR;
 		}
@@ -267,6 +295,8 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, con
 	 * namespace to see us, and must not die with the sandbox. */
 	if (s->home_mnt >= 0 && setns(s->home_mnt, CLONE_NEWNS) < 0)
 		pam_syslog(pamh, LOG_ERR, "cannot return to the host mount namespace: %m");
+	if (s->home_cgroup >= 0 && setns(s->home_cgroup, CLONE_NEWCGROUP) < 0)
+		pam_syslog(pamh, LOG_ERR, "cannot return to the host cgroup namespace: %m");
 	if (s->home_pid >= 0 && setns(s->home_pid, CLONE_NEWPID) < 0)
 		pam_syslog(pamh, LOG_ERR, "cannot return to the host pid namespace: %m");
 
@@ -284,8 +314,8 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, con
 	}
 	close_fds(fds);
 	if (rep.status < 0) {
-		pam_syslog(pamh, LOG_ERR, "user %s: close of session %s: %s", user,
-			   s->session_id, rep.message);
+		pam_syslog(pamh, LOG_ERR, "user %s: close of session %s: %s", user, s->session_id,
+			   rep.message);
 		return PAM_SESSION_ERR;
 	}
 	pam_set_data(pamh, DATA_KEY, NULL, NULL);

@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The session_max_time watcher. It runs as root in the host's namespaces,
+ * detached from the helper (double fork, own session) and from the PAM
+ * application: the login returns at once. The session is found through its
+ * cgroup leaf, never through pids saved earlier, so a recycled pid is never
+ * signalled: only processes listed in the leaf's cgroup.procs are.
+ */
+#define _GNU_SOURCE
+#include "timer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "lock.h"
+#include "sandbox.h"
+
+#define WARN_BEFORE_S 60
+#define POLL_MS 500
+#define MAX_TTYS 16
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void nap_ms(long ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+
+	nanosleep(&ts, NULL);
+}
+
+/* Controlling terminal of pid (/proc/PID/stat field 7), 0 if none. */
+static dev_t proc_tty(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	ssize_t n;
+	int fd, field;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	iso_close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	for (field = 3, p = p ? p + 2 : NULL; field < 7 && p; field++) {
+		p = strchr(p, ' ');
+		if (p)
+			p++;
+	}
+	return p ? (dev_t)strtoul(p, NULL, 10) : 0;
+}
+
+/* The device node of a terminal number: pts (majors 136..143) or a
+ * virtual console (major 4). Others are not written to. */
+static int tty_path(dev_t dev, char *buf, size_t len)
+{
+	unsigned maj = major(dev), min = minor(dev);
+
+	if (maj >= 136 && maj <= 143)
+		return iso_snprintf(buf, len, "/dev/pts/%u", (maj - 136) * 256 + min);
+	if (maj == 4 && min < 64)
+		return iso_snprintf(buf, len, "/dev/tty%u", min);
+	return -ENODEV;
+}
+
+static void warn_tty(dev_t dev, const char *msg)
+{
+	char path[64];
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	if (tty_path(dev, path, sizeof(path)) < 0)
+		return;
+	/* O_NOCTTY: never become its controlling process; the rdev check
+	 * makes sure the node is the terminal the session uses. */
+	fd = open(path, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == dev) {
+		n = write(fd, msg, strlen(msg));
+		(void)n;
+	}
+	iso_close(fd);
+}
+
+/* Calls fn for each pid in the leaf; returns how many were listed, or
+ * -ENOENT once the leaf is gone. */
+static int each_proc(struct cg_engine *cg, uid_t uid, const char *leaf,
+		     void (*fn)(pid_t, void *), void *arg)
+{
+	char buf[16384], *p, *end;
+	int n = 0, r;
+
+	r = cg_read_leaf(cg, uid, leaf, "cgroup.procs", buf, sizeof(buf));
+	if (r < 0)
+		return r;
+	for (p = buf; *p; p = end) {
+		long pid = strtol(p, &end, 10);
+
+		if (end == p)
+			break;
+		while (*end == '\n')
+			end++;
+		if (pid > 1 && pid != getpid()) {
+			fn((pid_t)pid, arg);
+			n++;
+		}
+	}
+	return n;
+}
+
+struct tty_set {
+	dev_t dev[MAX_TTYS];
+	int n;
+};
+
+static void collect_tty(pid_t pid, void *arg)
+{
+	struct tty_set *t = arg;
+	dev_t d = proc_tty(pid);
+	int i;
+
+	if (!d)
+		return;
+	for (i = 0; i < t->n; i++)
+		if (t->dev[i] == d)
+			return;
+	if (t->n < MAX_TTYS)
+		t->dev[t->n++] = d;
+}
+
+static void kill_pid(pid_t pid, void *arg)
+{
+	kill(pid, SIGKILL);
+}
+
+/* After the kill: the PAM application died with the session, so its
+ * close will never come. Do what close does: drop the leaf, and the
+ * sandbox too when nothing else of the user runs in it. */
+static void cleanup(struct cg_engine *cg, int statedir, uid_t uid, const char *leaf)
+{
+	struct sb_holder h;
+	char key[SB_KEY_MAX];
+	int lockfd, live = 0, has_holder = 0, round;
+
+	for (round = 0; round < 100 && cg_leaf_nprocs(cg, uid, leaf) > 0; round++)
+		nap_ms(20);
+	if (iso_user_lock(statedir, uid, &lockfd, NULL) < 0)
+		return;
+	cg_leaf_remove(cg, uid, leaf, NULL);
+	cg_user_gc(cg, uid, &live, NULL);
+	snprintf(key, sizeof(key), "s-%s", leaf + strlen("session-"));
+	if (sb_holder_find(statedir, uid, key, &h) == 0)
+		sb_holder_destroy(statedir, uid, key, &h);
+	if (sb_holder_find(statedir, uid, "user", &h) == 0) {
+		has_holder = 1;
+		if (live == 0 && sb_holder_nprocs(&h) == 0 &&
+		    sb_holder_destroy(statedir, uid, "user", &h) == 0) {
+			cg_leaf_remove(cg, uid, "holder", NULL);
+			cg_user_gc(cg, uid, &live, NULL);
+			has_holder = 0;
+		}
+	}
+	iso_user_unlock(statedir, uid, lockfd, live == 0 && !has_holder);
+}
+
+static void watch(struct cg_engine *cg, int statedir, uid_t uid, const char *user,
+		  const char *leaf, int64_t seconds)
+{
+	long long deadline = now_ms() + seconds * 1000;
+	long long warn_at = deadline - WARN_BEFORE_S * 1000;
+	int warned = 0, round;
+
+	for (;;) {
+		long long t = now_ms();
+
+		if (!warned && t >= warn_at) {
+			struct tty_set ttys = {.n = 0};
+			char msg[256];
+			int i;
+
+			if (each_proc(cg, uid, leaf, collect_tty, &ttys) == -ENOENT)
+				return;
+			snprintf(msg, sizeof(msg),
+				 "\r\npam_isolate: this session reaches its time limit "
+				 "(session_max_time) in %lld s and will then be ended.\r\n",
+				 deadline > t ? (deadline - t + 999) / 1000 : 0);
+			for (i = 0; i < ttys.n; i++)
+				warn_tty(ttys.dev[i], msg);
+			warned = 1;
+		}
+		if (t >= deadline)
+			break;
+		nap_ms(deadline - t < POLL_MS ? deadline - t : POLL_MS);
+		if (each_proc(cg, uid, leaf, collect_tty, &(struct tty_set){.n = 0}) == -ENOENT)
+			return; /* the session closed in time */
+	}
+	syslog(LOG_NOTICE,
+	       "session user=%s leaf=%s: session_max_time of %lld s reached; "
+	       "killing its processes",
+	       user, leaf, (long long)seconds);
+	/* Forks may outrun one sweep; a bounded number of rounds. */
+	for (round = 0; round < 50; round++) {
+		if (each_proc(cg, uid, leaf, kill_pid, NULL) <= 0)
+			break;
+		nap_ms(20);
+	}
+	cleanup(cg, statedir, uid, leaf);
+}
+
+int iso_timer_start(struct cg_engine *cg, int statedir, uid_t uid, const char *user,
+		    const char *leaf, int64_t seconds, int sock_fd, int lock_fd, struct iso_err *err)
+{
+	pid_t pid;
+	int status;
+
+	pid = fork();
+	if (pid < 0)
+		return iso_err_set(err, -errno, "cannot start the session_max_time watcher: %s",
+				   strerror(errno));
+	if (pid == 0) {
+		/* The watcher must not hold the protocol socket (the module
+		 * waits for it to close) nor the user lock (flock belongs to
+		 * the open file, which our copy of the fd would keep held). */
+		if (fork() != 0)
+			_exit(0);
+		setsid();
+		iso_close(sock_fd);
+		iso_close(lock_fd);
+		watch(cg, statedir, uid, user, leaf, seconds);
+		_exit(0);
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return 0;
+}
