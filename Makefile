@@ -100,7 +100,7 @@ $(B)/tests/%: tests/unit/%.c $(B)/libisolate.a
 $(B)/tests/%: tests/harness/%.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) -fPIE -pie $< -o $@ -lpam
+	$(Q)$(CC) $(CFLAGS) -fPIE -pie $< -o $@ -lpam -lpthread
 
 tests: all $(UNIT_BINS) $(HARN_BINS)
 

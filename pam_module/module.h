@@ -7,9 +7,10 @@
 #include "proto.h"
 
 struct iso_args {
-	const char *conf;  /* conf=PATH (the helper honours it for root only) */
-	int on_error;      /* on_error=deny|allow: when no reply came at all */
+	const char *conf; /* conf=PATH (the helper honours it for root only) */
+	int on_error;	  /* on_error=deny|allow: when no reply came at all */
 	int debug;
+	const char *services; /* services=a,b,c: only these PAM services */
 };
 
 /* Parses module arguments; unknown ones are logged and ignored, as

@@ -64,9 +64,37 @@ void iso_parse_args(pam_handle_t *pamh, int argc, const char **argv, struct iso_
 			args->on_error = 1;
 		else if (strcmp(argv[i], "debug") == 0)
 			args->debug = 1;
+		else if (strncmp(argv[i], "services=", 9) == 0)
+			args->services = argv[i] + 9;
 		else
 			pam_syslog(pamh, LOG_ERR, "unknown module argument ignored: %s", argv[i]);
 	}
+}
+
+/* services=a,b,c: whether this PAM service is one of them. Checked in
+ * the module so that a service out of scope costs no helper at all. */
+static int service_in_scope(pam_handle_t *pamh, const struct iso_args *args)
+{
+	const void *item = NULL;
+	const char *svc, *p;
+	size_t n;
+
+	if (!args->services)
+		return 1;
+	if (pam_get_item(pamh, PAM_SERVICE, &item) != PAM_SUCCESS || !item)
+		return 0;
+	svc = item;
+	n = strlen(svc);
+	for (p = args->services; *p;) {
+		size_t len = strcspn(p, ",");
+
+		if (len == n && strncmp(p, svc, n) == 0)
+			return 1;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
 }
 
 static int fill_request(pam_handle_t *pamh, const struct iso_args *args, int op,
@@ -204,6 +232,8 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	int r, ret;
 
 	iso_parse_args(pamh, argc, argv, &args);
+	if (!service_in_scope(pamh, &args))
+		return PAM_IGNORE;
 	ret = fill_request(pamh, &args, ISO_OP_OPEN, &req, &user);
 	if (ret != PAM_SUCCESS)
 		return ret;

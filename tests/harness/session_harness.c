@@ -8,9 +8,14 @@
  *
  * Exit: the probe's exit status; 20 open_session failed; 21 close failed;
  * 22 usage or set-up error. PAM messages go to stderr prefixed "pam: ".
+ *
+ * With ISO_HARNESS_THREADS=1 in the environment a second thread runs
+ * during open_session: a multi-threaded PAM application, which the kernel
+ * does not let join a mount namespace.
  */
 #include <errno.h>
 #include <grp.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,8 +38,16 @@ static int conv(int n, const struct pam_message **msg, struct pam_response **res
 	return PAM_SUCCESS;
 }
 
+static void *idle(void *arg)
+{
+	pause();
+	return arg;
+}
+
 int main(int argc, char **argv)
 {
+	pthread_t th;
+
 	struct pam_conv pc = {conv, NULL};
 	pam_handle_t *pamh = NULL;
 	struct passwd *pw;
@@ -53,6 +66,10 @@ int main(int argc, char **argv)
 	r = pam_start(argv[1], argv[2], &pc, &pamh);
 	if (r != PAM_SUCCESS) {
 		fprintf(stderr, "pam_start: %s\n", pam_strerror(pamh, r));
+		return 22;
+	}
+	if (getenv("ISO_HARNESS_THREADS") && pthread_create(&th, NULL, idle, NULL) != 0) {
+		fprintf(stderr, "pthread_create failed\n");
 		return 22;
 	}
 	r = pam_open_session(pamh, 0);
