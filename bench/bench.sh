@@ -1,0 +1,679 @@
+#!/bin/bash
+# The benchmark of issue 7 (run it through bench/run or `make bench`, as
+# root). Prints a markdown table and writes it to bench/results/latest.md.
+# Every ratio is against a baseline measured in this same run; times are
+# medians / p95 in microseconds unless a column says otherwise. What each
+# row measures: bench/README.md.
+#
+# It makes test users isot_b0000..isot_b0500 (BENCH_QUICK=1: ..isot_b0020),
+# PAM services isot-bench-*, configs in a root-only dir under /run, and
+# cgroups isot_bench_*_<pid> in the cpu and pids v1 hierarchies only (or
+# the v2 tree); everything goes at exit, also on failure or Ctrl-C.
+# shellcheck disable=SC2086,SC2013,SC2154
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/../tests/lib.sh"
+export ISO_SUITE=bench
+QUICK=${BENCH_QUICK:-0}
+BIN=$ISO_BUILD/bench
+H=$ISO_HARNESS
+
+if [ "$QUICK" = 1 ]; then
+	N_LAT=20 N_FLOOR=50 N_PEER=10 N_SCALE=10 BURN_S=2 SIZES="1 10" NUSERS=20 N_PACED=5
+	N_MEMBASE=10 N_TRACE=5
+	OUT=${BENCH_OUT:-$ISO_TOP/bench/results/quick.md.tmp}
+else
+	N_LAT=200 N_FLOOR=300 N_PEER=100 N_SCALE=30 BURN_S=5 SIZES="1 10 100 500" NUSERS=500 N_PACED=50
+	N_MEMBASE=100 N_TRACE=20
+	OUT=${BENCH_OUT:-$ISO_TOP/bench/results/latest.md}
+fi
+N_PAR=20
+GAP_US=50000 # paced rows: one login every 50 ms + its own time
+
+say() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
+die() { say "ERROR: $*"; exit 1; }
+u() { printf 'isot_b%04d' "$1"; }
+
+[ "$(id -u)" -eq 0 ] || die "needs root"
+for p in pam_loop floor cmdloop; do [ -x "$BIN/$p" ] || die "$BIN/$p missing: run bench/run"; done
+command -v strace >/dev/null || die "strace missing (make deps)"
+
+# One bench at a time: the users isot_bNNNN are this script's alone, so
+# whatever a killed earlier run left is swept at start.
+exec 9>/run/isot-bench.lock
+flock -n 9 || die "another bench run holds /run/isot-bench.lock"
+
+T_START=$(date +%s)
+ROOT=isot_bench_$$        # pam_isolate's cgroup_root
+BASE=isot_bench_base_$$   # where the bench's own processes run
+FLOORD=isot_bench_floor_$$
+CGX=isot_bench_cgexec_$$
+if iso_is_v2; then
+	CPU=/sys/fs/cgroup PIDS=/sys/fs/cgroup
+else
+	CPU=$(iso_cg_mount cpu) PIDS=$(iso_cg_mount pids)
+fi
+if [ -z "$CPU" ] || [ -z "$PIDS" ]; then die "no cpu or pids cgroup hierarchy"; fi
+RUNDIR=/run/pam_isolate
+
+# ---- clean-up (runs in reverse order of registration) ----
+
+# uids of the bench users, comma separated
+bench_uids() {
+	awk -F: '$1 ~ /^isot_b[0-9][0-9][0-9][0-9]$/ { printf "%s%s", n++ ? "," : "", $3 }' /etc/passwd
+}
+
+# The bench's cgroup dirs, deepest first (BENCH_STALE=1: those of any
+# earlier run too; only at start, when the lock says no other bench runs).
+bench_cg_dirs() {
+	local d sfx=_$$ top=isot_bench_$$
+	[ "${BENCH_STALE:-0}" = 1 ] && sfx='' top='isot_bench_*'
+	for d in "$CPU" "$PIDS"; do
+		find "$d" -maxdepth 1 -type d \( -name "isot_bench_*$sfx" -o -name "$top" \) \
+			-exec find {} -depth -type d \; 2>/dev/null
+	done | awk '!seen[$0]++'
+}
+
+# Kills every process in the bench's cgroups (all started by this run:
+# loops, harnesses, sessions, holders), the bench users' processes, and
+# drops the users' state files.
+bench_kill_all() {
+	local pids uids f pid
+	uids=$(bench_uids)
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		pids=$(bench_cg_dirs | while read -r d; do cat "$d/cgroup.procs"; done 2>/dev/null |
+			grep -vx "$$" | sort -u)
+		[ -n "$uids" ] && pids="$pids $(pgrep -u "$uids" 2>/dev/null)"
+		pids=$(echo $pids)
+		[ -z "$pids" ] && break
+		kill -KILL $pids 2>/dev/null
+		sleep 0.2
+	done
+	for f in "$RUNDIR"/user-*; do
+		[ -e "$f" ] || continue
+		case ",$uids," in *",$(basename "$f" | sed -E 's/^user-([0-9]+)\..*/\1/'),"*) ;; *) continue ;; esac
+		case "$f" in
+		*.holder)
+			pid=$(cut -d' ' -f1 "$f")
+			[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = isolate-holder ] && kill -KILL "$pid"
+			;;
+		esac
+		rm -f "$f"
+	done
+}
+
+bench_users_sweep() {
+	local n rc
+	for n in $(awk -F: '$1 ~ /^isot_b[0-9][0-9][0-9][0-9]$/ { print $1 }' /etc/passwd); do
+		for _ in $(seq 1 30); do
+			userdel "$n" 2>/dev/null
+			rc=$?
+			[ $rc -eq 0 ] || [ $rc -eq 6 ] && break # 6: no such user
+			pkill -KILL -u "$n" 2>/dev/null
+			sleep 0.1
+		done
+	done
+	for n in $(awk -F: '$1 ~ /^isot_b[0-9][0-9][0-9][0-9]$/ { print $1 }' /etc/group); do
+		groupdel "$n" 2>/dev/null
+	done
+}
+
+bench_cg_rmdir() {
+	bench_cg_dirs | while read -r d; do rmdir "$d" 2>/dev/null; done
+}
+
+# iso_setup insists on build/pam_isolate.so; the bench builds its own (below)
+ISO_MODULE=$ISO_TOP/Makefile
+iso_setup
+W=$ISO_TMP/work
+mkdir -p "$W" "$W/bin"
+# The product is built for the bench with a private PREFIX, so that its
+# helper path (compiled into the module) is the bench's own: a root test
+# suite run meanwhile installs its helper at the real path and removes it
+# at exit, and a rebuild or `make clean` of build/ must not change what is
+# measured either. Same sources, same flags as `make all`.
+PFX=$(mktemp -d /run/isot-bench-prefix.XXXXXX)
+chmod 0755 "$PFX"
+on_exit "rm -rf '$PFX'"
+say "building the product into $PFX (private PREFIX)"
+make -C "$ISO_TOP" -s -j"$(nproc)" B="$PFX/build" PREFIX="$PFX" all >"$W/make.log" 2>&1 ||
+	die "make failed: $(tail -20 "$W/make.log")"
+ISO_MODULE=$PFX/build/pam_isolate.so
+ISO_HELPER_DST=$(strings "$ISO_MODULE" | grep -m1 '/pam-isolate-helper$')
+[ "$ISO_HELPER_DST" = "$PFX/libexec/pam_isolate/pam-isolate-helper" ] ||
+	die "unexpected helper path in the module: $ISO_HELPER_DST"
+install -d -m 0755 "$(dirname "$ISO_HELPER_DST")"
+install -m 4755 -o root -g root "$PFX/build/pam-isolate-helper" "$ISO_HELPER_DST"
+"$ISO_HELPER_DST" --version 3</dev/null >/dev/null || die "the built helper does not run"
+gcc -O2 -std=gnu11 -o "$W/bin/session_harness" "$ISO_TOP/tests/harness/session_harness.c" -lpam ||
+	die "cannot build the session harness"
+H=$W/bin/session_harness
+for f in pam_loop floor cmdloop; do cp "$BIN/$f" "$W/bin/" || die "cannot copy $f"; done
+BIN=$W/bin
+on_exit "rm -f /run/isot-bench.lock"
+on_exit bench_cg_rmdir
+on_exit bench_users_sweep
+on_exit bench_kill_all
+# leftovers of an earlier run that was killed hard
+BENCH_STALE=1 bench_kill_all
+BENCH_STALE=1 bench_cg_rmdir
+bench_users_sweep
+for d in /run/isot-bench-prefix.*; do [ "$d" != "$PFX" ] && rm -rf "$d"; done
+
+# ---- users: one bulk newusers, locked passwords ----
+say "making $((NUSERS + 1)) test users"
+mkdir -p "$ISO_TMP/home"
+pw=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
+for i in $(seq 0 "$NUSERS"); do
+	printf '%s:%s:::pam_isolate bench:%s:/usr/sbin/nologin\n' "$(u "$i")" "$pw" "$ISO_TMP/home"
+done >"$W/newusers"
+for _ in $(seq 1 20); do newusers "$W/newusers" 2>"$W/newusers.err" && break; sleep 0.5; done
+awk -F: '{ print $1 ":!" }' "$W/newusers" | chpasswd -e
+unset pw
+rm -f "$W/newusers"
+for i in 0 "$NUSERS"; do id "$(u "$i")" >/dev/null 2>&1 || die "newusers failed: $(cat "$W/newusers.err")"; done
+UIDS=$(bench_uids)
+U1=$(u 1) UPROBE=$(u 0)
+
+# ---- PAM services and configs ----
+cat >/etc/pam.d/isot-bench-permit <<EOF
+auth     required pam_permit.so
+account  required pam_permit.so
+session  required pam_permit.so
+EOF
+on_exit "rm -f /etc/pam.d/isot-bench-permit"
+CONF_CG=$(iso_conf cg <<EOF
+cgroup_root = "$ROOT"
+on_error = deny
+default {
+    cpu_quota = 50%
+    tasks_max = 256
+}
+EOF
+)
+CONF_SB=$(iso_conf sb <<EOF
+cgroup_root = "$ROOT"
+on_error = deny
+default {
+    cpu_quota = 50%
+    tasks_max = 256
+    namespaces = { user, pid, mount }
+    private_tmp = yes
+    tmp_size = 64M
+    on_logout = keep
+}
+EOF
+)
+CONF_Q=$(iso_conf q <<EOF
+cgroup_root = "$ROOT"
+on_error = deny
+default {
+    cpu_quota = 50%
+    tasks_max = 256
+    namespaces = { user, pid, mount }
+    private_tmp = yes
+    on_logout = keep
+}
+user "$(u 1)" { cpu_quota = 20% }
+user "$(u 2)" { cpu_quota = 50% }
+user "$(u 3)" { cpu_quota = 150% }
+user "$(u 4)" { cpu_quota = 60% }
+user "$(u 5)" { cpu_quota = 30% }
+EOF
+)
+iso_service isot-bench-cg "$CONF_CG"
+iso_service isot-bench-sb "$CONF_SB"
+iso_service isot-bench-q "$CONF_Q"
+
+# ---- peers: Debian packages, installed when missing ----
+need_pkgs=
+command -v bwrap >/dev/null || need_pkgs="$need_pkgs bubblewrap"
+command -v firejail >/dev/null || need_pkgs="$need_pkgs firejail"
+command -v cgexec >/dev/null || need_pkgs="$need_pkgs cgroup-tools"
+if [ -n "$need_pkgs" ]; then
+	say "installing peers:$need_pkgs"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq >/dev/null 2>&1
+	for p in $need_pkgs; do
+		apt-get install -y -qq --no-install-recommends "$p" >/dev/null 2>&1 || say "cannot install $p"
+	done
+fi
+
+# ---- the bench's own cgroups ----
+mkdir -p "$CPU/$BASE" "$PIDS/$BASE" "$CPU/$FLOORD" "$PIDS/$FLOORD" "$CPU/$CGX" ||
+	die "cannot create cgroups"
+if iso_is_v2; then
+	echo "50000 100000" >"$CPU/$CGX/cpu.max" 2>/dev/null
+else
+	echo 50000 >"$CPU/$CGX/cpu.cfs_quota_us"
+fi
+
+# ===================================================================
+# Helpers for the measurements (all run inside $BASE)
+# ===================================================================
+
+kv() { # kv KEY "k=v k=v ...": the value of KEY
+	local x
+	for x in $2; do [ "${x%%=*}" = "$1" ] && { echo "${x#*=}"; return; }; done
+	echo 0
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }'; }
+row() { printf '| %s |\n' "$(IFS='|'; echo "$*" | sed 's/|/ | /g')" >>"$W/table.md"; }
+line() { printf '%s\n' "$*" >>"$W/table.md"; }
+
+loop() { # loop NAME ARGS...: pam_loop / floor / cmdloop, result in R_NAME
+	local name=$1 out rc
+	shift
+	out=$("$@" 2>"$W/$name.err")
+	rc=$?
+	[ -n "$out" ] || out="n=0 fail=1"
+	if [ $rc -ne 0 ]; then
+		say "$name: exit $rc: $(head -c 300 "$W/$name.err")"
+		out="$out rc=$rc"
+	fi
+	eval "R_$name=\$out"
+	say "$name: $out"
+}
+
+live_sessions() {
+	local n
+	n=$(pgrep -c -u "$UIDS" -x sleep 2>/dev/null)
+	echo "${n:-0}"
+}
+
+bg_session() { # bg_session SVC USER: a session that stays open (sleep)
+	"$H" "$1" "$2" sleep 1000000 </dev/null >/dev/null 2>>"$W/bg.err" &
+	BG_PIDS+=($!)
+}
+
+wait_live() { # wait_live N TIMEOUT_S: until N sleep sessions run
+	local want=$1 end=$(($(date +%s) + $2))
+	while [ "$(live_sessions)" -lt "$want" ]; do
+		[ "$(date +%s)" -ge "$end" ] && return 1
+		sleep 0.05
+	done
+	return 0
+}
+
+end_sessions() { # kills the sessions' sleeps; the harnesses close normally
+	pkill -KILL -u "$UIDS" -x sleep 2>/dev/null
+	local p
+	for p in "${BG_PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	BG_PIDS=()
+}
+
+user_files() { # files in the state dir that belong to bench users
+	ls "$RUNDIR" 2>/dev/null | awk -v l="$UIDS" '
+		BEGIN { n = split(l, a, ","); for (i = 1; i <= n; i++) s[a[i]] = 1 }
+		{ split($0, p, /[-.]/); if (p[1] == "user" && (p[2] in s)) c++ }
+		END { print c + 0 }'
+}
+
+user_dirs() { find "$CPU/$ROOT" "$PIDS/$ROOT" -maxdepth 1 -name 'user-*' 2>/dev/null | wc -l; }
+
+kmem() { awk '/^(SUnreclaim|KernelStack|PageTables|Percpu):/ { s += $2 } END { print s }' /proc/meminfo; }
+
+holders_mem() { # "n rss_kB_avg private_kB_avg" over the bench users' holders
+	local f pid
+	for f in "$RUNDIR"/user-*.holder; do
+		[ -e "$f" ] || continue
+		pid=$(cut -d' ' -f1 "$f")
+		case ",$UIDS," in *",$(basename "$f" | sed -E 's/^user-([0-9]+)\..*/\1/'),"*) ;; *) continue ;; esac
+		awk '/^VmRSS:/ { r = $2 } END { printf "%s ", r }' "/proc/$pid/status" 2>/dev/null
+		awk '/^Private_(Clean|Dirty):/ { p += $2 } END { print p + 0 }' "/proc/$pid/smaps_rollup" 2>/dev/null
+	done | awk '{ n++; r += $1; p += $2 } END { if (n) printf "%d %.0f %.0f\n", n, r / n, p / n; else print "0 0 0" }'
+}
+
+# helper_trace NAME ARGS...: strace -ff of a pam_loop; for each helper run
+# (pam_loop runs them strictly in turn: open, close, open, ...) the wall
+# time from fork to exit and the time spent in each syscall.
+helper_trace() {
+	local name=$1 d=$W/trace-$1 f
+	shift
+	rm -rf "$d"
+	mkdir -p "$d"
+	strace -f -ff -ttt -T -o "$d/t" "$@" >/dev/null 2>"$W/$name.err" || say "$name: trace run failed"
+	for f in "$d"/t.*; do
+		grep -q 'execve(".*pam-isolate-helper"' "$f" && echo "$(head -1 "$f" | cut -d' ' -f1) $f"
+	done | sort -n | awk '{ print (NR % 2 ? "open" : "close"), $2 }' | while read -r op f; do
+		awk -v op="$op" '
+			{ t = $1 + 0; if (!first) first = t; last = t }
+			match($0, /<[0-9.]+>$/) {
+				sc = $2; sub(/\(.*/, "", sc)
+				dur = substr($0, RSTART + 1, RLENGTH - 2) + 0
+				sum[sc] += dur; cnt[sc]++; tot += dur
+			}
+			END {
+				printf "RUN %s %.0f %.0f\n", op, (last - first) * 1e6, tot * 1e6
+				for (s in sum) printf "SC %s %s %.0f %d\n", op, s, sum[s] * 1e6, cnt[s]
+			}' "$f"
+	done >"$W/$name.sum"
+	rm -rf "$d"
+}
+
+trace_table() { # trace_table NAME OP: top syscalls of the helper per run
+	local f=$W/$1.sum op=$2 runs
+	runs=$(awk -v op="$op" '$1 == "RUN" && $2 == op' "$f" | wc -l)
+	[ "$runs" -gt 0 ] || return
+	awk -v op="$op" -v runs="$runs" '
+		$1 == "RUN" && $2 == op { wall += $3; sys += $4 }
+		END { printf "helper %s, %d runs under strace: wall %.0f us/run, in syscalls %.0f us/run, outside syscalls (exec, ld.so, user code) %.0f us/run\n", op, runs, wall / runs, sys / runs, (wall - sys) / runs }' "$f"
+	awk -v op="$op" -v runs="$runs" '$1 == "SC" && $2 == op { t[$3] += $4; c[$3] += $5 }
+		END { for (s in t) printf "%10.0f us/run %7.1f calls/run  %s\n", t[s] / runs, c[s] / runs, s }' "$f" |
+		sort -rn | head -12
+}
+
+# ===================================================================
+# The measurements
+# ===================================================================
+main() {
+	BG_PIDS=()
+	local i
+
+	# ---------- 1. open+close latency through a real PAM stack ----------
+	say "1. session latency ($N_LAT logins per case)"
+	loop permit "$BIN/pam_loop" isot-bench-permit "$U1" "$N_LAT"
+	loop cg "$BIN/pam_loop" -c "$ROOT" isot-bench-cg "$U1" "$N_LAT"
+	[ "$(user_dirs)" -eq 0 ] || say "warning: user cgroup left after cgroup-only loop"
+	loop sbfirst "$BIN/pam_loop" -c "$ROOT" -s isot-bench-sb "$U1" "$N_LAT"
+	loop pc_permit "$BIN/pam_loop" -g "$GAP_US" isot-bench-permit "$U1" "$N_PACED"
+	loop pc_cg "$BIN/pam_loop" -g "$GAP_US" isot-bench-cg "$U1" "$N_PACED"
+	loop pc_sbfirst "$BIN/pam_loop" -g "$GAP_US" isot-bench-sb "$U1" "$N_PACED"
+	[ "$(user_files)" -eq 0 ] || say "warning: state files left after first-session loop"
+	bg_session isot-bench-sb "$U1"
+	wait_live 1 30 || say "warning: background session of $U1 did not start"
+	loop sbreuse "$BIN/pam_loop" -c "$ROOT" -s isot-bench-sb "$U1" "$N_LAT"
+	loop pc_sbreuse "$BIN/pam_loop" -g "$GAP_US" isot-bench-sb "$U1" "$N_PACED"
+	# same three cases with a process in the session, for the peers table
+	loop x_permit "$BIN/pam_loop" isot-bench-permit "$U1" "$N_PEER" -- /bin/true
+	loop x_sbreuse "$BIN/pam_loop" isot-bench-sb "$U1" "$N_PEER" -- /bin/true
+	say "tracing the helper (reused sandbox, $N_TRACE logins)"
+	helper_trace tr_reuse "$BIN/pam_loop" -w 1 isot-bench-sb "$U1" "$N_TRACE"
+	end_sessions
+	loop x_sbfirst "$BIN/pam_loop" isot-bench-sb "$U1" "$N_PEER" -- /bin/true
+	say "tracing the helper (first session, $N_TRACE logins)"
+	helper_trace tr_first "$BIN/pam_loop" -w 1 isot-bench-sb "$U1" "$N_TRACE"
+
+	# ---------- 2. the floor ----------
+	say "2. floor ($N_FLOOR iterations)"
+	local fa=("$CPU/$FLOORD" "$PIDS/$FLOORD" "$CPU/$BASE" "$PIDS/$BASE")
+	loop f_cg "$BIN/floor" cgroup "$N_FLOOR" "${fa[@]}"
+	loop f_create "$BIN/floor" create "$N_FLOOR" "${fa[@]}"
+	loop f_reuse "$BIN/floor" reuse "$N_FLOOR" "${fa[@]}"
+	loop pf_cg "$BIN/floor" cgroup "$N_PACED" "${fa[@]}" "$GAP_US"
+	loop pf_create "$BIN/floor" create "$N_PACED" "${fa[@]}" "$GAP_US"
+	loop pf_reuse "$BIN/floor" reuse "$N_PACED" "${fa[@]}" "$GAP_US"
+	loop x_helper "$BIN/cmdloop" "$N_PEER" -- "$ISO_HELPER_DST" --version
+
+	# ---------- 3. peers ----------
+	say "3. peers ($N_PEER runs each)"
+	loop p_true "$BIN/cmdloop" "$N_PEER" -- /bin/true
+	loop p_unshare "$BIN/cmdloop" "$N_PEER" -- unshare -Upmf --mount-proc true
+	if command -v bwrap >/dev/null; then
+		loop p_bwrap "$BIN/cmdloop" "$N_PEER" -- bwrap --unshare-user --unshare-pid \
+			--dev-bind / / --proc /proc --tmpfs /tmp true
+	fi
+	if command -v firejail >/dev/null; then
+		loop p_firejail "$BIN/cmdloop" "$N_PEER" -- firejail --noprofile --quiet true
+	fi
+	if command -v cgexec >/dev/null; then
+		loop p_cgexec "$BIN/cmdloop" "$N_PEER" -- cgexec -g "cpu:$CGX" true
+	fi
+
+	# ---------- 5. quota accuracy ----------
+	say "5. quota accuracy (${BURN_S} s of 2 burners per case)"
+	local burn
+	burn="TIMEFORMAT='%3R %3U %3S'; { time ( for b in 1 2; do timeout $BURN_S sh -c 'while :; do :; done' & done; wait ); } 2>&1; grep -h throttled \$(find $CPU/$ROOT -path \"*/user-\$(id -u)/cpu.stat\" 2>/dev/null) 2>/dev/null | tr '\n' ' '"
+	"$H" isot-bench-permit "$(u 6)" bash -c "$burn" >"$W/q_base" 2>&1
+	for i in 1 2 3; do
+		"$H" isot-bench-q "$(u $i)" bash -c "$burn" >"$W/q_$i" 2>&1
+	done
+	"$H" isot-bench-q "$(u 4)" bash -c "$burn" >"$W/q_4" 2>&1 &
+	local qa=$!
+	"$H" isot-bench-q "$(u 5)" bash -c "$burn" >"$W/q_5" 2>&1 &
+	local qb=$!
+	wait $qa $qb
+
+	# ---------- 6. concurrency ----------
+	say "6. concurrency ($N_PAR parallel logins)"
+	par() { # par NAME SVC USER...
+		local name=$1 svc=$2 t j p fails=0
+		shift 2
+		local pp=()
+		t=$(($(date +%s%N) + 800000000))
+		j=0
+		for p in "$@"; do
+			j=$((j + 1))
+			"$BIN/pam_loop" -w 0 -a "$t" "$svc" "$p" 1 -- /bin/true >"$W/par.$name.$j" 2>&1 &
+			pp+=($!)
+		done
+		for p in "${pp[@]}"; do wait "$p" || fails=$((fails + 1)); done
+		sleep 0.2
+		cat "$W"/par."$name".* | awk -v t="$t" -v f="$fails" -v n="$#" '
+			/end_ns=/ { for (i = 1; i <= NF; i++) { split($i, kv, "=");
+				if (kv[1] == "end_ns" && kv[2] > e) e = kv[2];
+				if (kv[1] == "total_med") { s[++k] = kv[2] } } }
+			END { asort_n = k; for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (s[j] < s[i]) { x = s[i]; s[i] = s[j]; s[j] = x }
+				printf "logins=%d fail=%d total_ms=%.1f login_med_ms=%.1f login_max_ms=%.1f\n", n, f, (e - t) / 1e6, s[int((k + 1) / 2)] / 1e3, s[k] / 1e3 }' >"$W/par.$name"
+		echo "leftover_dirs=$(user_dirs) leftover_files=$(user_files)" >>"$W/par.$name"
+		say "par $name: $(tr '\n' ' ' <"$W/par.$name")"
+	}
+	local many=()
+	for i in $(seq 1 $N_PAR); do many+=("$(u "$i")"); done
+	local same=()
+	for i in $(seq 1 $N_PAR); do same+=("$U1"); done
+	par permit isot-bench-permit "${many[@]}"
+	par one isot-bench-sb "${same[@]}"
+	par many isot-bench-sb "${many[@]}"
+
+	# ---------- 4. scale ----------
+	say "4. scale: kernel memory of $N_MEMBASE pam_permit sessions (baseline)"
+	local k0 k1
+	k0=$(kmem)
+	for i in $(seq 1 $N_MEMBASE); do bg_session isot-bench-permit "$(u "$i")"; done
+	wait_live "$N_MEMBASE" 120 || say "warning: only $(live_sessions) permit sessions"
+	sleep 1
+	k1=$(kmem)
+	echo "$(( (k1 - k0) / N_MEMBASE ))" >"$W/mem_permit"
+	end_sessions
+	sleep 1
+	local have=0 s t0 t1 km0 hm files
+	km0=$(kmem)
+	: >"$W/scale"
+	for s in $SIZES; do
+		say "4. scale: $s users with a live session"
+		t0=$(date +%s%N)
+		for i in $(seq $((have + 1)) "$s"); do bg_session isot-bench-sb "$(u "$i")"; done
+		wait_live "$s" 300 || say "warning: only $(live_sessions) of $s sessions live"
+		t1=$(date +%s%N)
+		have=$s
+		sleep 1
+		hm=$(holders_mem)
+		files=$(user_files)
+		loop "s_reuse_$s" "$BIN/pam_loop" -c "$ROOT" -s isot-bench-sb "$U1" "$N_SCALE"
+		loop "s_first_$s" "$BIN/pam_loop" -c "$ROOT" -s isot-bench-sb "$UPROBE" "$N_SCALE"
+		echo "$s $(live_sessions) $(( (t1 - t0) / 1000000 )) $(( ($(kmem) - km0) / s )) $hm $files $(ps -e --no-headers | wc -l)" >>"$W/scale"
+	done
+	say "4. scale: closing $have sessions"
+	t0=$(date +%s%N)
+	end_sessions
+	t1=$(date +%s%N)
+	sleep 0.5
+	echo "$(( (t1 - t0) / 1000000 )) $(user_dirs) $(user_files)" >"$W/scale_end"
+}
+
+# ===================================================================
+# Run, then render
+# ===================================================================
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+# In the background and waited for, so that INT/TERM reach the trap at
+# once; the clean-up kills whatever runs in $BASE and below.
+(
+	echo $BASHPID >"$CPU/$BASE/cgroup.procs" && echo $BASHPID >"$PIDS/$BASE/cgroup.procs" ||
+		die "cannot enter $BASE"
+	main
+	declare -p | grep -E '^declare -- R_' >"$W/results.sh"
+) &
+wait $!
+rc=$?
+LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)
+[ -s "$W/results.sh" ] || die "measurements failed (exit $rc)"
+# shellcheck disable=SC1090,SC1091
+. "$W/results.sh"
+
+: >"$W/table.md"
+line "# pam_isolate benchmark"
+line ""
+line "$(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$ISO_TOP" rev-parse --short HEAD 2>/dev/null)$(git -C "$ISO_TOP" diff --quiet HEAD -- helper pam_module common config 2>/dev/null || echo ' (+ uncommitted product changes)'), $( [ "$QUICK" = 1 ] && echo 'QUICK smoke run' || echo 'full run'), $(($(date +%s) - T_START)) s."
+line "Machine: $(nproc) CPUs, kernel $(uname -r), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), cgroup $(iso_is_v2 && echo v2 || echo 'v1 (cpu, pids)'); load average $LOAD0 at start, $LOAD1 at end (other work on the machine shows in p95)."
+line "Times in microseconds (median / p95) unless marked ms. Ratios are against a baseline of this same run. What each row measures: bench/README.md."
+line ""
+
+t() { kv total_med "$1"; }
+line "## 1-2. Session open+close through PAM, against the kernel floor"
+line ""
+line "Back to back: the next login starts as soon as the last one closed. Paced: one login every $((GAP_US / 1000)) ms (a login server's cadence; some kernel paths are only cheap while hot, see below)."
+line ""
+row "case" "n" "open med" "open p95" "close med" "close p95" "open+close med" "open+close p95" "CPU / login" "x pam_permit" "x floor (which)"
+row "---" "--:" "--:" "--:" "--:" "--:" "--:" "--:" "--:" "--:" "--"
+lat() { # lat LABEL RESULT FLOORRESULT FLOORNAME BASE
+	local r=$2 base=${5:-$R_permit}
+	row "$1" "$(kv n "$r")$( [ "$(kv fail "$r")" != 0 ] && echo " ($(kv fail "$r") FAILED)")" \
+		"$(kv open_med "$r")" "$(kv open_p95 "$r")" "$(kv close_med "$r")" "$(kv close_p95 "$r")" \
+		"**$(t "$r")**" "$(kv total_p95 "$r")" "$(kv cpu_mean "$r")" "$(ratio "$(t "$r")" "$(t "$base")")" \
+		"$([ -n "$3" ] && echo "**$(ratio "$(t "$r")" "$(t "$3")")** ($4)" || echo -)"
+}
+lat "(a) pam_permit only (baseline)" "$R_permit" "" ""
+lat "(b) pam_isolate, cgroup only (cpu_quota + tasks_max)" "$R_cg" "$R_f_cg" "floor cgroup"
+lat "(c1) pam_isolate sandbox, first session: the sandbox is created and torn down at every login (on_logout=keep, nothing left running)" "$R_sbfirst" "$R_f_create" "floor create"
+lat "(c2) pam_isolate sandbox, reused: a background session of the user keeps it alive" "$R_sbreuse" "$R_f_reuse" "floor reuse"
+lat "floor: cgroup only (mkdir user + leaf, limits, move pid; move back, rmdir)" "$R_f_cg" "" ""
+lat "floor: sandbox create (the above + clone user/pid/mnt ns, id maps, rslave, tmpfs x2, proc, move holder, setns; setns back, kill, wait, rmdir)" "$R_f_create" "" ""
+lat "floor: sandbox reuse (limits, leaf, move, setns into a live holder; back, rmdir)" "$R_f_reuse" "" ""
+lat "paced (a) pam_permit only" "$R_pc_permit" "" "" "$R_pc_permit"
+lat "paced (b) cgroup only" "$R_pc_cg" "$R_pf_cg" "paced floor cgroup" "$R_pc_permit"
+lat "paced (c1) sandbox, first session" "$R_pc_sbfirst" "$R_pf_create" "paced floor create" "$R_pc_permit"
+lat "paced (c2) sandbox, reused" "$R_pc_sbreuse" "$R_pf_reuse" "paced floor reuse" "$R_pc_permit"
+lat "paced floor: cgroup only" "$R_pf_cg" "" "" "$R_pc_permit"
+lat "paced floor: sandbox create" "$R_pf_create" "" "" "$R_pc_permit"
+lat "paced floor: sandbox reuse" "$R_pf_reuse" "" "" "$R_pc_permit"
+line ""
+line "Goal: (c2) within 2x of the floor. Back to back: $(ratio "$(t "$R_sbreuse")" "$(t "$R_f_reuse")") the reuse floor ($(ratio "$(t "$R_sbreuse")" "$(t "$R_f_create")") the create floor). Paced: $(ratio "$(t "$R_pc_sbreuse")" "$(t "$R_pf_reuse")") the paced reuse floor."
+line ""
+line "### Where the time of a reused-sandbox login goes (c2, back to back, medians)"
+line ""
+hx=$(t "$R_x_helper")
+rest=$(( $(t "$R_sbreuse") - $(t "$R_permit") - 2 * hx ))
+row "part" "us / login" "share of (c2)"
+row "---" "--:" "--:"
+share() { awk -v a="$1" -v b="$(t "$R_sbreuse")" 'BEGIN { printf "%.0f%%", 100 * a / b }'; }
+row "the PAM stack itself: pam_start, pam_permit, pam_end (row a)" "$(t "$R_permit")" "$(share "$(t "$R_permit")")"
+row "2 x fork + exec + exit of the setuid helper, doing nothing (\`--version\`: $hx us each)" "$((2 * hx))" "$(share $((2 * hx)))"
+row "the helper's and the module's real work (the rest)" "$rest" "$(share "$rest")"
+row "... of which the kernel's share, as the reuse floor measures it" "$(t "$R_f_reuse")" "$(share "$(t "$R_f_reuse")")"
+line ""
+line "CPU per login (all processes; the rest of the wall time is waiting): (c2) $(kv cpu_mean "$R_sbreuse") us of $(kv total_mean "$R_sbreuse") us mean wall; reuse floor $(kv cpu_mean "$R_f_reuse") of $(kv total_mean "$R_f_reuse"); paced (c2) $(kv cpu_mean "$R_pc_sbreuse") of $(kv total_mean "$R_pc_sbreuse"); paced reuse floor $(kv cpu_mean "$R_pf_reuse") of $(kv total_mean "$R_pf_reuse")."
+line ""
+
+line "## 3. Peers: fork + exec + wait of \`true\` inside each tool (root)"
+line ""
+row "tool" "n" "med" "p95" "x plain true"
+row "---" "--:" "--:" "--:" "--:"
+peer() {
+	[ -n "$2" ] || { row "$1" "-" "not installed" "-" "-"; return; }
+	row "$1" "$(kv n "$2")$( [ "$(kv fail "$2")" != 0 ] && echo " ($(kv fail "$2") FAILED)")" "$(t "$2")" "$(kv total_p95 "$2")" "$(ratio "$(t "$2")" "$(t "$R_p_true")")"
+}
+peer "true (baseline)" "$R_p_true"
+peer "pam-isolate-helper --version (the helper starting and exiting)" "$R_x_helper"
+peer "unshare -Upmf --mount-proc true" "$R_p_unshare"
+peer "bwrap --unshare-user --unshare-pid --dev-bind / / --proc /proc --tmpfs /tmp true" "${R_p_bwrap:-}"
+peer "firejail --noprofile --quiet true" "${R_p_firejail:-}"
+peer "cgexec -g cpu:<own v1 cgroup> true" "${R_p_cgexec:-}"
+peer "PAM session, pam_permit only, running true as the user" "$R_x_permit"
+peer "PAM session, pam_isolate sandbox reused, running true" "$R_x_sbreuse"
+peer "PAM session, pam_isolate sandbox first session, running true" "$R_x_sbfirst"
+line ""
+
+line "## 4. Scale: N users with a live (sleep) session each, sandboxes per user"
+line ""
+row "users" "live" "start all (ms)" "reused open med / p95" "reused close med / p95" "first-session open+close med" "open x 1 user" "close x 1 user" "holder RSS kB (private)" "kernel kB / user" "files in $RUNDIR" "processes on host"
+row "--:" "--:" "--:" "--:" "--:" "--:" "--:" "--:" "--:" "--:" "--:" "--:"
+first_open=
+first_close=
+while read -r s live startms kper _ hrss hpriv files nprocs; do
+	eval "r=\$R_s_reuse_$s f=\$R_s_first_$s"
+	[ -n "$first_open" ] || { first_open=$(kv open_med "$r"); first_close=$(kv close_med "$r"); }
+	row "$s" "$live" "$startms" "$(kv open_med "$r") / $(kv open_p95 "$r")" "$(kv close_med "$r") / $(kv close_p95 "$r")" \
+		"$(t "$f")" "$(ratio "$(kv open_med "$r")" "$first_open")" "$(ratio "$(kv close_med "$r")" "$first_close")" \
+		"$hrss ($hpriv)" "$kper" "$files" "$nprocs"
+done <"$W/scale"
+read -r endms enddirs endfiles <"$W/scale_end"
+line ""
+line "- kernel kB / user: growth of SUnreclaim + KernelStack + PageTables + Percpu since before the first sandboxed session, divided by the users; it includes the session's own processes (harness + sleep). The same for a pam_permit session (no sandbox, no cgroup): $(cat "$W/mem_permit") kB."
+line "- Closing all sessions at the end took ${endms} ms; left behind: $enddirs user cgroups, $endfiles state files (want 0, 0)."
+line ""
+
+line "## 5. CPU quota accuracy (2 busy-loop burners in one session, ${BURN_S} s, usage measured by bash \`time\` inside the session)"
+line ""
+row "case" "quota" "CPU s used / wall s" "usage (CPUs)" "usage / quota" "usage / min(quota, unconfined)" "throttled periods"
+row "---" "--:" "--:" "--:" "--:" "--:" "--"
+read -r bR bU bS _ <<<"$(grep -E '^[0-9.]+ [0-9.]+ [0-9.]+' "$W/q_base" | tail -1)"
+base_use=$(awk -v r="$bR" -v u="$bU" -v s="$bS" 'BEGIN { printf "%.3f", (r > 0) ? (u + s) / r : 0 }')
+qrow() { # qrow LABEL FILE QUOTA(CPUs)
+	local R U S rest use
+	read -r R U S rest <<<"$(grep -E '^[0-9.]+ [0-9.]+ [0-9.]+' "$2" | tail -1)"
+	rest=$(grep -o 'nr_throttled [0-9]*' "$2" | head -1)
+	use=$(awk -v r="${R:-0}" -v u="${U:-0}" -v s="${S:-0}" 'BEGIN { printf "%.3f", (r > 0) ? (u + s) / r : 0 }')
+	row "$1" "$(awk -v q="$3" 'BEGIN { printf "%.0f%%", q * 100 }')" \
+		"$(awk -v u="${U:-0}" -v s="${S:-0}" -v r="${R:-0}" 'BEGIN { printf "%.2f / %.2f", u + s, r }')" "$use" \
+		"$(awk -v a="$use" -v q="$3" 'BEGIN { printf "%.2f", a / q }')" \
+		"$(awk -v a="$use" -v q="$3" -v b="$base_use" 'BEGIN { m = q < b ? q : b; printf "%.2f", a / m }')" \
+		"${rest:-?}"
+}
+row "unconfined (pam_permit session): what 2 burners get here" "-" \
+	"$(awk -v u="$bU" -v s="$bS" -v r="$bR" 'BEGIN { printf "%.2f / %.2f", u + s, r }')" "$base_use" "-" "-" "-"
+qrow "quota 20%" "$W/q_1" 0.20
+qrow "quota 50%" "$W/q_2" 0.50
+qrow "quota 150%" "$W/q_3" 1.50
+qrow "noisy neighbours, together: user A (60%)" "$W/q_4" 0.60
+qrow "noisy neighbours, together: user B (30%)" "$W/q_5" 0.30
+line ""
+
+line "## 6. Concurrency: $N_PAR logins started at the same instant (open, run true as the user, close)"
+line ""
+row "case" "logins" "failures" "total ms" "x pam_permit" "median login ms" "slowest login ms" "left behind (cgroups, files)"
+row "---" "--:" "--:" "--:" "--:" "--:" "--:" "--"
+pbase=$(kv total_ms "$(head -1 "$W/par.permit")")
+prow() {
+	local a b
+	a=$(head -1 "$W/par.$2")
+	b=$(tail -1 "$W/par.$2")
+	row "$1" "$(kv logins "$a")" "$(kv fail "$a")" "$(kv total_ms "$a")" "$(ratio "$(kv total_ms "$a")" "$pbase")" \
+		"$(kv login_med_ms "$a")" "$(kv login_max_ms "$a")" "$(kv leftover_dirs "$b"), $(kv leftover_files "$b")"
+}
+prow "pam_permit only, $N_PAR users (baseline)" permit
+prow "pam_isolate sandbox, 1 user x $N_PAR" one
+prow "pam_isolate sandbox, $N_PAR users" many
+line ""
+
+line "## Where the time goes: the helper under strace (-f -ttt -T; strace inflates every syscall)"
+line ""
+line '```'
+{
+	trace_table tr_reuse open
+	trace_table tr_reuse close
+	echo
+	trace_table tr_first open
+	trace_table tr_first close
+} >>"$W/table.md"
+line '```'
+
+mkdir -p "$(dirname "$OUT")"
+cp "$W/table.md" "$OUT"
+# stderr of every row that failed, for a look afterwards (git ignores *.tmp)
+for f in "$W"/*.err; do
+	[ -s "$f" ] && grep -qv '^$' "$f" && { echo "== $(basename "$f")"; head -50 "$f"; }
+done >"$(dirname "$OUT")/errors.tmp" 2>/dev/null
+cat "$W/table.md"
+say "written to $OUT"
+say "cleaning up (test users are removed one by one: this takes a while)"
+exit 0
