@@ -3,8 +3,8 @@
  * libFuzzer target for the config parser (pre-scan + libconfuse + checks).
  * Build and run (30 s):
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -Icommon -Iconfig \
- *       tests/fuzz/fuzz_config.c config/config.c config/units.c config/policy.c \
- *       common/iso_err.c -lconfuse -o build/fuzz_config
+ *       tests/fuzz/fuzz_config.c config/config.c config/scan.c config/load.c \
+ *       config/units.c config/policy.c common/iso_err.c -lconfuse -o build/fuzz_config
  *   mkdir -p build/fuzz-corpus
  *   build/fuzz_config -max_total_time=30 build/fuzz-corpus tests/fuzz/corpus/config
  * New inputs go to the first corpus directory. libconfuse itself is not
@@ -38,6 +38,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (iso_policy_resolve(cfg, "alice", 1000, groups, 3, &pol) == 0)
 			iso_policy_describe(&pol, text, sizeof(text));
+		/* Below any min_uid the file can give, whatever the lists say. */
+		if (iso_policy_resolve(cfg, "alice", 0, groups, 3, &pol) == 0) {
+			iso_policy_describe(&pol, text, sizeof(text));
+			if (cfg->min_uid > 0 && pol.match != ISO_MATCH_EXEMPT_USER &&
+			    pol.match != ISO_MATCH_EXEMPT_GROUP &&
+			    pol.match != ISO_MATCH_EXEMPT_UID)
+				abort();
+		}
+		/* An empty services list is every service; a given one holds
+		 * only names the check accepted, never an empty one. */
+		if (cfg->n_services == 0 && !iso_config_service_in_scope(cfg, "sshd"))
+			abort();
+		if (iso_config_service_in_scope(cfg, "") != (cfg->n_services == 0))
+			abort();
 		/* ...and our pre-scan must have found every section libconfuse
 		 * did (a differential check of the two lexers). */
 		if (cfg->has_default && cfg->default_line <= 0)

@@ -486,6 +486,294 @@ static void test_limits(void **state)
 	assert_ptr_equal(c, SENTINEL);
 }
 
+/* ---- issue 11: scope, failure classes, more limits, negation ---- */
+
+static void test_new_section_keys(void **state)
+{
+	struct iso_config *c;
+
+	(void)state;
+	c = parse_ok("default {\n" /* 1 */
+		     "    memory_high = 3G\n"
+		     "    swap_max = 0\n"
+		     "    session_max_time = 8h\n"
+		     "    private_shm = yes\n"
+		     "    cgroup_ns = on\n"
+		     "    no_new_privs = true\n"
+		     "}\n"
+		     "group g { memory_high = max\n swap_max = \"512M\"\n"
+		     " session_max_time = '90' }\n"
+		     "user u { session_max_time = MAX\n private_shm = no\n cgroup_ns = Off\n"
+		     " no_new_privs = FALSE\n swap_max = max }\n"
+		     "user v { cpu_quota = 5% }\n");
+	assert_int_equal(c->defaults.memory_high, INT64_C(3) << 30);
+	assert_int_equal(c->defaults.swap_max, 0);
+	assert_int_equal(c->defaults.session_max_time, 8 * 3600);
+	assert_int_equal(c->defaults.private_shm, 1);
+	assert_int_equal(c->defaults.cgroup_ns, 1);
+	assert_int_equal(c->defaults.no_new_privs, 1);
+
+	assert_int_equal(c->groups[0].lim.memory_high, ISO_MAX);
+	assert_int_equal(c->groups[0].lim.swap_max, INT64_C(512) << 20);
+	assert_int_equal(c->groups[0].lim.session_max_time, 90);
+	assert_int_equal(c->groups[0].lim.private_shm, ISO_UNSET);
+	assert_int_equal(c->groups[0].lim.cgroup_ns, ISO_UNSET);
+	assert_int_equal(c->groups[0].lim.no_new_privs, ISO_UNSET);
+
+	assert_int_equal(c->users[0].lim.session_max_time, ISO_MAX);
+	assert_int_equal(c->users[0].lim.private_shm, 0);
+	assert_int_equal(c->users[0].lim.cgroup_ns, 0);
+	assert_int_equal(c->users[0].lim.no_new_privs, 0);
+	assert_int_equal(c->users[0].lim.swap_max, ISO_MAX);
+	assert_int_equal(c->users[0].lim.memory_high, ISO_UNSET);
+
+	/* Left out: unset, for the level below to fill. */
+	assert_int_equal(c->users[1].lim.memory_high, ISO_UNSET);
+	assert_int_equal(c->users[1].lim.swap_max, ISO_UNSET);
+	assert_int_equal(c->users[1].lim.session_max_time, ISO_UNSET);
+	assert_int_equal(c->users[1].lim.private_shm, ISO_UNSET);
+	assert_int_equal(c->users[1].lim.cgroup_ns, ISO_UNSET);
+	assert_int_equal(c->users[1].lim.no_new_privs, ISO_UNSET);
+	iso_config_free(c);
+
+	/* The bounds themselves are valid. */
+	c = parse_ok(
+		"default { memory_high = 4K\n session_max_time = 1s }\n"
+		"user a { session_max_time = 365d }\nuser b { session_max_time = 31536000 }\n");
+	assert_int_equal(c->defaults.memory_high, 4096);
+	assert_int_equal(c->defaults.session_max_time, 1);
+	assert_int_equal(c->users[0].lim.session_max_time, 31536000);
+	assert_int_equal(c->users[1].lim.session_max_time, 31536000);
+	iso_config_free(c);
+}
+
+static void test_new_section_key_errors(void **state)
+{
+	(void)state;
+	parse_err("default {\n memory_high = 1K\n}\n",
+		  "t.conf:2: memory_high: value \"1K\" out of range (expected 4K or more, or "
+		  "\"max\")");
+	parse_err("default { memory_high = 4095 }\n",
+		  "t.conf:1: memory_high: value \"4095\" out of range (expected 4K or more, or "
+		  "\"max\")");
+	parse_err("default { memory_high = lots }\n",
+		  "t.conf:1: memory_high: invalid value \"lots\" (expected a size like \"512M\" or "
+		  "\"4G\", or \"max\")");
+	parse_err("user u { swap_max = 4Q }\n",
+		  "t.conf:1: swap_max: invalid value \"4Q\" (expected a size like \"512M\" or "
+		  "\"4G\", 0 (no swap), or \"max\")");
+	parse_err("user u { swap_max = \"-1\" }\n",
+		  "t.conf:1: swap_max: invalid value \"-1\" (expected a size like \"512M\" or "
+		  "\"4G\", 0 (no swap), or \"max\")");
+	parse_err("user u { swap_max = 99999999999T }\n",
+		  "t.conf:1: swap_max: value \"99999999999T\" out of range (expected 0 or more, or "
+		  "\"max\")");
+	parse_err("group g {\n\n session_max_time = 0\n}\n",
+		  "t.conf:3: session_max_time: value \"0\" out of range (expected 1s .. 365d, or "
+		  "\"max\")");
+	parse_err("default { session_max_time = 366d }\n",
+		  "t.conf:1: session_max_time: value \"366d\" out of range (expected 1s .. 365d, "
+		  "or \"max\")");
+	parse_err("default { session_max_time = 31536001 }\n",
+		  "t.conf:1: session_max_time: value \"31536001\" out of range (expected 1s .. "
+		  "365d, or \"max\")");
+	parse_err("default { session_max_time = 99999999999999999999d }\n",
+		  "t.conf:1: session_max_time: value \"99999999999999999999d\" out of range "
+		  "(expected 1s .. 365d, or \"max\")");
+	parse_err("default { session_max_time = 1h30m }\n",
+		  "t.conf:1: session_max_time: invalid value \"1h30m\" (expected a duration like "
+		  "\"90s\", \"30m\", \"8h\" or \"1d\", or \"max\")");
+	parse_err("default { session_max_time = none }\n",
+		  "t.conf:1: session_max_time: invalid value \"none\" (expected a duration like "
+		  "\"90s\", \"30m\", \"8h\" or \"1d\", or \"max\")");
+	parse_err("default { session_max_time = \"1 w\" }\n",
+		  "t.conf:1: session_max_time: invalid value \"1 w\" (expected a duration like "
+		  "\"90s\", \"30m\", \"8h\" or \"1d\", or \"max\")");
+	parse_err("default { private_shm = maybe }\n",
+		  "t.conf:1: private_shm: invalid value \"maybe\" (expected yes or no)");
+	parse_err("user u {\n cgroup_ns = 2\n}\n",
+		  "t.conf:2: cgroup_ns: invalid value \"2\" (expected yes or no)");
+	parse_err("group g { no_new_privs = sure }\n",
+		  "t.conf:1: no_new_privs: invalid value \"sure\" (expected yes or no)");
+	/* Section keys do not exist at the top level, and vice versa. */
+	parse_err("session_max_time = 1h\n", "t.conf:1: unknown key \"session_max_time\"");
+	parse_err("default {\n min_uid = 5\n}\n",
+		  "t.conf:2: unknown key \"min_uid\" in default section");
+	parse_err("user u { services = { sshd } }\n",
+		  "t.conf:1: unknown key \"services\" in user \"u\" section");
+	parse_err("group g { on_cgroup_error = allow }\n",
+		  "t.conf:1: unknown key \"on_cgroup_error\" in group \"g\" section");
+}
+
+static void test_scope_and_classes(void **state)
+{
+	struct iso_config *c;
+
+	(void)state;
+	/* Built-in: min_uid 1000, every service, each class as on_error. */
+	c = parse_ok("");
+	assert_int_equal(c->min_uid, 1000);
+	assert_int_equal(c->min_uid_line, 0);
+	assert_int_equal(c->n_services, 0);
+	assert_null(c->services);
+	assert_int_equal(c->on_config_error, ISO_ON_ERROR_DENY);
+	assert_int_equal(c->on_cgroup_error, ISO_ON_ERROR_DENY);
+	assert_int_equal(c->on_namespace_error, ISO_ON_ERROR_DENY);
+	iso_config_free(c);
+
+	c = parse_ok("on_error = allow\n");
+	assert_int_equal(c->on_config_error, ISO_ON_ERROR_ALLOW);
+	assert_int_equal(c->on_cgroup_error, ISO_ON_ERROR_ALLOW);
+	assert_int_equal(c->on_namespace_error, ISO_ON_ERROR_ALLOW);
+	iso_config_free(c);
+
+	/* A class given overrides on_error; the others still follow it. */
+	c = parse_ok("on_error = allow\n"
+		     "on_cgroup_error = deny\n"
+		     "\n"
+		     "min_uid = 500\n"
+		     "services = { sshd, \"login\", 'cron.daily', Gdm-Password_1 }\n");
+	assert_int_equal(c->on_error, ISO_ON_ERROR_ALLOW);
+	assert_int_equal(c->on_config_error, ISO_ON_ERROR_ALLOW);
+	assert_int_equal(c->on_cgroup_error, ISO_ON_ERROR_DENY);
+	assert_int_equal(c->on_namespace_error, ISO_ON_ERROR_ALLOW);
+	assert_int_equal(c->min_uid, 500);
+	assert_int_equal(c->min_uid_line, 4);
+	assert_int_equal(c->n_services, 4);
+	assert_string_equal(c->services[0], "sshd");
+	assert_string_equal(c->services[1], "login");
+	assert_string_equal(c->services[2], "cron.daily");
+	assert_string_equal(c->services[3], "Gdm-Password_1");
+	iso_config_free(c);
+
+	c = parse_ok("on_config_error = ALLOW\non_namespace_error = 'allow'\n");
+	assert_int_equal(c->on_error, ISO_ON_ERROR_DENY);
+	assert_int_equal(c->on_config_error, ISO_ON_ERROR_ALLOW);
+	assert_int_equal(c->on_cgroup_error, ISO_ON_ERROR_DENY);
+	assert_int_equal(c->on_namespace_error, ISO_ON_ERROR_ALLOW);
+	iso_config_free(c);
+
+	/* Bounds; an empty services list means every service; the line is
+	 * the key's, even when the value is further down. */
+	c = parse_ok("min_uid = 0\nservices = {}\n");
+	assert_int_equal(c->min_uid, 0);
+	assert_int_equal(c->min_uid_line, 1);
+	assert_int_equal(c->n_services, 0);
+	iso_config_free(c);
+	c = parse_ok("# x\nmin_uid =\n\n 2147483647\n");
+	assert_int_equal(c->min_uid, INT64_C(2147483647));
+	assert_int_equal(c->min_uid_line, 2);
+	iso_config_free(c);
+	c = parse_ok("services = { sshd }\nservices += { login }\nservices += "
+		     "{ abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0 }\n");
+	assert_int_equal(c->n_services, 3);
+	assert_string_equal(c->services[1], "login");
+	iso_config_free(c);
+}
+
+static void test_scope_and_class_errors(void **state)
+{
+	(void)state;
+	parse_err("min_uid = \"-1\"\n", "t.conf:1: min_uid: invalid value \"-1\" (expected a "
+					"number from 0 to 2147483647)");
+	parse_err("\n\nmin_uid = max\n", "t.conf:3: min_uid: invalid value \"max\" (expected a "
+					 "number from 0 to 2147483647)");
+	parse_err("min_uid = 1k\n", "t.conf:1: min_uid: invalid value \"1k\" (expected a number "
+				    "from 0 to 2147483647)");
+	parse_err("min_uid = 2147483648\n", "t.conf:1: min_uid: value \"2147483648\" out of range "
+					    "(expected 0 .. 2147483647)");
+	parse_err("min_uid = 99999999999999999999\n",
+		  "t.conf:1: min_uid: value \"99999999999999999999\" out of range (expected 0 .. "
+		  "2147483647)");
+	parse_err("services = { \"ssh d\" }\n",
+		  "t.conf:1: services: invalid service name \"ssh d\" (expected 1-63 letters, "
+		  "digits, '_', '.', '-')");
+	parse_err("services = {\n sshd,\n \"\"\n}\n",
+		  "t.conf:3: services: invalid service name \"\" (expected 1-63 letters, digits, "
+		  "'_', '.', '-')");
+	parse_err("services = { \"a/b\" }\n",
+		  "t.conf:1: services: invalid service name \"a/b\" (expected 1-63 letters, "
+		  "digits, '_', '.', '-')");
+	parse_err("services = { \"!sshd\" }\n",
+		  "t.conf:1: services: invalid service name \"!sshd\" (expected 1-63 letters, "
+		  "digits, '_', '.', '-')");
+	parse_err("services = { \"sshd\\x1b\" }\n",
+		  "t.conf:1: services: invalid service name \"sshd\\x1b\" (expected 1-63 letters, "
+		  "digits, '_', '.', '-')");
+	parse_err("services = { abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz01 "
+		  "}\n",
+		  "t.conf:1: services: invalid service name "
+		  "\"abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz01\" (expected "
+		  "1-63 letters, digits, '_', '.', '-')");
+	parse_err("on_config_error = maybe\n",
+		  "t.conf:1: on_config_error: invalid value \"maybe\" (expected deny or allow)");
+	parse_err("\non_cgroup_error = yes\n",
+		  "t.conf:2: on_cgroup_error: invalid value \"yes\" (expected deny or allow)");
+	parse_err("on_namespace_error = \"\"\n",
+		  "t.conf:1: on_namespace_error: invalid value \"\" (expected deny or allow)");
+}
+
+/* The longest keys still get the duplicate check (the pre-scan keeps key
+ * names in a fixed buffer), and so does a key after every other one. */
+static void test_new_duplicate_keys(void **state)
+{
+	(void)state;
+	parse_err("default {\n session_max_time = 1h\n session_max_time = 2h\n}\n",
+		  "t.conf:3: duplicate key \"session_max_time\" (first at line 2)");
+	parse_err("on_namespace_error = deny\non_namespace_error = allow\n",
+		  "t.conf:2: duplicate key \"on_namespace_error\" (first at line 1)");
+	parse_err("min_uid = 1\nmin_uid = 2\n", "t.conf:2: duplicate key \"min_uid\" (first at "
+						"line 1)");
+	parse_err("services = { a }\nservices = { b }\n",
+		  "t.conf:2: duplicate key \"services\" (first at line 1)");
+	parse_err("default {\n" /* 1 */
+		  " cpu_quota = 5%\n cpu_period = 100ms\n cpu_weight = 1\n tasks_max = 1\n"
+		  " memory_max = 1G\n namespaces = {}\n private_tmp = no\n tmp_size = 1G\n"
+		  " on_logout = keep\n sandbox = per-user\n memory_high = 1G\n swap_max = 0\n"
+		  " session_max_time = 1h\n private_shm = no\n cgroup_ns = no\n"
+		  " no_new_privs = no\n" /* 17 */
+		  " no_new_privs = yes\n}\n",
+		  "t.conf:18: duplicate key \"no_new_privs\" (first at line 17)");
+	parse_err("cgroup_root = x\non_error = deny\nexempt_users = {}\nexempt_groups = {}\n"
+		  "min_uid = 1\nservices = {}\non_config_error = deny\non_cgroup_error = deny\n"
+		  "on_namespace_error = deny\non_config_error = allow\n",
+		  "t.conf:10: duplicate key \"on_config_error\" (first at line 7)");
+}
+
+static void test_exempt_negation_parse(void **state)
+{
+	struct iso_config *c;
+
+	(void)state;
+	c = parse_ok("exempt_users = { root, \"!bob\", !carol }\n"
+		     "exempt_groups = { staff, '!interns' }\n");
+	assert_int_equal(c->n_exempt_users, 3);
+	assert_string_equal(c->exempt_users[1], "!bob");
+	assert_string_equal(c->exempt_users[2], "!carol");
+	assert_int_equal(c->n_exempt_groups, 2);
+	assert_string_equal(c->exempt_groups[1], "!interns");
+	iso_config_free(c);
+
+	parse_err("exempt_users = { \"!\" }\n",
+		  "t.conf:1: exempt_users: invalid negated entry \"!\" (expected '!' and a user "
+		  "name: 1-32 letters, digits, '_', '.', '-', starting with a letter or '_')");
+	parse_err("\nexempt_users = { root,\n \"!!x\" }\n",
+		  "t.conf:3: exempt_users: invalid negated entry \"!!x\" (expected '!' and a user "
+		  "name: 1-32 letters, digits, '_', '.', '-', starting with a letter or '_')");
+	parse_err("exempt_groups = { \"!1x\" }\n",
+		  "t.conf:1: exempt_groups: invalid negated entry \"!1x\" (expected '!' and a "
+		  "group name: 1-32 letters, digits, '_', '.', '-', starting with a letter or "
+		  "'_')");
+	parse_err("exempt_groups = { \"! staff\" }\n",
+		  "t.conf:1: exempt_groups: invalid negated entry \"! staff\" (expected '!' and a "
+		  "group name: 1-32 letters, digits, '_', '.', '-', starting with a letter or "
+		  "'_')");
+	/* '!' only negates at the front. */
+	parse_err("exempt_users = { \"bob!\" }\n",
+		  "t.conf:1: exempt_users: invalid user name \"bob!\" (expected 1-32 letters, "
+		  "digits, '_', '.', '-', starting with a letter or '_')");
+}
+
 /* The shipped config and the examples must parse; run from the top of the
  * source tree (skipped elsewhere). */
 static void test_shipped_configs(void **state)
@@ -813,6 +1101,43 @@ static void test_peek_on_error(void **state)
 	assert_int_equal(iso_config_peek_on_error(NULL), ISO_ON_ERROR_DENY);
 }
 
+/* For a config that does not parse, on_config_error wins over on_error. */
+static void test_peek_on_config_error(void **state)
+{
+	(void)state;
+	need_root();
+	assert_int_equal(peek("on_config_error = allow\n", 0644), ISO_ON_ERROR_ALLOW);
+	assert_int_equal(peek("on_error = allow\non_config_error = deny\n", 0644),
+			 ISO_ON_ERROR_DENY);
+	assert_int_equal(peek("on_config_error = deny\non_error = allow\n", 0644),
+			 ISO_ON_ERROR_DENY);
+	assert_int_equal(peek("on_error = deny\non_config_error = 'allow'\n"
+			      "default { cpu_quota = fifty\n}}} \"\n",
+			      0644),
+			 ISO_ON_ERROR_ALLOW);
+	/* Other classes have no say here. */
+	assert_int_equal(peek("on_error = allow\non_cgroup_error = deny\n"
+			      "on_namespace_error = deny\n",
+			      0644),
+			 ISO_ON_ERROR_ALLOW);
+	assert_int_equal(peek("on_cgroup_error = allow\non_namespace_error = allow\n", 0644),
+			 ISO_ON_ERROR_DENY);
+	/* Given but not "allow": deny, even over on_error = allow. */
+	assert_int_equal(peek("on_error = allow\non_config_error = allowed\n", 0644),
+			 ISO_ON_ERROR_DENY);
+	/* The last one counts, as for on_error. */
+	assert_int_equal(peek("on_config_error = allow\non_config_error = deny\n", 0644),
+			 ISO_ON_ERROR_DENY);
+	/* Not top level, commented out, or a longer key: not the setting. */
+	assert_int_equal(peek("on_error = allow\ndefault { on_config_error = deny }\n", 0644),
+			 ISO_ON_ERROR_ALLOW);
+	assert_int_equal(peek("# on_config_error = allow\non_error = deny\n", 0644),
+			 ISO_ON_ERROR_DENY);
+	assert_int_equal(peek("on_config_error_x = allow\n", 0644), ISO_ON_ERROR_DENY);
+	/* Still only from a file only root can change. */
+	assert_int_equal(peek("on_config_error = allow\n", 0666), ISO_ON_ERROR_DENY);
+}
+
 int main(void)
 {
 	const struct CMUnitTest parse_tests[] = {
@@ -831,6 +1156,12 @@ int main(void)
 		cmocka_unit_test(test_syntax),
 		cmocka_unit_test(test_parse_after_errors),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_new_section_keys),
+		cmocka_unit_test(test_new_section_key_errors),
+		cmocka_unit_test(test_scope_and_classes),
+		cmocka_unit_test(test_scope_and_class_errors),
+		cmocka_unit_test(test_new_duplicate_keys),
+		cmocka_unit_test(test_exempt_negation_parse),
 		cmocka_unit_test(test_shipped_configs),
 	};
 	const struct CMUnitTest file_tests[] = {
@@ -842,6 +1173,7 @@ int main(void)
 		cmocka_unit_test(test_load_content_checks),
 		cmocka_unit_test(test_load_in_tmp),
 		cmocka_unit_test(test_peek_on_error),
+		cmocka_unit_test(test_peek_on_config_error),
 	};
 	int failed;
 

@@ -238,6 +238,236 @@ static void test_bad_args(void **state)
 	assert_string_equal(buf, "none");
 }
 
+/* ---- issue 11: new keys, negation, min_uid, services ---- */
+
+static struct iso_config *parse(const char *text)
+{
+	struct iso_config *c = NULL;
+	struct iso_err e;
+
+	if (iso_config_parse_buf(text, "n.conf", &c, &e) != 0)
+		print_error("%s\n", e.msg);
+	assert_non_null(c);
+	return c;
+}
+
+static void test_new_keys_builtin(void **state)
+{
+	struct iso_config *c = parse("");
+	struct iso_policy p;
+
+	(void)state;
+	p = resolve(c, "alice", NULL, 0);
+	assert_int_equal(p.lim.memory_high, ISO_UNSET); /* not managed */
+	assert_int_equal(p.lim.swap_max, ISO_UNSET);	/* not managed */
+	assert_int_equal(p.lim.session_max_time, ISO_MAX);
+	assert_int_equal(p.lim.private_shm, 0);
+	assert_int_equal(p.lim.cgroup_ns, 0);
+	assert_int_equal(p.lim.no_new_privs, 0);
+	assert_int_equal(p.lim.namespaces, 0);
+	iso_config_free(c);
+}
+
+static void test_new_keys_inherit(void **state)
+{
+	static const char text[] = "default {\n"		      /* 1 */
+				   "    memory_high = 1G\n"	      /* 2 */
+				   "    session_max_time = 8h\n"      /* 3 */
+				   "    no_new_privs = yes\n"	      /* 4 */
+				   "}\n"			      /* 5 */
+				   "group lab {\n"		      /* 6 */
+				   "    swap_max = 0\n"		      /* 7 */
+				   "    private_shm = yes\n"	      /* 8 */
+				   "    session_max_time = 30m\n"     /* 9 */
+				   "}\n"			      /* 10 */
+				   "user ann {\n"		      /* 11 */
+				   "    session_max_time = max\n"     /* 12 */
+				   "    cgroup_ns = yes\n"	      /* 13 */
+				   "    no_new_privs = no\n"	      /* 14 */
+				   "    memory_high = max\n"	      /* 15 */
+				   "}\n"			      /* 16 */
+				   "user ben { private_shm = no }\n"; /* 17 */
+	const char *const lab[] = {"lab"};
+	struct iso_config *c = parse(text);
+	struct iso_policy p;
+
+	(void)state;
+	p = resolve(c, "zed", NULL, 0);
+	assert_int_equal(p.lim.memory_high, INT64_C(1) << 30);
+	assert_int_equal(p.lim.swap_max, ISO_UNSET);
+	assert_int_equal(p.lim.session_max_time, 8 * 3600);
+	assert_int_equal(p.lim.no_new_privs, 1);
+	assert_int_equal(p.lim.private_shm, 0);
+	assert_int_equal(p.lim.namespaces, 0);
+
+	p = resolve(c, "zed", lab, 1);
+	assert_int_equal(p.lim.memory_high, INT64_C(1) << 30); /* default */
+	assert_int_equal(p.lim.swap_max, 0);		       /* group: no swap */
+	assert_int_equal(p.lim.session_max_time, 1800);	       /* group */
+	assert_int_equal(p.lim.no_new_privs, 1);	       /* default */
+	/* A private /dev/shm needs its own mount namespace, like /tmp. */
+	assert_int_equal(p.lim.private_shm, 1);
+	assert_int_equal(p.lim.namespaces, ISO_NS_MOUNT);
+
+	p = resolve(c, "ann", lab, 1);
+	assert_int_equal(p.match, ISO_MATCH_USER);
+	assert_int_equal(p.lim.session_max_time, ISO_MAX); /* user: none */
+	assert_int_equal(p.lim.cgroup_ns, 1);
+	assert_int_equal(p.lim.no_new_privs, 0);
+	assert_int_equal(p.lim.memory_high, ISO_MAX);
+	assert_int_equal(p.lim.swap_max, 0);
+	assert_int_equal(p.lim.private_shm, 1);
+
+	/* private_shm = no in the user section: no mount namespace added. */
+	p = resolve(c, "ben", lab, 1);
+	assert_int_equal(p.lim.private_shm, 0);
+	assert_int_equal(p.lim.namespaces, 0);
+	iso_config_free(c);
+}
+
+/* "!name" un-exempts; negations win over listings, in either list. */
+static void test_exempt_negation(void **state)
+{
+	const char *const staff[] = {"users", "staff"};
+	const char *const staff_interns[] = {"staff", "interns"};
+	const char *const interns[] = {"interns"};
+	struct iso_config *c;
+	struct iso_policy p;
+
+	(void)state;
+	/* The documented example: bob, in staff, is still confined. */
+	c = parse("exempt_groups = { staff }\nexempt_users = { root, \"!bob\" }\n"
+		  "default { cpu_quota = 50% }\n");
+	p = resolve(c, "bob", staff, 2);
+	assert_int_equal(p.match, ISO_MATCH_DEFAULT);
+	describe_is(&p, "default (line 3)");
+	p = resolve(c, "alice", staff, 2);
+	assert_int_equal(p.match, ISO_MATCH_EXEMPT_GROUP);
+	describe_is(&p, "exempt group staff");
+	p = resolve(c, "root", NULL, 0);
+	assert_int_equal(p.match, ISO_MATCH_EXEMPT_USER);
+	/* Negating someone who is not exempt anyway changes nothing. */
+	p = resolve(c, "bob", NULL, 0);
+	assert_int_equal(p.match, ISO_MATCH_DEFAULT);
+	iso_config_free(c);
+
+	/* A negated group takes its members out of exempt_users too. */
+	c = parse("exempt_users = { carol, dave }\nexempt_groups = { staff, \"!interns\" }\n");
+	p = resolve(c, "carol", interns, 1);
+	assert_int_equal(p.match, ISO_MATCH_DEFAULT);
+	p = resolve(c, "carol", NULL, 0);
+	assert_int_equal(p.match, ISO_MATCH_EXEMPT_USER);
+	p = resolve(c, "erin", staff_interns, 2);
+	assert_int_equal(p.match, ISO_MATCH_DEFAULT);
+	p = resolve(c, "erin", staff, 2);
+	assert_int_equal(p.match, ISO_MATCH_EXEMPT_GROUP);
+	assert_string_equal(p.rule_name, "staff");
+	iso_config_free(c);
+
+	/* Listed and negated in the same list: negation wins. */
+	c = parse("exempt_users = { dave, \"!dave\" }\nexempt_groups = { \"!staff\", staff }\n");
+	p = resolve(c, "dave", NULL, 0);
+	assert_int_equal(p.match, ISO_MATCH_DEFAULT);
+	p = resolve(c, "frank", staff, 2);
+	assert_int_equal(p.match, ISO_MATCH_DEFAULT);
+	iso_config_free(c);
+
+	/* Names match exactly, also after the '!'. */
+	c = parse("exempt_groups = { staff }\nexempt_users = { \"!Bob\" }\n");
+	p = resolve(c, "bob", staff, 2);
+	assert_int_equal(p.match, ISO_MATCH_EXEMPT_GROUP);
+	iso_config_free(c);
+}
+
+/* Below min_uid: never touched, after the exempt lists. */
+static void test_min_uid(void **state)
+{
+	const char *const wheel[] = {"wheel"};
+	struct iso_config *c;
+	struct iso_policy p;
+
+	(void)state;
+	/* The shared config: built-in min_uid 1000. */
+	p = resolve_uid(*state, "daemonx", 999, NULL, 0);
+	assert_int_equal(p.match, ISO_MATCH_EXEMPT_UID);
+	assert_string_equal(p.rule_name, "min_uid");
+	assert_int_equal(p.rule_line, 0);
+	assert_int_equal(p.uid, 999);
+	assert_int_equal(p.min_uid, 1000);
+	assert_int_equal(p.lim.cpu_quota, 10000); /* filled anyway, for explain */
+	describe_is(&p, "uid 999 below min_uid 1000");
+	p = resolve_uid(*state, "daemonx", 1000, NULL, 0);
+	assert_int_equal(p.match, ISO_MATCH_DEFAULT);
+	p = resolve_uid(*state, "big", 4294967294U, NULL, 0);
+	assert_int_equal(p.match, ISO_MATCH_DEFAULT);
+	/* The lists come first. */
+	p = resolve_uid(*state, "ops", 10, NULL, 0);
+	assert_int_equal(p.match, ISO_MATCH_EXEMPT_USER);
+	p = resolve_uid(*state, "x", 10, wheel, 1);
+	assert_int_equal(p.match, ISO_MATCH_EXEMPT_GROUP);
+	/* A user section does not reach below min_uid. */
+	p = resolve_uid(*state, "alice", 500, NULL, 0);
+	assert_int_equal(p.match, ISO_MATCH_EXEMPT_UID);
+	assert_int_equal(p.lim.cpu_quota, 20000);
+	describe_is(&p, "uid 500 below min_uid 1000");
+
+	/* root, taken out of exempt_users, is still below min_uid. */
+	c = parse("exempt_users = {}\n\nmin_uid = 500\n");
+	p = resolve_uid(c, "root", 0, NULL, 0);
+	assert_int_equal(p.match, ISO_MATCH_EXEMPT_UID);
+	assert_int_equal(p.rule_line, 3);
+	describe_is(&p, "uid 0 below min_uid 500");
+	p = resolve_uid(c, "svc", 499, NULL, 0);
+	assert_int_equal(p.match, ISO_MATCH_EXEMPT_UID);
+	p = resolve_uid(c, "svc", 500, NULL, 0);
+	assert_int_equal(p.match, ISO_MATCH_DEFAULT);
+	iso_config_free(c);
+
+	/* "!name" cancels the lists, not min_uid. */
+	c = parse("exempt_users = { \"!svc\" }\n");
+	p = resolve_uid(c, "svc", 100, NULL, 0);
+	assert_int_equal(p.match, ISO_MATCH_EXEMPT_UID);
+	iso_config_free(c);
+
+	/* min_uid = 0 reaches everyone the lists do not exempt. */
+	c = parse("min_uid = 0\nexempt_users = {}\n");
+	p = resolve_uid(c, "root", 0, NULL, 0);
+	assert_int_equal(p.match, ISO_MATCH_DEFAULT);
+	iso_config_free(c);
+	c = parse("min_uid = 0\n");
+	p = resolve_uid(c, "root", 0, NULL, 0);
+	assert_int_equal(p.match, ISO_MATCH_EXEMPT_USER);
+	iso_config_free(c);
+}
+
+static void test_service_scope(void **state)
+{
+	struct iso_config *c;
+
+	(void)state;
+	/* No list (the shared config) or an empty one: every service. */
+	assert_true(iso_config_service_in_scope(*state, "sshd"));
+	assert_true(iso_config_service_in_scope(*state, "anything"));
+	assert_true(iso_config_service_in_scope(*state, NULL));
+	c = parse("services = {}\n");
+	assert_true(iso_config_service_in_scope(c, "su"));
+	iso_config_free(c);
+
+	c = parse("services = { sshd, \"Login\" }\n");
+	assert_true(iso_config_service_in_scope(c, "sshd"));
+	assert_true(iso_config_service_in_scope(c, "login"));
+	/* Linux-PAM lower-cases service names: compare without case. */
+	assert_true(iso_config_service_in_scope(c, "SSHD"));
+	assert_false(iso_config_service_in_scope(c, "su"));
+	assert_false(iso_config_service_in_scope(c, "sshd2"));
+	assert_false(iso_config_service_in_scope(c, "ssh"));
+	assert_false(iso_config_service_in_scope(c, ""));
+	assert_false(iso_config_service_in_scope(c, NULL));
+	iso_config_free(c);
+
+	assert_false(iso_config_service_in_scope(NULL, "sshd"));
+}
+
 static void test_user_lookup(void **state)
 {
 	char **groups = NULL;
@@ -271,10 +501,13 @@ static void test_user_lookup(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_limits_init),	cmocka_unit_test(test_builtin),
-		cmocka_unit_test(test_default),		cmocka_unit_test(test_group_file_order),
-		cmocka_unit_test(test_user_over_group), cmocka_unit_test(test_exempt),
-		cmocka_unit_test(test_bad_args),	cmocka_unit_test(test_user_lookup),
+		cmocka_unit_test(test_limits_init),	 cmocka_unit_test(test_builtin),
+		cmocka_unit_test(test_default),		 cmocka_unit_test(test_group_file_order),
+		cmocka_unit_test(test_user_over_group),	 cmocka_unit_test(test_exempt),
+		cmocka_unit_test(test_bad_args),	 cmocka_unit_test(test_user_lookup),
+		cmocka_unit_test(test_new_keys_builtin), cmocka_unit_test(test_new_keys_inherit),
+		cmocka_unit_test(test_exempt_negation),	 cmocka_unit_test(test_min_uid),
+		cmocka_unit_test(test_service_scope),
 	};
 
 	return cmocka_run_group_tests_name("policy", tests, setup, teardown);

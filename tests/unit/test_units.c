@@ -83,6 +83,47 @@ static void test_duration(void **state)
 	bad(iso_parse_duration_us, "", -EINVAL);
 }
 
+/* session_max_time: whole seconds, one unit, case-insensitive like the
+ * other units. */
+static void test_duration_s(void **state)
+{
+	(void)state;
+	ok(iso_parse_duration_s, "90s", 90);
+	ok(iso_parse_duration_s, "30m", 1800);
+	ok(iso_parse_duration_s, "8h", 28800);
+	ok(iso_parse_duration_s, "1d", 86400);
+	ok(iso_parse_duration_s, "365d", 31536000);
+	ok(iso_parse_duration_s, "60", 60);
+	ok(iso_parse_duration_s, "0", 0);
+	ok(iso_parse_duration_s, "0s", 0);
+	ok(iso_parse_duration_s, "2H", 7200);
+	ok(iso_parse_duration_s, "1D", 86400);
+	ok(iso_parse_duration_s, "5M", 300);
+	ok(iso_parse_duration_s, "007m", 420);
+	ok(iso_parse_duration_s, "max", ISO_MAX);
+	ok(iso_parse_duration_s, "Max", ISO_MAX);
+	ok(iso_parse_duration_s, "106751991167300d", INT64_C(9223372036854720000));
+	ok(iso_parse_duration_s, "9223372036854775807", INT64_MAX);
+	bad(iso_parse_duration_s, "106751991167301d", -ERANGE);
+	bad(iso_parse_duration_s, "9223372036854775808", -ERANGE);
+	bad(iso_parse_duration_s, "99999999999999999999s", -ERANGE);
+	bad(iso_parse_duration_s, "1h30m", -EINVAL);
+	bad(iso_parse_duration_s, "1.5h", -EINVAL);
+	bad(iso_parse_duration_s, "1w", -EINVAL);
+	bad(iso_parse_duration_s, "1ms", -EINVAL);
+	bad(iso_parse_duration_s, "1min", -EINVAL);
+	bad(iso_parse_duration_s, "1sec", -EINVAL);
+	bad(iso_parse_duration_s, "1 h", -EINVAL);
+	bad(iso_parse_duration_s, " 1h", -EINVAL);
+	bad(iso_parse_duration_s, "1h ", -EINVAL);
+	bad(iso_parse_duration_s, "-1s", -EINVAL);
+	bad(iso_parse_duration_s, "+1s", -EINVAL);
+	bad(iso_parse_duration_s, "h", -EINVAL);
+	bad(iso_parse_duration_s, "none", -EINVAL);
+	bad(iso_parse_duration_s, "", -EINVAL);
+	bad(iso_parse_duration_s, NULL, -EINVAL);
+}
+
 static void test_size(void **state)
 {
 	(void)state;
@@ -175,6 +216,29 @@ static void test_format(void **state)
 	iso_format_duration_us(1500, buf, sizeof(buf));
 	assert_string_equal(buf, "1500us");
 
+	iso_format_duration_s(86400, buf, sizeof(buf));
+	assert_string_equal(buf, "1d");
+	iso_format_duration_s(90000, buf, sizeof(buf));
+	assert_string_equal(buf, "25h");
+	iso_format_duration_s(28800, buf, sizeof(buf));
+	assert_string_equal(buf, "8h");
+	iso_format_duration_s(1800, buf, sizeof(buf));
+	assert_string_equal(buf, "30m");
+	iso_format_duration_s(90, buf, sizeof(buf));
+	assert_string_equal(buf, "90s");
+	iso_format_duration_s(5400, buf, sizeof(buf));
+	assert_string_equal(buf, "90m");
+	iso_format_duration_s(1, buf, sizeof(buf));
+	assert_string_equal(buf, "1s");
+	iso_format_duration_s(0, buf, sizeof(buf));
+	assert_string_equal(buf, "0s");
+	iso_format_duration_s(ISO_MAX, buf, sizeof(buf));
+	assert_string_equal(buf, "max");
+	iso_format_duration_s(ISO_UNSET, buf, sizeof(buf));
+	assert_string_equal(buf, "unset");
+	iso_format_duration_s(-5, buf, sizeof(buf));
+	assert_string_equal(buf, "invalid");
+
 	/* Truncation is safe and NUL-terminated. */
 	iso_format_percent(1225, buf, 4);
 	assert_string_equal(buf, "12.");
@@ -185,6 +249,8 @@ static void test_roundtrip(void **state)
 {
 	static const int64_t pct[] = {1, 10, 99, 100, 1250, 5000, 10000000};
 	static const int64_t sz[] = {1, 4096, 1 << 20, INT64_C(5) << 30, INT64_C(123456789)};
+	static const int64_t secs[] = {0,    1,	    59,	   60,	     61,     3600,
+				       5400, 86400, 90061, 31536000, ISO_MAX};
 	char buf[64];
 	int64_t v;
 	size_t i;
@@ -199,6 +265,11 @@ static void test_roundtrip(void **state)
 		iso_format_size(sz[i], buf, sizeof(buf));
 		assert_int_equal(iso_parse_size(buf, &v), 0);
 		assert_int_equal(v, sz[i]);
+	}
+	for (i = 0; i < sizeof(secs) / sizeof(secs[0]); i++) {
+		iso_format_duration_s(secs[i], buf, sizeof(buf));
+		assert_int_equal(iso_parse_duration_s(buf, &v), 0);
+		assert_int_equal(v, secs[i]);
 	}
 }
 
@@ -232,9 +303,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_percent),	   cmocka_unit_test(test_duration),
-		cmocka_unit_test(test_size),	   cmocka_unit_test(test_count),
-		cmocka_unit_test(test_format),	   cmocka_unit_test(test_roundtrip),
-		cmocka_unit_test(test_valid_name),
+		cmocka_unit_test(test_duration_s), cmocka_unit_test(test_size),
+		cmocka_unit_test(test_count),	   cmocka_unit_test(test_format),
+		cmocka_unit_test(test_roundtrip),  cmocka_unit_test(test_valid_name),
 	};
 
 	return cmocka_run_group_tests_name("units", tests, NULL, NULL);
