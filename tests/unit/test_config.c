@@ -774,23 +774,36 @@ static void test_exempt_negation_parse(void **state)
 		  "digits, '_', '.', '-', starting with a letter or '_')");
 }
 
-/* The shipped config and the examples must parse; run from the top of the
- * source tree (skipped elsewhere). */
+/* The shipped config and the examples must parse, and say what their
+ * comments say; run from the top of the source tree (skipped elsewhere). */
+static struct iso_config *load_shipped(const char *path)
+{
+	struct iso_config *c = NULL;
+	struct iso_err e;
+
+	if (iso_config_load(path, false, &c, &e) != 0)
+		print_error("%s\n", e.msg);
+	assert_non_null(c);
+	assert_true(c->has_default);
+	return c;
+}
+
 static void test_shipped_configs(void **state)
 {
-	static const char *const paths[] = {"config/examples/lab.conf",
-					    "config/examples/bastion.conf",
-					    "config/examples/compute.conf"};
+	const char *const sudo_students[] = {"students", "sudo"}, *const sudo[] = {"sudo"};
 	struct iso_config *c = NULL;
 	struct iso_policy p;
-	struct iso_err e;
-	size_t i;
 
 	(void)state;
 	if (access("config/isolate.conf", R_OK) != 0)
 		skip();
-	assert_int_equal(iso_config_load("config/isolate.conf", false, &c, &e), 0);
+	c = load_shipped("config/isolate.conf");
 	assert_int_equal(c->on_error, ISO_ON_ERROR_DENY);
+	assert_int_equal(c->on_config_error, ISO_ON_ERROR_DENY);
+	assert_int_equal(c->on_cgroup_error, ISO_ON_ERROR_DENY);
+	assert_int_equal(c->on_namespace_error, ISO_ON_ERROR_DENY);
+	assert_int_equal(c->min_uid, 1000);
+	assert_int_equal(c->n_services, 0);
 	assert_string_equal(c->cgroup_root, "pam_isolate");
 	assert_int_equal(c->n_exempt_users, 1);
 	assert_int_equal(c->n_groups + c->n_users, 0);
@@ -798,15 +811,37 @@ static void test_shipped_configs(void **state)
 	assert_int_equal(p.lim.cpu_quota, 10000);
 	assert_int_equal(p.lim.namespaces, ISO_NS_USER | ISO_NS_PID | ISO_NS_MOUNT);
 	assert_int_equal(p.lim.memory_max, ISO_UNSET);
+	/* The new keys are documented but commented out: built-in values. */
+	assert_int_equal(p.lim.memory_high, ISO_UNSET);
+	assert_int_equal(p.lim.swap_max, ISO_UNSET);
+	assert_int_equal(p.lim.session_max_time, ISO_MAX);
+	assert_int_equal(p.lim.private_shm, 0);
+	assert_int_equal(p.lim.cgroup_ns, 0);
+	assert_int_equal(p.lim.no_new_privs, 0);
 	iso_config_free(c);
-	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-		c = NULL;
-		if (iso_config_load(paths[i], false, &c, &e) != 0)
-			print_error("%s\n", e.msg);
-		assert_non_null(c);
-		assert_true(c->has_default);
-		iso_config_free(c);
-	}
+
+	c = load_shipped("config/examples/bastion.conf");
+	assert_int_equal(c->on_config_error, ISO_ON_ERROR_ALLOW); /* follows on_error */
+	assert_int_equal(c->defaults.session_max_time, 8 * 3600);
+	assert_int_equal(c->defaults.no_new_privs, 1);
+	assert_int_equal(c->defaults.private_shm, 1);
+	assert_int_equal(c->groups[0].lim.session_max_time, 86400);
+	iso_config_free(c);
+
+	c = load_shipped("config/examples/lab.conf");
+	assert_int_equal(c->n_services, 2);
+	assert_true(iso_config_service_in_scope(c, "sshd"));
+	assert_false(iso_config_service_in_scope(c, "su"));
+	assert_int_equal(iso_policy_resolve(c, "helper", 1000, sudo_students, 2, &p), 0);
+	assert_int_equal(p.match, ISO_MATCH_GROUP);
+	assert_int_equal(iso_policy_resolve(c, "admin", 1000, sudo, 1, &p), 0);
+	assert_int_equal(p.match, ISO_MATCH_EXEMPT_GROUP);
+	iso_config_free(c);
+
+	c = load_shipped("config/examples/compute.conf");
+	assert_int_equal(c->defaults.memory_high, INT64_C(56) << 30);
+	assert_true(c->defaults.memory_high < c->defaults.memory_max);
+	iso_config_free(c);
 }
 
 /* ---- files ---- */
