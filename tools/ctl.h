@@ -169,6 +169,12 @@ void json_null(struct json *j, const char *key);
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
+/* ---- ctl_pam.c ---- */
+
+/* Lists the services of /etc/pam.d whose session stack loads pam_isolate,
+ * flagging those where it is not the last module. */
+void ctl_print_pam_services(void);
+
 /* ---- commands ---- */
 
 int cmd_explain(int argc, char **argv);

@@ -36,12 +36,18 @@ struct key_info {
 static const struct key_info limit_keys_shown[] = {
 	{"cpu_quota", OFF(cpu_quota)},	 {"cpu_period", OFF(cpu_period_us)},
 	{"cpu_weight", OFF(cpu_weight)}, {"tasks_max", OFF(tasks_max)},
-	{"memory_max", OFF(memory_max)},
+	{"memory_max", OFF(memory_max)}, {"memory_high", OFF(memory_high)},
+	{"swap_max", OFF(swap_max)},
 };
 static const struct key_info sandbox_keys_shown[] = {
 	{"namespaces", OFF(namespaces)}, {"private_tmp", OFF(private_tmp)},
-	{"tmp_size", OFF(tmp_size)},	 {"sandbox", OFF(sandbox)},
+	{"tmp_size", OFF(tmp_size)},	 {"private_shm", OFF(private_shm)},
+	{"cgroup_ns", OFF(cgroup_ns)},	 {"sandbox", OFF(sandbox)},
+};
+static const struct key_info session_keys_shown[] = {
 	{"on_logout", OFF(on_logout)},
+	{"session_max_time", OFF(session_max_time)},
+	{"no_new_privs", OFF(no_new_privs)},
 };
 #undef OFF
 
@@ -80,15 +86,19 @@ static void ex_format_value(const char *key, int64_t v, char *buf, size_t len)
 		iso_format_percent(v, buf, len);
 	} else if (!strcmp(key, "cpu_period")) {
 		iso_format_duration_us(v, buf, len);
-	} else if (!strcmp(key, "memory_max") || !strcmp(key, "tmp_size")) {
+	} else if (!strcmp(key, "memory_max") || !strcmp(key, "tmp_size") ||
+		   !strcmp(key, "memory_high") || !strcmp(key, "swap_max")) {
 		iso_format_size(v, buf, len);
+	} else if (!strcmp(key, "session_max_time")) {
+		iso_format_duration_s(v, buf, len);
 	} else if (!strcmp(key, "namespaces")) {
 		snprintf(buf, len, "%s%s%s%s", v & ISO_NS_USER ? "user " : "",
 			 v & ISO_NS_PID ? "pid " : "", v & ISO_NS_MOUNT ? "mount " : "",
 			 v ? "" : "none");
 		if (buf[0] && buf[strlen(buf) - 1] == ' ')
 			buf[strlen(buf) - 1] = '\0';
-	} else if (!strcmp(key, "private_tmp")) {
+	} else if (!strcmp(key, "private_tmp") || !strcmp(key, "private_shm") ||
+		   !strcmp(key, "cgroup_ns") || !strcmp(key, "no_new_privs")) {
 		snprintf(buf, len, "%s", v ? "yes" : "no");
 	} else if (!strcmp(key, "on_logout")) {
 		snprintf(buf, len, "%s", v == ISO_LOGOUT_KILL ? "kill" : "keep");
@@ -130,12 +140,15 @@ static void ex_print_keys(const struct explain *x, const struct key_info *keys, 
 
 		ex_format_value(keys[i].name, v, val, sizeof(val));
 		ex_key_source(x, &keys[i], src, sizeof(src));
-		printf("  %-12s %-16s %s", keys[i].name, val, src);
+		printf("  %-16s %-16s %s", keys[i].name, val, src);
 		if (!strcmp(keys[i].name, "cpu_quota") && v != ISO_UNSET && v != ISO_MAX)
 			printf("; %.2f CPU(s)", (double)v / 10000.0);
+		if (!strcmp(keys[i].name, "swap_max") && v == 0)
+			printf("; no swap at all");
 		if (!strcmp(keys[i].name, "namespaces") && (v & ISO_NS_MOUNT)) {
-			/* The policy adds mount for pid and private_tmp (a
-			 * fresh /proc and /tmp need their own mounts). */
+			/* The policy adds mount for pid, private_tmp and
+			 * private_shm (a fresh /proc, /tmp and /dev/shm need
+			 * their own mounts). */
 			int64_t asked = ISO_UNSET;
 
 			if (x->usr && x->usr->lim.namespaces != ISO_UNSET)
@@ -146,16 +159,42 @@ static void ex_print_keys(const struct explain *x, const struct key_info *keys, 
 				asked = x->cfg->defaults.namespaces;
 			if (asked == ISO_UNSET || !(asked & ISO_NS_MOUNT))
 				printf("; mount added: needed by %s",
-				       (v & ISO_NS_PID) ? "the pid namespace's /proc"
-							: "private_tmp");
+				       (v & ISO_NS_PID)		     ? "the pid namespace's /proc"
+				       : x->pol.lim.private_tmp == 1 ? "private_tmp"
+								     : "private_shm");
 		}
 		putchar('\n');
 	}
 }
 
+static void ex_print_list(const char *key, char *const *list, size_t n)
+{
+	printf("%s is {", key);
+	for (size_t i = 0; i < n; i++)
+		printf("%s%s", i ? ", " : " ", list[i]);
+	printf(" }");
+}
+
+/* The "!name" entry that takes the user out of an exemption, if any. */
+static const char *ex_negation(const struct explain *x)
+{
+	const struct iso_config *cfg = x->cfg;
+
+	for (size_t i = 0; i < cfg->n_exempt_users + cfg->n_exempt_groups; i++) {
+		const char *e = i < cfg->n_exempt_users
+					? cfg->exempt_users[i]
+					: cfg->exempt_groups[i - cfg->n_exempt_users];
+
+		if (e[0] == '!' && (!strcmp(e + 1, x->user) || ex_in_groups(x, e + 1)))
+			return e;
+	}
+	return NULL;
+}
+
 static void ex_print_exempt(const struct explain *x)
 {
 	const struct iso_config *cfg = x->cfg;
+	const char *neg = ex_negation(x);
 
 	if (x->pol.match == ISO_MATCH_EXEMPT_USER) {
 		printf("  - %s is listed in exempt_users: exemption wins over every rule\n",
@@ -168,13 +207,22 @@ static void ex_print_exempt(const struct explain *x)
 		       x->pol.rule_name);
 		return;
 	}
-	printf("  - not exempt: exempt_users is {");
-	for (size_t i = 0; i < cfg->n_exempt_users; i++)
-		printf("%s%s", i ? ", " : " ", cfg->exempt_users[i]);
-	printf(" }, exempt_groups is {");
-	for (size_t i = 0; i < cfg->n_exempt_groups; i++)
-		printf("%s%s", i ? ", " : " ", cfg->exempt_groups[i]);
-	printf(" }\n");
+	printf("  - %s: ", neg ? "not exempt" : "not listed as exempt");
+	ex_print_list("exempt_users", cfg->exempt_users, cfg->n_exempt_users);
+	printf(", ");
+	ex_print_list("exempt_groups", cfg->exempt_groups, cfg->n_exempt_groups);
+	printf("\n");
+	if (neg)
+		printf("  - the entry \"%s\" un-exempts %s (a \"!\" entry wins over the "
+		       "listings)\n",
+		       neg, x->user);
+	if (x->pol.match == ISO_MATCH_EXEMPT_UID)
+		printf("  - uid %u is below min_uid %lld%s: system accounts are left alone\n",
+		       (unsigned)x->uid, (long long)cfg->min_uid,
+		       cfg->min_uid_line ? "" : " (built-in)");
+	else
+		printf("  - uid %u is not below min_uid %lld%s\n", (unsigned)x->uid,
+		       (long long)cfg->min_uid, cfg->min_uid_line ? "" : " (built-in)");
 }
 
 static void ex_print_why(const struct explain *x)
@@ -259,7 +307,7 @@ static void ex_print_layout(struct explain *x)
 static const char *ex_verdict(struct explain *x, char *buf, size_t len)
 {
 	unsigned missing = x->needed & ~x->avail;
-	bool deny = x->cfg->on_error == ISO_ON_ERROR_DENY;
+	bool deny = x->cfg->on_cgroup_error == ISO_ON_ERROR_DENY;
 
 	if (x->uid == 0)
 		return "exempt: uid 0 is never confined, whatever the config says";
@@ -270,8 +318,13 @@ static const char *ex_verdict(struct explain *x, char *buf, size_t len)
 			 x->pol.rule_name);
 		return buf;
 	}
+	if (x->pol.match == ISO_MATCH_EXEMPT_UID) {
+		snprintf(buf, len, "exempt: uid %u is below min_uid %lld", (unsigned)x->uid,
+			 (long long)x->cfg->min_uid);
+		return buf;
+	}
 	if (x->needed && (!x->m.cg || missing)) {
-		snprintf(buf, len, "FAILS on this machine: %s; on_error = %s: %s",
+		snprintf(buf, len, "FAILS on this machine: %s; on_cgroup_error = %s: %s",
 			 !x->m.cg ? "no usable cgroup hierarchy" : "a needed controller is missing",
 			 deny ? "deny" : "allow",
 			 deny ? "the login is refused" : "the login goes on unconfined");
@@ -288,6 +341,33 @@ static const char *ex_verdict(struct explain *x, char *buf, size_t len)
 	return buf;
 }
 
+static const char *ex_choice(enum iso_on_error e)
+{
+	return e == ISO_ON_ERROR_ALLOW ? "allow (the login goes on unconfined)"
+				       : "deny (the login is refused)";
+}
+
+static void ex_print_on_error(const struct iso_config *cfg)
+{
+	printf("\nWhen setting up a session fails (on_error = %s):\n",
+	       cfg->on_error == ISO_ON_ERROR_ALLOW ? "allow" : "deny");
+	printf("  %-18s %s\n", "on_config_error", ex_choice(cfg->on_config_error));
+	printf("  %-18s %s\n", "on_cgroup_error", ex_choice(cfg->on_cgroup_error));
+	printf("  %-18s %s\n", "on_namespace_error", ex_choice(cfg->on_namespace_error));
+}
+
+static void ex_print_services(const struct iso_config *cfg)
+{
+	printf("Services:    ");
+	if (!cfg->n_services) {
+		printf("all (no services key)\n");
+		return;
+	}
+	for (size_t i = 0; i < cfg->n_services; i++)
+		printf("%s%s", i ? ", " : "", cfg->services[i]);
+	printf(" only: other PAM services leave every user alone\n");
+}
+
 static void ex_print_explain(struct explain *x)
 {
 	char desc[160], buf[256];
@@ -299,28 +379,29 @@ static void ex_print_explain(struct explain *x)
 		printf("%s%s", i ? " " : "", x->groups[i]);
 	printf("%s\n", x->ngroups ? "" : "(none)");
 	printf("Config:      %s\n", x->cfg->path);
+	ex_print_services(x->cfg);
 	printf("Rule:        %s\n", x->uid == 0 ? "root (always exempt)" : desc);
 	printf("Verdict:     %s\n", ex_verdict(x, buf, sizeof(buf)));
 	if (x->uid == 0)
 		return;
 	ex_print_why(x);
-	if (x->pol.match == ISO_MATCH_EXEMPT_USER || x->pol.match == ISO_MATCH_EXEMPT_GROUP)
+	if (x->pol.match == ISO_MATCH_EXEMPT_USER || x->pol.match == ISO_MATCH_EXEMPT_GROUP ||
+	    x->pol.match == ISO_MATCH_EXEMPT_UID)
 		printf("\nWere %s not exempt, the rule would give:\n", x->user);
 	printf("\nLimits (one cgroup per user, shared by all of %s's sessions):\n", x->user);
 	ex_print_keys(x, limit_keys_shown, NELEM(limit_keys_shown));
 	printf("\nSandbox:\n");
 	ex_print_keys(x, sandbox_keys_shown, NELEM(sandbox_keys_shown));
+	printf("\nSession:\n");
+	ex_print_keys(x, session_keys_shown, NELEM(session_keys_shown));
 	if (x->pol.lim.on_logout == ISO_LOGOUT_KILL)
 		printf("  at the last logout every process of %s is killed\n", x->user);
 	else
 		printf("  at the last logout processes stay; the sandbox goes when they are "
 		       "gone\n");
 	ex_print_layout(x);
-	printf("\non_error:    %s (config): %s\n",
-	       x->cfg->on_error == ISO_ON_ERROR_ALLOW ? "allow" : "deny",
-	       x->cfg->on_error == ISO_ON_ERROR_ALLOW
-		       ? "if setting up a session fails, the login goes on unconfined"
-		       : "if setting up a session fails, the login is refused");
+	ctl_print_pam_services();
+	ex_print_on_error(x->cfg);
 }
 
 int cmd_explain(int argc, char **argv)

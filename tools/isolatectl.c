@@ -254,4 +254,5 @@ int main(int argc, char **argv)
 #include "ctl_gc.c"
 #include "ctl_json.c"
 #include "ctl_live.c"
+#include "ctl_pam.c"
 #include "ctl_status.c"

@@ -33,13 +33,14 @@ run() {
 	ERR=$(cat "$ISO_TMP/err")
 }
 # no_procs USER: no live (non-zombie) process of USER on the host
-no_procs() { [ -z "$(ps -o stat= -u "$1" | grep -v Z)" ]; }
+# shellcheck disable=SC2009 # pgrep cannot tell zombies apart
+no_procs() { ! ps -o stat= -u "$1" | grep -qv Z; }
 # gone PID: exited (a zombie counts: the host's PID 1 may be slow to reap)
 gone() { [ ! -d "/proc/$1" ] || ps -o stat= -p "$1" | grep -q Z; }
 # wait_for CMD...: polls up to 5 s for CMD to succeed
 wait_for() {
-	local i
-	for i in $(seq 1 50); do "$@" && return 0; sleep 0.1; done
+	local _
+	for _ in $(seq 1 50); do "$@" && return 0; sleep 0.1; done
 	return 1
 }
 
@@ -78,7 +79,7 @@ run "$CTL" --version
 expect_match "--version prints the version, exit 0" "^isolatectl [0-9]+\.[0-9]+\.[0-9]+ \(0\)$" "$OUT ($RC)"
 run "$CTL" --help
 expect_eq "--help exits 0" 0 "$RC"
-expect_match "--help shows the commands" "check-config .*explain .*status .*gc " "$(echo $OUT)"
+expect_match "--help shows the commands" "check-config .*explain .*status .*gc " "$(printf '%s' "$OUT" | tr '\n' ' ')"
 run "$CTL"
 expect_eq "no command: exit 2" 2 "$RC"
 run "$CTL" frobnicate
@@ -203,7 +204,10 @@ expect_match "explain (user rule): unmanaged memory" "memory_max +not set +not s
 expect_match "explain: cpu controller needed and available" "  cpu +[^ ]+ +needed +available" "$OUT"
 expect_match "explain: memory not needed" "  memory +[^ ]+ +not needed" "$OUT"
 expect_match "explain: the user cgroup path" "user cgroup +$CPU/$ROOT/user-$UA" "$OUT"
-expect_match "explain: on_error" "on_error: +deny \(config\)" "$OUT"
+expect_match "explain: on_error" "When setting up a session fails \(on_error = deny\)" "$OUT"
+expect_match "explain: per-class failure policy" "on_cgroup_error +deny \(the login is refused\)" "$OUT"
+expect_match "explain: every service (no services key)" "^Services: +all \(no services key\)$" "$OUT"
+expect_match "explain: the new section keys are shown" "session_max_time +max +built-in" "$OUT"
 
 run "$CTL" explain isot_cg -c "$CONF"
 expect_match "explain (group rule): first group section in file order" "Rule: +group isot_cgrp \(line 9\)" "$OUT"
@@ -239,9 +243,34 @@ EOF
 )
 run "$CTL" explain -c "$EXG" isot_cg
 expect_match "explain (exempt group)" "Rule: +exempt group isot_cgrp" "$OUT"
+NEG=$(iso_conf neg <<EOF
+cgroup_root = "$ROOT"
+services = { "sshd", "isot-ctl" }
+exempt_groups = { "isot_cgrp", "!isot_cgrp2" }
+default { cpu_quota = 10% }
+EOF
+)
+run "$CTL" explain -c "$NEG" isot_cg
+expect_match "explain (\"!group\" un-exempts): confined" "Rule: +default \(line 4\)" "$OUT"
+expect_match "explain (\"!group\" un-exempts): says which entry" "the entry \"!isot_cgrp2\" un-exempts isot_cg" "$OUT"
+expect_match "explain (services): the list" "^Services: +sshd, isot-ctl only" "$OUT"
+run "$CTL" explain -c "$NEG" daemon
+expect_match "explain (uid below min_uid)" "Rule: +uid 1 below min_uid 1000" "$OUT"
+expect_match "explain (uid below min_uid): verdict" "Verdict: +exempt: uid 1 is below min_uid 1000" "$OUT"
 run "$CTL" explain -c "$EXG" isot_cd
 expect_match "explain (no default section): built-in" "Rule: +built-in default" "$OUT"
 expect_match "explain (nothing set): nothing to do" "Verdict: +nothing to do" "$OUT"
+
+# the PAM services: where pam_isolate is, and whether it is last
+cat >/etc/pam.d/isot-ctl-bad <<EOF
+session  required $ISO_MODULE conf=$CONF
+session  optional pam_permit.so
+EOF
+on_exit "rm -f /etc/pam.d/isot-ctl-bad"
+run "$CTL" explain -c "$CONF" isot_cd
+expect_match "explain: a service with pam_isolate last" "^  isot-ctl +last in the session stack; arguments: conf=$CONF$" "$OUT"
+expect_match "explain: a service with a module after it" "^  isot-ctl-bad +NOT LAST: pam_permit.so after it; arguments: conf=$CONF$" "$OUT"
+rm -f /etc/pam.d/isot-ctl-bad
 
 run "$CTL" explain -c "$CONF" isot_nosuchuser
 expect_eq "explain (unknown user): exit 1" "1 isolatectl: explain: isot_nosuchuser: no such user" "$RC $ERR"
