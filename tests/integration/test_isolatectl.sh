@@ -192,6 +192,18 @@ for f in "$ISO_TOP"/config/isolate.conf "$ISO_TOP"/config/examples/*.conf; do
 	expect_match "shipped config valid: ${f#"$ISO_TOP"/}" "^$ISO_TMP/ex-$(basename "$f"): OK " "$OUT$ERR"
 done
 
+# the examples in isolate.conf(5) are valid configs
+awk -v dir="$ISO_TMP" '/^\.Sh EXAMPLES/ { ex = 1; next } /^\.Sh / { ex = 0 }
+	ex && /^\.Bd -literal/ { f = sprintf("%s/man5-example%d.conf", dir, ++n); inb = 1; next }
+	inb && /^\.Ed/ { inb = 0; close(f); next }
+	inb { sub(/^\\&/, ""); print > f }' "$ISO_TOP/man/isolate.conf.5"
+for f in "$ISO_TMP"/man5-example*.conf; do
+	[ -e "$f" ] || { fail "isolate.conf(5) has examples"; break; }
+	chmod 0644 "$f"
+	run "$CTL" check-config "$f"
+	expect_match "isolate.conf(5) example valid: $(basename "$f")" "^$f: OK " "$OUT$ERR"
+done
+
 # ---------------------------------------------------------------- explain
 run "$CTL" explain -c "$CONF" isot_ca
 expect_eq "explain (user rule): exit 0" 0 "$RC"
