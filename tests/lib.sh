@@ -195,6 +195,37 @@ ISO_SYSLOG_SOCK=
 ISO_SYSLOG_FILE=
 ISO_KEYS=
 
+# iso_e2e_install: the module and helper the e2e suites log in through:
+# `make install` of this tree into a temporary PREFIX (the helper path is
+# compiled in), so the host's install and other suites' helper at the real
+# path are never touched. tests/run-e2e.sh does it once and exports
+# ISO_E2E_PREFIX; a suite run on its own does it itself. Uninstalled and
+# removed at exit. Sets ISO_MODULE and ISO_HELPER_DST.
+iso_e2e_install() {
+	local pfx=${ISO_E2E_PREFIX:-}
+	if [ -z "$pfx" ]; then
+		pfx=$(mktemp -d /run/isot-e2e-prefix.XXXXXX)
+		chmod 0755 "$pfx"
+		on_exit "rm -rf '$pfx'"
+		on_exit "iso_e2e_make '$pfx' uninstall"
+		if ! iso_e2e_make "$pfx" all install >"$pfx/make.log" 2>&1; then
+			iso_log "make install into $pfx failed:" "$(tail -20 "$pfx/make.log")"
+			return 1
+		fi
+	fi
+	ISO_MODULE=$pfx/lib/security/pam_isolate.so
+	ISO_HELPER_DST=$pfx/libexec/pam_isolate/pam-isolate-helper
+	[ -x "$ISO_HELPER_DST" ] && [ -u "$ISO_HELPER_DST" ] && [ -e "$ISO_MODULE" ]
+}
+# iso_e2e_make PREFIX TARGET...: make with every path inside PREFIX, from
+# this tree (or from ISO_E2E_SRC, e.g. a `git archive HEAD` export).
+iso_e2e_make() {
+	local pfx=$1
+	shift
+	make -C "${ISO_E2E_SRC:-$ISO_TOP}" -s -j"$(nproc)" B="$pfx/build" PREFIX="$pfx" \
+		PAMDIR="$pfx/lib/security" SYSCONFDIR="$pfx/etc" "$@"
+}
+
 # iso_e2e_need CMD...: the tools a suite needs (skip, or fail under CI).
 iso_e2e_need() {
 	local c
@@ -349,7 +380,9 @@ EOT
 	"$sshd" -t -f "$ISO_TMP/sshd_config" || return 1
 	ISO_SSHD_LOG=$ISO_TMP/sshd.log
 	if [ -n "$ISO_SYSLOG_SOCK" ]; then
-		iso_in_override "$link" -D -f "$ISO_TMP/sshd_config" -E "$ISO_SSHD_LOG" 2>>"$ISO_SSHD_LOG" &
+		# a simple command, so that $! is sshd itself (unshare and sh exec)
+		unshare -m --propagation private sh -c 'mount --bind "$1" /dev/log && shift && exec "$@"' \
+			sh "$ISO_SYSLOG_SOCK" "$link" -D -f "$ISO_TMP/sshd_config" -E "$ISO_SSHD_LOG" 2>>"$ISO_SSHD_LOG" &
 	else
 		"$link" -D -f "$ISO_TMP/sshd_config" -E "$ISO_SSHD_LOG" 2>>"$ISO_SSHD_LOG" &
 	fi
