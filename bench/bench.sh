@@ -18,11 +18,12 @@ BIN=$ISO_BUILD/bench
 H=$ISO_HARNESS
 
 if [ "$QUICK" = 1 ]; then
-	N_LAT=20 N_FLOOR=50 N_PEER=10 N_SCALE=10 BURN_S=2 SIZES="1 10" NUSERS=20 N_PACED=5
+	N_LAT=20 N_FLOOR=50 N_PEER=10 N_SCALE=10 BURN_S=2 SIZES="1 10" NUSERS=20 N_PACED=6 ROUNDS=2
 	N_MEMBASE=10 N_TRACE=5
 	OUT=${BENCH_OUT:-$ISO_TOP/bench/results/quick.md.tmp}
 else
-	N_LAT=200 N_FLOOR=300 N_PEER=100 N_SCALE=30 BURN_S=5 SIZES="1 10 100 500" NUSERS=500 N_PACED=50
+	N_LAT=200 N_FLOOR=300 N_PEER=100 N_SCALE=30 BURN_S=5 SIZES="1 10 100 500" NUSERS=500 N_PACED=60
+	ROUNDS=4
 	N_MEMBASE=100 N_TRACE=20
 	OUT=${BENCH_OUT:-$ISO_TOP/bench/results/latest.md}
 fi
@@ -260,16 +261,46 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; els
 row() { printf '| %s |\n' "$(IFS='|'; echo "$*" | sed 's/|/ | /g')" >>"$W/table.md"; }
 line() { printf '%s\n' "$*" >>"$W/table.md"; }
 
-loop() { # loop NAME ARGS...: pam_loop / floor / cmdloop, result in R_NAME
-	local name=$1 out rc
+# loop NAME ARGS...: one chunk of a case (pam_loop / floor / cmdloop); an
+# argument @RAW@ becomes the chunk's raw file. summarize NAME folds the
+# chunks of all rounds into R_NAME ("n= fail= open_med= ... cpu_mean=").
+# Cases run in rounds, interleaved, so that load from elsewhere on the
+# machine hits every case alike and the ratios stay fair.
+ROUND=1
+loop() {
+	local name=$1 out rc a args=()
 	shift
-	out=$("$@" 2>"$W/$name.err")
+	mkdir -p "$W/raw"
+	for a in "$@"; do
+		[ "$a" = @RAW@ ] && a=$W/raw/$name.$ROUND
+		args+=("$a")
+	done
+	out=$("${args[@]}" 2>>"$W/$name.err")
 	rc=$?
 	[ -n "$out" ] || out="n=0 fail=1"
 	if [ $rc -ne 0 ]; then
-		say "$name: exit $rc: $(head -c 300 "$W/$name.err")"
-		out="$out rc=$rc"
+		say "$name: exit $rc: $(tail -c 300 "$W/$name.err")"
 	fi
+	echo "$out" >>"$W/raw/$name.lines"
+	say "$name#$ROUND: $out"
+}
+summarize() {
+	local name=$1 out
+	out=$(cat "$W/raw/$name".[0-9]* 2>/dev/null | awk -v lines="$W/raw/$name.lines" '
+		function pct(a, n, p,   k) { k = int(p / 100 * n + 0.999999); if (k < 1) k = 1; if (k > n) k = n; return a[k] }
+		function sort(a, n,   i, j, x) { for (i = 2; i <= n; i++) { x = a[i]; for (j = i - 1; j >= 1 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x } }
+		{ n++; o[n] = $1; c[n] = $2; t[n] = $3; sum += $3 }
+		END {
+			while ((getline l < lines) > 0) {
+				split(l, f, " "); split("", v)
+				for (i in f) { split(f[i], kv, "="); v[kv[1]] = kv[2] }
+				fails += v["fail"]; cn = v["n"] + v["fail"]; cw += v["cpu_mean"] * cn; cc += cn
+			}
+			sort(o, n); sort(c, n); sort(t, n)
+			printf "n=%d fail=%d open_med=%.0f open_p95=%.0f close_med=%.0f close_p95=%.0f total_med=%.0f total_p95=%.0f total_mean=%.0f cpu_mean=%.0f\n",
+				n, fails, pct(o, n, 50), pct(o, n, 95), pct(c, n, 50), pct(c, n, 95), pct(t, n, 50), pct(t, n, 95),
+				n ? sum / n : 0, cc ? cw / cc : 0
+		}')
 	eval "R_$name=\$out"
 	say "$name: $out"
 }
@@ -369,55 +400,67 @@ main() {
 	BG_PIDS=()
 	local i
 
-	# ---------- 1. open+close latency through a real PAM stack ----------
-	say "1. session latency ($N_LAT logins per case)"
-	loop permit "$BIN/pam_loop" isot-bench-permit "$U1" "$N_LAT"
-	loop cg "$BIN/pam_loop" -c "$ROOT" isot-bench-cg "$U1" "$N_LAT"
-	[ "$(user_dirs)" -eq 0 ] || say "warning: user cgroup left after cgroup-only loop"
-	loop sbfirst "$BIN/pam_loop" -c "$ROOT" -s isot-bench-sb "$U1" "$N_LAT"
-	loop pc_permit "$BIN/pam_loop" -g "$GAP_US" isot-bench-permit "$U1" "$N_PACED"
-	loop pc_cg "$BIN/pam_loop" -g "$GAP_US" isot-bench-cg "$U1" "$N_PACED"
-	loop pc_sbfirst "$BIN/pam_loop" -g "$GAP_US" isot-bench-sb "$U1" "$N_PACED"
-	[ "$(user_files)" -eq 0 ] || say "warning: state files left after first-session loop"
+	# ---------- 1-3. latency, floor, peers: in $ROUNDS interleaved rounds ----------
+	local fa=("$CPU/$FLOORD" "$PIDS/$FLOORD" "$CPU/$BASE" "$PIDS/$BASE")
+	local nl=$((N_LAT / ROUNDS)) nf=$((N_FLOOR / ROUNDS)) np=$((N_PEER / ROUNDS)) npc=$((N_PACED / ROUNDS))
+	local cases="permit cg sbfirst pc_permit pc_cg pc_sbfirst x_sbfirst sbreuse pc_sbreuse x_permit x_sbreuse
+		f_cg f_create f_reuse pf_cg pf_create pf_reuse x_helper p_true p_unshare"
+	command -v bwrap >/dev/null && cases="$cases p_bwrap"
+	command -v firejail >/dev/null && cases="$cases p_firejail"
+	command -v cgexec >/dev/null && cases="$cases p_cgexec"
+	for ROUND in $(seq 1 "$ROUNDS"); do
+		say "1-3. latency, floor, peers: round $ROUND of $ROUNDS"
+		# 1. open+close through a real PAM stack; U1 has no other session
+		loop permit "$BIN/pam_loop" -r @RAW@ isot-bench-permit "$U1" "$nl"
+		loop cg "$BIN/pam_loop" -r @RAW@ -c "$ROOT" isot-bench-cg "$U1" "$nl"
+		[ "$(user_dirs)" -eq 0 ] || say "warning: user cgroup left after cgroup-only logins"
+		loop sbfirst "$BIN/pam_loop" -r @RAW@ -c "$ROOT" -s isot-bench-sb "$U1" "$nl"
+		loop pc_permit "$BIN/pam_loop" -r @RAW@ -g "$GAP_US" isot-bench-permit "$U1" "$npc"
+		loop pc_cg "$BIN/pam_loop" -r @RAW@ -g "$GAP_US" isot-bench-cg "$U1" "$npc"
+		loop pc_sbfirst "$BIN/pam_loop" -r @RAW@ -g "$GAP_US" isot-bench-sb "$U1" "$npc"
+		loop x_sbfirst "$BIN/pam_loop" -r @RAW@ isot-bench-sb "$U1" "$np" -- /bin/true
+		[ "$(user_files)" -eq 0 ] || say "warning: state files left after first-session logins"
+		# the same user with a background session: the sandbox is reused
+		bg_session isot-bench-sb "$U1"
+		wait_live 1 30 || say "warning: background session of $U1 did not start"
+		loop sbreuse "$BIN/pam_loop" -r @RAW@ -c "$ROOT" -s isot-bench-sb "$U1" "$nl"
+		loop pc_sbreuse "$BIN/pam_loop" -r @RAW@ -g "$GAP_US" isot-bench-sb "$U1" "$npc"
+		loop x_permit "$BIN/pam_loop" -r @RAW@ isot-bench-permit "$U1" "$np" -- /bin/true
+		loop x_sbreuse "$BIN/pam_loop" -r @RAW@ isot-bench-sb "$U1" "$np" -- /bin/true
+		end_sessions
+		# 2. the floor
+		loop f_cg "$BIN/floor" cgroup "$nf" "${fa[@]}" 0 @RAW@
+		loop f_create "$BIN/floor" create "$nf" "${fa[@]}" 0 @RAW@
+		loop f_reuse "$BIN/floor" reuse "$nf" "${fa[@]}" 0 @RAW@
+		loop pf_cg "$BIN/floor" cgroup "$npc" "${fa[@]}" "$GAP_US" @RAW@
+		loop pf_create "$BIN/floor" create "$npc" "${fa[@]}" "$GAP_US" @RAW@
+		loop pf_reuse "$BIN/floor" reuse "$npc" "${fa[@]}" "$GAP_US" @RAW@
+		# 3. peers, the bare helper
+		loop x_helper "$BIN/cmdloop" -r @RAW@ "$np" -- "$ISO_HELPER_DST" --version
+		loop p_true "$BIN/cmdloop" -r @RAW@ "$np" -- /bin/true
+		loop p_unshare "$BIN/cmdloop" -r @RAW@ "$np" -- unshare -Upmf --mount-proc true
+		case " $cases " in *" p_bwrap "*)
+			loop p_bwrap "$BIN/cmdloop" -r @RAW@ "$np" -- bwrap --unshare-user --unshare-pid \
+				--dev-bind / / --proc /proc --tmpfs /tmp true ;;
+		esac
+		case " $cases " in *" p_firejail "*)
+			loop p_firejail "$BIN/cmdloop" -r @RAW@ "$np" -- firejail --noprofile --quiet true ;;
+		esac
+		case " $cases " in *" p_cgexec "*)
+			loop p_cgexec "$BIN/cmdloop" -r @RAW@ "$np" -- cgexec -g "cpu:$CGX" true ;;
+		esac
+	done
+	ROUND=1
+	for i in $cases; do summarize "$i"; done
+
+	# where the time goes: the helper under strace
 	bg_session isot-bench-sb "$U1"
 	wait_live 1 30 || say "warning: background session of $U1 did not start"
-	loop sbreuse "$BIN/pam_loop" -c "$ROOT" -s isot-bench-sb "$U1" "$N_LAT"
-	loop pc_sbreuse "$BIN/pam_loop" -g "$GAP_US" isot-bench-sb "$U1" "$N_PACED"
-	# same three cases with a process in the session, for the peers table
-	loop x_permit "$BIN/pam_loop" isot-bench-permit "$U1" "$N_PEER" -- /bin/true
-	loop x_sbreuse "$BIN/pam_loop" isot-bench-sb "$U1" "$N_PEER" -- /bin/true
 	say "tracing the helper (reused sandbox, $N_TRACE logins)"
 	helper_trace tr_reuse "$BIN/pam_loop" -w 1 isot-bench-sb "$U1" "$N_TRACE"
 	end_sessions
-	loop x_sbfirst "$BIN/pam_loop" isot-bench-sb "$U1" "$N_PEER" -- /bin/true
 	say "tracing the helper (first session, $N_TRACE logins)"
 	helper_trace tr_first "$BIN/pam_loop" -w 1 isot-bench-sb "$U1" "$N_TRACE"
-
-	# ---------- 2. the floor ----------
-	say "2. floor ($N_FLOOR iterations)"
-	local fa=("$CPU/$FLOORD" "$PIDS/$FLOORD" "$CPU/$BASE" "$PIDS/$BASE")
-	loop f_cg "$BIN/floor" cgroup "$N_FLOOR" "${fa[@]}"
-	loop f_create "$BIN/floor" create "$N_FLOOR" "${fa[@]}"
-	loop f_reuse "$BIN/floor" reuse "$N_FLOOR" "${fa[@]}"
-	loop pf_cg "$BIN/floor" cgroup "$N_PACED" "${fa[@]}" "$GAP_US"
-	loop pf_create "$BIN/floor" create "$N_PACED" "${fa[@]}" "$GAP_US"
-	loop pf_reuse "$BIN/floor" reuse "$N_PACED" "${fa[@]}" "$GAP_US"
-	loop x_helper "$BIN/cmdloop" "$N_PEER" -- "$ISO_HELPER_DST" --version
-
-	# ---------- 3. peers ----------
-	say "3. peers ($N_PEER runs each)"
-	loop p_true "$BIN/cmdloop" "$N_PEER" -- /bin/true
-	loop p_unshare "$BIN/cmdloop" "$N_PEER" -- unshare -Upmf --mount-proc true
-	if command -v bwrap >/dev/null; then
-		loop p_bwrap "$BIN/cmdloop" "$N_PEER" -- bwrap --unshare-user --unshare-pid \
-			--dev-bind / / --proc /proc --tmpfs /tmp true
-	fi
-	if command -v firejail >/dev/null; then
-		loop p_firejail "$BIN/cmdloop" "$N_PEER" -- firejail --noprofile --quiet true
-	fi
-	if command -v cgexec >/dev/null; then
-		loop p_cgexec "$BIN/cmdloop" "$N_PEER" -- cgexec -g "cpu:$CGX" true
-	fi
 
 	# ---------- 5. quota accuracy ----------
 	say "5. quota accuracy (${BURN_S} s of 2 burners per case)"
@@ -489,8 +532,10 @@ main() {
 		sleep 1
 		hm=$(holders_mem)
 		files=$(user_files)
-		loop "s_reuse_$s" "$BIN/pam_loop" -c "$ROOT" -s isot-bench-sb "$U1" "$N_SCALE"
-		loop "s_first_$s" "$BIN/pam_loop" -c "$ROOT" -s isot-bench-sb "$UPROBE" "$N_SCALE"
+		loop "s_reuse_$s" "$BIN/pam_loop" -r @RAW@ -c "$ROOT" -s isot-bench-sb "$U1" "$N_SCALE"
+		loop "s_first_$s" "$BIN/pam_loop" -r @RAW@ -c "$ROOT" -s isot-bench-sb "$UPROBE" "$N_SCALE"
+		summarize "s_reuse_$s"
+		summarize "s_first_$s"
 		echo "$s $(live_sessions) $(( (t1 - t0) / 1000000 )) $(( ($(kmem) - km0) / s )) $hm $files $(ps -e --no-headers | wc -l)" >>"$W/scale"
 	done
 	say "4. scale: closing $have sessions"

@@ -5,6 +5,7 @@
  * and the helper's own start-up (pam-isolate-helper --version).
  *
  *   cmdloop N -- CMD ARGS...
+ *   cmdloop -r RAWFILE N -- CMD ARGS...   (RAWFILE: "0 0 total" per run)
  *
  * stdin/stdout/stderr of CMD are /dev/null, and so is fd 3 (the helper
  * refuses to start without its protocol fd, even for --version). Prints
@@ -81,8 +82,15 @@ int main(int argc, char **argv)
 	double *t, a, c0, sum = 0;
 	int n, i, k = 0, fails = 0;
 
+	const char *raw = NULL;
+
+	if (argc > 2 && !strcmp(argv[1], "-r")) {
+		raw = argv[2];
+		argv += 2;
+		argc -= 2;
+	}
 	if (argc < 4 || strcmp(argv[2], "--")) {
-		fprintf(stderr, "usage: cmdloop N -- CMD ARGS...\n");
+		fprintf(stderr, "usage: cmdloop [-r RAWFILE] N -- CMD ARGS...\n");
 		return 2;
 	}
 	n = atoi(argv[1]);
@@ -107,6 +115,15 @@ int main(int argc, char **argv)
 		sum += t[k++];
 	}
 	c0 = cpu_us() - c0;
+	if (raw) {
+		FILE *f = fopen(raw, "w");
+
+		if (f) {
+			for (i = 0; i < k; i++)
+				fprintf(f, "0 0 %.0f\n", t[i]);
+			fclose(f);
+		}
+	}
 	qsort(t, (size_t)k, sizeof(*t), cmp_d);
 	printf("n=%d fail=%d total_med=%.0f total_p95=%.0f total_mean=%.0f cpu_mean=%.0f\n", k,
 	       fails, k ? t[(k - 1) / 2] : 0, k ? t[(int)(0.95 * k + 0.999999) - 1] : 0,

@@ -5,7 +5,7 @@
  * locks, no state files, no checks). Root only. Each mode loops N times
  * and prints per-iteration medians like pam_loop.
  *
- *   floor MODE N CPU PIDS CPUBASE PIDSBASE [GAP_US]
+ *   floor MODE N CPU PIDS CPUBASE PIDSBASE [GAP_US [RAWFILE]]
  *
  * CPU and PIDS are directories (ours, created by bench/run) under which a
  * user cgroup "u" is made; CPUBASE and PIDSBASE are the cgroups this
@@ -22,6 +22,7 @@
  *           write the limits, mkdir u/s, move self, open the holder's ns
  *           files, setns mount + pid; setns back, move back, rmdir u/s.
  *
+ * RAWFILE gets each iteration's open, close and total (us).
  * GAP_US: an untimed pause between iterations (a login every so often,
  * not back to back: some kernel paths, e.g. the RCU sync of a cgroup
  * migration, are only cheap while hot).
@@ -241,9 +242,9 @@ int main(int argc, char **argv)
 	long gap_us = 0;
 	int n, i;
 
-	if (argc != 7 && argc != 8) {
-		fprintf(stderr,
-			"usage: floor cgroup|create|reuse N CPU PIDS CPUBASE PIDSBASE [GAP_US]\n");
+	if (argc < 7 || argc > 9) {
+		fprintf(stderr, "usage: floor cgroup|create|reuse N CPU PIDS CPUBASE PIDSBASE "
+				"[GAP_US [RAWFILE]]\n");
 		return 2;
 	}
 	mode = argv[1];
@@ -252,7 +253,7 @@ int main(int argc, char **argv)
 	pids = argv[4];
 	cpubase = argv[5];
 	pidsbase = argv[6];
-	if (argc == 8)
+	if (argc >= 8)
 		gap_us = atol(argv[7]);
 	if (n < 1)
 		return 2;
@@ -330,6 +331,15 @@ int main(int argc, char **argv)
 		rm(pids, "u/h");
 		rm(cpu, "u");
 		rm(pids, "u");
+	}
+	if (argc == 9) {
+		FILE *f = fopen(argv[8], "w");
+
+		if (f) {
+			for (i = 0; i < n; i++)
+				fprintf(f, "%.0f %.0f %.0f\n", op[i], cl[i], tot[i]);
+			fclose(f);
+		}
 	}
 	printf("n=%d fail=0 open_med=%.0f open_p95=%.0f close_med=%.0f close_p95=%.0f "
 	       "total_med=%.0f total_p95=%.0f total_mean=%.0f cpu_mean=%.0f\n",

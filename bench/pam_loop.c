@@ -14,7 +14,7 @@
  *                   has a tmpfs /tmp (the sandbox)
  *     -a EPOCH_NS   start the first iteration at this CLOCK_REALTIME (a
  *                   barrier for parallel logins); prints end_ns=
- *     -r FILE       write each iteration's open and close (us) to FILE
+ *     -r FILE       write each login's open, close and total (us) to FILE
  *     -g GAP_US     untimed pause before each timed login (paced logins)
  *     -- CMD...     run CMD as the user inside every timed session
  *
@@ -348,7 +348,7 @@ int main(int argc, char **argv)
 
 		if (f) {
 			for (i = 0; i < k; i++)
-				fprintf(f, "%.0f %.0f\n", op[i], cl[i]);
+				fprintf(f, "%.0f %.0f %.0f\n", op[i], cl[i], tot[i]);
 			fclose(f);
 		}
 	}
