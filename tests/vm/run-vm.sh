@@ -23,7 +23,11 @@
 #
 # --prepare   only fetch the kernel into the cache (used by the lane to tell
 #             "cannot run here" from a failing test); exit 0 when ready.
-# --systemd   not implemented yet (the VM will boot systemd as PID 1).
+# --systemd   boot systemd (the root filesystem's, 252 on Debian 12) as
+#             PID 1 instead: pure cgroup v2 under systemd's management,
+#             dbus and systemd-logind up; CMD runs from a service
+#             (pamiso-vm-run.service, in system.slice) once they are.  Slow
+#             or irrelevant units are masked in the overlay (init.sh).
 #
 # Environment knobs:
 #   VM_CACHE     kernel cache (default /var/cache/pam_isolate-vm for root,
@@ -37,6 +41,11 @@
 #   VM_ENV       extra variable names to pass to CMD
 #   VM_TIMING=1  print boot/command/total times on stderr
 #   VM_DEBUG=1   show the guest console (kernel log, init) on stderr
+#   VM_JOURNAL=1 (--systemd) the guest's `journalctl -b` on stderr after CMD
+#   VM_SD_WAIT=1 (--systemd) wait for `systemctl is-system-running --wait`
+#                before CMD (default: only dbus and logind are waited for)
+#   VM_SD_MASK   (--systemd) more units to mask, e.g. "user@.service" (the
+#                per-user manager costs ~15 s of emulated CPU per first login)
 #
 # Exit status: CMD's; 124 on timeout; 125 if the VM failed before CMD ended.
 #
@@ -66,7 +75,8 @@ WANT_MODS="virtio_pci 9pnet_virtio 9p overlay virtio_console"
 MODE=plain PREPARE=0
 case ${1:-} in
     --prepare) PREPARE=1 ;;
-    --systemd) die "--systemd is not implemented yet" ;;
+    --systemd) MODE=systemd; shift
+               [ $# -gt 0 ] || die "usage: $0 --systemd CMD [ARGS...]" ;;
     -*) die "unknown option $1" ;;
     '') die "usage: $0 [--systemd] CMD [ARGS...] | --prepare" ;;
 esac
@@ -202,6 +212,9 @@ sq() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
     echo "REPO=$(sq "$REPO")"
     echo "REPO_RW=$(sq "${VM_REPO_RW:-0}")"
     echo "MODE=$MODE"
+    echo "SD_WAIT=$(sq "${VM_SD_WAIT:-0}")"
+    echo "SD_JOURNAL=$(sq "${VM_JOURNAL:-0}")"
+    echo "SD_MASK_EXTRA=$(sq "${VM_SD_MASK:-}")"
 } >"$RUN/ctl/config"
 
 # The command, run with bash (host userland) under `env -i`.
@@ -261,6 +274,15 @@ esac
 APPEND="console=ttyS0 loglevel=$LOGLEVEL rdinit=/init cgroup_no_v1=all \
 panic=-1 mitigations=off no_timer_check tsc=reliable random.trust_cpu=on \
 i8042.noaux i8042.nomux i8042.nopnp i8042.dumbkbd"
+if [ "$MODE" = systemd ]; then
+    # init.sh stage 1 still builds the root, then hands over to systemd:
+    # only v2 (systemd 252 would pick it anyway without v1 controllers),
+    # our boot target, and no status chatter on the console.
+    if [ "${VM_DEBUG:-0}" = 1 ]; then SDLOG="systemd.show_status=1 systemd.log_level=info"
+    else SDLOG="systemd.show_status=0 systemd.log_level=notice"; fi
+    APPEND="$APPEND systemd.unified_cgroup_hierarchy=1 systemd.unit=pamiso-vm.target \
+$SDLOG systemd.journald.forward_to_console=0"
+fi
 
 FS9P="security_model=none,multidevs=remap"   # remap: the host / spans filesystems
 T0=$(date +%s%N)
