@@ -185,7 +185,9 @@ int iso_policy_resolve(const struct iso_config *cfg, const char *user, uid_t uid
 
 /* True when the PAM service is one the rules apply to: the services list
  * is empty, or names it (without regard to case: Linux-PAM lower-cases
- * service names). A NULL service is in scope only of an empty list. */
+ * service names). A NULL service is in scope only of an empty list; a
+ * NULL cfg has no scope (false): a config that did not load is decided
+ * by on_config_error, not by this. */
 bool iso_config_service_in_scope(const struct iso_config *cfg, const char *service);
 
 /* Looks up a user's uid, primary gid and group names (NSS). Caller frees

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Rule resolution: which limits apply to a user, and why. Pure functions of
- * the parsed config plus the user's group names, so isolatectl's "explain"
- * and the helper always agree. The only I/O is iso_user_lookup (NSS).
+ * the parsed config plus the user's uid and group names (and the PAM
+ * service for the scope check), so isolatectl's "explain" and the helper
+ * always agree. The only I/O is iso_user_lookup (NSS).
  */
 #include "isolate_config.h"
 
