@@ -165,8 +165,10 @@ static const char *const on_error_keys[] = {"on_config_error", "on_cgroup_error"
 bool known_key(const struct token *tok)
 {
 	static const char *const top_keys[] = {
-		"cgroup_root", "on_error",	  "exempt_users",    "exempt_groups",	  "min_uid",
-		"services",    "on_config_error", "on_cgroup_error", "on_namespace_error"};
+		"cgroup_root",	   "on_error",	      "exempt_users",
+		"exempt_groups",   "min_uid",	      "services",
+		"on_config_error", "on_cgroup_error", "on_namespace_error",
+		"cgroup_backend"};
 	size_t i;
 
 	for (i = 0; i < NKEYS; i++) {
@@ -235,6 +237,19 @@ static bool valid_service(const char *s)
 	if (n == 0 || n > ISO_SERVICE_MAX)
 		return false;
 	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
+}
+
+static int parse_backend(const char *s, int64_t *out)
+{
+	if (strcasecmp(s, "auto") == 0)
+		*out = ISO_BACKEND_AUTO;
+	else if (strcasecmp(s, "cgroupfs") == 0)
+		*out = ISO_BACKEND_CGROUPFS;
+	else if (strcasecmp(s, "systemd") == 0)
+		*out = ISO_BACKEND_SYSTEMD;
+	else
+		return -EINVAL;
+	return 0;
 }
 
 static bool valid_cgroup_root(const char *s)
@@ -396,6 +411,12 @@ static int validate_top(cfg_t *cfg, cfg_opt_t *opt)
 	if (is_on_error_key(opt->name) && parse_enum2(s, "deny", "allow", &v) < 0) {
 		add_err(cur->err, cur->name, cur_line(cfg),
 			"%s: invalid value \"%s\" (expected deny or allow)", opt->name,
+			show(s, buf, sizeof(buf)));
+		return -1;
+	}
+	if (strcmp(opt->name, "cgroup_backend") == 0 && parse_backend(s, &v) < 0) {
+		add_err(cur->err, cur->name, cur_line(cfg),
+			"cgroup_backend: invalid value \"%s\" (expected auto, cgroupfs or systemd)",
 			show(s, buf, sizeof(buf)));
 		return -1;
 	}
@@ -594,6 +615,9 @@ static int build_config(cfg_t *cfg, const struct scan *sc, const char *name,
 	c->on_config_error = on_error_of(cfg, "on_config_error", c->on_error);
 	c->on_cgroup_error = on_error_of(cfg, "on_cgroup_error", c->on_error);
 	c->on_namespace_error = on_error_of(cfg, "on_namespace_error", c->on_error);
+	v = ISO_BACKEND_AUTO; /* validated already */
+	parse_backend(cfg_getstr(cfg, "cgroup_backend"), &v);
+	c->cgroup_backend = (enum iso_backend)v;
 	if (copy_list(cfg, "exempt_users", &c->exempt_users, &c->n_exempt_users) < 0 ||
 	    copy_list(cfg, "exempt_groups", &c->exempt_groups, &c->n_exempt_groups) < 0 ||
 	    copy_list(cfg, "services", &c->services, &c->n_services) < 0)
@@ -663,6 +687,7 @@ int parse_text(const char *text, size_t len, const char *name, struct iso_config
 	cfg_opt_t opts[] = {
 		CFG_STR("cgroup_root", "pam_isolate", CFGF_NONE),
 		CFG_STR("on_error", "deny", CFGF_NONE),
+		CFG_STR("cgroup_backend", "auto", CFGF_NONE),
 		/* root stays exempt unless the admin says otherwise, so a
 		 * broken policy cannot lock out the one who can fix it. */
 		CFG_STR_LIST("exempt_users", "{root}", CFGF_NONE),

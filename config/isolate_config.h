@@ -36,6 +36,10 @@
 enum iso_on_error { ISO_ON_ERROR_DENY = 0, ISO_ON_ERROR_ALLOW = 1 };
 enum iso_on_logout { ISO_LOGOUT_KEEP = 0, ISO_LOGOUT_KILL = 1 };
 enum iso_sandbox_mode { ISO_SANDBOX_PER_USER = 0, ISO_SANDBOX_PER_SESSION = 1 };
+/* Who owns the cgroup tree: auto detects it per session (systemd when
+ * systemd runs and the caller sits in a logind scope), cgroupfs is our own
+ * subtree, systemd goes through systemd's D-Bus API (helper/systemd.h). */
+enum iso_backend { ISO_BACKEND_AUTO = 0, ISO_BACKEND_CGROUPFS = 1, ISO_BACKEND_SYSTEMD = 2 };
 
 /*
  * Every key of a default/group/user section. All int64_t so that merging
@@ -92,6 +96,7 @@ struct iso_config {
 	enum iso_on_error on_config_error;
 	enum iso_on_error on_cgroup_error;
 	enum iso_on_error on_namespace_error;
+	enum iso_backend cgroup_backend; /* default ISO_BACKEND_AUTO */
 };
 
 /* Sets every field to ISO_UNSET. */

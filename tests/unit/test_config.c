@@ -411,6 +411,38 @@ static void test_cgroup_root(void **state)
 	}
 }
 
+/* cgroup_backend: auto by default, three values, case-insensitive like
+ * the other enums, one line with file:line for anything else. */
+static void test_cgroup_backend(void **state)
+{
+	struct iso_config *c;
+
+	(void)state;
+	c = parse_ok("");
+	assert_int_equal(c->cgroup_backend, ISO_BACKEND_AUTO);
+	iso_config_free(c);
+	c = parse_ok("cgroup_backend = auto\n");
+	assert_int_equal(c->cgroup_backend, ISO_BACKEND_AUTO);
+	iso_config_free(c);
+	c = parse_ok("cgroup_backend = cgroupfs\n");
+	assert_int_equal(c->cgroup_backend, ISO_BACKEND_CGROUPFS);
+	iso_config_free(c);
+	c = parse_ok("# systemd hosts\ncgroup_backend = \"SystemD\"\ndefault { cpu_quota = 5% }\n");
+	assert_int_equal(c->cgroup_backend, ISO_BACKEND_SYSTEMD);
+	assert_int_equal(c->defaults.cpu_quota, 500);
+	iso_config_free(c);
+	parse_err("\ncgroup_backend = logind\n",
+		  "t.conf:2: cgroup_backend: invalid value \"logind\" (expected auto, cgroupfs or "
+		  "systemd)");
+	parse_err("cgroup_backend = \"\"\n", "t.conf:1: cgroup_backend: invalid value \"\" "
+					     "(expected auto, cgroupfs or systemd)");
+	parse_err("cgroup_backend = auto\ncgroup_backend = systemd\n",
+		  "t.conf:2: duplicate key \"cgroup_backend\" (first at line 1)");
+	/* a top-level key, not a section key */
+	parse_err("default {\n cgroup_backend = systemd\n}\n",
+		  "t.conf:2: unknown key \"cgroup_backend\" in default section");
+}
+
 static void test_syntax(void **state)
 {
 	(void)state;
@@ -1188,6 +1220,7 @@ int main(void)
 		cmocka_unit_test(test_sections),
 		cmocka_unit_test(test_duplicate_keys),
 		cmocka_unit_test(test_cgroup_root),
+		cmocka_unit_test(test_cgroup_backend),
 		cmocka_unit_test(test_syntax),
 		cmocka_unit_test(test_parse_after_errors),
 		cmocka_unit_test(test_limits),
