@@ -155,7 +155,10 @@ int iso_policy_resolve(const struct iso_config *cfg, const char *user, uid_t uid
 	/* A fresh /proc for the pid namespace, a private /tmp and a private
 	 * /dev/shm all need their own mount namespace; the engine must not
 	 * have to infer it. */
-	if (p.lim.private_tmp == 1 || p.lim.private_shm == 1 || (p.lim.namespaces & ISO_NS_PID))
+	/* ... and so does the cgroupfs view of cgroup_ns (a bind over each
+	 * hierarchy, in the sandbox's mount namespace). */
+	if (p.lim.private_tmp == 1 || p.lim.private_shm == 1 || p.lim.cgroup_ns == 1 ||
+	    (p.lim.namespaces & ISO_NS_PID))
 		p.lim.namespaces |= ISO_NS_MOUNT;
 
 	/* Exemption wins over every rule; lim stays filled for "explain". */

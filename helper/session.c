@@ -254,6 +254,18 @@ static int prepare(struct ctx *c)
 			r = 0;
 			goto done;
 		}
+		/* System accounts (cron jobs of daemons) must not stop working
+		 * because the file is broken: the built-in min_uid holds. */
+		if (c->uid < ISO_DEFAULT_MIN_UID) {
+			syslog(LOG_WARNING,
+			       "open user=%s uid=%u: config unusable (%s); uid below the built-in "
+			       "min_uid %d: left alone",
+			       c->req->user, (unsigned)c->uid, c->err.msg, ISO_DEFAULT_MIN_UID);
+			snprintf(c->rep->rule, sizeof(c->rep->rule), "built-in min_uid");
+			set_result(c, ISO_RES_EXEMPT, ISO_EC_NONE, 0);
+			r = 1;
+			goto done;
+		}
 		fail(c, ISO_EC_CONFIG, iso_config_peek_on_error(conf) == ISO_ON_ERROR_ALLOW);
 		r = 1;
 		goto done;

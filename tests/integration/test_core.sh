@@ -133,6 +133,10 @@ expect_eq "broken config (deny) refuses the session" 20 "$rc"
 expect_match "the user is told file:line and the bad value" "broken\.conf:3:.*cpu_quota.*fifty" "$out"
 out=$("$ISO_HARNESS" isot-bad root true 2>&1)
 expect_eq "root still logs in with a broken config" 0 "$?"
+iso_user isot_sys -r
+out=$("$ISO_HARNESS" isot-bad isot_sys cat /proc/self/cgroup 2>&1)
+expect_eq "a system account (uid $(id -u isot_sys) < 1000) still works with a broken config" 0 "$?"
+expect_nomatch "  ... unconfined" "$ROOT" "$out"
 
 # --- a broken config that says on_error = allow: unconfined ---
 BADA=$(iso_conf broken-allow <<EOF
