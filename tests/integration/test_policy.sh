@@ -176,7 +176,9 @@ check "  ... its cgroup is cleaned up though no close came" wait_gone test -e "$
 expect_match "  ... and the log says why" "session_max_time of 3 s reached" "$(cat "$ISO_SYSLOG_FILE")"
 
 # --- private /dev/shm, cgroup namespace and view, no_new_privs ---
-SUID=$(mktemp -d /run/isot-suid.XXXXXX)
+# not under /run: it is mounted nosuid in the VM lane
+mkdir -p /usr/local/libexec
+SUID=$(mktemp -d /usr/local/libexec/isot-suid.XXXXXX)
 chmod 0755 "$SUID"
 on_exit "rm -rf '$SUID'"
 cp /usr/bin/id "$SUID/id"
