@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Cgroup engine, version independent part: where the hierarchies are
- * (mountinfo), opening and verifying them, walking our subtree, moving a
- * process back where it came from, garbage collection and kill. The
- * version specific files and rules are in cgroup_v1.c and cgroup_v2.c.
+ * (mountinfo), opening and verifying them, walking our subtree, garbage
+ * collection. Moving a process back where it came from and kill are in
+ * cgroup_proc.c, memory limits in cgroup_memory.c, the version specific
+ * files and rules in cgroup_v1.c and cgroup_v2.c.
  *
  * Threat model: the helper is setuid root and runs for any local user.
  * Everything it writes is below <mount>/<root>, reached from an fd of the
@@ -34,9 +35,6 @@
 #include "fsutil.h"
 
 static const char *const ctrl_names[CG_NCTRL] = {"cpu", "pids", "memory"};
-
-#define KILL_ROUNDS   200	/* SIGKILL sweeps of the tree at most ... */
-#define KILL_SLEEP_NS 10000000L /* ... 10 ms apart: ~2 s in all */
 
 const char *cg_ctrl_name(unsigned bit)
 {
@@ -112,7 +110,7 @@ static void unescape_octal(char *s)
 	*w = '\0';
 }
 
-static bool has_opt(const char *opts, const char *tok)
+bool cg_has_opt(const char *opts, const char *tok)
 {
 	size_t n = strlen(tok);
 
@@ -167,7 +165,7 @@ int cg_layout_detect(const char *mountinfo, struct cg_layout *out, struct iso_er
 				strcpy(l.v2_path, field[4]);
 		} else if (!strcmp(field[sep + 1], "cgroup")) {
 			for (int i = 0; i < CG_NCTRL; i++)
-				if (!l.v1_path[i][0] && has_opt(field[sep + 3], ctrl_names[i])) {
+				if (!l.v1_path[i][0] && cg_has_opt(field[sep + 3], ctrl_names[i])) {
 					strcpy(l.v1_path[i], field[4]);
 					any_v1 = true;
 				}
@@ -462,7 +460,7 @@ int cg_cpu_quota_us(const struct iso_limits *lim, long long *quota_us, long long
 
 /* Calls fn for each pid listed in dirfd/cgroup.procs (fn NULL: count).
  * Streams the file: its size is bounded only by pids.max. */
-static int procs_each(int dirfd, int (*fn)(pid_t pid, void *arg), void *arg, int *count)
+int cg_procs_each(int dirfd, int (*fn)(pid_t pid, void *arg), void *arg, int *count)
 {
 	char buf[4096];
 	long v = 0;
@@ -522,14 +520,14 @@ static int count_leaf(int userfd, const char *leaf)
 
 	r = iso_open_dir_at(userfd, leaf, &fd);
 	if (r == 0)
-		r = procs_each(fd, NULL, NULL, &n);
+		r = cg_procs_each(fd, NULL, NULL, &n);
 	iso_close(fd);
 	if (r == -ENOENT)
 		return 0;
 	return r < 0 ? r : n;
 }
 
-static bool is_subdir(DIR *d, const struct dirent *de)
+bool cg_is_subdir(DIR *d, const struct dirent *de)
 {
 	struct stat st;
 
@@ -543,7 +541,7 @@ static bool is_subdir(DIR *d, const struct dirent *de)
 /* rmdir of a cgroup. On a fake tree the kernel's behaviour is imitated:
  * EBUSY while cgroup.procs lists a pid or a child cgroup exists, and the
  * control files vanish with the directory. */
-static int cg_rmdir(const struct cg_engine *e, int parent, const char *name)
+int cg_rmdir(const struct cg_engine *e, int parent, const char *name)
 {
 	struct dirent *de;
 	DIR *d = NULL;
@@ -559,7 +557,7 @@ static int cg_rmdir(const struct cg_engine *e, int parent, const char *name)
 		if (r < 0)
 			goto out;
 		while ((de = readdir(d)))
-			if (is_subdir(d, de)) {
+			if (cg_is_subdir(d, de)) {
 				r = -EBUSY;
 				goto out;
 			}
@@ -579,7 +577,7 @@ out:
 /* Removes <root> when it became empty. Another user's cg_user_apply may
  * race us between its mkdir of <root> and of user-<uid> (per-user locks
  * only); that apply sees ENOENT and cg_user_apply retries once. */
-static void rmdir_root(struct cg_engine *e, int slot)
+void cg_rmdir_root(struct cg_engine *e, int slot)
 {
 	(void)cg_rmdir(e, e->h[slot].fd, e->root);
 }
@@ -603,7 +601,7 @@ int cg_user_apply(struct cg_engine *e, uid_t uid, const struct iso_limits *lim, 
 	}
 	r = e->ops->user_apply(e, uid, lim, ctrls, err);
 	if (r == -ENOENT) {
-		/* See rmdir_root(): a concurrent gc removed <root> under us. */
+		/* See cg_rmdir_root(): a concurrent gc removed <root> under us. */
 		iso_err_clear(err);
 		r = e->ops->user_apply(e, uid, lim, ctrls, err);
 	}
@@ -753,7 +751,7 @@ int cg_user_gc(struct cg_engine *e, uid_t uid, int *live, struct iso_err *err)
 			goto out;
 		}
 		while ((de = readdir(d))) {
-			if (!is_subdir(d, de))
+			if (!cg_is_subdir(d, de))
 				continue;
 			if (strncmp(de->d_name, "session-", 8)) {
 				remain++; /* holder and the like: the caller's */
@@ -778,7 +776,7 @@ int cg_user_gc(struct cg_engine *e, uid_t uid, int *live, struct iso_err *err)
 			/* ENOTEMPTY/EBUSY here would mean a process sits in the
 			 * user dir itself, which we never do: leave it. */
 			(void)cg_rmdir(e, rootfd, name);
-			rmdir_root(e, i);
+			cg_rmdir_root(e, i);
 		}
 		/* v1: the same session has a leaf per hierarchy, count it once. */
 		if (nlive > maxlive)
@@ -792,453 +790,6 @@ int cg_user_gc(struct cg_engine *e, uid_t uid, int *live, struct iso_err *err)
 		userfd = rootfd = -1;
 	}
 	*live = maxlive;
-out:
-	if (d)
-		closedir(d);
-	iso_close(userfd);
-	iso_close(rootfd);
-	return r;
-}
-
-/* ---- /proc/<pid>/cgroup ---- */
-
-static int proc_cgroup_read(const struct cg_engine *e, pid_t pid, char *buf, size_t len)
-{
-	char path[PATH_MAX + 32];
-	ssize_t n;
-	int r;
-
-	r = iso_snprintf(path, sizeof(path), "%s/%d/cgroup", e->proc, (int)pid);
-	if (r < 0)
-		return r;
-	n = iso_read_file_at(AT_FDCWD, path, buf, len);
-	if (n < 0)
-		return n == -ENOENT ? -ESRCH : (int)n;
-	return (size_t)n >= len - 1 ? -E2BIG : 0;
-}
-
-/* Finds the path of ctrl's line ("N:a,ctrl,b:/path"; v2: ctrl NULL and the
- * "0::/path" line). Points into text. */
-static int proc_cgroup_find(const char *text, const char *ctrl, const char **path, size_t *plen)
-{
-	for (const char *l = text; *l;) {
-		size_t ll = strcspn(l, "\n");
-		const char *c1 = memchr(l, ':', ll), *c2;
-
-		c2 = c1 ? memchr(c1 + 1, ':', ll - (size_t)(c1 + 1 - l)) : NULL;
-		if (c2) {
-			char list[256];
-			size_t cl = (size_t)(c2 - c1 - 1);
-			bool hit;
-
-			if (!ctrl) {
-				hit = c1 - l == 1 && l[0] == '0' && cl == 0;
-			} else {
-				hit = cl < sizeof(list);
-				if (hit) {
-					memcpy(list, c1 + 1, cl);
-					list[cl] = '\0';
-					hit = has_opt(list, ctrl);
-				}
-			}
-			if (hit) {
-				*path = c2 + 1;
-				*plen = ll - (size_t)(c2 + 1 - l);
-				return 0;
-			}
-		}
-		l += ll;
-		if (*l == '\n')
-			l++;
-	}
-	return -ENOENT;
-}
-
-static const char *slot_ctrl(const struct cg_engine *e, int slot)
-{
-	return e->version == CG_V2 ? NULL : ctrl_names[slot];
-}
-
-int cg_origin_read(struct cg_engine *e, pid_t pid, char *buf, size_t len, struct iso_err *err)
-{
-	char text[8192], res[4096];
-	size_t off = 0;
-	int r;
-
-	r = proc_cgroup_read(e, pid, text, sizeof(text));
-	if (r < 0)
-		return iso_err_set(err, r, "cannot read %s/%d/cgroup: %s", e->proc, (int)pid,
-				   strerror(-r));
-	res[0] = '\0';
-	/* v1: every mounted controller we may manage, whatever the rule
-	 * needs now, so a later config change cannot strand the process. */
-	for (int i = 0; i < CG_NCTRL; i++) {
-		const char *p;
-		size_t pl;
-
-		if (e->version == CG_V2 ? i != 0 : e->h[i].fd < 0)
-			continue;
-		r = proc_cgroup_find(text, slot_ctrl(e, i), &p, &pl);
-		if (r < 0)
-			return iso_err_set(err, r, "%s/%d/cgroup has no line for %s", e->proc,
-					   (int)pid, e->version == CG_V2 ? "0::" : ctrl_names[i]);
-		if (memchr(p, ';', pl))
-			return iso_err_set(err, -EINVAL, "cgroup path of pid %d holds ';'",
-					   (int)pid);
-		r = iso_snprintf(res + off, sizeof(res) - off, "%s%s:%.*s", off ? ";" : "",
-				 e->version == CG_V2 ? "0" : ctrl_names[i], (int)pl, p);
-		if (r < 0)
-			return iso_err_set(err, r, "cgroup paths of pid %d too long", (int)pid);
-		off += strlen(res + off);
-	}
-	if (off + 1 > len)
-		return iso_err_set(err, -ENAMETOOLONG, "origin buffer too small");
-	memcpy(buf, res, off + 1);
-	return 0;
-}
-
-/* Opens path (absolute within the hierarchy) one component at a time
- * below the mount fd, never following a symlink. */
-static int open_beneath(int mfd, const char *path, int *out)
-{
-	char tmp[PATH_MAX], *save = NULL, *c;
-	int fd = -1, next;
-	int r;
-
-	r = iso_snprintf(tmp, sizeof(tmp), "%s", path);
-	if (r < 0)
-		goto out;
-	r = iso_open_dir_at(mfd, ".", &fd);
-	for (c = strtok_r(tmp, "/", &save); r == 0 && c; c = strtok_r(NULL, "/", &save)) {
-		r = iso_open_dir_at(fd, c, &next);
-		iso_close(fd);
-		fd = r == 0 ? next : -1;
-	}
-	if (r < 0)
-		goto out;
-	*out = fd;
-	fd = -1;
-out:
-	iso_close(fd);
-	return r;
-}
-
-/* "/" or "/a/b": no empty, "." or ".." component (and no ".." at all),
- * so that the prefix test against our subtree cannot be dodged. */
-static bool valid_cgpath(const char *p)
-{
-	if (p[0] != '/' || strstr(p, ".."))
-		return false;
-	if (!strcmp(p, "/"))
-		return true;
-	for (p++;;) {
-		size_t w = strcspn(p, "/");
-
-		if (w == 0 || (w == 1 && p[0] == '.'))
-			return false;
-		if (!p[w])
-			return true;
-		p += w + 1;
-	}
-}
-
-struct origin_ent {
-	int slot;
-	const char *path;
-};
-
-int cg_origin_restore(struct cg_engine *e, pid_t pid, const char *origin, struct iso_err *err)
-{
-	char copy[4096], text[8192], full[PATH_MAX + 256], val[24];
-	struct origin_ent ent[CG_NCTRL];
-	size_t rl = strlen(e->root);
-	char *save = NULL, *tok;
-	int n = 0, fd = -1, first = 0;
-	int r;
-
-	if (pid <= 0 || iso_snprintf(copy, sizeof(copy), "%s", origin) < 0)
-		return iso_err_set(err, -EINVAL, "bad pid %d or origin", (int)pid);
-	/* Parse and check everything before moving anything. */
-	for (tok = strtok_r(copy, ";", &save); tok; tok = strtok_r(NULL, ";", &save)) {
-		char *colon = strchr(tok, ':'), *p;
-		int slot = -1;
-
-		if (!colon)
-			return iso_err_set(err, -EINVAL, "bad origin entry \"%s\"", tok);
-		*colon = '\0';
-		p = colon + 1;
-		for (int i = 0; i < CG_NCTRL; i++)
-			if (e->version == CG_V2 ? i == 0 && !strcmp(tok, "0")
-						: !strcmp(tok, ctrl_names[i]))
-				slot = i;
-		if (slot < 0 || e->h[slot].fd < 0)
-			return iso_err_set(err, -EINVAL, "origin names unknown hierarchy \"%s\"",
-					   tok);
-		for (int j = 0; j < n; j++)
-			if (ent[j].slot == slot)
-				return iso_err_set(err, -EINVAL, "origin names \"%s\" twice", tok);
-		if (!valid_cgpath(p))
-			return iso_err_set(err, -EINVAL, "refusing origin path \"%s\"", p);
-		if (!strncmp(p + 1, e->root, rl) && (p[1 + rl] == '\0' || p[1 + rl] == '/'))
-			return iso_err_set(err, -EPERM,
-					   "refusing origin path \"%s\" inside our own subtree", p);
-		ent[n].slot = slot;
-		ent[n++].path = p;
-	}
-	r = proc_cgroup_read(e, pid, text, sizeof(text));
-	if (r < 0)
-		return iso_err_set(err, r, "cannot read %s/%d/cgroup: %s", e->proc, (int)pid,
-				   strerror(-r));
-	snprintf(val, sizeof(val), "%d", (int)pid);
-	for (int j = 0; j < n; j++) {
-		const struct cg_hier *h = &e->h[ent[j].slot];
-		const char *cur;
-		size_t cl;
-
-		/* Where the process already is (hierarchies we never moved it
-		 * in), write nothing: do not touch what we do not manage. */
-		if (proc_cgroup_find(text, slot_ctrl(e, ent[j].slot), &cur, &cl) == 0 &&
-		    cl == strlen(ent[j].path) && !strncmp(cur, ent[j].path, cl))
-			continue;
-		snprintf(full, sizeof(full), "%s%s", h->path,
-			 strcmp(ent[j].path, "/") ? ent[j].path : "");
-		r = open_beneath(h->fd, ent[j].path, &fd);
-		if (r < 0) {
-			if (!first)
-				first = iso_err_set(err, r, "cannot open %s: %s", full,
-						    strerror(-r));
-			continue;
-		}
-		r = iso_write_file_at(fd, "cgroup.procs", val, e->fake);
-		iso_close(fd);
-		fd = -1;
-		if (r < 0 && !first)
-			first = iso_err_set(err, r, "cannot write \"%s\" to %s/cgroup.procs: %s",
-					    val, full, strerror(-r));
-	}
-	return first;
-}
-
-/* ---- kill ---- */
-
-struct kill_ctx {
-	struct cg_engine *e;
-	int slot;
-	char prefix[PATH_MAX]; /* "/<root>/user-<uid>" */
-};
-
-/* Whether the /proc/<pid>/cgroup text puts the process at or below
- * prefix ("/<root>/user-<uid>") in the hierarchy of slot. */
-static bool below(const struct cg_engine *e, int slot, const char *text, const char *prefix)
-{
-	size_t pl, n = strlen(prefix);
-	const char *p;
-
-	return proc_cgroup_find(text, slot_ctrl(e, slot), &p, &pl) == 0 && pl >= n &&
-	       !strncmp(p, prefix, n) && (pl == n || p[n] == '/');
-}
-
-/* SIGKILLs pid if it is still below our user dir. The pid was read from
- * cgroup.procs and may have been reused since: a pidfd pins the process,
- * then /proc/<pid>/cgroup proves it is the one in our tree. */
-static int kill_one(pid_t pid, void *arg)
-{
-	static bool no_pidfd; /* ENOSYS once (old kernel, valgrind): stop asking */
-	struct kill_ctx *k = arg;
-	char text[8192];
-	int pidfd;
-
-	if (pid == getpid())
-		return 0; /* cg_user_kill refuses this case up front */
-	pidfd = no_pidfd ? -1 : (int)syscall(SYS_pidfd_open, pid, 0);
-	if (pidfd < 0 && !no_pidfd && errno != ENOSYS)
-		return 0; /* gone already */
-	if (pidfd < 0)
-		no_pidfd = true;
-	if (proc_cgroup_read(k->e, pid, text, sizeof(text)) < 0 ||
-	    !below(k->e, k->slot, text, k->prefix))
-		goto out;
-	if (pidfd < 0 ||
-	    (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 && errno == ENOSYS))
-		(void)kill(pid, SIGKILL);
-out:
-	iso_close(pidfd);
-	return 0;
-}
-
-/* One sweep over user-<uid> and its leaves in every hierarchy; with kill,
- * signals each listed process. Returns the number of processes seen. */
-static int sweep(struct cg_engine *e, uid_t uid, bool kill, int *seen)
-{
-	struct kill_ctx k = {.e = e};
-	struct dirent *de;
-	DIR *d = NULL;
-	int userfd = -1, fd = -1, total = 0, n;
-	int r = 0;
-
-	snprintf(k.prefix, sizeof(k.prefix), "/%s/user-%u", e->root, (unsigned)uid);
-	for (int i = 0; i < CG_NCTRL; i++) {
-		if (!cg_slot_used(e, i, CG_ALL))
-			continue;
-		k.slot = i;
-		r = cg_open_user(e, i, uid, false, &userfd, NULL);
-		if (r == 0)
-			r = iso_opendir_at(userfd, ".", &d);
-		if (r == -ENOENT) {
-			r = 0;
-			goto next;
-		}
-		if (r < 0)
-			goto out;
-		/* The user dir holds no process by design, but look anyway. */
-		if (procs_each(userfd, kill ? kill_one : NULL, &k, &n) == 0)
-			total += n;
-		while ((de = readdir(d))) {
-			if (!is_subdir(d, de) || iso_open_dir_at(userfd, de->d_name, &fd) < 0)
-				continue;
-			if (procs_each(fd, kill ? kill_one : NULL, &k, &n) == 0)
-				total += n;
-			iso_close(fd);
-			fd = -1;
-		}
-	next:
-		if (d)
-			closedir(d);
-		d = NULL;
-		iso_close(userfd);
-		userfd = -1;
-	}
-	*seen = total;
-out:
-	if (d)
-		closedir(d);
-	iso_close(userfd);
-	return r;
-}
-
-/* Path of the user dir for messages, and a refusal when this very
- * process sits in the tree: cgroup.kill or the sweeps would kill us. */
-static int kill_precheck(struct cg_engine *e, uid_t uid, char *path, size_t len,
-			 struct iso_err *err)
-{
-	char text[8192], prefix[NAME_MAX + 32];
-	int slot = -1;
-
-	for (int i = CG_NCTRL - 1; i >= 0; i--)
-		if (cg_slot_used(e, i, CG_ALL))
-			slot = i;
-	if (slot < 0)
-		return iso_err_set(err, -ENOENT, "no hierarchy");
-	snprintf(prefix, sizeof(prefix), "/%s/user-%u", e->root, (unsigned)uid);
-	if (proc_cgroup_read(e, getpid(), text, sizeof(text)) == 0)
-		for (int i = 0; i < CG_NCTRL; i++)
-			if (cg_slot_used(e, i, CG_ALL) && below(e, i, text, prefix))
-				return iso_err_set(err, -EDEADLK,
-						   "refusing to kill below %s: this process (pid "
-						   "%d) is in it; move it out first",
-						   prefix, (int)getpid());
-	return cg_fmt_path(e, slot, uid, NULL, path, len);
-}
-
-static void nap(void)
-{
-	struct timespec ts = {0, KILL_SLEEP_NS};
-
-	(void)nanosleep(&ts, NULL);
-}
-
-int cg_user_signal(struct cg_engine *e, uid_t uid, struct iso_err *err)
-{
-	char path[PATH_MAX];
-	int userfd = -1, seen = 0, r;
-
-	r = kill_precheck(e, uid, path, sizeof(path), err);
-	if (r < 0)
-		return r;
-	if (e->ops->kill_fast && cg_open_user(e, 0, uid, false, &userfd, NULL) == 0 &&
-	    e->ops->kill_fast(e, userfd, path) == 0) {
-		iso_close(userfd);
-		return 0;
-	}
-	iso_close(userfd);
-	r = sweep(e, uid, true, &seen);
-	if (r < 0)
-		return iso_err_set(err, r, "cannot list processes below %s: %s", path,
-				   strerror(-r));
-	return 0;
-}
-
-int cg_user_kill(struct cg_engine *e, uid_t uid, struct iso_err *err)
-{
-	char path[PATH_MAX], name[32];
-	struct dirent *de;
-	DIR *d = NULL;
-	int userfd = -1, rootfd = -1, seen = 0, round;
-	int r;
-
-	r = kill_precheck(e, uid, path, sizeof(path), err);
-	if (r < 0)
-		goto out;
-	/* v2 >= 5.14: the kernel kills the whole subtree at once, also what
-	 * forks meanwhile. Then wait for the tree to drain. */
-	if (e->ops->kill_fast && cg_open_user(e, 0, uid, false, &userfd, NULL) == 0 &&
-	    e->ops->kill_fast(e, userfd, path) == 0) {
-		for (round = 0; round < KILL_ROUNDS; round++) {
-			r = sweep(e, uid, false, &seen);
-			if (r < 0 || seen == 0)
-				break;
-			nap();
-		}
-	}
-	iso_close(userfd);
-	userfd = -1;
-	/* v1 (no freezer managed) and fallback: SIGKILL what is listed until
-	 * nothing is; bounded, since forks may outrun one sweep. */
-	for (round = 0; round < KILL_ROUNDS; round++) {
-		r = sweep(e, uid, true, &seen);
-		if (r < 0) {
-			iso_err_set(err, r, "cannot list processes below %s: %s", path,
-				    strerror(-r));
-			goto out;
-		}
-		if (seen == 0)
-			break;
-		nap();
-	}
-	if (seen) {
-		r = iso_err_set(err, -EBUSY, "%d processes still below %s after %d rounds", seen,
-				path, KILL_ROUNDS);
-		goto out;
-	}
-	snprintf(name, sizeof(name), "user-%u", (unsigned)uid);
-	for (int i = 0; i < CG_NCTRL; i++) {
-		if (!cg_slot_used(e, i, CG_ALL))
-			continue;
-		r = cg_open_root(e, i, false, &rootfd, err);
-		if (r == 0)
-			r = iso_open_dir_at(rootfd, name, &userfd);
-		if (r == 0)
-			r = iso_opendir_at(userfd, ".", &d);
-		if (r == 0) {
-			while ((de = readdir(d)))
-				if (is_subdir(d, de))
-					(void)cg_rmdir(e, userfd, de->d_name);
-			r = cg_rmdir(e, rootfd, name);
-		}
-		if (r < 0 && r != -ENOENT) {
-			cg_fmt_path(e, i, uid, NULL, path, sizeof(path));
-			iso_err_set(err, r, "cannot remove %s: %s", path, strerror(-r));
-			goto out;
-		}
-		r = 0;
-		rmdir_root(e, i);
-		if (d)
-			closedir(d);
-		d = NULL;
-		iso_close(userfd);
-		iso_close(rootfd);
-		userfd = rootfd = -1;
-	}
 out:
 	if (d)
 		closedir(d);
@@ -1297,7 +848,7 @@ int cg_list_users(struct cg_engine *e, uid_t **uids, size_t *n)
 		while ((de = readdir(d))) {
 			bool dup = false;
 
-			if (!is_subdir(d, de) || strncmp(de->d_name, "user-", 5) ||
+			if (!cg_is_subdir(d, de) || strncmp(de->d_name, "user-", 5) ||
 			    parse_uid(de->d_name + 5, &u) < 0)
 				continue;
 			for (size_t j = 0; j < cnt && !dup; j++)

@@ -10,6 +10,7 @@
  */
 
 #include <limits.h>
+#include <dirent.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -94,6 +95,18 @@ int cg_memory_apply(struct cg_engine *e, int fd, const char *path, const struct 
 
 /* Whether the space/newline separated list s holds token tok. */
 bool cg_has_token(const char *s, const char *tok);
+
+/* Shared by cgroup.c and cgroup_proc.c. */
+/* Whether the comma separated mount options opts hold tok. */
+bool cg_has_opt(const char *opts, const char *tok);
+/* Calls fn (may be NULL: count only) for each pid in dirfd's cgroup.procs. */
+int cg_procs_each(int dirfd, int (*fn)(pid_t pid, void *arg), void *arg, int *count);
+/* A directory entry that is a subdirectory (a child cgroup). */
+bool cg_is_subdir(DIR *d, const struct dirent *de);
+/* rmdir of a cgroup below parent (fake trees: their files first). */
+int cg_rmdir(const struct cg_engine *e, int parent, const char *name);
+/* rmdir of <root> of slot once empty; errors ignored. */
+void cg_rmdir_root(struct cg_engine *e, int slot);
 
 /* Unit tests: read /proc/<pid>/cgroup below dir instead of /proc. */
 int cg_set_proc_root(struct cg_engine *e, const char *dir);
