@@ -34,7 +34,11 @@ LDHARD  := -Wl,-z,relro -Wl,-z,now -Wl,--as-needed
 CONFUSE_CFLAGS := $(shell pkg-config --cflags libconfuse 2>/dev/null)
 CONFUSE_LIBS   := $(shell pkg-config --libs libconfuse 2>/dev/null || echo -lconfuse)
 CMOCKA_LIBS    := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
-LDLIBS         += -lcap
+# sd-bus and sd-login for the systemd backend (helper/systemd.c); in
+# libisolate.a, so the helper, isolatectl and the unit tests all link it.
+SYSTEMD_CFLAGS := $(shell pkg-config --cflags libsystemd 2>/dev/null)
+SYSTEMD_LIBS   := $(shell pkg-config --libs libsystemd 2>/dev/null || echo -lsystemd)
+LDLIBS         += -lcap $(SYSTEMD_LIBS)
 
 COMMON_SRC := $(wildcard common/*.c)
 CONFIG_SRC := $(wildcard config/*.c)
@@ -68,7 +72,7 @@ Q := $(if $(V),,@)
 $(B)/pie/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) $(CFLAGS) $(CONFUSE_CFLAGS) -fPIE -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(CONFUSE_CFLAGS) $(SYSTEMD_CFLAGS) -fPIE -MMD -MP -c $< -o $@
 
 $(B)/pic/%.o: %.c
 	@mkdir -p $(dir $@)

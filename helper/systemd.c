@@ -1,0 +1,521 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The systemd backend: detection from /proc/PID/cgroup, and the few calls
+ * to systemd (PID 1, over the system bus) and logind (its session records
+ * in /run/systemd, through sd-login) that replace our cgroupfs writes on
+ * hosts where systemd owns the tree. See systemd.h for why.
+ *
+ * Threat model: the helper is root when it gets here, so systemd trusts
+ * every call (no polkit). What we ask for is fixed by the config and the
+ * kernel-given uid: unit names are built from the uid, a hex session id
+ * we made ourselves, and a logind session id that passed a strict check.
+ * The environment is cleared (hygiene.c), so sd-bus cannot be pointed at
+ * another bus through DBUS_SYSTEM_BUS_ADDRESS.
+ */
+#define _GNU_SOURCE
+#include "systemd.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <systemd/sd-bus.h>
+#include <systemd/sd-login.h>
+
+#include "fsutil.h"
+
+#define SD_DEST	 "org.freedesktop.systemd1"
+#define SD_PATH	 "/org/freedesktop/systemd1"
+#define SD_IFACE "org.freedesktop.systemd1.Manager"
+
+/* A stuck systemd must not stall the login: bounded well below the
+ * helper's watchdog (main.c), which kills us regardless. */
+#define CALL_TIMEOUT_US (10ULL * 1000000ULL)
+#define JOB_TIMEOUT_US	(10ULL * 1000000ULL)
+
+struct sysd {
+	sd_bus *bus;
+};
+
+/* ---- detection (pure) ---- */
+
+static bool valid_session_id(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n >= SYSD_SESSION_MAX)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9')))
+			return false;
+	return true;
+}
+
+/* Fills the place from a cgroup path ("/user.slice/user-1000.slice/..."). */
+static int classify(const char *path, uid_t uid, struct sysd_place *out)
+{
+	char own[64], comp[SYSD_UNIT_MAX];
+	const char *p = path, *end;
+	int depth = 0;
+
+	snprintf(own, sizeof(own), "user-%u.slice", (unsigned)uid);
+	while (*p) {
+		size_t n;
+
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		end = strchr(p, '/');
+		n = end ? (size_t)(end - p) : strlen(p);
+		if (n >= sizeof(comp))
+			return -ENAMETOOLONG;
+		memcpy(comp, p, n);
+		comp[n] = '\0';
+		depth++;
+		if (depth == 1)
+			out->user_slice = strcmp(comp, "user.slice") == 0;
+		else if (depth == 2)
+			out->own_slice = out->user_slice && strcmp(comp, own) == 0;
+		/* logind names its scopes session-<id>.scope, directly in the
+		 * user's slice; anything deeper is not a session scope. */
+		out->session_scope = false;
+		out->session[0] = '\0';
+		if (depth == 3 && out->own_slice && !end && n > strlen("session-.scope") &&
+		    strncmp(comp, "session-", 8) == 0 && strcmp(comp + n - 6, ".scope") == 0 &&
+		    valid_session_id(comp + 8, n - 8 - 6)) {
+			out->session_scope = true;
+			memcpy(out->session, comp + 8, n - 8 - 6);
+			out->session[n - 8 - 6] = '\0';
+		}
+		memcpy(out->unit, comp, n + 1);
+		p += n;
+	}
+	return 0;
+}
+
+int sysd_parse_proc_cgroup(const char *text, uid_t uid, struct sysd_place *out)
+{
+	const char *line, *next, *path = NULL;
+	size_t plen = 0;
+	bool named = false;
+
+	memset(out, 0, sizeof(*out));
+	for (line = text; line && *line; line = next) {
+		const char *nl = strchr(line, '\n'), *c1, *c2;
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+
+		next = nl ? nl + 1 : NULL;
+		/* hierarchy-ID:controller-list:cgroup-path */
+		c1 = memchr(line, ':', len);
+		if (!c1)
+			continue;
+		c2 = memchr(c1 + 1, ':', len - (size_t)(c1 + 1 - line));
+		if (!c2)
+			continue;
+		if ((size_t)(c2 - c1 - 1) == strlen("name=systemd") &&
+		    strncmp(c1 + 1, "name=systemd", (size_t)(c2 - c1 - 1)) == 0) {
+			named = true;
+		} else if (named || c1 != line + 1 || line[0] != '0' || c2 != c1 + 1) {
+			continue;
+		}
+		path = c2 + 1;
+		plen = len - (size_t)(path - line);
+	}
+	if (!path)
+		return 0;
+	if (plen >= sizeof(out->path))
+		return -ENAMETOOLONG;
+	memcpy(out->path, path, plen);
+	out->path[plen] = '\0';
+	return classify(out->path, uid, out);
+}
+
+int sysd_place_of(pid_t pid, uid_t uid, struct sysd_place *out)
+{
+	char path[64], buf[4096];
+	ssize_t n;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	n = iso_read_file_at(AT_FDCWD, path, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	return sysd_parse_proc_cgroup(buf, uid, out);
+}
+
+bool sysd_running(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int sysd_pick_backend(enum iso_backend want, bool systemd_runs, const struct sysd_place *caller,
+		      enum iso_backend *out, char *why, size_t whylen, struct iso_err *err)
+{
+	const char *where = caller->path[0] ? caller->path : "none";
+
+	if (want == ISO_BACKEND_CGROUPFS) {
+		snprintf(why, whylen, "cgroup_backend = cgroupfs");
+		*out = ISO_BACKEND_CGROUPFS;
+		return 0;
+	}
+	if (want == ISO_BACKEND_SYSTEMD) {
+		if (!systemd_runs)
+			return iso_err_set(err, -ENODEV,
+					   "cgroup_backend = systemd, but systemd does not run "
+					   "here (no " SYSD_RUN_SYSTEM ")");
+		if (!caller->user_slice)
+			return iso_err_set(err, -ENOENT,
+					   "cgroup_backend = systemd, but the session is in no "
+					   "logind slice (cgroup %s): pam_systemd must come "
+					   "before pam_isolate in the PAM stack",
+					   where);
+		snprintf(why, whylen, "cgroup_backend = systemd, session in %s", where);
+		*out = ISO_BACKEND_SYSTEMD;
+		return 0;
+	}
+	if (!systemd_runs) {
+		snprintf(why, whylen, "auto: systemd does not run here");
+		*out = ISO_BACKEND_CGROUPFS;
+	} else if (!caller->user_slice) {
+		snprintf(why, whylen,
+			 "auto: systemd runs, but the session is in %s, not in "
+			 "user.slice (no pam_systemd before pam_isolate?)",
+			 where);
+		*out = ISO_BACKEND_CGROUPFS;
+	} else {
+		snprintf(why, whylen, "auto: systemd runs and the session is in %s", where);
+		*out = ISO_BACKEND_SYSTEMD;
+	}
+	return 0;
+}
+
+int sysd_user_slice(uid_t uid, char *buf, size_t len)
+{
+	return iso_snprintf(buf, len, "user-%u.slice", (unsigned)uid);
+}
+
+int sysd_holder_unit(uid_t uid, const char *sid, char *buf, size_t len)
+{
+	if (sid && sid[0])
+		return iso_snprintf(buf, len, "isolate-holder-%u-%s.scope", (unsigned)uid, sid);
+	return iso_snprintf(buf, len, "isolate-holder-%u.scope", (unsigned)uid);
+}
+
+static uint64_t as_u64(int64_t v)
+{
+	return v == ISO_MAX ? UINT64_MAX : (uint64_t)v;
+}
+
+int sysd_limit_props(const struct iso_limits *lim, struct sysd_prop *props, size_t max)
+{
+	struct sysd_prop all[SYSD_MAX_PROPS];
+	size_t n = 0;
+
+	if (lim->cpu_quota != ISO_UNSET) {
+		/* cpu_quota is in 1/100 % of one CPU: 5000 (50%) is half a
+		 * second of CPU time per second, 500000 us. */
+		all[n++] = (struct sysd_prop){
+			"CPUQuotaPerSecUSec",
+			lim->cpu_quota == ISO_MAX ? UINT64_MAX : (uint64_t)lim->cpu_quota * 100};
+		if (lim->cpu_quota != ISO_MAX && lim->cpu_period_us > 0)
+			all[n++] = (struct sysd_prop){"CPUQuotaPeriodUSec",
+						      (uint64_t)lim->cpu_period_us};
+	}
+	if (lim->cpu_weight != ISO_UNSET)
+		all[n++] = (struct sysd_prop){"CPUWeight", as_u64(lim->cpu_weight)};
+	if (lim->tasks_max != ISO_UNSET)
+		all[n++] = (struct sysd_prop){"TasksMax", as_u64(lim->tasks_max)};
+	if (lim->memory_max != ISO_UNSET)
+		all[n++] = (struct sysd_prop){"MemoryMax", as_u64(lim->memory_max)};
+	if (lim->memory_high != ISO_UNSET)
+		all[n++] = (struct sysd_prop){"MemoryHigh", as_u64(lim->memory_high)};
+	if (lim->swap_max != ISO_UNSET)
+		all[n++] = (struct sysd_prop){"MemorySwapMax", as_u64(lim->swap_max)};
+	if (n > max)
+		return -ENOBUFS;
+	memcpy(props, all, n * sizeof(all[0]));
+	return (int)n;
+}
+
+/* ---- D-Bus ---- */
+
+int sysd_open(struct sysd **out, struct iso_err *err)
+{
+	struct sysd *s;
+	int r;
+
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return iso_err_set(err, -ENOMEM, "out of memory");
+	r = sd_bus_open_system(&s->bus);
+	if (r < 0) {
+		iso_err_set(err, r, "systemd: cannot connect to the system bus: %s", strerror(-r));
+		goto out;
+	}
+	r = sd_bus_set_method_call_timeout(s->bus, CALL_TIMEOUT_US);
+	if (r < 0) {
+		iso_err_set(err, r, "systemd: sd_bus_set_method_call_timeout: %s", strerror(-r));
+		goto out;
+	}
+	*out = s;
+	s = NULL;
+	r = 0;
+out:
+	sysd_close(s);
+	return r;
+}
+
+void sysd_close(struct sysd *s)
+{
+	if (!s)
+		return;
+	sd_bus_flush_close_unref(s->bus);
+	free(s);
+}
+
+/* Fails with the bus error's text, which names what systemd disliked. */
+static int bus_fail(struct iso_err *err, int r, const sd_bus_error *e, const char *what,
+		    const char *unit)
+{
+	return iso_err_set(err, r, "systemd: %s %s: %s", what, unit,
+			   e && sd_bus_error_is_set(e) ? e->message : strerror(-r));
+}
+
+/* A new Manager method call; m is unref'd by the caller. */
+static int new_call(struct sysd *s, sd_bus_message **m, const char *method)
+{
+	return sd_bus_message_new_method_call(s->bus, m, SD_DEST, SD_PATH, SD_IFACE, method);
+}
+
+/* SetUnitProperties(unit, runtime = true, props): runtime, so the values
+ * live in /run (system.control drop-ins) and go at reboot; the config
+ * file stays the one source. */
+static int set_props(struct sysd *s, const char *unit, const struct sysd_prop *props, size_t n,
+		     struct iso_err *err)
+{
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	sd_bus_message *m = NULL, *reply = NULL;
+	size_t i;
+	int r;
+
+	r = new_call(s, &m, "SetUnitProperties");
+	if (r >= 0)
+		r = sd_bus_message_append(m, "sb", unit, 1);
+	if (r >= 0)
+		r = sd_bus_message_open_container(m, 'a', "(sv)");
+	for (i = 0; r >= 0 && i < n; i++)
+		r = sd_bus_message_append(m, "(sv)", props[i].name, "t", props[i].value);
+	if (r >= 0)
+		r = sd_bus_message_close_container(m);
+	if (r < 0) {
+		bus_fail(err, r, NULL, "cannot build SetUnitProperties for", unit);
+		goto out;
+	}
+	r = sd_bus_call(s->bus, m, 0, &e, &reply);
+	if (r < 0) {
+		bus_fail(err, r, &e, "SetUnitProperties", unit);
+		goto out;
+	}
+	r = 0;
+out:
+	sd_bus_error_free(&e);
+	sd_bus_message_unref(m);
+	sd_bus_message_unref(reply);
+	return r;
+}
+
+int sysd_apply_limits(struct sysd *s, uid_t uid, const struct iso_limits *lim, struct iso_err *err)
+{
+	struct sysd_prop props[SYSD_MAX_PROPS];
+	char slice[64];
+	int n, r;
+
+	r = sysd_user_slice(uid, slice, sizeof(slice));
+	if (r < 0)
+		return iso_err_set(err, r, "systemd: slice name too long");
+	n = sysd_limit_props(lim, props, SYSD_MAX_PROPS);
+	if (n < 0)
+		return iso_err_set(err, n, "systemd: too many properties");
+	if (n == 0)
+		return 0;
+	return set_props(s, slice, props, (size_t)n, err);
+}
+
+int sysd_set_runtime_max(struct sysd *s, const char *unit, int64_t seconds, struct iso_err *err)
+{
+	struct sysd_prop p = {"RuntimeMaxUSec", (uint64_t)seconds * 1000000ULL};
+
+	return set_props(s, unit, &p, 1, err);
+}
+
+struct job_wait {
+	char path[256]; /* the job we wait for; "" until the call returned */
+	bool done;
+	char result[32];
+};
+
+static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
+{
+	struct job_wait *w = userdata;
+	const char *path, *unit, *result;
+	uint32_t id;
+
+	(void)ret_error;
+	if (sd_bus_message_read(m, "uoss", &id, &path, &unit, &result) < 0)
+		return 0;
+	if (w->path[0] && strcmp(path, w->path) == 0) {
+		w->done = true;
+		snprintf(w->result, sizeof(w->result), "%s", result);
+	}
+	return 0;
+}
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* Runs the bus until JobRemoved for w->path arrived, bounded. */
+static int wait_job(struct sysd *s, struct job_wait *w)
+{
+	uint64_t deadline = now_us() + JOB_TIMEOUT_US;
+	int r;
+
+	while (!w->done) {
+		uint64_t t;
+
+		r = sd_bus_process(s->bus, NULL);
+		if (r < 0)
+			return r;
+		if (r > 0)
+			continue;
+		t = now_us();
+		if (t >= deadline)
+			return -ETIMEDOUT;
+		r = sd_bus_wait(s->bus, deadline - t);
+		if (r < 0 && r != -EINTR)
+			return r;
+	}
+	return 0;
+}
+
+int sysd_start_holder_scope(struct sysd *s, uid_t uid, const char *unit, pid_t pid,
+			    struct iso_err *err)
+{
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	sd_bus_message *m = NULL, *reply = NULL;
+	sd_bus_slot *slot = NULL;
+	struct job_wait w = {.done = false};
+	char slice[64], desc[96];
+	const char *job;
+	int r;
+
+	r = sysd_user_slice(uid, slice, sizeof(slice));
+	if (r < 0)
+		return iso_err_set(err, r, "systemd: slice name too long");
+	snprintf(desc, sizeof(desc), "pam_isolate sandbox holder of uid %u", (unsigned)uid);
+	/* Subscribe before the call: the job may finish before its reply
+	 * is read. */
+	r = sd_bus_match_signal(s->bus, &slot, SD_DEST, SD_PATH, SD_IFACE, "JobRemoved",
+				on_job_removed, &w);
+	if (r < 0) {
+		bus_fail(err, r, NULL, "cannot watch the jobs for", unit);
+		goto out;
+	}
+	r = new_call(s, &m, "StartTransientUnit");
+	if (r >= 0)
+		r = sd_bus_message_append(m, "ss", unit, "fail");
+	if (r >= 0)
+		r = sd_bus_message_open_container(m, 'a', "(sv)");
+	if (r >= 0)
+		r = sd_bus_message_append(m, "(sv)(sv)(sv)(sv)(sv)", "Description", "s", desc,
+					  "Slice", "s", slice, "PIDs", "au", 1, (uint32_t)pid,
+					  "CollectMode", "s", "inactive-or-failed", "KillSignal",
+					  "i", SIGKILL);
+	if (r >= 0)
+		r = sd_bus_message_close_container(m);
+	if (r >= 0)
+		r = sd_bus_message_append(m, "a(sa(sv))", 0);
+	if (r < 0) {
+		bus_fail(err, r, NULL, "cannot build StartTransientUnit for", unit);
+		goto out;
+	}
+	r = sd_bus_call(s->bus, m, 0, &e, &reply);
+	if (r < 0) {
+		bus_fail(err, r, &e, "StartTransientUnit", unit);
+		goto out;
+	}
+	r = sd_bus_message_read(reply, "o", &job);
+	if (r < 0) {
+		bus_fail(err, r, NULL, "no job in the reply to StartTransientUnit", unit);
+		goto out;
+	}
+	snprintf(w.path, sizeof(w.path), "%s", job);
+	r = wait_job(s, &w);
+	if (r < 0) {
+		iso_err_set(err, r, "systemd: waiting for the start of %s: %s", unit, strerror(-r));
+		goto out;
+	}
+	if (strcmp(w.result, "done") != 0) {
+		r = iso_err_set(err, -EIO, "systemd: starting %s: job %s", unit, w.result);
+		goto out;
+	}
+	r = 0;
+out:
+	sd_bus_slot_unref(slot);
+	sd_bus_error_free(&e);
+	sd_bus_message_unref(m);
+	sd_bus_message_unref(reply);
+	return r;
+}
+
+int sysd_stop_unit(struct sysd *s, const char *unit, struct iso_err *err)
+{
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	sd_bus_message *reply = NULL;
+	int r;
+
+	r = sd_bus_call_method(s->bus, SD_DEST, SD_PATH, SD_IFACE, "StopUnit", &e, &reply, "ss",
+			       unit, "replace");
+	if (r < 0 && sd_bus_error_has_name(&e, "org.freedesktop.systemd1.NoSuchUnit"))
+		r = 0;
+	else if (r < 0)
+		bus_fail(err, r, &e, "StopUnit", unit);
+	else
+		r = 0;
+	sd_bus_error_free(&e);
+	sd_bus_message_unref(reply);
+	return r;
+}
+
+int sysd_online_sessions(uid_t uid, const char *except, int *n)
+{
+	char **list = NULL;
+	int i, r;
+
+	*n = 0;
+	/* require_active 0: logind's ONLINE_SESSIONS, those not closing */
+	r = sd_uid_get_sessions(uid, 0, &list);
+	if (r < 0)
+		return r;
+	for (i = 0; list && list[i]; i++) {
+		if (!except || strcmp(list[i], except) != 0)
+			(*n)++;
+		free(list[i]);
+	}
+	free(list);
+	return 0;
+}
