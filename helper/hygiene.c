@@ -163,7 +163,9 @@ static void wipe_environ(void)
 		}
 	}
 	if (start && stop > start && stop - start <= 64ULL << 20) {
-		explicit_bzero((void *)(uintptr_t)start, (size_t)(stop - start));
+		/* the kernel's address of our own env area, hence the cast */
+		explicit_bzero((void *)(uintptr_t)start, /* NOLINT(performance-no-int-to-ptr) */
+			       (size_t)(stop - start));
 		return;
 	}
 	for (e = environ; e && *e; e++)

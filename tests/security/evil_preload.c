@@ -23,7 +23,8 @@ __attribute__((constructor)) static void isot_evil(void)
 	if (fd < 0)
 		return;
 	n = snprintf(buf, sizeof(buf), "euid=%d\n", (int)geteuid());
-	if (n > 0 && write(fd, buf, (size_t)n) < 0)
-		n = 0;
-	close(fd);
+	if (n > 0 && write(fd, buf, (size_t)n) != n)
+		(void)close(fd); /* nothing else to do: the marker's presence counts */
+	else
+		close(fd);
 }

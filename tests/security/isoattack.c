@@ -116,7 +116,7 @@ static char *big_env(const char *key, long bytes)
 	size_t klen = strlen(key);
 	char *s;
 
-	if (bytes < 0 || bytes > 120 * 1024)
+	if (bytes < 0 || bytes > 120L * 1024)
 		usage();
 	s = malloc(klen + 1 + (size_t)bytes + 1);
 	if (!s)
@@ -207,7 +207,14 @@ static void parse(int argc, char **argv, struct opts *o)
 			eq = strchr(v, '=');
 			if (!eq || o->nenv >= MAX_ENV)
 				usage();
-			o->env[o->nenv++] = big_env(strndup(v, (size_t)(eq - v)), num(eq + 1, 10));
+			{
+				char *key = strndup(v, (size_t)(eq - v));
+
+				if (!key)
+					exit(2);
+				o->env[o->nenv++] = big_env(key, num(eq + 1, 10));
+				free(key);
+			}
 		} else if (strcmp(a, "--arg") == 0) {
 			TAKE();
 			if (o->nargs >= MAX_ARGS)
@@ -360,11 +367,11 @@ static int send_request(const struct opts *o, int fd)
 		strncpy(req.conf, o->conf, sizeof(req.conf));
 		strncpy(req.session_id, o->sid, sizeof(req.session_id));
 		strncpy(req.origin, o->origin, sizeof(req.origin));
-		buf = malloc(sizeof(req));
+		len = sizeof(req);
+		buf = malloc(len);
 		if (!buf)
 			return -ENOMEM;
-		memcpy(buf, &req, sizeof(req));
-		len = sizeof(req);
+		memcpy(buf, &req, len);
 	}
 	if (o->send_fds) {
 		/* fds the helper must never keep: ours, passed as SCM_RIGHTS */
@@ -410,11 +417,12 @@ int main(int argc, char **argv)
 {
 	struct opts o;
 	struct iso_reply rep;
-	int fds[ISO_MAX_FDS];
+	int fds[ISO_MAX_FDS] = {-1, -1};
 	int sv[2], status = 0, r, i;
 	pid_t pid;
 
 	parse(argc, argv, &o);
+	memset(&rep, 0, sizeof(rep));
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		perror("socketpair");
