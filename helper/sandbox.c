@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "procfs.h"
 
 #define HOLDER_NAME "isolate-holder"
 #define HOLDER_START_TIMEOUT_MS 10000
@@ -80,45 +81,20 @@ static int state_name(char *buf, size_t len, uid_t uid, const char *key)
 	return iso_snprintf(buf, len, "user-%u.%s.holder", (unsigned)uid, key);
 }
 
+/* Start time of a live (not zombie) process, and its name. */
 static int proc_start_time(pid_t pid, unsigned long long *start, char *comm, size_t commlen)
 {
-	char path[64], buf[1024], *p, *q;
-	unsigned long long v = 0;
-	ssize_t n;
-	int fd, field;
+	struct iso_proc_stat st;
+	int r = iso_proc_stat(pid, &st);
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	iso_close(fd);
-	if (n <= 0)
-		return -EIO;
-	buf[n] = '\0';
-	/* comm may hold spaces and parens: fields start after the last ')' */
-	p = strchr(buf, '(');
-	q = strrchr(buf, ')');
-	if (!p || !q || q < p)
-		return -EIO;
+	if (r < 0)
+		return r;
 	if (comm)
-		snprintf(comm, commlen, "%.*s", (int)(q - p - 1), p + 1);
+		snprintf(comm, commlen, "%s", st.comm);
 	/* a zombie keeps its pid but is no holder any more */
-	if (q[1] != ' ' || q[2] == 'Z' || q[2] == 'X')
+	if (st.state == 'Z' || st.state == 'X')
 		return -ESRCH;
-	p = q + 2;
-	for (field = 3; field < 22 && p; field++) {
-		p = strchr(p, ' ');
-		if (p)
-			p++;
-	}
-	if (!p)
-		return -EIO;
-	errno = 0;
-	v = strtoull(p, &q, 10);
-	if (errno || q == p)
-		return -EIO;
-	*start = v;
+	*start = st.start;
 	return 0;
 }
 
@@ -126,32 +102,13 @@ static int proc_start_time(pid_t pid, unsigned long long *start, char *comm, siz
  * pending that it has not acted on yet (/proc/PID/status). */
 static int proc_dying(pid_t pid)
 {
+	struct iso_proc_stat st;
 	char path[64], buf[4096], *p, *q;
 	unsigned long long mask;
-	unsigned long flags;
 	ssize_t n;
-	int fd, field;
+	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return 1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	iso_close(fd);
-	if (n <= 0)
-		return 1;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	/* field 9 is flags; p + 2 is field 3 */
-	for (field = 3, p = p ? p + 2 : NULL; field < 9 && p; field++) {
-		p = strchr(p, ' ');
-		if (p)
-			p++;
-	}
-	if (!p)
-		return 1;
-	flags = strtoul(p, NULL, 10);
-	if (flags & 0x4) /* PF_EXITING */
+	if (iso_proc_stat(pid, &st) < 0 || (st.flags & 0x4)) /* PF_EXITING */
 		return 1;
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);

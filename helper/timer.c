@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "procfs.h"
 #include "lock.h"
 #include "sandbox.h"
 
@@ -46,29 +47,12 @@ static void nap_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-/* Controlling terminal of pid (/proc/PID/stat field 7), 0 if none. */
+/* Controlling terminal of pid, 0 if none. */
 static dev_t proc_tty(pid_t pid)
 {
-	char path[64], buf[1024], *p;
-	ssize_t n;
-	int fd, field;
+	struct iso_proc_stat st;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	iso_close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	for (field = 3, p = p ? p + 2 : NULL; field < 7 && p; field++) {
-		p = strchr(p, ' ');
-		if (p)
-			p++;
-	}
-	return p ? (dev_t)strtoul(p, NULL, 10) : 0;
+	return iso_proc_stat(pid, &st) == 0 ? (dev_t)st.tty_nr : 0;
 }
 
 /* The device node of a terminal number: pts (majors 136..143) or a

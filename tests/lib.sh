@@ -150,6 +150,14 @@ EOT
 	on_exit "rm -f '/etc/pam.d/$name'"
 }
 
+# wait_gone CMD...: polls CMD every 0.1 s until it fails (the thing is
+# gone), up to WAIT_TENTHS tenths of a second (default 50 = 5 s).
+wait_gone() {
+	local i
+	for i in $(seq 1 "${WAIT_TENTHS:-50}"); do "$@" || return 0; sleep 0.1; done
+	return 1
+}
+
 # Kills the sandbox holders of test users and drops their state files.
 iso_kill_holders() {
 	local u uid f
@@ -419,13 +427,32 @@ iso_sshd_stop() {
 # live (non-zombie) processes of a user on the host
 iso_live_procs() { ps -o pid=,stat= -u "$1" 2>/dev/null | awk '$2 !~ /^Z/' | wc -l; }
 
+# iso_proc_live PID: the process exists, is no zombie and is not exiting
+# (PF_EXITING: a killed holder, as init of its pid namespace, lingers in
+# exit until every task of the namespace is reaped).
+iso_proc_live() {
+	local st
+	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ -n "$st" ] || return 1
+	set -- $st
+	case $1 in Z | X) return 1 ;; esac
+	[ $(($7 & 0x4)) -eq 0 ]
+}
+
 # iso_holders ROOT: pids of live sandbox holders that sit in our subtree
 iso_holders() {
 	local root=$1 p
 	for p in $(pgrep -x isolate-holder 2>/dev/null); do
 		grep -q ":/$root/" "/proc/$p/cgroup" 2>/dev/null || continue
-		ps -o stat= -p "$p" 2>/dev/null | grep -qv '^Z' && echo "$p"
+		iso_proc_live "$p" && echo "$p"
 	done
+}
+
+# expect_line NAME LINE TEXT: TEXT has LINE as one whole line (fixed string)
+expect_line() {
+	if printf '%s\n' "$3" | grep -qxF -- "$2"; then pass "$1"; else
+		fail "$1" "expected the line: $2" "actual: $(printf '%s' "$3" | head -c 2000)"
+	fi
 }
 
 # iso_leftovers ROOT USER...: prints "cgroups=N holders=N state=N procs=N"
@@ -445,14 +472,15 @@ iso_leftovers() {
 	echo "cgroups=$cg holders=$ho state=$st procs=$pr"
 }
 
-# iso_wait_clean ROOT USER...: polls (up to 10 s) until nothing is left.
+# iso_wait_clean ROOT USER...: polls (up to ISO_WAIT_S, 10 s) until
+# nothing is left.
 iso_wait_clean() {
-	local i
-	for i in $(seq 1 100); do
+	local end=$(($(date +%s) + ${ISO_WAIT_S:-10}))
+	while :; do
 		[ "$(iso_leftovers "$@")" = "cgroups=0 holders=0 state=0 procs=0" ] && return 0
-		sleep 0.1
+		[ "$(date +%s)" -ge "$end" ] && return 1
+		sleep 0.2
 	done
-	return 1
 }
 
 # iso_pubdir: a root-owned 0755 dir for files test users must read
@@ -481,6 +509,8 @@ known() {
 		printf 'KNOWN %s\n     known product bug: %s\n' "$name" "$bug"
 	fi
 }
+# expect_match_q REGEX TEXT: a quiet predicate for check/known
+expect_match_q() { printf '%s' "$2" | grep -Eq -- "$1"; }
 iso_known_summary() { [ "$ISO_KNOWN" -eq 0 ] || printf '%s: %d known product bug(s) shown as KNOWN\n' "$ISO_SUITE" "$ISO_KNOWN"; }
 
 # iso_median: the median of the numbers on stdin

@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include "ctl.h"
+#include "procfs.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -273,41 +274,20 @@ static bool valid_key(const char *k, size_t len)
 	return true;
 }
 
-/* /proc/<pid>/stat: start time (field 22) and name, as sandbox.c reads
- * them; a zombie is no holder any more. */
+/* /proc/<pid>/stat: start time and name, as sandbox.c reads them; a
+ * zombie is no holder any more. */
 static int proc_stat(pid_t pid, unsigned long long *start, char *comm, size_t commlen)
 {
-	char path[64], buf[1024], *p, *q;
-	ssize_t n;
-	int fd, field;
+	struct iso_proc_stat st;
+	int r = iso_proc_stat(pid, &st);
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	iso_close(fd);
-	if (n <= 0)
-		return -EIO;
-	buf[n] = '\0';
-	p = strchr(buf, '(');
-	q = strrchr(buf, ')');
-	if (!p || !q || q < p || q[1] != ' ')
-		return -EIO;
-	snprintf(comm, commlen, "%.*s", (int)(q - p - 1), p + 1);
-	if (q[2] == 'Z' || q[2] == 'X')
+	if (r < 0)
+		return r;
+	snprintf(comm, commlen, "%s", st.comm);
+	if (st.state == 'Z' || st.state == 'X')
 		return -ESRCH;
-	p = q + 2;
-	for (field = 3; field < 22 && p; field++) {
-		p = strchr(p, ' ');
-		if (p)
-			p++;
-	}
-	if (!p)
-		return -EIO;
-	errno = 0;
-	*start = strtoull(p, &q, 10);
-	return errno || q == p ? -EIO : 0;
+	*start = st.start;
+	return 0;
 }
 
 bool ctl_record_alive(const struct ctl_record *rec)

@@ -25,11 +25,6 @@ iso_syslog_start
 # run SVC USER CMD...: a session through the harness with syslog caught
 run() { iso_in_override "$ISO_HARNESS" "$@"; }
 confined() { printf '%s' "$1" | grep -q "/$ROOT/user-"; }
-wait_gone() {
-	local i
-	for i in $(seq 1 "${WAIT_TENTHS:-50}"); do "$@" || return 0; sleep 0.1; done
-	return 1
-}
 
 # --- scope: min_uid ---
 C=$(iso_conf minuid <<EOF

@@ -36,11 +36,6 @@ H() { "$ISO_HARNESS" isot-sb "$@"; }
 holder_of() { cat "/run/pam_isolate/user-$(id -u "$1").user.holder" 2>/dev/null | cut -d' ' -f1; }
 # live (non-zombie) processes of a user on the host
 live_procs() { ps -o pid=,stat= -u "$1" 2>/dev/null | awk '$2 !~ /^Z/' | wc -l; }
-wait_gone() { # wait_gone CMD...: poll up to WAIT_TENTHS/10 s (5 s) for CMD to fail
-	local i
-	for i in $(seq 1 "${WAIT_TENTHS:-50}"); do "$@" || return 0; sleep 0.1; done
-	return 1
-}
 
 echo hostfile >/tmp/isot_host_marker_$$
 on_exit "rm -f /tmp/isot_host_marker_$$"
