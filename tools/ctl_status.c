@@ -278,6 +278,17 @@ static void st_json_num(struct json *j, const char *key, long long v)
 		json_int(j, key, v);
 }
 
+/* "session", "holder" (a sandbox holder's leaf) or "other" (a leaf this
+ * version of isolatectl does not know). */
+static const char *st_leaf_kind(const char *name)
+{
+	if (!strncmp(name, "session-", 8))
+		return "session";
+	if (!strcmp(name, "holder") || !strncmp(name, "holder-", 7))
+		return "holder";
+	return "other";
+}
+
 static void st_json_user(struct json *j, const struct st_user *u, const struct ctl_state *st)
 {
 	json_obj(j, NULL);
@@ -295,7 +306,7 @@ static void st_json_user(struct json *j, const struct st_user *u, const struct c
 
 		json_obj(j, NULL);
 		json_str(j, "name", l->name);
-		json_str(j, "kind", l->is_session ? "session" : "holder");
+		json_str(j, "kind", st_leaf_kind(l->name));
 		json_str(j, "session_id", l->is_session ? l->name + 8 : NULL);
 		st_json_num(j, "processes", l->nprocs < 0 ? ST_NA : l->nprocs);
 		json_obj_end(j);

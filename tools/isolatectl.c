@@ -156,6 +156,16 @@ static const char *plural(size_t n, const char *one, const char *many)
 	return n == 1 ? one : many;
 }
 
+struct unknown_name {
+	int line;
+	const char *kind, *name;
+};
+
+static int unknown_cmp(const void *a, const void *b)
+{
+	return ((const struct unknown_name *)a)->line - ((const struct unknown_name *)b)->line;
+}
+
 /*
  * A section for a user or group this machine does not know is valid (it
  * may come from LDAP later, or be for another host sharing the file) but
@@ -163,14 +173,25 @@ static const char *plural(size_t n, const char *one, const char *many)
  */
 static void warn_unknown_names(const struct iso_config *cfg)
 {
+	struct unknown_name *v = calloc(cfg->n_users + cfg->n_groups + 1, sizeof(*v));
+	size_t n = 0;
+
+	if (!v)
+		return;
 	for (size_t i = 0; i < cfg->n_users; i++)
 		if (!getpwnam(cfg->users[i].name))
-			fprintf(stderr, "%s:%d: warning: no user \"%s\" on this machine\n",
-				cfg->path, cfg->users[i].line, cfg->users[i].name);
+			v[n++] = (struct unknown_name){cfg->users[i].line, "user",
+						       cfg->users[i].name};
 	for (size_t i = 0; i < cfg->n_groups; i++)
 		if (!getgrnam(cfg->groups[i].name))
-			fprintf(stderr, "%s:%d: warning: no group \"%s\" on this machine\n",
-				cfg->path, cfg->groups[i].line, cfg->groups[i].name);
+			v[n++] = (struct unknown_name){cfg->groups[i].line, "group",
+						       cfg->groups[i].name};
+	/* in file order, as the errors are */
+	qsort(v, n, sizeof(*v), unknown_cmp);
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, "%s:%d: warning: no %s \"%s\" on this machine\n", cfg->path,
+			v[i].line, v[i].kind, v[i].name);
+	free(v);
 }
 
 static int cmd_check_config(int argc, char **argv)
