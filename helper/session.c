@@ -25,6 +25,7 @@
 #include "isolate_config.h"
 #include "lock.h"
 #include "sandbox.h"
+#include "systemd.h"
 #include "timer.h"
 
 #define SID_BYTES 8 /* 16 hex digits: unique enough per user, short in paths */
@@ -46,6 +47,10 @@ struct ctx {
 	int *fds;       /* namespace fds for the reply */
 	size_t *nfds;
 	struct iso_err err;
+	/* systemd backend (issue 9): picked in acquire() */
+	enum iso_backend backend; /* ISO_BACKEND_CGROUPFS or _SYSTEMD */
+	struct sysd *sd;	  /* systemd: the bus connection; cg stays NULL */
+	struct sysd_place place;  /* systemd: where the caller sits */
 };
 
 static void set_result(struct ctx *c, enum iso_result res, enum iso_err_class ec, int status)
@@ -307,7 +312,35 @@ done:
 	return r;
 }
 
-/* State dir, user lock, cgroup engine. */
+/* systemd backend (issue 9): which backend this request uses. A close
+ * follows its open: an origin in the request means open moved the caller
+ * into our subtree, so cgroupfs undoes that whatever the host is now. */
+static int pick_backend(struct ctx *c)
+{
+	enum iso_backend want = c->cfg ? c->cfg->cgroup_backend : ISO_BACKEND_AUTO;
+	char why[400];
+	int r;
+
+	c->backend = ISO_BACKEND_CGROUPFS;
+	if (want == ISO_BACKEND_CGROUPFS || (c->req->op == ISO_OP_CLOSE && c->req->origin[0]))
+		return 0;
+	r = sysd_place_of(c->caller->pid, c->uid, &c->place);
+	if (r < 0 && want == ISO_BACKEND_SYSTEMD)
+		return iso_err_set(&c->err, r, "cannot read the cgroup of pid %d: %s",
+				   (int)c->caller->pid, strerror(-r));
+	if (r < 0)
+		memset(&c->place, 0, sizeof(c->place)); /* auto: nowhere, cgroupfs */
+	r = sysd_pick_backend(want, sysd_running(SYSD_RUN_SYSTEM), &c->place, &c->backend, why,
+			      sizeof(why), &c->err);
+	if (r < 0)
+		return r;
+	if (c->req->op == ISO_OP_OPEN)
+		syslog(LOG_INFO, "open user=%s: cgroup backend %s (%s)", c->req->user,
+		       c->backend == ISO_BACKEND_SYSTEMD ? "systemd" : "cgroupfs", why);
+	return 0;
+}
+
+/* State dir, user lock, cgroup engine (or, on systemd, the bus). */
 static int acquire(struct ctx *c)
 {
 	struct cg_layout layout;
@@ -319,6 +352,11 @@ static int acquire(struct ctx *c)
 	r = iso_user_lock(c->statedir, c->uid, &c->lockfd, &c->err);
 	if (r < 0)
 		return r;
+	r = pick_backend(c);
+	if (r < 0)
+		return r;
+	if (c->backend == ISO_BACKEND_SYSTEMD)
+		return sysd_open(&c->sd, &c->err);
 	r = cg_layout_detect(c->paths->mountinfo, &layout, &c->err);
 	if (r < 0)
 		return r;
@@ -332,7 +370,7 @@ static void undo_leaf(struct ctx *c, const char *leaf)
 {
 	int live = 0;
 
-	if (c->ctrls) {
+	if (c->ctrls && c->cg) {
 		cg_origin_restore(c->cg, c->caller->pid, c->rep->origin, NULL);
 		cg_leaf_remove(c->cg, c->uid, leaf, NULL);
 		cg_user_gc(c->cg, c->uid, &live, NULL);
@@ -370,6 +408,31 @@ static void cgroup_view_of(const struct ctx *c, struct sb_cgview *v)
 	}
 }
 
+/* systemd backend (issue 9): the new holder moves into a transient scope
+ * of the user's slice, so systemd accounts it against the user's limits
+ * and stops it with the user. A scope of the same name may still hold a
+ * holder killed at the last logout (it dies once its last process is
+ * reaped): then this one gets a name with the session id. */
+static int holder_scope(struct ctx *c, const struct sb_holder *h)
+{
+	int per_session = c->pol.lim.sandbox == ISO_SANDBOX_PER_SESSION;
+	char unit[SYSD_UNIT_MAX];
+	int r;
+
+	r = sysd_holder_unit(c->uid, per_session ? c->rep->session_id : NULL, unit, sizeof(unit));
+	if (r == 0)
+		r = sysd_start_holder_scope(c->sd, c->uid, unit, h->pid, &c->err);
+	if (r == -EEXIST && !per_session) {
+		syslog(LOG_INFO, "open user=%s: %s still exists, naming the new one by session",
+		       c->req->user, unit);
+		iso_err_clear(&c->err);
+		r = sysd_holder_unit(c->uid, c->rep->session_id, unit, sizeof(unit));
+		if (r == 0)
+			r = sysd_start_holder_scope(c->sd, c->uid, unit, h->pid, &c->err);
+	}
+	return r;
+}
+
 /* Finds or makes the user's holder and takes its namespace fds. */
 static int sandbox_open(struct ctx *c)
 {
@@ -389,12 +452,19 @@ static int sandbox_open(struct ctx *c)
 	if (r == -ENOENT) {
 		struct sb_cgview view = {.n = 0};
 
-		if (c->pol.lim.cgroup_ns == 1)
+		if (c->pol.lim.cgroup_ns == 1 && c->cg)
 			cgroup_view_of(c, &view);
 		r = sb_holder_create(c->statedir, c->uid, key, &c->pol.lim, &view, &h, &c->err);
 		if (r < 0)
 			return r;
-		if (c->ctrls) {
+		if (c->backend == ISO_BACKEND_SYSTEMD) {
+			/* issue 9: where systemd expects it */
+			r = holder_scope(c, &h);
+			if (r < 0) {
+				sb_holder_destroy(c->statedir, c->uid, key, &h);
+				return r;
+			}
+		} else if (c->ctrls) {
 			/* the holder counts against the user's limits */
 			r = cg_enter(c->cg, c->uid, leaf, c->ctrls, h.pid, &c->err);
 			if (r < 0) {
@@ -421,6 +491,7 @@ static int sandbox_open(struct ctx *c)
 static int sandbox_close(struct ctx *c, int last, struct sb_holder *dying, int *is_dying)
 {
 	char key[SB_KEY_MAX], leaf[64];
+	struct sysd_place hp = {.unit = ""};
 	struct sb_holder h;
 	int kill_all = c->pol.lim.on_logout == ISO_LOGOUT_KILL;
 	int per_session = c->pol.lim.sandbox == ISO_SANDBOX_PER_SESSION;
@@ -434,7 +505,13 @@ static int sandbox_close(struct ctx *c, int last, struct sb_holder *dying, int *
 		return 0;
 	if (!(kill_all && (last || per_session)) && sb_holder_nprocs(&h) > 0)
 		return 1;
+	/* systemd (issue 9): its scope, read before the holder is gone */
+	if (c->backend == ISO_BACKEND_SYSTEMD &&
+	    (sysd_place_of(h.pid, c->uid, &hp) < 0 || strncmp(hp.unit, "isolate-holder-", 15) != 0))
+		hp.unit[0] = '\0';
 	r = sb_holder_destroy(c->statedir, c->uid, key, &h);
+	if (hp.unit[0])
+		sysd_stop_unit(c->sd, hp.unit, NULL);
 	if (r == 1) {
 		*dying = h;
 		*is_dying = 1;
@@ -494,6 +571,47 @@ static void deferred_gc(struct ctx *c, const struct sb_holder *dying, int is_dyi
 	_exit(0);
 }
 
+/* systemd backend (issue 9): the rule's limits become runtime properties
+ * of user-<uid>.slice, session_max_time the RuntimeMaxUSec of the session's
+ * scope; systemd enforces both. Nothing to undo on failure: no leaf, no
+ * move. Reports its own failure. */
+static int open_systemd(struct ctx *c)
+{
+	int r;
+
+	if (c->ctrls || c->pol.lim.namespaces) {
+		r = new_sid(c->rep->session_id, sizeof(c->rep->session_id));
+		if (r < 0) {
+			iso_err_set(&c->err, r, "cannot make a session id");
+			goto out;
+		}
+	}
+	if (c->ctrls) {
+		r = sysd_apply_limits(c->sd, c->uid, &c->pol.lim, &c->err);
+		if (r < 0)
+			goto out;
+	}
+	if (c->pol.lim.session_max_time > 0) {
+		if (!c->place.session_scope) {
+			r = iso_err_set(&c->err, -EINVAL,
+					"session_max_time on systemd needs the session in a "
+					"logind scope (it is in %s)",
+					c->place.path);
+			fail_class(c, ISO_EC_CONFIG);
+			return r;
+		}
+		r = sysd_set_runtime_max(c->sd, c->place.unit, c->pol.lim.session_max_time,
+					 &c->err);
+		if (r < 0)
+			goto out;
+	}
+	r = 0;
+out:
+	if (r < 0)
+		fail_class(c, ISO_EC_CGROUP);
+	return r;
+}
+
 static void do_open(struct ctx *c)
 {
 	int64_t conf_mem, used_mem;
@@ -507,6 +625,12 @@ static void do_open(struct ctx *c)
 		return;
 	}
 	c->ctrls = cg_needed(&c->pol.lim);
+	if (c->backend == ISO_BACKEND_SYSTEMD) {
+		/* issue 9: limits on the slice, the caller stays in its scope */
+		if (open_systemd(c) < 0)
+			return;
+		goto sandbox;
+	}
 	missing = c->ctrls & ~cg_available(c->cg);
 	if (missing) {
 		unsigned bit;
@@ -569,6 +693,7 @@ static void do_open(struct ctx *c)
 			goto cg_fail;
 		}
 	}
+sandbox:
 	if (c->pol.lim.namespaces) {
 		r = sandbox_open(c);
 		if (r < 0) {
@@ -584,7 +709,9 @@ static void do_open(struct ctx *c)
 		c->rep->flags |= ISO_REPLY_CGROUP_NS;
 	describe_limits(&c->pol.lim, desc, sizeof(desc));
 	path[0] = '\0';
-	if (c->ctrls)
+	if (c->ctrls && c->backend == ISO_BACKEND_SYSTEMD)
+		snprintf(path, sizeof(path), "systemd:user-%u.slice", (unsigned)c->uid);
+	else if (c->ctrls)
 		cg_path(c->cg, c->ctrls & CG_CPU ? CG_CPU : c->ctrls, c->uid, leaf, path,
 			sizeof(path));
 	syslog(LOG_INFO, "open user=%s uid=%u service=%s rule=%s %s cgroup=%s session=%s result=confined",
@@ -626,6 +753,35 @@ static void kill_leaf(struct ctx *c, const char *leaf)
 	}
 }
 
+/* systemd backend (issue 9): nothing to move back, no leaf; logind says
+ * whether another session of the user is still online (this one is
+ * closing: pam_systemd, before us in the stack, has released it). The
+ * user's other leftovers are logind's (KillUserProcesses). */
+static void close_systemd(struct ctx *c)
+{
+	int live = 0, has_sandbox, is_dying = 0, r;
+	struct sb_holder dying = {0};
+
+	r = sysd_online_sessions(c->uid, c->place.session_scope ? c->place.session : NULL, &live);
+	if (r < 0) {
+		/* unsure: keep what the user may still use */
+		syslog(LOG_WARNING, "close user=%s: cannot list the user's sessions: %s",
+		       c->req->user, strerror(-r));
+		live = 1;
+	}
+	has_sandbox = sandbox_close(c, live == 0, &dying, &is_dying);
+	set_result(c, ISO_RES_CLOSED, ISO_EC_NONE, 0);
+	syslog(LOG_INFO,
+	       "close user=%s uid=%u service=%s session=%s live_sessions=%d backend=systemd "
+	       "result=closed",
+	       c->req->user, (unsigned)c->uid, c->req->service,
+	       c->req->session_id[0] ? c->req->session_id : "-", live);
+	if (live == 0 && !has_sandbox) {
+		iso_user_unlock(c->statedir, c->uid, c->lockfd, true);
+		c->lockfd = -1;
+	}
+}
+
 static void do_close(struct ctx *c)
 {
 	int kill_all = c->pol.lim.on_logout == ISO_LOGOUT_KILL;
@@ -641,6 +797,10 @@ static void do_close(struct ctx *c)
 	r = acquire(c);
 	if (r < 0) {
 		fail(c, ISO_EC_CGROUP, 0);
+		return;
+	}
+	if (c->backend == ISO_BACKEND_SYSTEMD) {
+		close_systemd(c); /* issue 9: the caller never moved */
 		return;
 	}
 	/* Moving a process out of a cgroup loosens its limits: only root
@@ -725,6 +885,7 @@ void iso_session_handle(const struct iso_paths *paths, const struct iso_caller *
 			do_close(&c);
 	}
 	cg_close(c.cg);
+	sysd_close(c.sd);
 	if (c.lockfd >= 0)
 		iso_user_unlock(c.statedir, c.uid, c.lockfd, false);
 	iso_close(c.statedir);
