@@ -24,6 +24,21 @@
 #include <time.h>
 #include <unistd.h>
 
+/* a whole non-negative number from the command line, or exit 2 */
+static long long num(const char *s)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v < 0) {
+		fprintf(stderr, "not a number: %s\n", s);
+		exit(2);
+	}
+	return v;
+}
+
 static double now_us(void)
 {
 	struct timespec ts;
@@ -93,17 +108,17 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: cmdloop [-r RAWFILE] N -- CMD ARGS...\n");
 		return 2;
 	}
-	n = atoi(argv[1]);
+	n = (int)num(argv[1]);
 	if (n < 1)
-		return 2;
-	t = calloc((size_t)n, sizeof(*t));
-	if (!t)
 		return 2;
 	for (i = 0; i < 2; i++) /* warm the page cache */
 		if (run(argv + 3) < 0) {
 			fprintf(stderr, "cmdloop: %s fails\n", argv[3]);
 			return 1;
 		}
+	t = calloc((size_t)n, sizeof(*t));
+	if (!t)
+		return 2;
 	c0 = cpu_us();
 	for (i = 0; i < n; i++) {
 		a = now_us();
@@ -128,5 +143,6 @@ int main(int argc, char **argv)
 	printf("n=%d fail=%d total_med=%.0f total_p95=%.0f total_mean=%.0f cpu_mean=%.0f\n", k,
 	       fails, k ? t[(k - 1) / 2] : 0, k ? t[(int)(0.95 * k + 0.999999) - 1] : 0,
 	       k ? sum / k : 0, c0 / n);
+	free(t);
 	return fails ? 1 : 0;
 }

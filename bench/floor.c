@@ -50,10 +50,25 @@
 
 static const char *cpu, *pids, *cpubase, *pidsbase;
 
-static void die(const char *what)
+static __attribute__((noreturn)) void die(const char *what)
 {
 	perror(what);
 	exit(1);
+}
+
+/* a whole non-negative number from the command line, or exit 2 */
+static long long num(const char *s)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v < 0) {
+		fprintf(stderr, "not a number: %s\n", s);
+		exit(2);
+	}
+	return v;
 }
 
 static double now_us(void)
@@ -85,15 +100,13 @@ static int cmp_d(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static double pct(const double *v, int n, double p)
+/* nearest-rank percentile; sorts v in place */
+static double pct(double *v, int n, double p)
 {
-	double s[n];
-	int k;
+	int k = (int)(p / 100.0 * n + 0.999999) - 1;
 
-	memcpy(s, v, sizeof(double) * (size_t)n);
-	qsort(s, (size_t)n, sizeof(double), cmp_d);
-	k = (int)(p / 100.0 * n + 0.999999) - 1;
-	return s[k < 0 ? 0 : k >= n ? n - 1 : k];
+	qsort(v, (size_t)n, sizeof(*v), cmp_d);
+	return v[k < 0 ? 0 : k >= n ? n - 1 : k];
 }
 
 static void wr(const char *dir, const char *sub, const char *file, const char *val)
@@ -248,13 +261,13 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	mode = argv[1];
-	n = atoi(argv[2]);
+	n = (int)num(argv[2]);
 	cpu = argv[3];
 	pids = argv[4];
 	cpubase = argv[5];
 	pidsbase = argv[6];
 	if (argc >= 8)
-		gap_us = atol(argv[7]);
+		gap_us = (long)num(argv[7]);
 	if (n < 1)
 		return 2;
 	if (strcmp(mode, "cgroup") && strcmp(mode, "create") && strcmp(mode, "reuse")) {

@@ -59,6 +59,21 @@ static int conv(int n, const struct pam_message **msg, struct pam_response **res
 	return PAM_SUCCESS;
 }
 
+/* a whole non-negative number from the command line, or exit 2 */
+static long long num(const char *s)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v < 0) {
+		fprintf(stderr, "not a number: %s\n", s);
+		exit(2);
+	}
+	return v;
+}
+
 static double now_us(void)
 {
 	struct timespec ts;
@@ -250,7 +265,7 @@ int main(int argc, char **argv)
 	while ((opt = getopt(argc, argv, "+w:c:sa:r:g:")) != -1) {
 		switch (opt) {
 		case 'w':
-			o.warm = atoi(optarg);
+			o.warm = (int)num(optarg);
 			break;
 		case 'c':
 			o.root = optarg;
@@ -259,13 +274,13 @@ int main(int argc, char **argv)
 			o.sandbox = 1;
 			break;
 		case 'a':
-			o.at_ns = atoll(optarg);
+			o.at_ns = num(optarg);
 			break;
 		case 'r':
 			o.rawfile = optarg;
 			break;
 		case 'g':
-			o.gap_us = atol(optarg);
+			o.gap_us = (long)num(optarg);
 			break;
 		default:
 			usage();
@@ -275,7 +290,7 @@ int main(int argc, char **argv)
 		usage();
 	o.service = argv[optind];
 	o.user = argv[optind + 1];
-	o.n = atoi(argv[optind + 2]);
+	o.n = (int)num(argv[optind + 2]);
 	if (o.n < 1)
 		usage();
 	if (argc - optind > 3) {
@@ -289,11 +304,6 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (stat("/proc/self/ns/pid", &st) < 0)
-		return 2;
-	op = calloc((size_t)o.n, sizeof(*op));
-	cl = calloc((size_t)o.n, sizeof(*cl));
-	tot = calloc((size_t)o.n, sizeof(*tot));
-	if (!op || !cl || !tot)
 		return 2;
 
 	/* Warm-up: caches, the first dlopen; the first one also checks. */
@@ -309,6 +319,15 @@ int main(int argc, char **argv)
 				crc, o.service, o.user);
 			return 3;
 		}
+	}
+	op = calloc((size_t)o.n, sizeof(*op));
+	cl = calloc((size_t)o.n, sizeof(*cl));
+	tot = calloc((size_t)o.n, sizeof(*tot));
+	if (!op || !cl || !tot) {
+		free(op);
+		free(cl);
+		free(tot);
+		return 2;
 	}
 	if (o.at_ns > 0) {
 		struct timespec ts = {.tv_sec = o.at_ns / 1000000000LL,
@@ -352,5 +371,8 @@ int main(int argc, char **argv)
 			fclose(f);
 		}
 	}
+	free(op);
+	free(cl);
+	free(tot);
 	return fails ? 1 : 0;
 }
