@@ -682,6 +682,9 @@ qrow "quota 150%" "$W/q_3" 1.50
 qrow "noisy neighbours, together: user A (60%)" "$W/q_4" 0.60
 qrow "noisy neighbours, together: user B (30%)" "$W/q_5" 0.30
 line ""
+ab=$(cat "$W/q_4" "$W/q_5" | grep -E '^[0-9.]+ [0-9.]+ [0-9.]+' | awk '{ s += ($2 + $3) / $1 } END { printf "%.2f", s }')
+line "- Together A and B got $ab CPUs; two burners alone got $base_use here. A quota is a cap, not a reservation: when the machine cannot give every user its quota, users share what is left by cpu.shares (cpu_weight; equal here, as no rule sets it)."
+line ""
 
 line "## 6. Concurrency: $N_PAR logins started at the same instant (open, run true as the user, close)"
 line ""
