@@ -331,7 +331,8 @@ PYEOF
 # namespace where each /etc/pam.d/SVC is FILE and /dev/log is the catcher.
 iso_in_override() {
 	local script='set -e' i=1 args=()
-	while [ $# -gt 0 ] && [ "${1#*=}" != "$1" ] && [ "${1%%=*}" = "${1%%[/ ]*}" ]; do
+	while [ $# -gt 0 ] && [ "${1#*=}" != "$1" ]; do
+		case ${1%%=*} in '' | */* | *' '*) break ;; esac
 		script="$script; mount --bind \"\$$i\" /etc/pam.d/${1%%=*}"
 		args+=("${1#*=}")
 		i=$((i + 1))
