@@ -21,7 +21,6 @@ wait_gone() { # poll up to 5 s for CMD to fail
 	for i in $(seq 1 50); do "$@" || return 0; sleep 0.1; done
 	return 1
 }
-holder_of() { cut -d' ' -f1 "/run/pam_isolate/user-$(id -u "$1").user.holder" 2>/dev/null; }
 
 CONF=$(iso_conf e2e <<EOF
 cgroup_root = "$ROOT"
