@@ -612,7 +612,8 @@ row "part" "us / login" "share of (c2)"
 row "---" "--:" "--:"
 share() { awk -v a="$1" -v b="$(t "$R_sbreuse")" 'BEGIN { printf "%.0f%%", 100 * a / b }'; }
 row "the PAM stack itself: pam_start, pam_permit, pam_end (row a)" "$(t "$R_permit")" "$(share "$(t "$R_permit")")"
-row "2 x fork + exec + exit of the setuid helper, doing nothing (\`--version\`: $hx us each)" "$((2 * hx))" "$(share $((2 * hx)))"
+nlibs=$(ldd "$ISO_HELPER_DST" 2>/dev/null | grep -c '=>')
+row "2 x fork + exec + exit of the setuid helper, doing nothing (\`--version\`: $hx us each; it loads $nlibs shared libraries, \`true\` takes $(t "$R_p_true") us)" "$((2 * hx))" "$(share $((2 * hx)))"
 row "the helper's and the module's real work (the rest)" "$rest" "$(share "$rest")"
 row "... of which the kernel's share, as the reuse floor measures it" "$(t "$R_f_reuse")" "$(share "$(t "$R_f_reuse")")"
 line ""
