@@ -147,7 +147,7 @@ expect_nomatch "root (good config): not in our cgroups" ":cpu:/$ROOT" "$out"
 # started for this sshd are ever touched. Modes: "early" kills a helper as
 # soon as it has exec'd; "clone" kills it DELAY s after it has forked the
 # sandbox holder (the window between clone and recording the holder). It
-# prints "killed HELPER children PIDS...".
+# prints "killed HELPER children PIDS..." (the children at the kill).
 cat >"$ISO_TMP/killer.py" <<'PYEOF'
 import os, signal, sys, time
 listener, dur, mode, delay = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3], float(sys.argv[4])
@@ -163,6 +163,11 @@ def comm(pid):
             return f.read().strip()
     except OSError:
         return ""
+def pidns(pid):
+    try:
+        return os.readlink("/proc/%d/ns/pid" % pid)
+    except OSError:
+        return None
 killed = set()
 end = time.time() + dur
 while time.time() < end:
@@ -171,7 +176,9 @@ while time.time() < end:
             if h in killed or comm(h) != "pam-isolate-hel":
                 continue
             if mode == "clone":
-                if not children(h):
+                # the holder: a child in a new pid namespace (not, e.g.,
+                # the gc worker a closing helper forks)
+                if not [c for c in children(h) if pidns(c) not in (None, pidns(h))]:
                     continue
                 time.sleep(delay)
             kids = children(h)

@@ -142,7 +142,7 @@ out=$(iso_ssh $U 'sha256sum </tmp/scp-in-tmp.bin | cut -d" " -f1; pgrep -c -x sl
 expect_eq "a later ssh session sees the scp'd /tmp file while a process keeps the sandbox" "$sum
 1" "$out"
 for p in $(pgrep -u $U -x sleep); do kill "$p"; done
-check "the user's background process is gone" wait_gone pgrep -u $U -x sleep
+check "the user's background process is gone" wait_gone sh -c "pgrep -u $U -x sleep >/dev/null"
 # The sandbox is reaped at a logout, not when its last process dies: the
 # next session still joins it, and its logout (nothing running) ends it.
 out=$(iso_ssh $U 'ls -A /tmp' </dev/null 2>&1)
