@@ -284,6 +284,21 @@ expect_match "explain: a service with pam_isolate last" "^  isot-ctl +last in th
 expect_match "explain: a service with a module after it" "^  isot-ctl-bad +NOT LAST: pam_permit.so after it; arguments: conf=$CONF$" "$OUT"
 rm -f /etc/pam.d/isot-ctl-bad
 
+# a controller the rule needs and the machine lacks: on v1, hide the
+# memory hierarchy in a private mount namespace (the host keeps it)
+if ! iso_is_v2; then
+	MEM=$(iso_conf mem <<EOF
+cgroup_root = "$ROOT"
+on_cgroup_error = allow
+default { memory_max = 1G }
+EOF
+)
+	run unshare -m --propagation private sh -c "umount $(iso_cg_mount memory) && $CTL explain -c $MEM isot_cd"
+	expect_match "explain (missing controller): flagged" "  memory +- +needed +MISSING: sessions would fail" "$OUT"
+	expect_match "explain (missing controller): what on_cgroup_error makes of it" \
+		"Verdict: +FAILS on this machine: a needed controller is missing; on_cgroup_error = allow: the login goes on unconfined" "$OUT"
+fi
+
 run "$CTL" explain -c "$CONF" isot_nosuchuser
 expect_eq "explain (unknown user): exit 1" "1 isolatectl: explain: isot_nosuchuser: no such user" "$RC $ERR"
 run "$CTL" explain -c "$BAD" isot_ca
