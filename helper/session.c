@@ -368,8 +368,13 @@ static int acquire(struct ctx *c)
  * and drop the leaf. */
 static void undo_leaf(struct ctx *c, const char *leaf)
 {
+	char timer[SYSD_UNIT_MAX];
 	int live = 0;
 
+	/* systemd (issue 9): no leaf; only a session_max_time timer */
+	if (c->sd && c->rep->session_id[0] &&
+	    sysd_max_time_unit(c->rep->session_id, timer, sizeof(timer)) == 0)
+		sysd_stop_unit(c->sd, timer, NULL);
 	if (c->ctrls && c->cg) {
 		cg_origin_restore(c->cg, c->caller->pid, c->rep->origin, NULL);
 		cg_leaf_remove(c->cg, c->uid, leaf, NULL);
@@ -572,9 +577,9 @@ static void deferred_gc(struct ctx *c, const struct sb_holder *dying, int is_dyi
 }
 
 /* systemd backend (issue 9): the rule's limits become runtime properties
- * of user-<uid>.slice, session_max_time the RuntimeMaxUSec of the session's
- * scope; systemd enforces both. Nothing to undo on failure: no leaf, no
- * move. Reports its own failure. */
+ * of user-<uid>.slice, session_max_time a transient timer that has logind
+ * end the session; systemd enforces both. Nothing to undo on failure: no
+ * leaf, no move. Reports its own failure. */
 static int open_systemd(struct ctx *c)
 {
 	int r;
@@ -600,8 +605,8 @@ static int open_systemd(struct ctx *c)
 			fail_class(c, ISO_EC_CONFIG);
 			return r;
 		}
-		r = sysd_set_runtime_max(c->sd, c->place.unit, c->pol.lim.session_max_time,
-					 &c->err);
+		r = sysd_start_max_time(c->sd, c->rep->session_id, c->place.session,
+					c->pol.lim.session_max_time, &c->err);
 		if (r < 0)
 			goto out;
 	}
@@ -761,6 +766,7 @@ static void close_systemd(struct ctx *c)
 {
 	int live = 0, has_sandbox, is_dying = 0, r;
 	struct sb_holder dying = {0};
+	char timer[SYSD_UNIT_MAX];
 
 	r = sysd_online_sessions(c->uid, c->place.session_scope ? c->place.session : NULL, &live);
 	if (r < 0) {
@@ -769,6 +775,10 @@ static void close_systemd(struct ctx *c)
 		       c->req->user, strerror(-r));
 		live = 1;
 	}
+	/* the session ended before its session_max_time */
+	if (c->req->session_id[0] &&
+	    sysd_max_time_unit(c->req->session_id, timer, sizeof(timer)) == 0)
+		sysd_stop_unit(c->sd, timer, NULL);
 	has_sandbox = sandbox_close(c, live == 0, &dying, &is_dying);
 	set_result(c, ISO_RES_CLOSED, ISO_EC_NONE, 0);
 	syslog(LOG_INFO,

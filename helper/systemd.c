@@ -351,11 +351,65 @@ int sysd_apply_limits(struct sysd *s, uid_t uid, const struct iso_limits *lim, s
 	return set_props(s, slice, props, (size_t)n, err);
 }
 
-int sysd_set_runtime_max(struct sysd *s, const char *unit, int64_t seconds, struct iso_err *err)
+int sysd_max_time_unit(const char *sid, char *buf, size_t len)
 {
-	struct sysd_prop p = {"RuntimeMaxUSec", (uint64_t)seconds * 1000000ULL};
+	return iso_snprintf(buf, len, "isolate-max-time-%s.timer", sid);
+}
 
-	return set_props(s, unit, &p, 1, err);
+int sysd_start_max_time(struct sysd *s, const char *sid, const char *session, int64_t seconds,
+			struct iso_err *err)
+{
+	static const char *const loginctl[] = {"/usr/bin/loginctl", "/bin/loginctl"};
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	sd_bus_message *m = NULL, *reply = NULL;
+	char timer[SYSD_UNIT_MAX], service[SYSD_UNIT_MAX], desc[160];
+	const char *exe = NULL;
+	size_t i;
+	int r;
+
+	r = sysd_max_time_unit(sid, timer, sizeof(timer));
+	if (r == 0)
+		r = iso_snprintf(service, sizeof(service), "isolate-max-time-%s.service", sid);
+	if (r < 0)
+		return iso_err_set(err, r, "systemd: unit name too long");
+	for (i = 0; i < sizeof(loginctl) / sizeof(loginctl[0]) && !exe; i++)
+		if (access(loginctl[i], X_OK) == 0)
+			exe = loginctl[i];
+	if (!exe)
+		return iso_err_set(err, -ENOENT, "systemd: no loginctl to end the session with");
+	snprintf(desc, sizeof(desc), "pam_isolate session_max_time of session %s", session);
+	r = new_call(s, &m, "StartTransientUnit");
+	if (r >= 0)
+		r = sd_bus_message_append(m, "ss", timer, "fail");
+	/* the timer: once, `seconds` after now, then gone; to the second
+	 * (systemd's default accuracy is a minute) */
+	if (r >= 0)
+		r = sd_bus_message_append(m, "a(sv)", 5, "Description", "s", desc,
+					  "RemainAfterElapse", "b", 0, "CollectMode", "s",
+					  "inactive-or-failed", "AccuracyUSec", "t",
+					  (uint64_t)1000000, "TimersMonotonic", "a(st)", 1,
+					  "OnActiveSec", (uint64_t)seconds * 1000000ULL);
+	/* its service: logind ends the session (scope, processes, records) */
+	if (r >= 0)
+		r = sd_bus_message_append(m, "a(sa(sv))", 1, service, 3, "Description", "s", desc,
+					  "CollectMode", "s", "inactive-or-failed", "ExecStart",
+					  "a(sasb)", 1, exe, 3, "loginctl", "terminate-session",
+					  session, 0);
+	if (r < 0) {
+		bus_fail(err, r, NULL, "cannot build StartTransientUnit for", timer);
+		goto out;
+	}
+	r = sd_bus_call(s->bus, m, 0, &e, &reply);
+	if (r < 0) {
+		bus_fail(err, r, &e, "StartTransientUnit", timer);
+		goto out;
+	}
+	r = 0;
+out:
+	sd_bus_error_free(&e);
+	sd_bus_message_unref(m);
+	sd_bus_message_unref(reply);
+	return r;
 }
 
 struct job_wait {
@@ -455,6 +509,9 @@ int sysd_start_holder_scope(struct sysd *s, uid_t uid, const char *unit, pid_t p
 	}
 	r = sd_bus_call(s->bus, m, 0, &e, &reply);
 	if (r < 0) {
+		/* the caller may pick another name */
+		if (sd_bus_error_has_name(&e, "org.freedesktop.systemd1.UnitExists"))
+			r = -EEXIST;
 		bus_fail(err, r, &e, "StartTransientUnit", unit);
 		goto out;
 	}
