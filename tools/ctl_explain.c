@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "systemd.h"
+
 struct explain {
 	const struct iso_config *cfg;
 	const char *user;
@@ -260,6 +262,32 @@ static void ex_print_why(const struct explain *x)
 	printf("  - built-in values for the rest\n");
 }
 
+/* The backend the helper will pick (helper/systemd.c, sysd_pick_backend):
+ * the caller's place is only known at login, so auto is shown for both. */
+static void ex_print_backend(const struct explain *x)
+{
+	enum iso_backend want = x->cfg->cgroup_backend;
+	bool runs = sysd_running(SYSD_RUN_SYSTEM);
+	char slice[64] = "";
+
+	sysd_user_slice(x->uid, slice, sizeof(slice));
+	printf("  %-12s ", "backend");
+	if (want == ISO_BACKEND_CGROUPFS)
+		printf("cgroupfs (cgroup_backend = cgroupfs)\n");
+	else if (!runs && want == ISO_BACKEND_AUTO)
+		printf("cgroupfs (cgroup_backend = auto; systemd does not run as init here)\n");
+	else if (!runs)
+		printf("systemd (cgroup_backend = systemd): FAILS here, systemd does not run as "
+		       "init; on_cgroup_error = %s\n",
+		       x->cfg->on_cgroup_error == ISO_ON_ERROR_ALLOW ? "allow" : "deny");
+	else
+		printf("systemd%s: the limits go on %s, the session stays in its logind "
+		       "scope%s\n",
+		       want == ISO_BACKEND_AUTO ? " for sessions pam_systemd placed (auto)" : "",
+		       slice,
+		       want == ISO_BACKEND_AUTO ? "; cgroupfs below for any other session" : "");
+}
+
 static void ex_print_layout(struct explain *x)
 {
 	struct ctl_machine *m = &x->m;
@@ -270,6 +298,7 @@ static void ex_print_layout(struct explain *x)
 		printf("  layout       unusable: %s\n", m->err.msg);
 		return;
 	}
+	ex_print_backend(x);
 	if (m->layout.version == CG_V2)
 		printf("  layout       v2 (unified) at %s\n", m->layout.v2_path);
 	else if (m->layout.v2_path[0])
@@ -321,6 +350,15 @@ static const char *ex_verdict(struct explain *x, char *buf, size_t len)
 	if (x->pol.match == ISO_MATCH_EXEMPT_UID) {
 		snprintf(buf, len, "exempt: uid %u is below min_uid %lld", (unsigned)x->uid,
 			 (long long)x->cfg->min_uid);
+		return buf;
+	}
+	if (x->needed && x->cfg->cgroup_backend == ISO_BACKEND_SYSTEMD &&
+	    !sysd_running(SYSD_RUN_SYSTEM)) {
+		snprintf(buf, len,
+			 "FAILS on this machine: cgroup_backend = systemd, but systemd does not "
+			 "run as init; on_cgroup_error = %s: %s",
+			 deny ? "deny" : "allow",
+			 deny ? "the login is refused" : "the login goes on unconfined");
 		return buf;
 	}
 	if (x->needed && (!x->m.cg || missing)) {

@@ -21,6 +21,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "systemd.h"
+
 #define ST_NA	     LLONG_MIN /* no such file / not managed */
 #define ST_UNLIMITED (-1LL)    /* "max" */
 /* v1 prints "no limit" as a page-rounded LONG_MAX; anything this large is
@@ -362,6 +364,20 @@ static void st_json_user(struct json *j, const struct st_user *u, const struct c
 
 /* ---- command ---- */
 
+static const char *st_backend_name(const struct iso_config *cfg)
+{
+	if (!cfg)
+		return NULL;
+	switch (cfg->cgroup_backend) {
+	case ISO_BACKEND_CGROUPFS:
+		return "cgroupfs";
+	case ISO_BACKEND_SYSTEMD:
+		return "systemd";
+	default:
+		return "auto";
+	}
+}
+
 int cmd_status(int argc, char **argv)
 {
 	struct iso_config *cfg = NULL;
@@ -408,12 +424,19 @@ int cmd_status(int argc, char **argv)
 		json_str(&j, "config", a.conf);
 		json_bool(&j, "config_ok", cfg != NULL);
 		json_str(&j, "cgroup_root", root);
+		json_str(&j, "cgroup_backend", st_backend_name(cfg));
+		json_bool(&j, "systemd_runs", sysd_running(SYSD_RUN_SYSTEM));
 		if (m.have_layout)
 			json_int(&j, "cgroup_version", m.layout.version);
 		else
 			json_null(&j, "cgroup_version");
 		json_arr(&j, "users");
 	} else {
+		if (sysd_running(SYSD_RUN_SYSTEM) &&
+		    (!cfg || cfg->cgroup_backend != ISO_BACKEND_CGROUPFS))
+			printf("note: systemd runs here; sessions confined through the systemd "
+			       "backend are on user-UID.slice (systemctl status user-UID.slice), "
+			       "not below cgroup_root\n");
 		printf("cgroup_root \"%s\" on cgroup %s\n", root,
 		       !m.have_layout		   ? "(no usable layout)"
 		       : m.layout.version == CG_V2 ? "v2"

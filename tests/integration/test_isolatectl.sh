@@ -299,6 +299,27 @@ EOF
 		"Verdict: +FAILS on this machine: a needed controller is missing; on_cgroup_error = allow: the login goes on unconfined" "$OUT"
 fi
 
+# the cgroup backend: this machine runs no systemd; a private /run with
+# /run/systemd/system makes it look as if it did (sd_booted's test)
+run "$CTL" explain -c "$CONF" isot_cd
+expect_match "explain (backend): cgroupfs without systemd" \
+	"backend +cgroupfs \(cgroup_backend = auto; systemd does not run as init here\)" "$OUT"
+SDC=$(iso_conf sd <<EOF
+cgroup_root = "$ROOT"
+cgroup_backend = systemd
+default { cpu_quota = 10% }
+EOF
+)
+if [ ! -d /run/systemd/system ]; then
+	run "$CTL" explain -c "$SDC" isot_cd
+	expect_match "explain (backend = systemd without systemd): fails" \
+		"Verdict: +FAILS on this machine: cgroup_backend = systemd, but systemd does not run as init; on_cgroup_error = deny" "$OUT"
+	run unshare -m --propagation private sh -c "mount -t tmpfs -o mode=0755 none /run &&
+		mkdir -p /run/systemd/system && cat >/run/c.conf && $CTL explain -c /run/c.conf isot_cd" <"$CONF"
+	expect_match "explain (backend): systemd for sessions in a logind slice (auto)" \
+		"backend +systemd for sessions pam_systemd placed \(auto\): the limits go on user-$UD.slice" "$OUT"
+fi
+
 run "$CTL" explain -c "$CONF" isot_nosuchuser
 expect_eq "explain (unknown user): exit 1" "1 isolatectl: explain: isot_nosuchuser: no such user" "$RC $ERR"
 run "$CTL" explain -c "$BAD" isot_ca
