@@ -14,7 +14,7 @@
 #define ISO_ERR_MSG_MAX 1024
 
 struct iso_err {
-	int code;                  /* 0 or -errno */
+	int code;		   /* 0 or -errno */
 	char msg[ISO_ERR_MSG_MAX]; /* NUL-terminated, may hold several lines */
 };
 

@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #define ISO_PROTO_VERSION 1
-#define ISO_HELPER_FD 3 /* the socket's number in the helper */
+#define ISO_HELPER_FD	  3 /* the socket's number in the helper */
 
 enum iso_op {
 	ISO_OP_OPEN = 1,
@@ -23,11 +23,11 @@ enum iso_op {
 
 /* reply.result */
 enum iso_result {
-	ISO_RES_CONFINED = 1,    /* session placed; fds may follow */
-	ISO_RES_EXEMPT = 2,      /* user/group exempt: untouched */
-	ISO_RES_ALLOWED = 3,     /* failed, on_error = allow: unconfined */
-	ISO_RES_DENIED = 4,      /* failed, on_error = deny: refuse session */
-	ISO_RES_CLOSED = 5,      /* close done */
+	ISO_RES_CONFINED = 1, /* session placed; fds may follow */
+	ISO_RES_EXEMPT = 2,   /* user/group exempt: untouched */
+	ISO_RES_ALLOWED = 3,  /* failed, on_error = allow: unconfined */
+	ISO_RES_DENIED = 4,   /* failed, on_error = deny: refuse session */
+	ISO_RES_CLOSED = 5,   /* close done */
 };
 
 /* reply.err_class: which step failed (for logs and per-class policy) */
@@ -39,11 +39,11 @@ enum iso_err_class {
 	ISO_EC_INTERNAL = 4,
 };
 
-#define ISO_PROTO_NAME 64
-#define ISO_PROTO_PATH 256
-#define ISO_PROTO_SID 40
+#define ISO_PROTO_NAME	 64
+#define ISO_PROTO_PATH	 256
+#define ISO_PROTO_SID	 40
 #define ISO_PROTO_ORIGIN 1024
-#define ISO_PROTO_MSG 1024
+#define ISO_PROTO_MSG	 1024
 
 struct iso_request {
 	uint32_t version;
@@ -51,29 +51,29 @@ struct iso_request {
 	uint32_t flags; /* reserved, must be 0 */
 	char user[ISO_PROTO_NAME];
 	char service[ISO_PROTO_NAME];
-	char conf[ISO_PROTO_PATH];       /* "" = compiled-in; root callers only */
-	char session_id[ISO_PROTO_SID];  /* close: from the open reply */
-	char origin[ISO_PROTO_ORIGIN];   /* close: from the open reply */
+	char conf[ISO_PROTO_PATH];	/* "" = compiled-in; root callers only */
+	char session_id[ISO_PROTO_SID]; /* close: from the open reply */
+	char origin[ISO_PROTO_ORIGIN];	/* close: from the open reply */
 };
 
 /* fds that may follow a CONFINED reply, in this order */
-#define ISO_FD_MNT 0
-#define ISO_FD_PID 1
+#define ISO_FD_MNT  0
+#define ISO_FD_PID  1
 #define ISO_MAX_FDS 2
 
 /* reply.flags */
 #define ISO_REPLY_NO_NEW_PRIVS 0x1 /* PR_SET_NO_NEW_PRIVS in the caller */
-#define ISO_REPLY_CGROUP_NS 0x2    /* unshare a cgroup namespace rooted at the leaf */
-#define ISO_REPLY_FLAGS (ISO_REPLY_NO_NEW_PRIVS | ISO_REPLY_CGROUP_NS)
+#define ISO_REPLY_CGROUP_NS    0x2 /* unshare a cgroup namespace rooted at the leaf */
+#define ISO_REPLY_FLAGS	       (ISO_REPLY_NO_NEW_PRIVS | ISO_REPLY_CGROUP_NS)
 
 struct iso_reply {
 	uint32_t version;
-	int32_t status;     /* 0 or -errno */
+	int32_t status;	    /* 0 or -errno */
 	uint32_t result;    /* enum iso_result */
 	uint32_t err_class; /* enum iso_err_class */
-	uint32_t nfds;      /* how many fds came with SCM_RIGHTS */
+	uint32_t nfds;	    /* how many fds came with SCM_RIGHTS */
 	uint32_t fd_kinds;  /* bit i set: fd for ISO_FD_i present */
-	uint32_t flags;     /* ISO_REPLY_*: what the module does in the caller */
+	uint32_t flags;	    /* ISO_REPLY_*: what the module does in the caller */
 	uint32_t on_error;  /* the config's policy, for failures after the
 			     * reply (e.g. setns in the module): 0 deny, 1 allow */
 	char session_id[ISO_PROTO_SID];

@@ -869,7 +869,8 @@ int cg_list_users(struct cg_engine *e, uid_t **uids, size_t *n)
 		closedir(d);
 		d = NULL;
 	}
-	qsort(v, cnt, sizeof(*v), cmp_uid);
+	if (cnt > 1) /* qsort(NULL, 0, ...) is undefined */
+		qsort(v, cnt, sizeof(*v), cmp_uid);
 	*uids = v;
 	*n = cnt;
 	v = NULL;

@@ -23,18 +23,18 @@
 enum cg_version { CG_V1 = 1, CG_V2 = 2 };
 
 /* Controllers we may manage. */
-#define CG_CPU 0x1
-#define CG_PIDS 0x2
+#define CG_CPU	  0x1
+#define CG_PIDS	  0x2
 #define CG_MEMORY 0x4
-#define CG_ALL (CG_CPU | CG_PIDS | CG_MEMORY)
-#define CG_NCTRL 3
+#define CG_ALL	  (CG_CPU | CG_PIDS | CG_MEMORY)
+#define CG_NCTRL  3
 
 /* Where the hierarchies are. Filled by cg_layout_detect() from
  * /proc/self/mountinfo, or by hand in unit tests (fake trees). */
 struct cg_layout {
 	enum cg_version version;
-	char v2_path[256];              /* v2: the cgroup2 mount */
-	char v1_path[CG_NCTRL][256];    /* v1: mount of cpu, pids, memory ("" if absent) */
+	char v2_path[256];	     /* v2: the cgroup2 mount */
+	char v1_path[CG_NCTRL][256]; /* v1: mount of cpu, pids, memory ("" if absent) */
 };
 
 /* Index 0..CG_NCTRL-1 <-> CG_* bit and name ("cpu", "pids", "memory"). */
@@ -43,8 +43,7 @@ const char *cg_ctrl_name(unsigned bit);
 /* mountinfo is normally "/proc/self/mountinfo". v1 wins when any of cpu,
  * pids, memory is on a v1 hierarchy (hybrid hosts); v2 is used when the
  * only cgroup mount carrying controllers is cgroup2. */
-int cg_layout_detect(const char *mountinfo, struct cg_layout *out,
-		     struct iso_err *err);
+int cg_layout_detect(const char *mountinfo, struct cg_layout *out, struct iso_err *err);
 
 struct cg_engine;
 
@@ -69,8 +68,8 @@ unsigned cg_available(const struct cg_engine *e);
  * controllers in cgroup.subtree_control from the mount down) and writes
  * the limits of lim. Idempotent: run on every open so edits of the config
  * take effect at the next login. */
-int cg_user_apply(struct cg_engine *e, uid_t uid, const struct iso_limits *lim,
-		  unsigned ctrls, struct iso_err *err);
+int cg_user_apply(struct cg_engine *e, uid_t uid, const struct iso_limits *lim, unsigned ctrls,
+		  struct iso_err *err);
 
 /* After cg_user_apply: true when memory_max was below the user cgroup's
  * usage and the usage was written instead (the caller logs it). */
@@ -78,18 +77,16 @@ bool cg_memory_clamped(const struct cg_engine *e, int64_t *configured, int64_t *
 
 /* Creates the leaf user-<uid>/<leaf> (e.g. "session-<id>", "holder") in
  * each hierarchy of ctrls and moves pid into it. */
-int cg_enter(struct cg_engine *e, uid_t uid, const char *leaf, unsigned ctrls,
-	     pid_t pid, struct iso_err *err);
+int cg_enter(struct cg_engine *e, uid_t uid, const char *leaf, unsigned ctrls, pid_t pid,
+	     struct iso_err *err);
 
 /* Reads the cgroups of pid in the managed hierarchies, as one string
  * "ctrl:path;ctrl:path" (v2: "0:path"), to move it back there later. */
-int cg_origin_read(struct cg_engine *e, pid_t pid, char *buf, size_t len,
-		   struct iso_err *err);
+int cg_origin_read(struct cg_engine *e, pid_t pid, char *buf, size_t len, struct iso_err *err);
 
 /* Moves pid back to the cgroups named by cg_origin_read()'s string. Paths
  * inside our own subtree or with ".." are refused. */
-int cg_origin_restore(struct cg_engine *e, pid_t pid, const char *origin,
-		      struct iso_err *err);
+int cg_origin_restore(struct cg_engine *e, pid_t pid, const char *origin, struct iso_err *err);
 
 /* Number of processes in user-<uid>/<leaf> summed over hierarchies
  * (0 when the leaf does not exist). */
@@ -97,8 +94,7 @@ int cg_leaf_nprocs(struct cg_engine *e, uid_t uid, const char *leaf);
 
 /* Removes user-<uid>/<leaf> in every hierarchy where it exists and is
  * empty. -EBUSY if it still has processes. */
-int cg_leaf_remove(struct cg_engine *e, uid_t uid, const char *leaf,
-		   struct iso_err *err);
+int cg_leaf_remove(struct cg_engine *e, uid_t uid, const char *leaf, struct iso_err *err);
 
 /* Garbage collection under the user lock: removes empty session-* leaves
  * (and their user dir when no leaf is left). *live gets the number of
@@ -123,8 +119,8 @@ int cg_list_users(struct cg_engine *e, uid_t **uids, size_t *n);
 /* Reads a file of user-<uid> ("" leaf) or of a leaf, in the hierarchy of
  * ctrl (v2: the one hierarchy), into buf (NUL-terminated, trailing newline
  * removed). For status/explain and tests. */
-int cg_read(struct cg_engine *e, unsigned ctrl, uid_t uid, const char *leaf,
-	    const char *file, char *buf, size_t len);
+int cg_read(struct cg_engine *e, unsigned ctrl, uid_t uid, const char *leaf, const char *file,
+	    char *buf, size_t len);
 
 /* cg_read of a leaf's file in the first hierarchy where the leaf exists;
  * -ENOENT when it exists in none. */
@@ -135,7 +131,7 @@ int cg_read_leaf(struct cg_engine *e, uid_t uid, const char *leaf, const char *f
 int cg_mount_path(const struct cg_engine *e, unsigned ctrl, char *buf, size_t len);
 
 /* Path of user-<uid> in ctrl's hierarchy, for messages ("" leaf = user). */
-int cg_path(const struct cg_engine *e, unsigned ctrl, uid_t uid,
-	    const char *leaf, char *buf, size_t len);
+int cg_path(const struct cg_engine *e, unsigned ctrl, uid_t uid, const char *leaf, char *buf,
+	    size_t len);
 
 #endif

@@ -42,8 +42,7 @@ int iso_open_file_at(int dirfd, const char *name, int flags, int *out);
 int iso_opendir_at(int dirfd, const char *name, DIR **out);
 
 /* snprintf that returns -ENAMETOOLONG on truncation instead of cutting. */
-int iso_snprintf(char *buf, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int iso_snprintf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* close() that keeps errno and ignores -1; never retried on EINTR. */
 void iso_close(int fd);

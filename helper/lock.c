@@ -13,11 +13,6 @@
 
 #include "fsutil.h"
 
-/* Open and close of one user are serialised; 30 s is far beyond any
- * real critical section (a few ms) and keeps a wedged helper from
- * blocking that user's logins forever. */
-#define LOCK_WAIT_MS 30000
-
 int iso_state_open(const char *path, int *dirfd, struct iso_err *err)
 {
 	struct stat st;
@@ -65,7 +60,7 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-int iso_user_lock(int statedir, uid_t uid, int *lockfd, struct iso_err *err)
+int iso_user_lock(int statedir, uid_t uid, int wait_ms, int *lockfd, struct iso_err *err)
 {
 	char name[64];
 	struct stat fst, nst;
@@ -100,10 +95,10 @@ int iso_user_lock(int statedir, uid_t uid, int *lockfd, struct iso_err *err)
 						name, strerror(errno));
 				goto fail;
 			}
-			if (waited >= LOCK_WAIT_MS) {
+			if (waited >= wait_ms) {
 				r = iso_err_set(err, -EAGAIN,
-						"user lock %s/%s busy for %d s; giving up",
-						ISO_RUNDIR, name, LOCK_WAIT_MS / 1000);
+						"user lock %s/%s busy for %d ms; giving up",
+						ISO_RUNDIR, name, wait_ms);
 				goto fail;
 			}
 			sleep_ms(5);

@@ -14,11 +14,16 @@ int iso_state_open(const char *path, int *dirfd, struct iso_err *err);
 
 /*
  * Takes the per-user lock user-<uid>.lock in the state dir (flock
- * LOCK_EX, bounded wait). The file may be unlinked by the last holder;
+ * LOCK_EX, waiting at most wait_ms). The file may be unlinked by the last holder;
  * after locking we check that the name still points at our inode and
  * retry otherwise, so two helpers never hold "the" lock on two inodes.
  */
-int iso_user_lock(int statedir, uid_t uid, int *lockfd, struct iso_err *err);
+int iso_user_lock(int statedir, uid_t uid, int wait_ms, int *lockfd, struct iso_err *err);
+
+/* Open and close of one user are serialised; 30 s is far beyond any real
+ * critical section (a few ms) and keeps a wedged helper from blocking that
+ * user's logins forever. */
+#define ISO_LOCK_WAIT_MS 30000
 
 /* Releases the lock; with remove, unlinks the lock file first (the user
  * has nothing left, so nothing stays behind in /run). */

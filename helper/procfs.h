@@ -8,9 +8,9 @@
 /* The fields of /proc/PID/stat that the helper and isolatectl use. */
 struct iso_proc_stat {
 	char comm[32];
-	char state;               /* R S D Z X ... */
-	unsigned long tty_nr;     /* field 7: controlling terminal, 0 = none */
-	unsigned long flags;      /* field 9: PF_* */
+	char state;		  /* R S D Z X ... */
+	unsigned long tty_nr;	  /* field 7: controlling terminal, 0 = none */
+	unsigned long flags;	  /* field 9: PF_* */
 	unsigned long long start; /* field 22: start time in clock ticks */
 };
 

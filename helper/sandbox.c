@@ -37,7 +37,7 @@
 #include "fsutil.h"
 #include "procfs.h"
 
-#define HOLDER_NAME "isolate-holder"
+#define HOLDER_NAME		"isolate-holder"
 #define HOLDER_START_TIMEOUT_MS 10000
 /* Short on purpose: see sb_holder_destroy(). */
 #define HOLDER_STOP_TIMEOUT_MS 100
@@ -186,6 +186,7 @@ int sb_holder_find(int statedir, uid_t uid, const char *key, struct sb_holder *o
 	if (errno || end == buf || *end != ' ' || pid <= 1)
 		goto stale;
 	h.pid = (pid_t)pid;
+	h.commit_fd = -1;
 	h.start = strtoull(end + 1, &end, 10);
 	/* The pid must still be the process we started: same start time,
 	 * our name. Anything else is a recycled pid and is never joined. A
@@ -291,8 +292,8 @@ static int cgroup_view(const struct sb_cgview *v, const char **what)
 	for (i = 0; i < v->n && i < 3; i++) {
 		snprintf(src, sizeof(src), "/proc/self/fd/%d", fds[i]);
 		if (mount(src, v->dst[i], NULL, MS_BIND, NULL) < 0 ||
-		    mount(NULL, v->dst[i], NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID |
-						     MS_NODEV | MS_NOEXEC,
+		    mount(NULL, v->dst[i], NULL,
+			  MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
 			  NULL) < 0) {
 			r = -errno;
 			*what = "bind-mounting the user's cgroup over the hierarchy";
@@ -314,7 +315,6 @@ static void holder_main(int go_fd, int ready_fd, const struct iso_limits *lim,
 	/* wait until the parent has written our uid/gid maps */
 	if (read(go_fd, &c, 1) != 1)
 		_exit(1);
-	iso_close(go_fd);
 
 	/* Nothing we mount may propagate back to the host. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) {
@@ -377,6 +377,10 @@ static void holder_main(int go_fd, int ready_fd, const struct iso_limits *lim,
 		dup2(fd, 2);
 	}
 	report(ready_fd, 0, "ready");
+	/* Live on only once the helper has recorded and placed us; EOF means
+	 * it died first, and an unrecorded holder would never be found. */
+	if (read(go_fd, &c, 1) != 1 || c != 'c')
+		_exit(1);
 	/* close everything, ready_fd and the helper's dirfds included */
 	syscall(SYS_close_range, 3U, ~0U, 0U);
 	holder_loop();
@@ -505,12 +509,13 @@ int sb_holder_create(int statedir, uid_t uid, const char *key, const struct iso_
 	}
 	r = state_write(statedir, uid, key, &h);
 	if (r < 0) {
-		iso_err_set(err, r, "cannot record the holder in the state dir: %s",
-			    strerror(-r));
+		iso_err_set(err, r, "cannot record the holder in the state dir: %s", strerror(-r));
 		goto out;
 	}
+	h.commit_fd = go[1];
+	go[1] = -1;
 	*out = h;
-	pid = -1; /* the holder lives on */
+	pid = -1; /* the holder lives on, once committed */
 	r = 0;
 out:
 	if (pid > 0) {
@@ -600,6 +605,18 @@ int sb_holder_nprocs(const struct sb_holder *h)
 	}
 	closedir(d);
 	return n;
+}
+
+void sb_holder_commit(struct sb_holder *h)
+{
+	ssize_t n;
+
+	if (h->commit_fd < 0)
+		return;
+	n = write(h->commit_fd, "c", 1);
+	(void)n;
+	iso_close(h->commit_fd);
+	h->commit_fd = -1;
 }
 
 int sb_holder_alive(const struct sb_holder *h)

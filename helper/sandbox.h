@@ -30,8 +30,9 @@ struct sb_cgview {
 };
 
 struct sb_holder {
-	pid_t pid;                /* in the helper's (host) pid namespace */
+	pid_t pid;		  /* in the helper's (host) pid namespace */
 	unsigned long long start; /* /proc/PID/stat starttime */
+	int commit_fd;		  /* after create: see sb_holder_commit */
 };
 
 /* Key of a sandbox: "user" for the per-user one, "s-<sid>" per session. */
@@ -51,6 +52,12 @@ int sb_holder_find(int statedir, uid_t uid, const char *key, struct sb_holder *o
 /* Creates a holder for the namespaces and /tmp of lim, records it. */
 int sb_holder_create(int statedir, uid_t uid, const char *key, const struct iso_limits *lim,
 		     const struct sb_cgview *view, struct sb_holder *out, struct iso_err *err);
+
+/* A new holder waits for this before it lives on its own: if the helper
+ * is killed between creating it and recording and placing it, the holder
+ * sees EOF and exits instead of running on unrecorded. No-op for a holder
+ * that was found, not created. */
+void sb_holder_commit(struct sb_holder *h);
 
 /* Opens the holder's mount and pid namespaces for the module to join;
  * fds[ISO_FD_MNT], fds[ISO_FD_PID] (-1 when that namespace is not new). */

@@ -44,6 +44,7 @@ struct ctx {
 	int lockfd;
 	struct cg_engine *cg;
 	unsigned ctrls; /* controllers this session's rule manages */
+	enum iso_err_class acq_class; /* which step of acquire() failed */
 	int *fds;       /* namespace fds for the reply */
 	size_t *nfds;
 	struct iso_err err;
@@ -346,12 +347,16 @@ static int acquire(struct ctx *c)
 	struct cg_layout layout;
 	int r;
 
+	c->acq_class = ISO_EC_INTERNAL; /* state dir and lock */
 	r = iso_state_open(c->paths->rundir, &c->statedir, &c->err);
 	if (r < 0)
 		return r;
-	r = iso_user_lock(c->statedir, c->uid, &c->lockfd, &c->err);
+	/* A non-root caller must not park root processes on a busy lock. */
+	r = iso_user_lock(c->statedir, c->uid, c->caller->is_root ? ISO_LOCK_WAIT_MS : 2000, &c->lockfd,
+			  &c->err);
 	if (r < 0)
 		return r;
+	c->acq_class = ISO_EC_CGROUP;
 	r = pick_backend(c);
 	if (r < 0)
 		return r;
@@ -477,6 +482,8 @@ static int sandbox_open(struct ctx *c)
 				return r;
 			}
 		}
+		/* Recorded and placed: only now may it live on its own. */
+		sb_holder_commit(&h);
 	} else if (r < 0) {
 		return iso_err_set(&c->err, r, "cannot look up the sandbox holder");
 	}
@@ -557,7 +564,7 @@ static void deferred_gc(struct ctx *c, const struct sb_holder *dying, int is_dyi
 		usleep(100000);
 		if (is_dying && sb_holder_alive(dying))
 			continue;
-		if (iso_user_lock(c->statedir, c->uid, &lockfd, NULL) < 0)
+		if (iso_user_lock(c->statedir, c->uid, ISO_LOCK_WAIT_MS, &lockfd, NULL) < 0)
 			continue;
 		live = 0;
 		cg_user_gc(c->cg, c->uid, &live, NULL);
@@ -617,6 +624,53 @@ out:
 	return r;
 }
 
+static int user_cgroup_exists(struct ctx *c)
+{
+	char buf[16];
+	unsigned bit;
+
+	for (bit = 1; bit <= CG_MEMORY; bit <<= 1)
+		if ((c->ctrls & bit) &&
+		    cg_read(c->cg, bit, c->uid, "", "cgroup.procs", buf, sizeof(buf)) != -ENOENT)
+			return 1;
+	return 0;
+}
+
+/* For a non-root caller: every cgroup it is in now must be an ancestor of
+ * /<root>/user-<uid> (in practice the root cgroup), so that the move into
+ * the session leaf can only tighten its limits. A caller sitting in some
+ * other, maybe stricter, cgroup — or already in ours — is refused. */
+static int nonroot_origin_ok(struct ctx *c)
+{
+	char origin[ISO_PROTO_ORIGIN], target[ISO_PROTO_PATH], *tok, *save = NULL;
+	int r;
+
+	r = cg_origin_read(c->cg, c->caller->pid, origin, sizeof(origin), &c->err);
+	if (r < 0)
+		return r;
+	/* only the hierarchies it would be moved in */
+	origin_filter(origin, c->ctrls, cg_engine_version(c->cg));
+	snprintf(target, sizeof(target), "/%s/user-%u/", c->cfg->cgroup_root, (unsigned)c->uid);
+	for (tok = strtok_r(origin, ";", &save); tok; tok = strtok_r(NULL, ";", &save)) {
+		const char *path = strchr(tok, ':');
+		size_t n;
+
+		if (!path)
+			continue;
+		path++;
+		n = strlen(path);
+		/* "/" or a prefix of the target ending at a component */
+		if (strcmp(path, "/") == 0 ||
+		    (strncmp(target, path, n) == 0 && target[n] == '/'))
+			continue;
+		return iso_err_set(&c->err, -EPERM,
+				   "a non-root caller in cgroup %s may not be moved: only a move "
+				   "down into its own user cgroup is allowed",
+				   path);
+	}
+	return 0;
+}
+
 static void do_open(struct ctx *c)
 {
 	int64_t conf_mem, used_mem;
@@ -626,7 +680,7 @@ static void do_open(struct ctx *c)
 
 	r = acquire(c);
 	if (r < 0) {
-		fail_class(c, r == -EAGAIN || r == -EPERM ? ISO_EC_INTERNAL : ISO_EC_CGROUP);
+		fail_class(c, c->acq_class);
 		return;
 	}
 	c->ctrls = cg_needed(&c->pol.lim);
@@ -661,7 +715,16 @@ static void do_open(struct ctx *c)
 	}
 	snprintf(leaf, sizeof(leaf), "session-%s", c->rep->session_id);
 	if (c->ctrls) {
-		r = cg_user_apply(c->cg, c->uid, &c->pol.lim, c->ctrls, &c->err);
+		/* A non-root caller may only tighten: never rewrite the limits of
+		 * an existing user cgroup (a root caller's conf= may have set
+		 * stricter ones), and only be moved down from an ancestor. */
+		if (!c->caller->is_root) {
+			r = nonroot_origin_ok(c);
+			if (r < 0)
+				goto cg_fail;
+		}
+		if (c->caller->is_root || !user_cgroup_exists(c))
+			r = cg_user_apply(c->cg, c->uid, &c->pol.lim, c->ctrls, &c->err);
 		if (r < 0)
 			goto cg_fail;
 		if (cg_memory_clamped(c->cg, &conf_mem, &used_mem))
@@ -866,6 +929,20 @@ static void do_close(struct ctx *c)
 	}
 }
 
+static int user_has_nothing(struct ctx *c)
+{
+	char buf[16], name[96];
+	unsigned bit;
+
+	if (c->rep->result == ISO_RES_CONFINED || !c->cg)
+		return 0;
+	for (bit = 1; bit <= CG_MEMORY; bit <<= 1)
+		if (cg_read(c->cg, bit, c->uid, "", "cgroup.procs", buf, sizeof(buf)) != -ENOENT)
+			return 0; /* -ENOENT: no such hierarchy or no user dir */
+	snprintf(name, sizeof(name), "user-%u.user.holder", (unsigned)c->uid);
+	return faccessat(c->statedir, name, F_OK, AT_SYMLINK_NOFOLLOW) != 0;
+}
+
 void iso_session_handle(const struct iso_paths *paths, const struct iso_caller *caller,
 			const struct iso_request *req, struct iso_reply *rep, int fds[ISO_MAX_FDS],
 			size_t *nfds)
@@ -894,10 +971,12 @@ void iso_session_handle(const struct iso_paths *paths, const struct iso_caller *
 		else
 			do_close(&c);
 	}
+	/* A refused or failed call leaves no lock file behind for a user who
+	 * has nothing else here: only leaves, limits or a holder keep it. */
+	if (c.lockfd >= 0)
+		iso_user_unlock(c.statedir, c.uid, c.lockfd, user_has_nothing(&c));
 	cg_close(c.cg);
 	sysd_close(c.sd);
-	if (c.lockfd >= 0)
-		iso_user_unlock(c.statedir, c.uid, c.lockfd, false);
 	iso_close(c.statedir);
 	iso_config_free(c.cfg);
 }

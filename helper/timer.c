@@ -29,8 +29,8 @@
 #include "sandbox.h"
 
 #define WARN_BEFORE_S 60
-#define POLL_MS 500
-#define MAX_TTYS 16
+#define POLL_MS	      500
+#define MAX_TTYS      16
 
 static long long now_ms(void)
 {
@@ -91,8 +91,8 @@ static void warn_tty(dev_t dev, const char *msg)
 
 /* Calls fn for each pid in the leaf; returns how many were listed, or
  * -ENOENT once the leaf is gone. */
-static int each_proc(struct cg_engine *cg, uid_t uid, const char *leaf,
-		     void (*fn)(pid_t, void *), void *arg)
+static int each_proc(struct cg_engine *cg, uid_t uid, const char *leaf, void (*fn)(pid_t, void *),
+		     void *arg)
 {
 	char buf[16384], *p, *end;
 	int n = 0, r;
@@ -151,7 +151,7 @@ static void cleanup(struct cg_engine *cg, int statedir, uid_t uid, const char *l
 
 	for (round = 0; round < 100 && cg_leaf_nprocs(cg, uid, leaf) > 0; round++)
 		nap_ms(20);
-	if (iso_user_lock(statedir, uid, &lockfd, NULL) < 0)
+	if (iso_user_lock(statedir, uid, ISO_LOCK_WAIT_MS, &lockfd, NULL) < 0)
 		return;
 	cg_leaf_remove(cg, uid, leaf, NULL);
 	cg_user_gc(cg, uid, &live, NULL);
@@ -170,8 +170,8 @@ static void cleanup(struct cg_engine *cg, int statedir, uid_t uid, const char *l
 	iso_user_unlock(statedir, uid, lockfd, live == 0 && !has_holder);
 }
 
-static void watch(struct cg_engine *cg, int statedir, uid_t uid, const char *user,
-		  const char *leaf, int64_t seconds)
+static void watch(struct cg_engine *cg, int statedir, uid_t uid, const char *user, const char *leaf,
+		  int64_t seconds)
 {
 	long long deadline = now_ms() + seconds * 1000;
 	long long warn_at = deadline - WARN_BEFORE_S * 1000;
@@ -215,7 +215,8 @@ static void watch(struct cg_engine *cg, int statedir, uid_t uid, const char *use
 }
 
 int iso_timer_start(struct cg_engine *cg, int statedir, uid_t uid, const char *user,
-		    const char *leaf, int64_t seconds, int sock_fd, int lock_fd, struct iso_err *err)
+		    const char *leaf, int64_t seconds, int sock_fd, int lock_fd,
+		    struct iso_err *err)
 {
 	pid_t pid;
 	int status;

@@ -20,6 +20,7 @@
  * seconds.
  */
 int iso_timer_start(struct cg_engine *cg, int statedir, uid_t uid, const char *user,
-		    const char *leaf, int64_t seconds, int sock_fd, int lock_fd, struct iso_err *err);
+		    const char *leaf, int64_t seconds, int sock_fd, int lock_fd,
+		    struct iso_err *err);
 
 #endif

@@ -227,7 +227,7 @@ static void gc_user(struct gc *g, uid_t uid)
 	int lockfd = -1, live = 0, r;
 	bool had_lock = ctl_uid_has(g->st.locks, g->st.nlocks, uid), left = false;
 
-	r = iso_user_lock(g->statedir, uid, &lockfd, &err);
+	r = iso_user_lock(g->statedir, uid, ISO_LOCK_WAIT_MS, &lockfd, &err);
 	if (r < 0) {
 		ctl_print_err(&err);
 		g->failed++;

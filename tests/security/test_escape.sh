@@ -186,8 +186,7 @@ out=$(sec_harness isot-esc-strict isot_ea "$SEC_BIN/isoattack" --helper "$SEC_HE
 	--print-cgroup 2>&1)
 echo "$out" | sed 's/^/     | /'
 left_strict() { ! printf '%s\n' "$out" | grep -q "^cgroup .*:cpu:/${SEC_ROOT}_strict/"; }
-sec_known_bug "non-root helper call cannot move its caller out of a stricter cgroup" \
-	"session.c do_open: non-root open moves the caller out of any cgroup (here ${SEC_ROOT}_strict, 5% -> $SEC_ROOT, 30%)" \
+check "non-root helper call cannot move its caller out of a stricter cgroup" \
 	eval '! left_strict'
 STRICT_SAME=$(iso_conf strict-same <<EOF
 cgroup_root = "$SEC_ROOT"
@@ -200,8 +199,7 @@ EOF
 iso_service isot-esc-same "$STRICT_SAME"
 q=$(sec_harness isot-esc-same isot_ea sh -c "'$SEC_BIN/isoattack' --helper '$SEC_HELPER' --user isot_ea >/dev/null 2>&1; cat $CPU/$SEC_ROOT/user-$UA/$QUOTA" 2>&1 | tail -1)
 echo "     user cgroup $QUOTA after a root caller applied 5% and the user ran the helper: $q"
-sec_known_bug "non-root helper call cannot raise the limits a root caller applied" \
-	"session.c do_open: cg_user_apply re-applies the system config's limits for non-root callers (5% -> 30%: $QUOTA=$q)" \
+check "non-root helper call cannot raise the limits a root caller applied ($QUOTA=$q)" \
 	test "$q" = 5000 -o "$q" = "5000 100000"
 
 sec_table

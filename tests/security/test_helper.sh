@@ -352,9 +352,7 @@ orphans() {
 	done
 }
 sleep 0.2
-sec_known_bug --racy "SIGKILL loop leaves no orphan isolate-holder" \
-	"sandbox.c: helper killed between clone and state_write leaves an unrecorded holder" \
-	test -z "$(orphans)"
+check "SIGKILL loop leaves no orphan isolate-holder" test -z "$(orphans)"
 for p in $(orphans); do kill -KILL "$p" 2>/dev/null; done
 
 check "the live session of isot_sa and its holder were never touched" test "$(holder_pid isot_sa)" = "$HOLDER_A"
