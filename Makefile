@@ -106,7 +106,16 @@ $(B)/tests/%: tests/harness/%.c
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) -fPIE -pie $< -o $@ -lpam -lpthread
 
-tests: all $(UNIT_BINS) $(HARN_BINS)
+# The security suite's attack client and LD_PRELOAD probe.
+$(B)/tests/isoattack: tests/security/isoattack.c common/proto.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=gnu11 -O1 -g -Wall -Wextra -Werror -Icommon \
+	    -DISO_HELPER_PATH='"$(HELPER_PATH)"' $^ -o $@
+$(B)/tests/evil_preload.so: tests/security/evil_preload.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=gnu11 -O1 -g -Wall -Wextra -Werror -shared -fPIC $< -o $@
+
+tests: all $(UNIT_BINS) $(HARN_BINS) $(B)/tests/isoattack $(B)/tests/evil_preload.so
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
