@@ -1,0 +1,217 @@
+#!/bin/bash
+# The systemd backend, for real (issue 9): runs INSIDE the systemd VM
+# (tests/run-systemd-lane.sh: tests/vm/run-vm.sh --systemd). Sessions open
+# through a PAM stack with pam_loginuid, pam_systemd, then pam_isolate, as
+# on a systemd host; logind puts them in user-UID.slice/session-N.scope,
+# we must leave them there, put the limits on the slice through systemd,
+# keep the sandbox, place the holder in a scope of the user's slice, and
+# leave nothing behind at logout.
+# shellcheck disable=SC2016  # the sh -c scripts are single-quoted on purpose
+. "$(dirname "$0")/../lib.sh"
+iso_need_root
+if [ ! -d /run/systemd/system ] || [ "$(hostname)" != pam-isolate-vm ]; then
+	# it adds users, PAM services and runs sessions through logind
+	iso_log "run me in the systemd VM: tests/vm/run-vm.sh --systemd bash $0"
+	exit 2
+fi
+iso_setup
+iso_install_helper
+
+ROOT=isot_sd_$$ # cgroupfs subtree name: must never appear on this host
+# no subuid ranges: the VM's overlay /etc/subuid is not ours to grow
+iso_user isot_sd -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0
+iso_user isot_sk -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0
+iso_user isot_st -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0
+on_exit "iso_kill_holders isot_sd isot_sk isot_st"
+UD=$(id -u isot_sd)
+UK=$(id -u isot_sk)
+UT=$(id -u isot_st)
+
+CONF=$(iso_conf systemd <<EOF
+cgroup_root = "$ROOT"
+on_error = deny
+default {
+    cpu_quota = 20%
+    tasks_max = 64
+    namespaces = { user, pid, mount }
+    private_tmp = yes
+    on_logout = kill
+}
+user "isot_sk" { on_logout = keep }
+user "isot_st" { session_max_time = 8s }
+EOF
+)
+FORCED=$(iso_conf forced <<EOF
+cgroup_backend = systemd
+default { tasks_max = 64 }
+EOF
+)
+# The stack of a systemd host: pam_loginuid, pam_systemd, then us, last.
+sd_service() { # NAME CONF [with_systemd]
+	cat >"/etc/pam.d/$1" <<EOT
+auth     required pam_permit.so
+account  required pam_permit.so
+session  required pam_loginuid.so
+${3:+session  required pam_systemd.so}
+session  required $ISO_MODULE conf=$2
+EOT
+	on_exit "rm -f '/etc/pam.d/$1'"
+}
+sd_service isot-sd "$CONF" yes
+sd_service isot-nosd "$FORCED"
+sd_service isot-forced "$FORCED" yes
+H() { "$ISO_HARNESS" isot-sd "$@"; }
+
+# A directory the sessions (as their user) report into; /run is shared
+# with the sandbox, /tmp is not.
+OUT=$(mktemp -d /run/isot-sd-out.XXXXXX)
+chmod 1777 "$OUT"
+on_exit "rm -rf '$OUT'"
+echo outside >/tmp/isot_sd_marker
+
+# wait_for SECONDS CMD...: polls CMD every 0.2 s (emulation is slow)
+wait_for() {
+	local i n=$(($1 * 5))
+	shift
+	for ((i = 0; i < n; i++)); do
+		"$@" && return 0
+		sleep 0.2
+	done
+	return 1
+}
+holder_of() { cut -d' ' -f1 "/run/pam_isolate/user-$1.user.holder" 2>/dev/null; }
+holder_units() { systemctl list-units --all --plain --no-legend 'isolate-holder-*' 2>/dev/null | awk '{ print $1 }'; }
+no_holder_unit() { [ -z "$(holder_units)" ]; }
+no_session_of() { ! loginctl list-sessions --no-legend 2>/dev/null | awk '{ print $3 }' | grep -qx "$1"; }
+no_state_of() { ! ls /run/pam_isolate/user-"$1".* >/dev/null 2>&1; }
+no_procs_of() { [ -z "$(ps -o pid=,stat= -u "$1" 2>/dev/null | awk '$2 !~ /^Z/')" ]; }
+
+# --- a session through pam_systemd + pam_isolate, observed from both sides ---
+# The session reports what it sees, then waits for the word to log out.
+H isot_sd sh -c "cat /proc/self/cgroup >$OUT/cg; ps -e -o pid=,comm= >$OUT/ps;
+	ls -A /tmp >$OUT/tmp; echo mine >/tmp/isot_sd_inside; : >$OUT/ready;
+	while [ ! -e $OUT/stop ]; do sleep 0.2; done" >"$OUT/h1.log" 2>&1 &
+h1=$!
+wait_for 90 eval 'test -e "$OUT/ready" || ! kill -0 '"$h1"
+if [ ! -e "$OUT/ready" ]; then
+	fail "the session started" "$(cat "$OUT/h1.log")"
+	: >"$OUT/stop"
+	wait "$h1"
+	iso_finish
+	exit 1
+fi
+pass "the session started"
+sessions=$(loginctl list-sessions --no-legend)
+echo "     loginctl list-sessions: $(loginctl list-sessions | tr '\n' '|')"
+expect_match "loginctl lists the session" "^ *[0-9a-z]+ +$UD +isot_sd( |$)" "$sessions"
+SID=$(echo "$sessions" | awk -v u=isot_sd '$3 == u { print $1; exit }')
+cg=$(cat "$OUT/cg")
+echo "     the session's /proc/self/cgroup: $cg"
+expect_eq "the session stays in its logind scope" "0::/user.slice/user-$UD.slice/session-$SID.scope" "$cg"
+expect_eq "logind's scope of the session is that one" "Scope=session-$SID.scope" \
+	"$(loginctl show-session "$SID" -p Scope)"
+props=$(systemctl show -p CPUQuotaPerSecUSec,TasksMax "user-$UD.slice")
+echo "     systemctl show -p CPUQuotaPerSecUSec,TasksMax user-$UD.slice: $(echo "$props" | tr '\n' ' ')"
+expect_eq "the slice has the configured quota and tasks limit" \
+	"$(printf 'CPUQuotaPerSecUSec=200ms\nTasksMax=64')" "$props"
+expect_eq "systemd wrote them to the slice's cgroup" "20000 100000 64" \
+	"$(cat "/sys/fs/cgroup/user.slice/user-$UD.slice/cpu.max" "/sys/fs/cgroup/user.slice/user-$UD.slice/pids.max" | tr '\n' ' ' | sed 's/ $//')"
+# ps in the sandbox: its init (the holder), the session's shell, ps
+expect_eq "ps -e in the session shows the holder as PID 1" "1 isolate-holder" "$(head -1 "$OUT/ps" | sed 's/^ *//')"
+expect_nomatch "ps -e in the session shows nothing of the host" "systemd|dbus|logind|bash|session_harn" "$(cat "$OUT/ps")"
+expect_eq "the session's /tmp is private and empty" "" "$(cat "$OUT/tmp")"
+check "a file the session made in /tmp is not in the host's /tmp" test ! -e /tmp/isot_sd_inside
+hpid=$(holder_of "$UD")
+expect_eq "the holder is in its scope in the user's slice" \
+	"0::/user.slice/user-$UD.slice/isolate-holder-$UD.scope" "$(cat "/proc/$hpid/cgroup" 2>&1)"
+expect_eq "systemd has the holder scope active in user-$UD.slice" \
+	"$(printf 'Slice=user-%s.slice\nActiveState=active' "$UD")" \
+	"$(systemctl show -p Slice,ActiveState "isolate-holder-$UD.scope")"
+expect_match "the log says which backend and why" "cgroup backend systemd \(auto: systemd runs and the session is in /user.slice/user-$UD.slice/session-$SID.scope\)" \
+	"$(journalctl -b --no-pager -t pam_isolate 2>&1)"
+check "nothing was written into cgroupfs by hand (no $ROOT subtree)" test ! -e "/sys/fs/cgroup/$ROOT"
+
+# --- a second session of the same user: shares the sandbox; its logout
+# (on_logout = kill) must not take the sandbox from the first ---
+out=$(H isot_sd sh -c 'cat /tmp/isot_sd_inside; ps -e -o comm= | grep -c "^sh$"' 2>&1)
+expect_eq "a second session shares /tmp and sees the first session's shell" "$(printf 'mine\n2')" "$out"
+check "the second logout left the first session's holder alive" kill -0 "$hpid"
+expect_eq "and its scope active" "ActiveState=active" "$(systemctl show -p ActiveState "isolate-holder-$UD.scope")"
+
+# --- logout of the last session (on_logout = kill): nothing left ---
+: >"$OUT/stop"
+wait "$h1"
+expect_eq "the first session closed cleanly" 0 "$?"
+check "the holder scope is gone" wait_for 20 no_holder_unit
+check "the holder is gone" wait_for 20 eval '! kill -0 '"$hpid"' 2>/dev/null'
+check "logind dropped the session" wait_for 20 no_session_of isot_sd
+check "no state or lock file of the user left" wait_for 10 no_state_of "$UD"
+check "no process of the user left" wait_for 10 no_procs_of isot_sd
+rm -f "$OUT/stop" "$OUT/ready"
+
+# --- a CPU burner is held to the quota (20 % of one CPU) ---
+# bash's time: CPU of two burners over the wall time they ran; and the
+# slice's own cpu.stat over the same span (emulation stretches `timeout 3`).
+burn='s=/sys/fs/cgroup/user.slice/user-$(id -u).slice/cpu.stat
+	u0=$(awk "/^usage_usec/ { print \$2 }" $s); t0=$(date +%s%N)
+	TIMEFORMAT="%3R %3U %3S"
+	time (timeout 3 sh -c "while :; do :; done" & timeout 3 sh -c "while :; do :; done" & wait)
+	u1=$(awk "/^usage_usec/ { print \$2 }" $s); t1=$(date +%s%N)
+	echo "slice $((u1 - u0)) $(((t1 - t0) / 1000))"'
+out=$(H isot_sd bash -c "$burn" 2>&1)
+t=$(echo "$out" | grep -E '^[0-9.]+ [0-9.]+ [0-9.]+$' | tail -1)
+sl=$(echo "$out" | awk '$1 == "slice" { print $2, $3 }')
+used=$(echo "$t" | awk '{ if ($1 > 0) printf "%.3f", ($2 + $3) / $1; else print "nan" }')
+slice_used=$(echo "$sl" | awk '{ if ($2 > 0) printf "%.3f", $1 / $2; else print "nan" }')
+echo "     measured: 2 burners for 3 s under cpu_quota=20%: $used of one CPU (wall user sys: $t);" \
+	"the slice's cpu.stat: $slice_used (usage_usec span_usec: $sl)"
+check "burner held to its quota (usage $used <= 0.30)" awk -v u="$used" 'BEGIN { exit !(u <= 0.30) }'
+check "burner did run (usage $used >= 0.10)" awk -v u="$used" 'BEGIN { exit !(u >= 0.10) }'
+check "the slice's usage agrees (slice $slice_used <= 0.30)" awk -v u="$slice_used" 'BEGIN { exit !(u <= 0.30) }'
+
+# --- on_logout = keep: the sandbox outlives a logout while it is used,
+# and goes once idle ---
+H isot_sk sh -c 'setsid sleep 300 </dev/null >/dev/null 2>&1 & echo left' >/dev/null 2>&1
+expect_eq "keep: a session leaving a process behind closes" 0 "$?"
+check "keep: the holder scope stays while the sandbox is used" \
+	test "$(systemctl show -p ActiveState "isolate-holder-$UK.scope")" = ActiveState=active
+pkill -KILL -u isot_sk -x sleep
+wait_for 10 eval '! pgrep -u isot_sk -x sleep >/dev/null'
+H isot_sk true >/dev/null 2>&1
+expect_eq "keep: the next session opens and closes" 0 "$?"
+check "keep: once idle, the holder scope is gone" wait_for 20 no_holder_unit
+check "keep: no state or lock file left" wait_for 10 no_state_of "$UK"
+
+# --- session_max_time: a transient timer has logind end the session ---
+timer_units() { systemctl list-units --all --plain --no-legend 'isolate-max-time-*' 2>/dev/null | awk '{ print $1 }'; }
+no_timer_unit() { [ -z "$(timer_units)" ]; }
+H isot_st true >/dev/null 2>&1
+expect_eq "max time: a short session opens and closes" 0 "$?"
+check "max time: its close stopped the timer" no_timer_unit
+s=$(date +%s)
+H isot_st sh -c ": >$OUT/ready; sleep 120" >"$OUT/h3.log" 2>&1 &
+h3=$!
+wait_for 60 eval 'test -e "$OUT/ready" || ! kill -0 '"$h3"
+expect_match "max time: a timer for the session is active" "^isolate-max-time-[0-9a-f]{16}\.timer$" "$(timer_units)"
+wait "$h3"
+rc=$?
+el=$(($(date +%s) - s))
+echo "     session_max_time = 8s: the session ended after ${el} s (status $rc)"
+check "max time: logind ended the session in time (status $rc, ${el} s < 60 s)" test "$el" -lt 60 -a "$rc" -ne 0
+check "max time: logind dropped the session" wait_for 20 no_session_of isot_st
+check "max time: the timer is gone" wait_for 20 no_timer_unit
+rm -f "$OUT/ready"
+iso_kill_holders isot_st
+systemctl stop "isolate-holder-$UT.scope" >/dev/null 2>&1
+
+# --- cgroup_backend = systemd without pam_systemd: refused, and why ---
+out=$("$ISO_HARNESS" isot-nosd isot_sd true 2>&1)
+rc=$?
+expect_eq "forced systemd backend, no logind session: refused (on_error deny)" 20 "$rc"
+expect_match "the user is told pam_systemd must come first" "pam_systemd must come before pam_isolate" "$out"
+out=$("$ISO_HARNESS" isot-forced isot_sd cat /proc/self/cgroup 2>&1)
+expect_match "forced systemd backend with pam_systemd: the session stays in its scope" \
+	"^0::/user.slice/user-$UD.slice/session-[0-9a-z]+.scope$" "$out"
+
+check "still no $ROOT subtree anywhere" test ! -e "/sys/fs/cgroup/$ROOT"
+iso_finish
