@@ -215,8 +215,8 @@ static void ex_print_exempt(const struct explain *x)
 	ex_print_list("exempt_groups", cfg->exempt_groups, cfg->n_exempt_groups);
 	printf("\n");
 	if (neg)
-		printf("  - the entry \"%s\" un-exempts %s (a \"!\" entry wins over the "
-		       "listings)\n",
+		printf("  - the entry \"%s\" keeps %s confined, listed or not (a \"!\" entry "
+		       "wins over the listings)\n",
 		       neg, x->user);
 	if (x->pol.match == ISO_MATCH_EXEMPT_UID)
 		printf("  - uid %u is below min_uid %lld%s: system accounts are left alone\n",
