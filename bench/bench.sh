@@ -173,6 +173,11 @@ unset pw
 rm -f "$W/newusers"
 for i in 0 "$NUSERS"; do id "$(u "$i")" >/dev/null 2>&1 || die "newusers failed: $(cat "$W/newusers.err")"; done
 UIDS=$(bench_uids)
+STALE_FILES=
+STALE_FILES=$(ls "$RUNDIR" 2>/dev/null | awk -v l="$UIDS" '
+	BEGIN { n = split(l, a, ","); for (i = 1; i <= n; i++) s[a[i]] = 1 }
+	{ split($0, p, /[-.]/); if (p[1] == "user" && (p[2] in s)) printf "%s ", $0 }')
+[ -n "$STALE_FILES" ] && say "state files of earlier owners of the test users' uids (not counted): $STALE_FILES"
 U1=$(u 1) UPROBE=$(u 0)
 
 # ---- PAM services and configs ----
@@ -332,10 +337,14 @@ end_sessions() { # kills the sessions' sleeps; the harnesses close normally
 	BG_PIDS=()
 }
 
-user_files() { # files in the state dir that belong to bench users
-	ls "$RUNDIR" 2>/dev/null | awk -v l="$UIDS" '
-		BEGIN { n = split(l, a, ","); for (i = 1; i <= n; i++) s[a[i]] = 1 }
-		{ split($0, p, /[-.]/); if (p[1] == "user" && (p[2] in s)) c++ }
+# Files in the state dir that belong to bench users' uids, less those
+# that were there before the run (a deleted user of another suite who had
+# the same uid leaves its lock file behind).
+user_files() {
+	ls "$RUNDIR" 2>/dev/null | awk -v l="$UIDS" -v old="$STALE_FILES" '
+		BEGIN { n = split(l, a, ","); for (i = 1; i <= n; i++) s[a[i]] = 1
+			n = split(old, b, " "); for (i = 1; i <= n; i++) o[b[i]] = 1 }
+		{ split($0, p, /[-.]/); if (p[1] == "user" && (p[2] in s) && !($0 in o)) c++ }
 		END { print c + 0 }'
 }
 
