@@ -207,8 +207,9 @@ up0=$up c0=$ticks
 timeout @BURN@ sh -c 'while :; do :; done'
 snap
 awk -v c="$((ticks - c0))" -v hz="$hz" -v t0="$up0" -v t1="$up" 'BEGIN {
-	printf "a CPU burner ran %.1f s and got %.2f s of CPU: %.0f%% of one CPU (quota @QUOTA@%%)\n",
-		t1 - t0, c / hz, 100 * c / hz / (t1 - t0) }'
+	printf "a CPU burner ran %.1f s and got %.2f s of CPU: %.0f%% of one CPU (quota @QUOTA@%%:\n", \
+		t1 - t0, c / hz, 100 * c / hz / (t1 - t0)
+	print "a ceiling, not a share: a busy machine may give less)" }'
 echo @@BURNED@@
 sleep 2
 EOF
