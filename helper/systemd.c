@@ -547,9 +547,8 @@ int sysd_stop_unit(struct sysd *s, const char *unit, struct iso_err *err)
 
 	r = sd_bus_call_method(s->bus, SD_DEST, SD_PATH, SD_IFACE, "StopUnit", &e, &reply, "ss",
 			       unit, "replace");
-	if (r < 0 && sd_bus_error_has_name(&e, "org.freedesktop.systemd1.NoSuchUnit"))
-		r = 0;
-	else if (r < 0)
+	/* gone already (its last process died) is what we wanted */
+	if (r < 0 && !sd_bus_error_has_name(&e, "org.freedesktop.systemd1.NoSuchUnit"))
 		bus_fail(err, r, &e, "StopUnit", unit);
 	else
 		r = 0;
