@@ -164,6 +164,9 @@ check-root: tests
 lint:
 	sh tools/lint.sh
 
+man-lint:
+	sh tests/run-man-lint.sh
+
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
