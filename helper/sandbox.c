@@ -630,15 +630,36 @@ int sb_holder_destroy(int statedir, uid_t uid, const char *key, const struct sb_
 {
 	unsigned long long start;
 	struct timespec ts = {0, 10 * 1000000L};
-	int waited = 0;
+	struct pollfd pfd = {.events = POLLIN};
+	int waited = 0, r;
 
+	/* A pidfd pins the process: the SIGKILL cannot hit a recycled pid,
+	 * and poll() wakes the moment it exits instead of a sleep loop. */
+	pfd.fd = (int)syscall(SYS_pidfd_open, h->pid, 0);
+	if (pfd.fd >= 0 && !sb_holder_alive(h)) {
+		/* gone already (the pid may even be someone else's now) */
+		iso_close(pfd.fd);
+		state_remove(statedir, uid, key);
+		return 0;
+	}
+	if (pfd.fd >= 0 && syscall(SYS_pidfd_send_signal, pfd.fd, SIGKILL, NULL, 0) == 0) {
+		state_remove(statedir, uid, key);
+		/* As init of its pid namespace, the holder finishes dying only
+		 * once every task in it is reaped, and sshd's [priv] reaps its
+		 * user child only after the close we are part of. So wait
+		 * briefly, then report that it is still going (1); the caller
+		 * cleans up later. */
+		do {
+			r = poll(&pfd, 1, HOLDER_STOP_TIMEOUT_MS);
+		} while (r < 0 && errno == EINTR);
+		iso_close(pfd.fd);
+		return r > 0 ? 0 : 1;
+	}
+	iso_close(pfd.fd);
+	/* no pidfds (old kernel, valgrind): signal and poll /proc */
 	if (kill(h->pid, SIGKILL) < 0 && errno != ESRCH)
 		return -errno;
 	state_remove(statedir, uid, key);
-	/* As init of its pid namespace, the holder finishes dying only once
-	 * every task in it is reaped, and sshd's [priv] reaps its user child
-	 * only after the close we are part of. So wait briefly, then report
-	 * that it is still going (1); the caller cleans up later. */
 	while (proc_start_time(h->pid, &start, NULL, 0) == 0 && start == h->start) {
 		if (waited >= HOLDER_STOP_TIMEOUT_MS)
 			return 1;

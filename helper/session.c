@@ -496,6 +496,19 @@ static int sandbox_open(struct ctx *c)
 	return 0;
 }
 
+/* Whether anything but the holder still runs in the sandbox. Where the
+ * rule manages a cgroup, every process of the sandbox descends from a
+ * session's PAM process and so sits in a session leaf: no live leaf (the
+ * "last" close) means an idle sandbox, and counting costs the user's own
+ * processes only. Without cgroups, or for a per-session sandbox, scan
+ * /proc for its pid namespace (cost: every process of the host). */
+static int sandbox_busy(struct ctx *c, const struct sb_holder *h, int last, int per_session)
+{
+	if (c->cg && !per_session && cg_needed(&c->pol.lim))
+		return !last;
+	return sb_holder_nprocs(h) > 0;
+}
+
 /* At close: the sandbox goes with the last session (on_logout = kill), or
  * once nothing but its holder is left in it (keep). Returns 1 when the
  * user still has a sandbox; *dying is set when its holder was killed but
@@ -515,7 +528,7 @@ static int sandbox_close(struct ctx *c, int last, struct sb_holder *dying, int *
 	sandbox_key(c, c->req->session_id, key, leaf);
 	if (sb_holder_find(c->statedir, c->uid, key, &h) < 0)
 		return 0;
-	if (!(kill_all && (last || per_session)) && sb_holder_nprocs(&h) > 0)
+	if (!(kill_all && (last || per_session)) && sandbox_busy(c, &h, last, per_session))
 		return 1;
 	/* systemd (issue 9): its scope, read before the holder is gone */
 	if (c->backend == ISO_BACKEND_SYSTEMD &&
