@@ -317,6 +317,8 @@ static int sweep(struct cg_engine *e, uid_t uid, bool kill, int *seen)
 		}
 		if (r < 0)
 			goto out;
+		if (!d)
+			goto next;
 		/* The user dir holds no process by design, but look anyway. */
 		if (cg_procs_each(userfd, kill ? kill_one : NULL, &k, &n) == 0)
 			total += n;

@@ -43,9 +43,9 @@ struct ctx {
 	int statedir;
 	int lockfd;
 	struct cg_engine *cg;
-	unsigned ctrls; /* controllers this session's rule manages */
+	unsigned ctrls;		      /* controllers this session's rule manages */
 	enum iso_err_class acq_class; /* which step of acquire() failed */
-	int *fds;       /* namespace fds for the reply */
+	int *fds;		      /* namespace fds for the reply */
 	size_t *nfds;
 	struct iso_err err;
 	/* systemd backend (issue 9): picked in acquire() */
@@ -197,8 +197,9 @@ static void describe_limits(const struct iso_limits *l, char *buf, size_t len)
 		snprintf(t, sizeof(t), "max");
 	else
 		snprintf(t, sizeof(t), "%lld", (long long)l->tasks_max);
-	snprintf(buf, len, "cpu_quota=%s cpu_period=%lldus cpu_weight=%lld tasks_max=%s memory_max=%s",
-		 q, (long long)l->cpu_period_us,
+	snprintf(buf, len,
+		 "cpu_quota=%s cpu_period=%lldus cpu_weight=%lld tasks_max=%s memory_max=%s", q,
+		 (long long)l->cpu_period_us,
 		 (long long)(l->cpu_weight == ISO_UNSET ? 0 : l->cpu_weight), t, m);
 }
 
@@ -236,8 +237,7 @@ static int prepare(struct ctx *c)
 		snprintf(c->rep->rule, sizeof(c->rep->rule), "root (always exempt)");
 		set_result(c, ISO_RES_EXEMPT, ISO_EC_NONE, 0);
 		syslog(LOG_INFO, "%s user=%s service=%s rule=root result=exempt",
-		       c->req->op == ISO_OP_OPEN ? "open" : "close", c->req->user,
-		       c->req->service);
+		       c->req->op == ISO_OP_OPEN ? "open" : "close", c->req->user, c->req->service);
 		r = 1;
 		goto done;
 	}
@@ -253,7 +253,8 @@ static int prepare(struct ctx *c)
 		if (c->req->op == ISO_OP_CLOSE) {
 			/* Close still cleans up what open made, with built-in
 			 * defaults: a broken config must not leak cgroups. */
-			syslog(LOG_WARNING, "close user=%s: config unusable, cleaning up anyway: %s",
+			syslog(LOG_WARNING,
+			       "close user=%s: config unusable, cleaning up anyway: %s",
 			       c->req->user, c->err.msg);
 			iso_err_clear(&c->err);
 			iso_limits_init(&c->pol.lim);
@@ -283,8 +284,7 @@ static int prepare(struct ctx *c)
 			 c->req->service);
 		set_result(c, ISO_RES_EXEMPT, ISO_EC_NONE, 0);
 		syslog(LOG_INFO, "%s user=%s service=%s rule=services result=out-of-scope",
-		       c->req->op == ISO_OP_OPEN ? "open" : "close", c->req->user,
-		       c->req->service);
+		       c->req->op == ISO_OP_OPEN ? "open" : "close", c->req->user, c->req->service);
 		r = 1;
 		goto done;
 	}
@@ -302,8 +302,8 @@ static int prepare(struct ctx *c)
 	    c->pol.match == ISO_MATCH_EXEMPT_UID) {
 		set_result(c, ISO_RES_EXEMPT, ISO_EC_NONE, 0);
 		syslog(LOG_INFO, "%s user=%s service=%s rule=%s result=exempt",
-		       c->req->op == ISO_OP_OPEN ? "open" : "close", c->req->user,
-		       c->req->service, c->rule);
+		       c->req->op == ISO_OP_OPEN ? "open" : "close", c->req->user, c->req->service,
+		       c->rule);
 		r = 1;
 		goto done;
 	}
@@ -352,8 +352,8 @@ static int acquire(struct ctx *c)
 	if (r < 0)
 		return r;
 	/* A non-root caller must not park root processes on a busy lock. */
-	r = iso_user_lock(c->statedir, c->uid, c->caller->is_root ? ISO_LOCK_WAIT_MS : 2000, &c->lockfd,
-			  &c->err);
+	r = iso_user_lock(c->statedir, c->uid, c->caller->is_root ? ISO_LOCK_WAIT_MS : 2000,
+			  &c->lockfd, &c->err);
 	if (r < 0)
 		return r;
 	c->acq_class = ISO_EC_CGROUP;
@@ -581,7 +581,8 @@ static void deferred_gc(struct ctx *c, const struct sb_holder *dying, int is_dyi
 			continue;
 		live = 0;
 		cg_user_gc(c->cg, c->uid, &live, NULL);
-		if (cg_read(c->cg, CG_ALL, c->uid, "", "cgroup.procs", buf, sizeof(buf)) == -ENOENT) {
+		if (cg_read(c->cg, CG_ALL, c->uid, "", "cgroup.procs", buf, sizeof(buf)) ==
+		    -ENOENT) {
 			char name[96];
 			int gone = 1;
 
@@ -673,8 +674,7 @@ static int nonroot_origin_ok(struct ctx *c)
 		path++;
 		n = strlen(path);
 		/* "/" or a prefix of the target ending at a component */
-		if (strcmp(path, "/") == 0 ||
-		    (strncmp(target, path, n) == 0 && target[n] == '/'))
+		if (strcmp(path, "/") == 0 || (strncmp(target, path, n) == 0 && target[n] == '/'))
 			continue;
 		return iso_err_set(&c->err, -EPERM,
 				   "a non-root caller in cgroup %s may not be moved: only a move "
@@ -707,8 +707,8 @@ static void do_open(struct ctx *c)
 	if (missing) {
 		unsigned bit;
 
-		iso_err_set(&c->err, -ENODEV, "cgroup controller(s) needed by %s not available:",
-			    c->rule);
+		iso_err_set(&c->err, -ENODEV,
+			    "cgroup controller(s) needed by %s not available:", c->rule);
 		for (bit = 1; bit <= CG_MEMORY; bit <<= 1)
 			if (missing & bit)
 				iso_err_add(&c->err, -ENODEV, "  %s", cg_ctrl_name(bit));
@@ -795,9 +795,10 @@ sandbox:
 	else if (c->ctrls)
 		cg_path(c->cg, c->ctrls & CG_CPU ? CG_CPU : c->ctrls, c->uid, leaf, path,
 			sizeof(path));
-	syslog(LOG_INFO, "open user=%s uid=%u service=%s rule=%s %s cgroup=%s session=%s result=confined",
-	       c->req->user, (unsigned)c->uid, c->req->service, c->rule, desc,
-	       path[0] ? path : "-", c->rep->session_id[0] ? c->rep->session_id : "-");
+	syslog(LOG_INFO,
+	       "open user=%s uid=%u service=%s rule=%s %s cgroup=%s session=%s result=confined",
+	       c->req->user, (unsigned)c->uid, c->req->service, c->rule, desc, path[0] ? path : "-",
+	       c->rep->session_id[0] ? c->rep->session_id : "-");
 	return;
 cg_fail:
 	fail_class(c, ISO_EC_CGROUP);
@@ -930,7 +931,8 @@ static void do_close(struct ctx *c)
 		cg_user_gc(c->cg, c->uid, &live, NULL); /* the holder leaf went */
 	pending = is_dying || (kill_all && last);
 	set_result(c, ISO_RES_CLOSED, ISO_EC_NONE, 0);
-	syslog(LOG_INFO, "close user=%s uid=%u service=%s session=%s live_sessions=%d result=closed",
+	syslog(LOG_INFO,
+	       "close user=%s uid=%u service=%s session=%s live_sessions=%d result=closed",
 	       c->req->user, (unsigned)c->uid, c->req->service,
 	       c->req->session_id[0] ? c->req->session_id : "-", live);
 	if (pending) {

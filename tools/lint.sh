@@ -62,16 +62,7 @@ config/load.c clang-analyzer-security.insecureAPI.strcpy
 config/load.c clang-analyzer-deadcode.DeadStores
 config/config.c clang-analyzer-core.NullDereference
 config/config.c clang-analyzer-core.uninitialized.Assign
-helper/cgroup.c clang-analyzer-core.uninitialized.Assign
 helper/cgroup.c clang-analyzer-core.NonNullParamChecker
-helper/sandbox.c clang-analyzer-core.UndefinedBinaryOperatorResult
-tools/ctl_live.c clang-analyzer-core.UndefinedBinaryOperatorResult
-bench/cmdloop.c cert-err34-c
-bench/floor.c cert-err34-c
-bench/pam_loop.c cert-err34-c
-bench/cmdloop.c clang-analyzer-unix.Malloc
-bench/floor.c clang-analyzer-unix.Malloc
-bench/pam_loop.c clang-analyzer-unix.Malloc
 KNOWN
 # cert-env33-c in tests: unit tests set up fixtures with system("rm -rf").
 # bench/: atoi on the benchmark's own command line, and buffers freed by
