@@ -34,11 +34,13 @@ LDHARD  := -Wl,-z,relro -Wl,-z,now -Wl,--as-needed
 CONFUSE_CFLAGS := $(shell pkg-config --cflags libconfuse 2>/dev/null)
 CONFUSE_LIBS   := $(shell pkg-config --libs libconfuse 2>/dev/null || echo -lconfuse)
 CMOCKA_LIBS    := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
-# sd-bus and sd-login for the systemd backend (helper/systemd.c); in
-# libisolate.a, so the helper, isolatectl and the unit tests all link it.
+# sd-bus and sd-login for the systemd backend (helper/systemd.c): headers
+# only. libsystemd is not linked: helper/sdbus_dl.c dlopens it when the
+# backend is first used, so an exec of the helper does not load it and its
+# dependencies (libgcrypt, liblzma, libzstd, liblz4: ~0.5 ms per exec).
+# dlopen is in glibc's libc since 2.34; -ldl is for older ones.
 SYSTEMD_CFLAGS := $(shell pkg-config --cflags libsystemd 2>/dev/null)
-SYSTEMD_LIBS   := $(shell pkg-config --libs libsystemd 2>/dev/null || echo -lsystemd)
-LDLIBS         += -lcap $(SYSTEMD_LIBS)
+LDLIBS         += -lcap -ldl
 
 COMMON_SRC := $(wildcard common/*.c)
 CONFIG_SRC := $(wildcard config/*.c)
@@ -99,7 +101,7 @@ $(B)/pam_isolate.so: $(MOD_OBJS) pam_module/pam_isolate.map
 $(B)/tests/%: tests/unit/%.c $(B)/libisolate.a
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) $(CONFUSE_CFLAGS) -fPIE -pie $< $(B)/libisolate.a -o $@ $(CMOCKA_LIBS) $(CONFUSE_LIBS) $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(CONFUSE_CFLAGS) $(SYSTEMD_CFLAGS) -fPIE -pie $< $(B)/libisolate.a -o $@ $(CMOCKA_LIBS) $(CONFUSE_LIBS) $(LDLIBS)
 
 $(B)/tests/%: tests/harness/%.c
 	@mkdir -p $(dir $@)

@@ -3,7 +3,8 @@
  * The systemd backend: detection from /proc/PID/cgroup, and the few calls
  * to systemd (PID 1, over the system bus) and logind (its session records
  * in /run/systemd, through sd-login) that replace our cgroupfs writes on
- * hosts where systemd owns the tree. See systemd.h for why.
+ * hosts where systemd owns the tree. See systemd.h for why. libsystemd is
+ * not linked: the sdb_* calls load it on first use (sdbus_dl.h).
  *
  * Threat model: the helper is root when it gets here, so systemd trusts
  * every call (no polkit). What we ask for is fixed by the config and the
@@ -25,10 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <systemd/sd-bus.h>
-#include <systemd/sd-login.h>
-
 #include "fsutil.h"
+#include "sdbus_dl.h"
 
 #define SD_DEST	 "org.freedesktop.systemd1"
 #define SD_PATH	 "/org/freedesktop/systemd1"
@@ -252,17 +251,22 @@ int sysd_limit_props(const struct iso_limits *lim, struct sysd_prop *props, size
 int sysd_open(struct sysd **out, struct iso_err *err)
 {
 	struct sysd *s;
+	const char *why = "";
 	int r;
 
+	/* libsystemd is loaded here, not at exec (sdbus_dl.c) */
+	r = sdb_load(&why);
+	if (r < 0)
+		return iso_err_set(err, r, "systemd: %s", why);
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return iso_err_set(err, -ENOMEM, "out of memory");
-	r = sd_bus_open_system(&s->bus);
+	r = sdb_open_system(&s->bus);
 	if (r < 0) {
 		iso_err_set(err, r, "systemd: cannot connect to the system bus: %s", strerror(-r));
 		goto out;
 	}
-	r = sd_bus_set_method_call_timeout(s->bus, CALL_TIMEOUT_US);
+	r = sdb_set_method_call_timeout(s->bus, CALL_TIMEOUT_US);
 	if (r < 0) {
 		iso_err_set(err, r, "systemd: sd_bus_set_method_call_timeout: %s", strerror(-r));
 		goto out;
@@ -279,7 +283,7 @@ void sysd_close(struct sysd *s)
 {
 	if (!s)
 		return;
-	sd_bus_flush_close_unref(s->bus);
+	sdb_flush_close_unref(s->bus);
 	free(s);
 }
 
@@ -288,13 +292,13 @@ static int bus_fail(struct iso_err *err, int r, const sd_bus_error *e, const cha
 		    const char *unit)
 {
 	return iso_err_set(err, r, "systemd: %s %s: %s", what, unit,
-			   e && sd_bus_error_is_set(e) ? e->message : strerror(-r));
+			   e && sdb_error_is_set(e) ? e->message : strerror(-r));
 }
 
 /* A new Manager method call; m is unref'd by the caller. */
 static int new_call(struct sysd *s, sd_bus_message **m, const char *method)
 {
-	return sd_bus_message_new_method_call(s->bus, m, SD_DEST, SD_PATH, SD_IFACE, method);
+	return sdb_message_new_method_call(s->bus, m, SD_DEST, SD_PATH, SD_IFACE, method);
 }
 
 /* SetUnitProperties(unit, runtime = true, props): runtime, so the values
@@ -310,27 +314,27 @@ static int set_props(struct sysd *s, const char *unit, const struct sysd_prop *p
 
 	r = new_call(s, &m, "SetUnitProperties");
 	if (r >= 0)
-		r = sd_bus_message_append(m, "sb", unit, 1);
+		r = sdb_message_append(m, "sb", unit, 1);
 	if (r >= 0)
-		r = sd_bus_message_open_container(m, 'a', "(sv)");
+		r = sdb_message_open_container(m, 'a', "(sv)");
 	for (i = 0; r >= 0 && i < n; i++)
-		r = sd_bus_message_append(m, "(sv)", props[i].name, "t", props[i].value);
+		r = sdb_message_append(m, "(sv)", props[i].name, "t", props[i].value);
 	if (r >= 0)
-		r = sd_bus_message_close_container(m);
+		r = sdb_message_close_container(m);
 	if (r < 0) {
 		bus_fail(err, r, NULL, "cannot build SetUnitProperties for", unit);
 		goto out;
 	}
-	r = sd_bus_call(s->bus, m, 0, &e, &reply);
+	r = sdb_call(s->bus, m, 0, &e, &reply);
 	if (r < 0) {
 		bus_fail(err, r, &e, "SetUnitProperties", unit);
 		goto out;
 	}
 	r = 0;
 out:
-	sd_bus_error_free(&e);
-	sd_bus_message_unref(m);
-	sd_bus_message_unref(reply);
+	sdb_error_free(&e);
+	sdb_message_unref(m);
+	sdb_message_unref(reply);
 	return r;
 }
 
@@ -380,35 +384,34 @@ int sysd_start_max_time(struct sysd *s, const char *sid, const char *session, in
 	snprintf(desc, sizeof(desc), "pam_isolate session_max_time of session %s", session);
 	r = new_call(s, &m, "StartTransientUnit");
 	if (r >= 0)
-		r = sd_bus_message_append(m, "ss", timer, "fail");
+		r = sdb_message_append(m, "ss", timer, "fail");
 	/* the timer: once, `seconds` after now, then gone; to the second
 	 * (systemd's default accuracy is a minute) */
 	if (r >= 0)
-		r = sd_bus_message_append(m, "a(sv)", 5, "Description", "s", desc,
-					  "RemainAfterElapse", "b", 0, "CollectMode", "s",
-					  "inactive-or-failed", "AccuracyUSec", "t",
-					  (uint64_t)1000000, "TimersMonotonic", "a(st)", 1,
-					  "OnActiveSec", (uint64_t)seconds * 1000000ULL);
+		r = sdb_message_append(m, "a(sv)", 5, "Description", "s", desc, "RemainAfterElapse",
+				       "b", 0, "CollectMode", "s", "inactive-or-failed",
+				       "AccuracyUSec", "t", (uint64_t)1000000, "TimersMonotonic",
+				       "a(st)", 1, "OnActiveSec", (uint64_t)seconds * 1000000ULL);
 	/* its service: logind ends the session (scope, processes, records) */
 	if (r >= 0)
-		r = sd_bus_message_append(m, "a(sa(sv))", 1, service, 3, "Description", "s", desc,
-					  "CollectMode", "s", "inactive-or-failed", "ExecStart",
-					  "a(sasb)", 1, exe, 3, "loginctl", "terminate-session",
-					  session, 0);
+		r = sdb_message_append(m, "a(sa(sv))", 1, service, 3, "Description", "s", desc,
+				       "CollectMode", "s", "inactive-or-failed", "ExecStart",
+				       "a(sasb)", 1, exe, 3, "loginctl", "terminate-session",
+				       session, 0);
 	if (r < 0) {
 		bus_fail(err, r, NULL, "cannot build StartTransientUnit for", timer);
 		goto out;
 	}
-	r = sd_bus_call(s->bus, m, 0, &e, &reply);
+	r = sdb_call(s->bus, m, 0, &e, &reply);
 	if (r < 0) {
 		bus_fail(err, r, &e, "StartTransientUnit", timer);
 		goto out;
 	}
 	r = 0;
 out:
-	sd_bus_error_free(&e);
-	sd_bus_message_unref(m);
-	sd_bus_message_unref(reply);
+	sdb_error_free(&e);
+	sdb_message_unref(m);
+	sdb_message_unref(reply);
 	return r;
 }
 
@@ -425,7 +428,7 @@ static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
 	uint32_t id;
 
 	(void)ret_error;
-	if (sd_bus_message_read(m, "uoss", &id, &path, &unit, &result) < 0)
+	if (sdb_message_read(m, "uoss", &id, &path, &unit, &result) < 0)
 		return 0;
 	if (w->path[0] && strcmp(path, w->path) == 0) {
 		w->done = true;
@@ -451,7 +454,7 @@ static int wait_job(struct sysd *s, struct job_wait *w)
 	while (!w->done) {
 		uint64_t t;
 
-		r = sd_bus_process(s->bus, NULL);
+		r = sdb_process(s->bus, NULL);
 		if (r < 0)
 			return r;
 		if (r > 0)
@@ -459,7 +462,7 @@ static int wait_job(struct sysd *s, struct job_wait *w)
 		t = now_us();
 		if (t >= deadline)
 			return -ETIMEDOUT;
-		r = sd_bus_wait(s->bus, deadline - t);
+		r = sdb_wait(s->bus, deadline - t);
 		if (r < 0 && r != -EINTR)
 			return r;
 	}
@@ -483,39 +486,38 @@ int sysd_start_holder_scope(struct sysd *s, uid_t uid, const char *unit, pid_t p
 	snprintf(desc, sizeof(desc), "pam_isolate sandbox holder of uid %u", (unsigned)uid);
 	/* Subscribe before the call: the job may finish before its reply
 	 * is read. */
-	r = sd_bus_match_signal(s->bus, &slot, SD_DEST, SD_PATH, SD_IFACE, "JobRemoved",
-				on_job_removed, &w);
+	r = sdb_match_signal(s->bus, &slot, SD_DEST, SD_PATH, SD_IFACE, "JobRemoved",
+			     on_job_removed, &w);
 	if (r < 0) {
 		bus_fail(err, r, NULL, "cannot watch the jobs for", unit);
 		goto out;
 	}
 	r = new_call(s, &m, "StartTransientUnit");
 	if (r >= 0)
-		r = sd_bus_message_append(m, "ss", unit, "fail");
+		r = sdb_message_append(m, "ss", unit, "fail");
 	if (r >= 0)
-		r = sd_bus_message_open_container(m, 'a', "(sv)");
+		r = sdb_message_open_container(m, 'a', "(sv)");
 	if (r >= 0)
-		r = sd_bus_message_append(m, "(sv)(sv)(sv)(sv)(sv)", "Description", "s", desc,
-					  "Slice", "s", slice, "PIDs", "au", 1, (uint32_t)pid,
-					  "CollectMode", "s", "inactive-or-failed", "KillSignal",
-					  "i", SIGKILL);
+		r = sdb_message_append(m, "(sv)(sv)(sv)(sv)(sv)", "Description", "s", desc, "Slice",
+				       "s", slice, "PIDs", "au", 1, (uint32_t)pid, "CollectMode",
+				       "s", "inactive-or-failed", "KillSignal", "i", SIGKILL);
 	if (r >= 0)
-		r = sd_bus_message_close_container(m);
+		r = sdb_message_close_container(m);
 	if (r >= 0)
-		r = sd_bus_message_append(m, "a(sa(sv))", 0);
+		r = sdb_message_append(m, "a(sa(sv))", 0);
 	if (r < 0) {
 		bus_fail(err, r, NULL, "cannot build StartTransientUnit for", unit);
 		goto out;
 	}
-	r = sd_bus_call(s->bus, m, 0, &e, &reply);
+	r = sdb_call(s->bus, m, 0, &e, &reply);
 	if (r < 0) {
 		/* the caller may pick another name */
-		if (sd_bus_error_has_name(&e, "org.freedesktop.systemd1.UnitExists"))
+		if (sdb_error_has_name(&e, "org.freedesktop.systemd1.UnitExists"))
 			r = -EEXIST;
 		bus_fail(err, r, &e, "StartTransientUnit", unit);
 		goto out;
 	}
-	r = sd_bus_message_read(reply, "o", &job);
+	r = sdb_message_read(reply, "o", &job);
 	if (r < 0) {
 		bus_fail(err, r, NULL, "no job in the reply to StartTransientUnit", unit);
 		goto out;
@@ -532,10 +534,10 @@ int sysd_start_holder_scope(struct sysd *s, uid_t uid, const char *unit, pid_t p
 	}
 	r = 0;
 out:
-	sd_bus_slot_unref(slot);
-	sd_bus_error_free(&e);
-	sd_bus_message_unref(m);
-	sd_bus_message_unref(reply);
+	sdb_slot_unref(slot);
+	sdb_error_free(&e);
+	sdb_message_unref(m);
+	sdb_message_unref(reply);
 	return r;
 }
 
@@ -545,15 +547,15 @@ int sysd_stop_unit(struct sysd *s, const char *unit, struct iso_err *err)
 	sd_bus_message *reply = NULL;
 	int r;
 
-	r = sd_bus_call_method(s->bus, SD_DEST, SD_PATH, SD_IFACE, "StopUnit", &e, &reply, "ss",
-			       unit, "replace");
+	r = sdb_call_method(s->bus, SD_DEST, SD_PATH, SD_IFACE, "StopUnit", &e, &reply, "ss", unit,
+			    "replace");
 	/* gone already (its last process died) is what we wanted */
-	if (r < 0 && !sd_bus_error_has_name(&e, "org.freedesktop.systemd1.NoSuchUnit"))
+	if (r < 0 && !sdb_error_has_name(&e, "org.freedesktop.systemd1.NoSuchUnit"))
 		bus_fail(err, r, &e, "StopUnit", unit);
 	else
 		r = 0;
-	sd_bus_error_free(&e);
-	sd_bus_message_unref(reply);
+	sdb_error_free(&e);
+	sdb_message_unref(reply);
 	return r;
 }
 
@@ -564,7 +566,7 @@ int sysd_online_sessions(uid_t uid, const char *except, int *n)
 
 	*n = 0;
 	/* require_active 0: logind's ONLINE_SESSIONS, those not closing */
-	r = sd_uid_get_sessions(uid, 0, &list);
+	r = sdb_uid_get_sessions(uid, 0, &list);
 	if (r < 0)
 		return r;
 	for (i = 0; list && list[i]; i++) {

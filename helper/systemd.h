@@ -14,7 +14,8 @@
  *
  * Detection is pure parsing (unit-tested without systemd); the rest talks
  * to PID 1 over the system bus (libsystemd's sd-bus) and reads logind's
- * session records (sd-login). All functions return 0 or -errno.
+ * session records (sd-login); libsystemd is loaded by dlopen when first
+ * used (sdbus_dl.h), not linked. All functions return 0 or -errno.
  */
 
 #include <stdbool.h>
@@ -85,6 +86,8 @@ int sysd_limit_props(const struct iso_limits *lim, struct sysd_prop *props, size
 
 struct sysd;
 
+/* Loads libsystemd (-ENOSYS, "libsystemd.so.0 not available: ...", when
+ * it cannot) and connects to the system bus. */
 int sysd_open(struct sysd **out, struct iso_err *err);
 void sysd_close(struct sysd *s);
 

@@ -2,7 +2,7 @@
 /*
  * libsystemd by dlopen (helper/sdbus_dl.c): the real library loads with
  * every symbol we take; a library that cannot be opened, or that lacks a
- * symbol, makes every call fail cleanly and sdb_load say why. The file
+ * symbol, makes every call fail cleanly and sysd_open say why. The file
  * is included with the soname in a variable, so each case can name
  * another library; its sdb_* then stand in for libisolate.a's (the
  * linker takes no archive member whose symbols are all defined here).
@@ -22,6 +22,8 @@
 static const char *test_soname = "libsystemd.so.0";
 #define SDB_SONAME test_soname
 #include "sdbus_dl.c"
+
+#include "systemd.h"
 
 /* A fresh table, as at exec, for the library `name`. */
 static void reset(const char *name)
@@ -109,6 +111,23 @@ static void test_absent_library(void **state)
 	assert_all_fail();
 }
 
+/* The backend (helper/systemd.c) reports it through its error path. */
+static void test_backend_without_library(void **state)
+{
+	struct iso_err err = {0};
+	struct sysd *s = NULL;
+	int n = -1;
+
+	(void)state;
+	reset("libiso-absent.so.0");
+	assert_int_equal(sysd_open(&s, &err), -ENOSYS);
+	assert_null(s);
+	assert_int_equal(err.code, -ENOSYS);
+	assert_int_equal(strncmp(err.msg, "systemd: libiso-absent.so.0 not available: ", 43), 0);
+	assert_int_equal(sysd_online_sessions(1000, NULL, &n), -ENOSYS);
+	sysd_close(NULL);
+}
+
 /* A library without our symbols (libc): refused whole, none half-bound. */
 static void test_missing_symbol(void **state)
 {
@@ -130,6 +149,7 @@ int main(void)
 		cmocka_unit_test(test_unref_does_not_load),
 		cmocka_unit_test(test_real_library),
 		cmocka_unit_test(test_absent_library),
+		cmocka_unit_test(test_backend_without_library),
 		cmocka_unit_test(test_missing_symbol),
 	};
 
