@@ -12,7 +12,13 @@ iso_e2e_need sshd ssh ssh-keygen ssh-keyscan unshare
 iso_e2e_install || { fail "make install into a temporary PREFIX"; iso_finish; exit 1; }
 
 ROOT=isot_e2f_$$
-on_exit "iso_cgroup_cleanup $ROOT"
+# A cpu cgroup of our own at 2% of a CPU in 1 ms slices: for the fault
+# injection, sshd is moved in there so that its helpers (and the holders
+# they fork) crawl and the killer below hits the windows it aims at.
+# Removed last (a closing helper's gc worker may sit in it for 10 s).
+SLOW=$(iso_cg_mount cpu)/isot_e2f_slow_$$
+on_exit "iso_e2e_rmdir_wait '$SLOW' 15"
+on_exit "iso_e2e_cgroup_cleanup $ROOT"
 iso_ssh_user isot_e2f
 iso_ssh_user isot_e2fx
 iso_ssh_key root
@@ -66,9 +72,9 @@ iso_sshd_start isot-sshd || { fail "sshd starts" "$(tail -5 "$ISO_TMP/sshd.log" 
 # syslog lines since a mark
 mark() { wc -l <"$ISO_SYSLOG_FILE"; }
 since() { tail -n +"$(($1 + 1))" "$ISO_SYSLOG_FILE"; }
-wait_log() { # wait_log MARK REGEX: up to 3 s for a matching line
+wait_log() { # wait_log MARK REGEX [SECONDS]: up to 3 s for a matching line
 	local i
-	for i in $(seq 1 30); do since "$1" | grep -Eq -- "$2" && return 0; sleep 0.1; done
+	for i in $(seq 1 $((${3:-3} * 10))); do since "$1" | grep -Eq -- "$2" && return 0; sleep 0.1; done
 	return 1
 }
 probe="echo IN; grep -E '^[0-9]+:cpu:' /proc/self/cgroup; echo \"pidns=\$(readlink /proc/self/ns/pid)\"; test -e /tmp/isot_e2f_marker_$$ && echo host-tmp; true"
@@ -145,8 +151,9 @@ expect_nomatch "root (good config): not in our cgroups" ":cpu:/$ROOT" "$out"
 # A killer polls the children of our sshd's per-connection [priv]
 # processes and SIGKILLs the pam-isolate-helper among them: only helpers
 # started for this sshd are ever touched. Modes: "early" kills a helper as
-# soon as it has exec'd; "clone" kills it DELAY s after it has forked the
-# sandbox holder (the window between clone and recording the holder). It
+# soon as it has exec'd; "clone" kills it DELAY s after the sandbox holder
+# it forked is set up, before it can record the holder in the state dir
+# (the window between starting a holder and recording it). It
 # prints "killed HELPER children PIDS..." (the children at the kill).
 cat >"$ISO_TMP/killer.py" <<'PYEOF'
 import os, signal, sys, time
@@ -163,22 +170,31 @@ def comm(pid):
             return f.read().strip()
     except OSError:
         return ""
-def pidns(pid):
-    try:
-        return os.readlink("/proc/%d/ns/pid" % pid)
-    except OSError:
-        return None
+def holder_ready(h):
+    # the holder, a child of the helper, has set itself up (it names itself
+    # isolate-holder just before it reports ready): the helper is about to
+    # record it in the state dir
+    return [c for c in children(h) if comm(c) == "isolate-holder"]
 killed = set()
+# only connections that start after us: a closing helper of an earlier
+# one must not keep the "clone" watcher busy
+old = set(children(listener))
 end = time.time() + dur
 while time.time() < end:
     for priv in children(listener):
+        if priv in old:
+            continue
         for h in children(priv):
             if h in killed or comm(h) != "pam-isolate-hel":
                 continue
             if mode == "clone":
-                # the holder: a child in a new pid namespace (not, e.g.,
-                # the gc worker a closing helper forks)
-                if not [c for c in children(h) if pidns(c) not in (None, pidns(h))]:
+                # stay on this helper until the holder it started is
+                # ready, or until the helper is gone
+                while comm(h) == "pam-isolate-hel" and time.time() < end:
+                    if holder_ready(h):
+                        break
+                else:
+                    killed.add(h)  # not to look at it again
                     continue
                 time.sleep(delay)
             kids = children(h)
@@ -205,6 +221,9 @@ kill_during() {
 }
 : >"$ISO_TMP/killer.all"
 holders_before=$(pgrep -x isolate-holder | sort)
+mkdir "$SLOW" && echo 50000 >"$SLOW/cpu.cfs_period_us" && echo 1000 >"$SLOW/cpu.cfs_quota_us" &&
+	echo "$ISO_SSHD_PID" >"$SLOW/cgroup.procs"
+check "sshd runs in a 2% cpu cgroup for the fault injection" grep -q ":cpu:/isot_e2f_slow_$$\$" "/proc/$ISO_SSHD_PID/cgroup"
 m=$(mark)
 killed=0 refused=0 told=0
 for i in 1 2 3; do
@@ -219,12 +238,12 @@ echo "     early kills: 3 login attempts, $killed helpers SIGKILLed, $refused lo
 expect_eq "the fault was injected: 3 helpers SIGKILLed right after exec" 3 "$killed"
 expect_eq "a login whose helper was killed is refused (module default: deny)" 3 "$refused"
 expect_eq "and the user is told why" 3 "$told"
-check "the module logs the killed helper to syslog" wait_log "$m" "helper .*pam-isolate-helper killed by signal 9"
+check "the module logs the killed helper to syslog" wait_log "$m" "helper .*pam-isolate-helper killed by signal 9" 10
 
-# between clone of the holder and its state file: delays sweep the window
+# between the start of the holder and its state file
 res=""
 hits=0
-for d in 0 0.0002 0.0005 0.001 0 0.0002 0.0005 0.001 0 0.0002 0.0005 0.001 0 0 0 0; do
+for d in 0 0 0 0 0 0 0 0; do
 	iso_kill_holders $U 2>/dev/null # no sandbox yet: the open must make one
 	kill_during clone "$d" iso_ssh $U "$probe"
 	res="$res $d:$([ "$k_n" -gt 0 ] && echo killed || echo missed)/rc=$k_rc"

@@ -10,7 +10,7 @@ iso_e2e_need sshd ssh ssh-keygen ssh-keyscan unshare
 iso_e2e_install || { fail "make install into a temporary PREFIX"; iso_finish; exit 1; }
 
 ROOT=isot_e2l_$$
-on_exit "iso_cgroup_cleanup $ROOT"
+on_exit "iso_e2e_cgroup_cleanup $ROOT"
 iso_group isot_e2grp
 iso_ssh_user isot_e2d              # default rule: 20%
 iso_ssh_user isot_e2g -G isot_e2grp # group rule: 50%

@@ -9,7 +9,7 @@ iso_e2e_need sshd ssh ssh-keygen ssh-keyscan unshare
 iso_e2e_install || { fail "make install into a temporary PREFIX"; iso_finish; exit 1; }
 
 ROOT=isot_e2p_$$
-on_exit "iso_cgroup_cleanup $ROOT"
+on_exit "iso_e2e_cgroup_cleanup $ROOT"
 USERS=(isot_e2p1 isot_e2p2 isot_e2p3 isot_e2p4 isot_e2p5)
 for u in "${USERS[@]}"; do iso_ssh_user "$u"; done
 on_exit "iso_kill_holders ${USERS[*]}"

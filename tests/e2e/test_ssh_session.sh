@@ -9,7 +9,7 @@ iso_e2e_need sshd ssh scp sftp ssh-keygen ssh-keyscan unshare
 iso_e2e_install || { fail "make install into a temporary PREFIX"; iso_finish; exit 1; }
 
 ROOT=isot_e2e_$$
-on_exit "iso_cgroup_cleanup $ROOT"
+on_exit "iso_e2e_cgroup_cleanup $ROOT"
 iso_ssh_user isot_e2s
 iso_ssh_user isot_e2o
 on_exit "iso_kill_holders isot_e2s isot_e2o"

@@ -11,7 +11,7 @@ iso_e2e_need expect su login setpriv unshare chpasswd
 iso_e2e_install || { fail "make install into a temporary PREFIX"; iso_finish; exit 1; }
 
 ROOT=isot_e2su_$$
-on_exit "iso_cgroup_cleanup $ROOT"
+on_exit "iso_e2e_cgroup_cleanup $ROOT"
 iso_ssh_user isot_e2t  # the target of su and login
 iso_ssh_user isot_e2c  # a non-root caller of su
 on_exit "iso_kill_holders isot_e2t isot_e2c"
