@@ -151,7 +151,8 @@ expect_nomatch "root (good config): not in our cgroups" ":cpu:/$ROOT" "$out"
 # A killer polls the children of our sshd's per-connection [priv]
 # processes and SIGKILLs the pam-isolate-helper among them: only helpers
 # started for this sshd are ever touched. Modes: "early" kills a helper as
-# soon as it has exec'd; "clone" kills it DELAY s after the sandbox holder
+# soon as it has exec'd; "close" does the same for connections that were
+# already open when the killer started; "clone" kills it DELAY s after the sandbox holder
 # it forked is set up, before it can record the holder in the state dir
 # (the window between starting a holder and recording it). It
 # prints "killed HELPER children PIDS..." (the children at the kill).
@@ -182,7 +183,8 @@ old = set(children(listener))
 end = time.time() + dur
 while time.time() < end:
     for priv in children(listener):
-        if priv in old:
+        # "close": only the connections that were open when we started
+        if (priv in old) != (mode == "close"):
             continue
         for h in children(priv):
             if h in killed or comm(h) != "pam-isolate-hel":
@@ -263,14 +265,22 @@ echo "     holders left running by the killed helpers:${leaked:- none}"
 expect_eq "no holder left running unrecorded by a helper killed after the clone" "" "$leaked"
 for p in $leaked; do kill -KILL "$p"; done # ours: the children of the helpers we killed
 
-# mid-close: the session is open when the killer is armed
+# mid-close: the killer is armed once the session is open, so the helper
+# it kills is the one closing the session
+m=$(mark)
 for i in 1 2; do
-	/usr/bin/python3 "$ISO_TMP/killer.py" "$ISO_SSHD_PID" 4 early 0 >"$ISO_TMP/killer.out" &
+	iso_ssh $U 'sleep 1.5' </dev/null >/dev/null 2>&1 &
+	sp=$!
+	for j in $(seq 1 50); do pgrep -u $U -x sleep >/dev/null && break; sleep 0.1; done
+	/usr/bin/python3 "$ISO_TMP/killer.py" "$ISO_SSHD_PID" 4 close 0 >"$ISO_TMP/killer.out" &
 	kp=$!
-	iso_ssh $U 'sleep 1' </dev/null >/dev/null 2>&1 # the killer comes up meanwhile
+	wait $sp
 	wait $kp
 	cat "$ISO_TMP/killer.out" >>"$ISO_TMP/killer.all"
+	k_close=$((${k_close:-0} + $(grep -c '^killed' "$ISO_TMP/killer.out")))
 done
+check "the fault was injected: closing helpers SIGKILLed (${k_close:-0})" test "${k_close:-0}" -ge 1
+check "the module logs the failed close" wait_log "$m" "close of session [0-9a-f]{16} failed" 10
 echo "     killer report: $(grep -c '^killed' "$ISO_TMP/killer.all") helpers killed in all"
 
 out=$(iso_ssh $U "$probe" </dev/null 2>&1)
