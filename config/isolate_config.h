@@ -128,6 +128,10 @@ void iso_config_free(struct iso_config *cfg);
  */
 enum iso_on_error iso_config_peek_on_error(const char *path);
 
+/* For a config that does not parse: whether its top-level exempt_users
+ * lists user (not taken back by "!user"). Same file checks as loading. */
+bool iso_config_peek_exempt_user(const char *path, const char *user);
+
 /* Units. Each returns 0 or -EINVAL / -ERANGE, never touching *out on error. */
 int iso_parse_percent(const char *s, int64_t *out);	/* "50%" "12.5%" "max" */
 int iso_parse_duration_us(const char *s, int64_t *out); /* "100ms" "1s" "5000us" "5000" */

@@ -329,3 +329,26 @@ enum iso_on_error iso_config_peek_on_error(const char *path)
 	free(sc.hdrs);
 	return res;
 }
+
+/*
+ * Also for a config that does not parse: whether its top-level
+ * exempt_users names the user (and no "!user" entry takes it back), so
+ * that an admin's exempt accounts are not locked out by a broken edit. The
+ * same ownership checks as for loading apply. exempt_groups is not read
+ * here: group membership needs the parsed lists.
+ */
+bool iso_config_peek_exempt_user(const char *path, const char *user)
+{
+	struct scan sc = {.name = path, .peek_user = user};
+	bool res;
+	size_t len = 0;
+
+	if (!path || !user || read_config(path, true, &sc.t, &len, NULL) < 0)
+		return false;
+	sc.n = len;
+	scan_text(&sc);
+	res = sc.peek_listed && !sc.peek_negated;
+	free(sc.t);
+	free(sc.hdrs);
+	return res;
+}

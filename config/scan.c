@@ -323,7 +323,7 @@ int scan_text(struct scan *sc)
 	struct token tok;
 	size_t nsections = 0;
 	int depth = 0, open_line = 0, r;
-	bool in_list = false;
+	bool in_list = false, exempt_list = false;
 
 	sc->line = 1;
 	sc->on_error = -1;
@@ -336,6 +336,16 @@ int scan_text(struct scan *sc)
 		if (is_punct(&tok, '{') && !in_list &&
 		    (is_punct(&prev[0], '=') || is_punct(&prev[0], '+'))) {
 			in_list = true;
+			exempt_list = depth == 0 && tok_is(&prev[1], "exempt_users");
+		} else if (in_list && exempt_list && sc->peek_user && tok_value(&tok)) {
+			char v[ISO_NAME_MAX + 2];
+
+			if (tok_text(&tok, v, sizeof(v))) {
+				if (strcmp(v, sc->peek_user) == 0)
+					sc->peek_listed = true;
+				else if (v[0] == '!' && strcmp(v + 1, sc->peek_user) == 0)
+					sc->peek_negated = true;
+			}
 		} else if (is_punct(&tok, '{')) {
 			if (depth == 0) {
 				r = 0;

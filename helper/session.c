@@ -262,13 +262,15 @@ static int prepare(struct ctx *c)
 			goto done;
 		}
 		/* System accounts (cron jobs of daemons) must not stop working
-		 * because the file is broken: the built-in min_uid holds. */
-		if (c->uid < ISO_DEFAULT_MIN_UID) {
+		 * because the file is broken: the built-in min_uid holds; nor
+		 * may the accounts its exempt_users names be locked out. */
+		if (c->uid < ISO_DEFAULT_MIN_UID ||
+		    iso_config_peek_exempt_user(conf, c->req->user)) {
 			syslog(LOG_WARNING,
-			       "open user=%s uid=%u: config unusable (%s); uid below the built-in "
-			       "min_uid %d: left alone",
+			       "open user=%s uid=%u: config unusable (%s); exempt (listed in "
+			       "exempt_users, or uid below the built-in min_uid %d): left alone",
 			       c->req->user, (unsigned)c->uid, c->err.msg, ISO_DEFAULT_MIN_UID);
-			snprintf(c->rep->rule, sizeof(c->rep->rule), "built-in min_uid");
+			snprintf(c->rep->rule, sizeof(c->rep->rule), "exempt (config unusable)");
 			set_result(c, ISO_RES_EXEMPT, ISO_EC_NONE, 0);
 			r = 1;
 			goto done;
@@ -555,10 +557,11 @@ static int sandbox_close(struct ctx *c, int last, struct sb_holder *dying, int *
  * session opened meanwhile keeps everything it uses. */
 static void deferred_gc(struct ctx *c, const struct sb_holder *dying, int is_dying)
 {
-	char buf[64];
+	char buf[64], key[SB_KEY_MAX], hleaf[64];
 	int i, live, lockfd;
 	pid_t pid;
 
+	sandbox_key(c, c->req->session_id, key, hleaf);
 	pid = fork();
 	if (pid < 0)
 		return;
@@ -580,6 +583,9 @@ static void deferred_gc(struct ctx *c, const struct sb_holder *dying, int is_dyi
 		if (iso_user_lock(c->statedir, c->uid, ISO_LOCK_WAIT_MS, &lockfd, NULL) < 0)
 			continue;
 		live = 0;
+		/* gc leaves non-session leaves alone: the dead holder's is ours
+		 * to drop (EBUSY keeps one a newer holder moved into) */
+		cg_leaf_remove(c->cg, c->uid, hleaf, NULL);
 		cg_user_gc(c->cg, c->uid, &live, NULL);
 		if (cg_read(c->cg, CG_ALL, c->uid, "", "cgroup.procs", buf, sizeof(buf)) ==
 		    -ENOENT) {

@@ -98,12 +98,8 @@ left=$(iso_leftovers "$ROOT" "${USERS[@]}")
 echo "     leftovers after the last logout: $left (settled after $(((t1 - t0) / 1000000)) ms)"
 expect_match "no user process left (the sessions' background sleeps were killed)" "procs=0$" "$left"
 expect_match "no sandbox holder left in our cgroups" "holders=0 " "$left"
-known "no cgroup dir left under cgroup_root" \
-	"the deferred gc after a killed holder never removes the user's holder leaf (see report)" \
-	expect_match_q "cgroups=0 " "$left"
-known "no state file left in /run/pam_isolate" \
-	"the lock file stays with the leftover cgroup dirs (see report)" \
-	expect_match_q "state=0 " "$left"
+check "no cgroup dir left under cgroup_root" expect_match_q "cgroups=0 " "$left"
+check "no state file left in /run/pam_isolate" expect_match_q "state=0 " "$left"
 live_holders() {
 	local h n=0
 	for h in "${holders[@]}"; do

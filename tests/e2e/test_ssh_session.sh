@@ -199,5 +199,4 @@ echo "       with pam_isolate, cgroup only:            $t_cg ms"
 echo "       with pam_isolate, cgroup + sandbox, keep: $t_sb ms"
 echo "       with sandbox, on_logout=kill (median of 3 back-to-back logins): $t_kill ms"
 [ "$t_kill" -gt 2000 ] && echo "     note: back-to-back logins with on_logout=kill are slow: the closing helper holds the user lock"
-iso_known_summary
 iso_finish

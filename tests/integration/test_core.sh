@@ -133,6 +133,20 @@ expect_eq "broken config (deny) refuses the session" 20 "$rc"
 expect_match "the user is told file:line and the bad value" "broken\.conf:3:.*cpu_quota.*fifty" "$out"
 out=$("$ISO_HARNESS" isot-bad root true 2>&1)
 expect_eq "root still logs in with a broken config" 0 "$?"
+BADX=$(iso_conf broken-exempt <<EOF
+cgroup_root = "$ROOT"
+exempt_users = { "root", "isot_ex" }
+default {
+    cpu_quota = fifty
+}
+EOF
+)
+iso_service isot-badx "$BADX"
+out=$("$ISO_HARNESS" isot-badx isot_ex cat /proc/self/cgroup 2>&1)
+expect_eq "an exempt_users user still logs in with a broken config" 0 "$?"
+expect_nomatch "  ... untouched" "$ROOT" "$out"
+"$ISO_HARNESS" isot-badx isot_a true >/dev/null 2>&1
+expect_eq "  ... while a user it does not list is refused" 20 "$?"
 iso_user isot_sys -r
 out=$("$ISO_HARNESS" isot-bad isot_sys cat /proc/self/cgroup 2>&1)
 expect_eq "a system account (uid $(id -u isot_sys) < 1000) still works with a broken config" 0 "$?"

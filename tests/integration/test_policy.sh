@@ -249,6 +249,23 @@ EOF
 	wait $holder_job
 	out=$(run isot-pol isot_pa cat /sys/fs/cgroup/$ROOT/user-$UA/memory.max 2>&1)
 	expect_eq "  ... the next login, usage gone, gets the configured 16M" "16777216" "$out"
+	# an allocation over memory_max is OOM-killed in the session; the next
+	# login works
+	C=$(iso_conf mem-oom <<EOF
+cgroup_root = "$ROOT"
+default {
+    memory_max = 32M
+    swap_max = 0
+}
+EOF
+)
+	iso_service isot-pol "$C"
+	out=$(run isot-pol isot_pa sh -c 'perl -e "\$x = \"a\" x (64 << 20); print qq(survived\n)"; echo "status=$?"; cat /sys/fs/cgroup/'"$ROOT"'/user-$(id -u)/memory.events' 2>&1)
+	echo "$out" | sed 's/^/     | /'
+	expect_match "a 64M allocation under memory_max = 32M is OOM-killed (SIGKILL)" "^status=137$" "$out"
+	expect_match "  ... memory.events counts it" "^oom_kill [1-9]" "$out"
+	out=$(run isot-pol isot_pa sh -c 'echo next-login-ok' 2>&1)
+	expect_match "  ... and the next login works" "^next-login-ok$" "$out"
 else
 	echo "     (memory keys: exercised in the cgroup v2 VM lane; never on this host's memory hierarchy)"
 fi

@@ -4,7 +4,6 @@
 # shellcheck shell=bash
 
 SEC_ROWS=()
-SEC_XFAIL=0
 
 # The tools the attacks need, built by tests/security/build.sh into a
 # world-readable directory of their own (the checkout may not be reachable
@@ -147,37 +146,11 @@ sec_attack() {
 	sec_row "$name" "$(sec_reply "$out")" "state dir + cgroup tree + decoys identical"
 }
 
-# sec_known_bug [--racy] NAME BUG CMD...: CMD checks behaviour that a
-# known bug in a file this suite may not change still breaks. A failing CMD
-# is reported (xfail, not counted as a failure); a passing one fails the
-# suite so that the mark is removed once the bug is fixed — unless --racy:
-# then the bug only shows when a race is hit, and a pass is just a pass.
-sec_known_bug() {
-	local racy=0 name bug
-	[ "$1" = --racy ] && { racy=1; shift; }
-	name=$1 bug=$2
-	shift 2
-	if "$@" && [ $racy = 1 ]; then
-		pass "$name (known racy bug not hit this run: $bug)"
-		sec_row "$name" "not hit this run" "$bug"
-	elif "$@"; then
-		fail "$name (known bug fixed? remove the sec_known_bug mark: $bug)"
-		sec_row "$name" "FIXED (unmark)" "$bug"
-	else
-		SEC_XFAIL=$((SEC_XFAIL + 1))
-		printf 'xfail %s (known bug: %s)\n' "$name" "$bug"
-		sec_row "$name" "KNOWN BUG" "$bug"
-	fi
-}
-
 sec_table() {
-	local r
 	printf '\n%s: attack table\n' "$ISO_SUITE"
 	printf '%s\n' "${SEC_ROWS[@]}" | awk -F'\t' '
 		{ a[NR] = $1; b[NR] = $2; c[NR] = $3; if (length($1) > w) w = length($1) }
 		END { for (i = 1; i <= NR; i++) printf "  %-*s | %s | %s\n", w, a[i], b[i], c[i] }'
-	r=$SEC_XFAIL
-	[ "$r" -gt 0 ] && printf '  (%d known bug(s) outside this suite'"'"'s files: see xfail lines)\n' "$r"
 	return 0
 }
 

@@ -1168,6 +1168,40 @@ static void test_peek_on_error(void **state)
 	assert_int_equal(iso_config_peek_on_error(NULL), ISO_ON_ERROR_DENY);
 }
 
+static bool peek_ex(const char *text, mode_t mode, const char *user)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/peek.conf", dir);
+	write_file(path, text, mode);
+	return iso_config_peek_exempt_user(path, user);
+}
+
+/* A broken config still exempts the users its exempt_users names. */
+static void test_peek_exempt_user(void **state)
+{
+	const char *broken = "default { cpu_quota = fifty }\n";
+	char text[256];
+
+	(void)state;
+	need_root();
+	snprintf(text, sizeof(text), "exempt_users = { \"root\", \"ops\" }\n%s", broken);
+	assert_true(peek_ex(text, 0644, "ops"));
+	assert_true(peek_ex(text, 0644, "root"));
+	assert_false(peek_ex(text, 0644, "op"));
+	assert_false(peek_ex(text, 0644, "alice"));
+	snprintf(text, sizeof(text), "exempt_users = { ops, \"!ops\" }\n%s", broken);
+	assert_false(peek_ex(text, 0644, "ops")); /* a negation wins */
+	/* only the top-level key, not a section's or another list */
+	assert_false(peek_ex("user x { exempt_users = { ops } }\n", 0644, "ops"));
+	assert_false(peek_ex("exempt_groups = { ops }\n", 0644, "ops"));
+	assert_false(peek_ex("# exempt_users = { ops }\n", 0644, "ops"));
+	/* a file only root could have written, as for loading */
+	snprintf(text, sizeof(text), "exempt_users = { ops }\n%s", broken);
+	assert_false(peek_ex(text, 0666, "ops"));
+	assert_false(iso_config_peek_exempt_user(NULL, "ops"));
+}
+
 /* For a config that does not parse, on_config_error wins over on_error. */
 static void test_peek_on_config_error(void **state)
 {
@@ -1242,6 +1276,7 @@ int main(void)
 		cmocka_unit_test(test_load_in_tmp),
 		cmocka_unit_test(test_peek_on_error),
 		cmocka_unit_test(test_peek_on_config_error),
+		cmocka_unit_test(test_peek_exempt_user),
 	};
 	int failed;
 
