@@ -41,9 +41,9 @@ struct scan {
 	struct scan_hdr *hdrs;
 	size_t nhdrs, cap;
 	size_t nkind[SEC_NKINDS];
-	int on_error;	     /* last top-level on_error: -1 none seen */
-	int on_config_error; /* last top-level on_config_error: -1 none seen */
-	int min_uid_line;    /* line of the top-level min_uid key: 0 none */
+	int on_error;	       /* last top-level on_error: -1 none seen */
+	int on_config_error;   /* last top-level on_config_error: -1 none seen */
+	int min_uid_line;      /* line of the top-level min_uid key: 0 none */
 	const char *peek_user; /* set: note whether exempt_users lists it */
 	bool peek_listed, peek_negated;
 };

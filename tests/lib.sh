@@ -495,6 +495,9 @@ iso_pubdir() {
 	fi
 }
 
+# expect_match_q REGEX TEXT: a quiet predicate for check
+expect_match_q() { printf '%s' "$2" | grep -Eq -- "$1"; }
+
 # iso_median: the median of the numbers on stdin
 iso_median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 # --- end of e2e helpers ---
