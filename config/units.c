@@ -87,32 +87,41 @@ static int mul_check(int64_t v, int64_t mult, int64_t *out)
 	return 0;
 }
 
-int iso_parse_duration_us(const char *s, int64_t *out)
+struct unit {
+	const char *suffix;
+	int64_t mult;
+};
+
+/* digits followed by exactly one of the suffixes (case-insensitive) */
+static int parse_suffixed(const char *s, const struct unit *units, size_t n, int64_t *out)
 {
-	static const struct {
-		const char *suffix;
-		int64_t mult;
-	} units[] = {
-		{"", 1},
-		{"us", 1},
-		{"ms", 1000},
-		{"s", 1000000},
-	};
 	const char *p;
 	int64_t v;
 	size_t i;
 	int r;
 
-	if (!s || !out)
-		return -EINVAL;
 	r = parse_digits(s, &v, &p);
 	if (r < 0)
 		return r;
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+	for (i = 0; i < n; i++) {
 		if (strcasecmp(p, units[i].suffix) == 0)
 			return mul_check(v, units[i].mult, out);
 	}
 	return -EINVAL;
+}
+
+int iso_parse_duration_us(const char *s, int64_t *out)
+{
+	static const struct unit units[] = {
+		{"", 1},
+		{"us", 1},
+		{"ms", 1000},
+		{"s", 1000000},
+	};
+
+	if (!s || !out)
+		return -EINVAL;
+	return parse_suffixed(s, units, sizeof(units) / sizeof(units[0]), out);
 }
 
 /*
@@ -122,16 +131,9 @@ int iso_parse_duration_us(const char *s, int64_t *out)
  */
 int iso_parse_duration_s(const char *s, int64_t *out)
 {
-	static const struct {
-		const char *suffix;
-		int64_t mult;
-	} units[] = {
+	static const struct unit units[] = {
 		{"", 1}, {"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400},
 	};
-	const char *p;
-	int64_t v;
-	size_t i;
-	int r;
 
 	if (!s || !out)
 		return -EINVAL;
@@ -139,14 +141,7 @@ int iso_parse_duration_s(const char *s, int64_t *out)
 		*out = ISO_MAX;
 		return 0;
 	}
-	r = parse_digits(s, &v, &p);
-	if (r < 0)
-		return r;
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (strcasecmp(p, units[i].suffix) == 0)
-			return mul_check(v, units[i].mult, out);
-	}
-	return -EINVAL;
+	return parse_suffixed(s, units, sizeof(units) / sizeof(units[0]), out);
 }
 
 /*
