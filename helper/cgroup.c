@@ -754,7 +754,13 @@ int cg_user_gc(struct cg_engine *e, uid_t uid, int *live, struct iso_err *err)
 			if (!cg_is_subdir(d, de))
 				continue;
 			if (strncmp(de->d_name, "session-", 8)) {
-				remain++; /* holder and the like: the caller's */
+				/* A holder's leaf: busy while its holder lives. Empty,
+				 * it is what a helper killed mid-open or a holder that
+				 * died left; the caller holds the user lock, so no
+				 * open is about to move a holder in. Not a session. */
+				if (count_leaf(userfd, de->d_name) != 0 ||
+				    cg_rmdir(e, userfd, de->d_name) < 0)
+					remain++;
 				continue;
 			}
 			r = count_leaf(userfd, de->d_name);

@@ -96,10 +96,9 @@ int cg_leaf_nprocs(struct cg_engine *e, uid_t uid, const char *leaf);
  * empty. -EBUSY if it still has processes. */
 int cg_leaf_remove(struct cg_engine *e, uid_t uid, const char *leaf, struct iso_err *err);
 
-/* Garbage collection under the user lock: removes empty session-* leaves
- * (and their user dir when no leaf is left). *live gets the number of
- * session leaves still holding processes. Never touches leaves that are
- * not named session-* except to count. */
+/* Garbage collection under the user lock: removes empty leaves (session-*
+ * and a dead holder's) and the user dir when no leaf is left. *live gets
+ * the number of session leaves still holding processes. */
 int cg_user_gc(struct cg_engine *e, uid_t uid, int *live, struct iso_err *err);
 
 /* Kills every process below user-<uid> (v2: cgroup.kill; v1: SIGKILL each

@@ -555,13 +555,13 @@ static int sandbox_close(struct ctx *c, int last, struct sb_holder *dying, int *
  * finished exiting (see sb_holder_destroy): a detached worker waits for
  * them, bounded, so that the logout is not stalled. It never kills: a
  * session opened meanwhile keeps everything it uses. */
-static void deferred_gc(struct ctx *c, const struct sb_holder *dying, int is_dying)
+static void deferred_gc(struct ctx *c, const struct sb_holder *dying, int is_dying,
+			int kill_pending)
 {
-	char buf[64], key[SB_KEY_MAX], hleaf[64];
+	char buf[64];
 	int i, live, lockfd;
 	pid_t pid;
 
-	sandbox_key(c, c->req->session_id, key, hleaf);
 	pid = fork();
 	if (pid < 0)
 		return;
@@ -580,12 +580,12 @@ static void deferred_gc(struct ctx *c, const struct sb_holder *dying, int is_dyi
 		usleep(100000);
 		if (is_dying && sb_holder_alive(dying))
 			continue;
-		if (iso_user_lock(c->statedir, c->uid, ISO_LOCK_WAIT_MS, &lockfd, NULL) < 0)
+		/* short waits: a busy lock means a session is being opened or
+		 * closed, and that call does the gc itself */
+		if (iso_user_lock(c->statedir, c->uid, 200, &lockfd, NULL) < 0)
 			continue;
 		live = 0;
-		/* gc leaves non-session leaves alone: the dead holder's is ours
-		 * to drop (EBUSY keeps one a newer holder moved into) */
-		cg_leaf_remove(c->cg, c->uid, hleaf, NULL);
+		/* gc drops the dead holder's empty leaf too */
 		cg_user_gc(c->cg, c->uid, &live, NULL);
 		if (cg_read(c->cg, CG_ALL, c->uid, "", "cgroup.procs", buf, sizeof(buf)) ==
 		    -ENOENT) {
@@ -599,6 +599,11 @@ static void deferred_gc(struct ctx *c, const struct sb_holder *dying, int is_dyi
 			_exit(0);
 		}
 		iso_user_unlock(c->statedir, c->uid, lockfd, false);
+		/* the holder is gone and its leaf with it; what is left belongs
+		 * to sessions still open (or exiting processes a kill-mode
+		 * logout signalled: give those the rest of the rounds) */
+		if (!kill_pending)
+			_exit(0);
 	}
 	_exit(0);
 }
@@ -942,7 +947,7 @@ static void do_close(struct ctx *c)
 	       c->req->user, (unsigned)c->uid, c->req->service,
 	       c->req->session_id[0] ? c->req->session_id : "-", live);
 	if (pending) {
-		deferred_gc(c, &dying, is_dying);
+		deferred_gc(c, &dying, is_dying, kill_all && last);
 	} else if (live == 0 && !has_sandbox) {
 		/* Nothing of the user is left: drop the lock file too. */
 		iso_user_unlock(c->statedir, c->uid, c->lockfd, true);

@@ -498,6 +498,32 @@ iso_pubdir() {
 # expect_match_q REGEX TEXT: a quiet predicate for check
 expect_match_q() { printf '%s' "$2" | grep -Eq -- "$1"; }
 
+# iso_e2e_cgroup_cleanup ROOT: like iso_cgroup_cleanup, but waits (up to
+# 10 s) for exiting processes (a killed holder lingers until its pid
+# namespace is reaped) to leave the cgroups first.
+iso_e2e_cgroup_cleanup() {
+	local i
+	for i in $(seq 1 50); do
+		iso_cgroup_cleanup "$1"
+		ls -d /sys/fs/cgroup/*/"$1" /sys/fs/cgroup/"$1" >/dev/null 2>&1 || return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# iso_e2e_rmdir_wait DIR [SECONDS]: rmdir a cgroup of ours, waiting (5 s)
+# for exiting processes to leave it. (On_exit actions are eval'd inside
+# iso_cleanup's loop: put loops in functions with local variables.)
+iso_e2e_rmdir_wait() {
+	local i
+	for i in $(seq 1 $((${2:-5} * 10))); do
+		rmdir "$1" 2>/dev/null && return 0
+		[ -d "$1" ] || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # iso_median: the median of the numbers on stdin
 iso_median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 # --- end of e2e helpers ---
