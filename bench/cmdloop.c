@@ -24,49 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* a whole non-negative number from the command line, or exit 2 */
-static long long num(const char *s)
-{
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || end == s || *end || v < 0) {
-		fprintf(stderr, "not a number: %s\n", s);
-		exit(2);
-	}
-	return v;
-}
-
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-/* user + system CPU of this process and its waited-for children, us */
-static double cpu_us(void)
-{
-	struct rusage a, b;
-
-	getrusage(RUSAGE_SELF, &a);
-	getrusage(RUSAGE_CHILDREN, &b);
-	return (double)(a.ru_utime.tv_sec + a.ru_stime.tv_sec + b.ru_utime.tv_sec +
-			b.ru_stime.tv_sec) *
-		       1e6 +
-	       (double)(a.ru_utime.tv_usec + a.ru_stime.tv_usec + b.ru_utime.tv_usec +
-			b.ru_stime.tv_usec);
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
+#include "measure.h"
 
 static int run(char **cmd)
 {
@@ -139,10 +97,8 @@ int main(int argc, char **argv)
 			fclose(f);
 		}
 	}
-	qsort(t, (size_t)k, sizeof(*t), cmp_d);
 	printf("n=%d fail=%d total_med=%.0f total_p95=%.0f total_mean=%.0f cpu_mean=%.0f\n", k,
-	       fails, k ? t[(k - 1) / 2] : 0, k ? t[(int)(0.95 * k + 0.999999) - 1] : 0,
-	       k ? sum / k : 0, c0 / n);
+	       fails, pct(t, k, 50), pct(t, k, 95), k ? sum / k : 0, c0 / n);
 	free(t);
 	return fails ? 1 : 0;
 }

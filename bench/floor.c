@@ -48,65 +48,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "measure.h"
+
 static const char *cpu, *pids, *cpubase, *pidsbase;
 
 static __attribute__((noreturn)) void die(const char *what)
 {
 	perror(what);
 	exit(1);
-}
-
-/* a whole non-negative number from the command line, or exit 2 */
-static long long num(const char *s)
-{
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || end == s || *end || v < 0) {
-		fprintf(stderr, "not a number: %s\n", s);
-		exit(2);
-	}
-	return v;
-}
-
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-/* user + system CPU of this process and its waited-for children, us */
-static double cpu_us(void)
-{
-	struct rusage a, b;
-
-	getrusage(RUSAGE_SELF, &a);
-	getrusage(RUSAGE_CHILDREN, &b);
-	return (double)(a.ru_utime.tv_sec + a.ru_stime.tv_sec + b.ru_utime.tv_sec +
-			b.ru_stime.tv_sec) *
-		       1e6 +
-	       (double)(a.ru_utime.tv_usec + a.ru_stime.tv_usec + b.ru_utime.tv_usec +
-			b.ru_stime.tv_usec);
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* nearest-rank percentile; sorts v in place */
-static double pct(double *v, int n, double p)
-{
-	int k = (int)(p / 100.0 * n + 0.999999) - 1;
-
-	qsort(v, (size_t)n, sizeof(*v), cmp_d);
-	return v[k < 0 ? 0 : k >= n ? n - 1 : k];
 }
 
 static void wr(const char *dir, const char *sub, const char *file, const char *val)

@@ -45,6 +45,8 @@
 
 #include <security/pam_appl.h>
 
+#include "measure.h"
+
 static int conv(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
 {
 	struct pam_response *r = calloc((size_t)n, sizeof(*r));
@@ -57,74 +59,6 @@ static int conv(int n, const struct pam_message **msg, struct pam_response **res
 		fprintf(stderr, "pam: %s\n", msg[i]->msg ? msg[i]->msg : "");
 	*resp = r;
 	return PAM_SUCCESS;
-}
-
-/* a whole non-negative number from the command line, or exit 2 */
-static long long num(const char *s)
-{
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || end == s || *end || v < 0) {
-		fprintf(stderr, "not a number: %s\n", s);
-		exit(2);
-	}
-	return v;
-}
-
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-/* user + system CPU of this process and its waited-for children, us */
-static double cpu_us(void)
-{
-	struct rusage a, b;
-
-	getrusage(RUSAGE_SELF, &a);
-	getrusage(RUSAGE_CHILDREN, &b);
-	return (double)(a.ru_utime.tv_sec + a.ru_stime.tv_sec + b.ru_utime.tv_sec +
-			b.ru_stime.tv_sec) *
-		       1e6 +
-	       (double)(a.ru_utime.tv_usec + a.ru_stime.tv_usec + b.ru_utime.tv_usec +
-			b.ru_stime.tv_usec);
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* nearest-rank percentile of a sorted copy */
-static double pct(const double *v, int n, double p)
-{
-	double *s;
-	double r;
-	int k;
-
-	if (n <= 0)
-		return 0;
-	s = malloc(sizeof(*s) * (size_t)n);
-	if (!s)
-		return 0;
-	memcpy(s, v, sizeof(*s) * (size_t)n);
-	qsort(s, (size_t)n, sizeof(*s), cmp_d);
-	k = (int)(p / 100.0 * n + 0.999999) - 1;
-	if (k < 0)
-		k = 0;
-	if (k >= n)
-		k = n - 1;
-	r = s[k];
-	free(s);
-	return r;
 }
 
 struct opts {
