@@ -307,5 +307,8 @@ int main(int argc, char **argv)
 	       "total_med=%.0f total_p95=%.0f total_mean=%.0f cpu_mean=%.0f\n",
 	       n, pct(op, n, 50), pct(op, n, 95), pct(cl, n, 50), pct(cl, n, 95), pct(tot, n, 50),
 	       pct(tot, n, 95), sum / n, c0 / n);
+	free(op);
+	free(cl);
+	free(tot);
 	return 0;
 }
