@@ -399,10 +399,8 @@ int cg_user_signal(struct cg_engine *e, uid_t uid, struct iso_err *err)
 
 int cg_user_kill(struct cg_engine *e, uid_t uid, struct iso_err *err)
 {
-	char path[PATH_MAX], name[32];
-	struct dirent *de;
-	DIR *d = NULL;
-	int userfd = -1, rootfd = -1, seen = 0, round;
+	char path[PATH_MAX], buf[32];
+	int userfd = -1, seen = 0, live = 0, round;
 	int r;
 
 	r = kill_precheck(e, uid, path, sizeof(path), err);
@@ -439,39 +437,12 @@ int cg_user_kill(struct cg_engine *e, uid_t uid, struct iso_err *err)
 				path, KILL_ROUNDS);
 		goto out;
 	}
-	snprintf(name, sizeof(name), "user-%u", (unsigned)uid);
-	for (int i = 0; i < CG_NCTRL; i++) {
-		if (!cg_slot_used(e, i, CG_ALL))
-			continue;
-		r = cg_open_root(e, i, false, &rootfd, err);
-		if (r == 0)
-			r = iso_open_dir_at(rootfd, name, &userfd);
-		if (r == 0)
-			r = iso_opendir_at(userfd, ".", &d);
-		if (r == 0) {
-			while ((de = readdir(d)))
-				if (cg_is_subdir(d, de))
-					(void)cg_rmdir(e, userfd, de->d_name);
-			r = cg_rmdir(e, rootfd, name);
-		}
-		if (r < 0 && r != -ENOENT) {
-			cg_fmt_path(e, i, uid, NULL, path, sizeof(path));
-			iso_err_set(err, r, "cannot remove %s: %s", path, strerror(-r));
-			goto out;
-		}
-		r = 0;
-		cg_rmdir_root(e, i);
-		if (d)
-			closedir(d);
-		d = NULL;
-		iso_close(userfd);
-		iso_close(rootfd);
-		userfd = rootfd = -1;
-	}
+	/* Nothing runs below the user dir any more: what is left is empty
+	 * leaves, which is gc's job; then the user dir must be gone. */
+	r = cg_user_gc(e, uid, &live, err);
+	if (r == 0 && cg_read_leaf(e, uid, "", "cgroup.procs", buf, sizeof(buf)) != -ENOENT)
+		r = iso_err_set(err, -EBUSY, "cannot remove %s", path);
 out:
-	if (d)
-		closedir(d);
 	iso_close(userfd);
-	iso_close(rootfd);
 	return r;
 }
