@@ -92,6 +92,17 @@ int cg_origin_restore(struct cg_engine *e, pid_t pid, const char *origin, struct
  * (0 when the leaf does not exist). */
 int cg_leaf_nprocs(struct cg_engine *e, uid_t uid, const char *leaf);
 
+/* Calls fn for every process listed in user-<uid>/<leaf>, in every
+ * hierarchy where the leaf exists; returns how many were listed, -ENOENT
+ * when the leaf exists nowhere. pids are as the kernel lists them to us:
+ * only meaningful in the pid namespace of the cgroupfs reader. */
+int cg_leaf_each(struct cg_engine *e, uid_t uid, const char *leaf, int (*fn)(pid_t pid, void *arg),
+		 void *arg);
+/* SIGKILLs what runs in user-<uid>/<leaf> once (v2: cgroup.kill; v1:
+ * every listed pid, pinned by a pidfd and re-checked to be in the leaf).
+ * Returns the number of processes seen (0 on v2), -ENOENT when the leaf
+ * exists nowhere. */
+int cg_leaf_kill(struct cg_engine *e, uid_t uid, const char *leaf);
 /* Removes user-<uid>/<leaf> in every hierarchy where it exists and is
  * empty. -EBUSY if it still has processes. */
 int cg_leaf_remove(struct cg_engine *e, uid_t uid, const char *leaf, struct iso_err *err);

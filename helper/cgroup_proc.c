@@ -345,6 +345,84 @@ out:
 	return r;
 }
 
+/* Opens user-<uid>/<leaf> in the hierarchy of slot: -ENOENT when the
+ * user dir or the leaf is not there. */
+static int open_leaf(struct cg_engine *e, int slot, uid_t uid, const char *leaf, int *out)
+{
+	int userfd = -1, r;
+
+	if (!leaf[0] || strchr(leaf, '/') || !strcmp(leaf, ".") || !strcmp(leaf, ".."))
+		return -EINVAL;
+	r = cg_open_user(e, slot, uid, false, &userfd, NULL);
+	if (r == 0)
+		r = iso_open_dir_at(userfd, leaf, out);
+	iso_close(userfd);
+	return r;
+}
+
+int cg_leaf_each(struct cg_engine *e, uid_t uid, const char *leaf, int (*fn)(pid_t pid, void *arg),
+		 void *arg)
+{
+	int fd = -1, n, total = 0, found = 0, r;
+
+	/* cgroup.procs is read whole, in chunks (cg_procs_each): a fixed
+	 * buffer cuts the last pid of a long list short, and a cut
+	 * "4129999" is pid 4129, someone else. */
+	for (int i = 0; i < CG_NCTRL; i++) {
+		if (!cg_slot_used(e, i, CG_ALL))
+			continue;
+		r = open_leaf(e, i, uid, leaf, &fd);
+		if (r == -ENOENT)
+			continue;
+		if (r < 0)
+			return r;
+		found = 1;
+		r = cg_procs_each(fd, fn, arg, &n);
+		iso_close(fd);
+		fd = -1;
+		if (r < 0)
+			return r;
+		total += n;
+	}
+	return found ? total : -ENOENT;
+}
+
+int cg_leaf_kill(struct cg_engine *e, uid_t uid, const char *leaf)
+{
+	struct kill_ctx k = {.e = e};
+	int fd = -1, n, total = 0, found = 0, r;
+
+	for (int i = 0; i < CG_NCTRL; i++) {
+		if (!cg_slot_used(e, i, CG_ALL))
+			continue;
+		r = open_leaf(e, i, uid, leaf, &fd);
+		if (r == -ENOENT)
+			continue;
+		if (r < 0)
+			return r;
+		found = 1;
+		/* v2: the kernel kills the leaf, forks racing it included */
+		if (e->ops->kill_fast && e->ops->kill_fast(e, fd, "") == 0) {
+			iso_close(fd);
+			fd = -1;
+			continue;
+		}
+		/* v1: each listed pid is pinned by a pidfd and re-checked to
+		 * be in this very leaf before it is signalled (kill_one) */
+		k.slot = i;
+		r = iso_snprintf(k.prefix, sizeof(k.prefix), "/%s/user-%u/%s", e->root,
+				 (unsigned)uid, leaf);
+		if (r == 0)
+			r = cg_procs_each(fd, kill_one, &k, &n);
+		iso_close(fd);
+		fd = -1;
+		if (r < 0)
+			return r;
+		total += n;
+	}
+	return found ? total : -ENOENT;
+}
+
 /* Path of the user dir for messages, and a refusal when this very
  * process sits in the tree: cgroup.kill or the sweeps would kill us. */
 static int kill_precheck(struct cg_engine *e, uid_t uid, char *path, size_t len,

@@ -13,6 +13,7 @@
 #include <grp.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -21,6 +22,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "fsutil.h"
@@ -235,13 +237,53 @@ int iso_sanitize_process(int keep_fd)
 	return 0;
 }
 
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD 77 /* Linux >= 6.5 */
+#endif
+
+/* Pid of a pidfd, from its fdinfo ("Pid:\t<n>"); -1 when it has exited. */
+static pid_t pidfd_pid(int pidfd)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	iso_close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strstr(buf, "Pid:");
+	return p ? (pid_t)strtol(p + 4, NULL, 10) : 0;
+}
+
+/* An unnamed AF_UNIX address: the end of a socketpair(2). A socket
+ * connected to a listener reports the listener's name instead, and
+ * SO_PEERCRED then gives the listener's credentials, not our parent's. */
+static int unnamed(int fd, int peer)
+{
+	struct sockaddr_un sa;
+	socklen_t len = sizeof(sa);
+
+	memset(&sa, 0, sizeof(sa));
+	if ((peer ? getpeername(fd, (struct sockaddr *)&sa, &len)
+		  : getsockname(fd, (struct sockaddr *)&sa, &len)) < 0)
+		return 0;
+	return sa.sun_family == AF_UNIX && len == sizeof(sa_family_t);
+}
+
 int iso_caller_identify(int fd, struct iso_caller *out, struct iso_err *err)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	struct stat st;
-	int type = 0;
-	socklen_t tlen = sizeof(type);
+	int type = 0, pidfd = -1;
+	socklen_t tlen = sizeof(type), plen = sizeof(pidfd);
+	pid_t ppid = getppid();
 
 	if (fstat(fd, &st) < 0 || !S_ISSOCK(st.st_mode))
 		return iso_err_set(err, -ENOTSOCK,
@@ -250,23 +292,43 @@ int iso_caller_identify(int fd, struct iso_caller *out, struct iso_err *err)
 				   fd);
 	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) < 0 || type != SOCK_SEQPACKET)
 		return iso_err_set(err, -EPROTOTYPE, "fd %d is not a SOCK_SEQPACKET socket", fd);
+	if (!unnamed(fd, 1) || !unnamed(fd, 0))
+		return iso_err_set(err, -EPERM,
+				   "fd %d is a socket with a name, not one end of a socketpair: "
+				   "refusing",
+				   fd);
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
 		return iso_err_set(err, -errno, "SO_PEERCRED: %s", strerror(errno));
-	/* The socket's creator must be the process that exec'd us: a pair
-	 * handed to us by some other process names someone we must not
-	 * place. */
-	if (cred.pid != getppid())
+	/* pid 0: the socket's creator is outside our pid namespace. The
+	 * creator must be the process that exec'd us: a pair handed to us by
+	 * some other process names someone we must not place. */
+	if (cred.pid <= 0 || cred.pid != ppid)
 		return iso_err_set(err, -EPERM, "socket peer pid %d is not our parent %d: refusing",
-				   cred.pid, (int)getppid());
+				   cred.pid, (int)ppid);
+	/* Where the kernel has it, the peer as a pidfd: a pid number that
+	 * only happens to equal our parent's is not enough. */
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &plen) == 0) {
+		pid_t p = pidfd_pid(pidfd);
+
+		iso_close(pidfd);
+		if (p != ppid)
+			return iso_err_set(
+				err, -EPERM,
+				"socket peer (pidfd: pid %d) is not our parent %d: refusing",
+				(int)p, (int)ppid);
+	} else if (errno != ENOPROTOOPT && errno != EINVAL) {
+		return iso_err_set(err, -errno, "SO_PEERPIDFD: %s", strerror(errno));
+	}
+	/* Every PAM application that opens sessions runs with euid 0 (sshd,
+	 * login, su, sudo, cron, systemd): a setuid program has no reason to
+	 * do anything for anyone else. Nothing else is read or made. */
+	if (cred.uid != 0)
+		return iso_err_set(err, -EACCES,
+				   "refusing: this helper serves PAM applications that run as "
+				   "root, and its caller runs as uid %u (see pam_isolate(8))",
+				   (unsigned)cred.uid);
 	out->ruid = getuid();
 	out->pid = cred.pid;
-	out->peer_euid = cred.uid;
-	out->is_root = cred.uid == 0;
-	/* A non-root peer may only act for itself; a mismatch between the
-	 * socket's creator and our real uid means the fds were passed on. */
-	if (!out->is_root && cred.uid != out->ruid)
-		return iso_err_set(err, -EPERM, "socket peer uid %u is not our caller uid %u",
-				   (unsigned)cred.uid, (unsigned)out->ruid);
 	return 0;
 }
 

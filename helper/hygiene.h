@@ -8,10 +8,8 @@
 
 /* Who ran us, as the kernel says. */
 struct iso_caller {
-	uid_t ruid;	 /* getuid() before we drop to full root */
-	pid_t pid;	 /* the PAM process to place (== getppid()) */
-	uid_t peer_euid; /* SO_PEERCRED: euid of the socket's creator */
-	int is_root;	 /* peer_euid == 0: sshd, login, su (euid 0) */
+	uid_t ruid; /* getuid() before we drop to full root (su: the invoker) */
+	pid_t pid;  /* the PAM process to place (== getppid()) */
 };
 
 /*
@@ -28,7 +26,10 @@ int iso_sanitize_process(int keep_fd);
 int iso_check_rlimits(struct iso_err *err);
 
 /* Reads the caller's identity from the kernel: SO_PEERCRED of fd, which
- * must be a SOCK_SEQPACKET unix socket whose peer is our parent. */
+ * must be an unnamed SOCK_SEQPACKET unix socket (a socketpair) whose peer
+ * is our parent (pid > 0, and its pidfd where the kernel has
+ * SO_PEERPIDFD). -EACCES when the peer's euid is not 0: non-root callers
+ * are refused before the request is read. */
 int iso_caller_identify(int fd, struct iso_caller *out, struct iso_err *err);
 
 /* Becomes root in every uid/gid (real, effective, saved) with no

@@ -60,16 +60,12 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-int iso_user_lock(int statedir, uid_t uid, int wait_ms, int *lockfd, struct iso_err *err)
+static int named_lock(int statedir, const char *name, int wait_ms, int *lockfd, struct iso_err *err)
 {
-	char name[64];
 	struct stat fst, nst;
 	long waited = 0;
 	int fd = -1, r;
 
-	r = iso_snprintf(name, sizeof(name), "user-%u.lock", (unsigned)uid);
-	if (r < 0)
-		return iso_err_set(err, r, "lock name too long");
 	for (;;) {
 		/* O_NONBLOCK|O_NOCTTY: a FIFO or device planted under the name
 		 * must neither block the open nor become our terminal; the
@@ -116,6 +112,39 @@ int iso_user_lock(int statedir, uid_t uid, int wait_ms, int *lockfd, struct iso_
 fail:
 	iso_close(fd);
 	return r;
+}
+
+int iso_user_lock(int statedir, uid_t uid, int wait_ms, int *lockfd, struct iso_err *err)
+{
+	char name[64];
+	int r = iso_snprintf(name, sizeof(name), "user-%u.lock", (unsigned)uid);
+
+	if (r < 0)
+		return iso_err_set(err, r, "lock name too long");
+	return named_lock(statedir, name, wait_ms, lockfd, err);
+}
+
+int iso_worker_lock(int statedir, uid_t uid, int *lockfd)
+{
+	char name[64];
+	int r = iso_snprintf(name, sizeof(name), "user-%u.gc", (unsigned)uid);
+
+	if (r < 0)
+		return r;
+	return named_lock(statedir, name, 0, lockfd, NULL);
+}
+
+void iso_worker_unlock(int statedir, uid_t uid, int lockfd)
+{
+	char name[64];
+
+	if (lockfd < 0)
+		return;
+	/* unlinked while still locked: a worker that opened it meanwhile
+	 * sees another inode under the name and takes the new file */
+	if (iso_snprintf(name, sizeof(name), "user-%u.gc", (unsigned)uid) == 0)
+		unlinkat(statedir, name, 0);
+	iso_close(lockfd);
 }
 
 void iso_user_unlock(int statedir, uid_t uid, int lockfd, bool remove)

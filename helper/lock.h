@@ -29,4 +29,11 @@ int iso_user_lock(int statedir, uid_t uid, int wait_ms, int *lockfd, struct iso_
  * has nothing left, so nothing stays behind in /run). */
 void iso_user_unlock(int statedir, uid_t uid, int lockfd, bool remove);
 
+/* At most one clean-up worker (session.c) per user: it holds this lock,
+ * user-<uid>.gc, for its whole life. Never waits: -EAGAIN when another
+ * worker has it. */
+int iso_worker_lock(int statedir, uid_t uid, int *lockfd);
+/* Unlinks user-<uid>.gc and releases it. */
+void iso_worker_unlock(int statedir, uid_t uid, int lockfd);
+
 #endif

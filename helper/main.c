@@ -85,6 +85,8 @@ int main(int argc, char **argv)
 		if (argv[i])
 			explicit_bzero(argv[i], strlen(argv[i]));
 	r = iso_caller_identify(ISO_HELPER_FD, &caller, &err);
+	if (r == -EACCES)
+		return refuse("non-root caller", &err, r);
 	if (r < 0)
 		return die("refusing to run", &err, r);
 	/* Wait for the request while still the caller's (killable by it, and

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fsutil.h"
@@ -47,6 +48,10 @@ int iso_proc_stat(pid_t pid, struct iso_proc_stat *out)
 	memset(&st, 0, sizeof(st));
 	snprintf(st.comm, sizeof(st.comm), "%.*s", (int)(r - l - 1), l + 1);
 	st.state = r[2];
+	p = field_at(r + 2, 4);
+	if (!p)
+		return -EIO;
+	st.ppid = (pid_t)strtol(p, NULL, 10);
 	p = field_at(r + 2, 7);
 	if (!p)
 		return -EIO;
@@ -64,4 +69,28 @@ int iso_proc_stat(pid_t pid, struct iso_proc_stat *out)
 		return -EIO;
 	*out = st;
 	return 0;
+}
+
+/* The kernel's fixed inode number of the initial pid namespace
+ * (PROC_PID_INIT_INO in include/linux/proc_ns.h, stable since 3.8). */
+#define PROC_PID_INIT_INO 0xEFFFFFFCU
+
+int iso_pidns_is_initial(void)
+{
+	char link[32], want[32];
+	struct stat st;
+	ssize_t n;
+
+	/* /proc must be the procfs of our own pid namespace: otherwise
+	 * every /proc/<pid> we read names some other process. */
+	n = readlink("/proc/self", link, sizeof(link) - 1);
+	if (n <= 0)
+		return -EXDEV;
+	link[n] = '\0';
+	snprintf(want, sizeof(want), "%d", (int)getpid());
+	if (strcmp(link, want) != 0)
+		return -EXDEV;
+	if (stat("/proc/self/ns/pid", &st) < 0)
+		return -errno;
+	return st.st_ino == PROC_PID_INIT_INO ? 1 : 0;
 }

@@ -17,7 +17,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/nsfs.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -25,7 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
-#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -35,6 +33,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "nsfd.h"
 #include "procfs.h"
 
 #define HOLDER_NAME		"isolate-holder"
@@ -51,27 +50,6 @@ void sb_set_title_buffer(char *buf, size_t len)
 {
 	title_buf = buf;
 	title_len = len;
-}
-
-static int ns_ino(const char *path, struct stat *st)
-{
-	return stat(path, st) < 0 ? -errno : 0;
-}
-
-int sb_nested(void)
-{
-	struct stat owner, ours;
-	int fd, ufd, r = 0;
-
-	fd = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	ufd = ioctl(fd, NS_GET_USERNS);
-	if (ufd >= 0 && fstat(ufd, &owner) == 0 && ns_ino("/proc/self/ns/user", &ours) == 0)
-		r = owner.st_ino != ours.st_ino || owner.st_dev != ours.st_dev;
-	iso_close(ufd);
-	iso_close(fd);
-	return r;
 }
 
 /* ---- state file: "pid starttime\n" ---- */
@@ -238,18 +216,71 @@ static int drop_capabilities(void)
 	return r;
 }
 
-static int mount_tmp(const char *where, int64_t size)
+/* tmpfs size= when tmp_size is not set: without one, every tmpfs may
+ * take half of the RAM, per user and per directory, and pages on a tmpfs
+ * the holder keeps alive cannot be reclaimed. */
+#define TMP_DEFAULT_SIZE "10%"
+
+static void size_opt(char *buf, size_t len, int64_t size)
 {
-	char opts[64];
+	if (size > 0)
+		snprintf(buf, len, ",size=%lld", (long long)size);
+	else if (size == ISO_MAX)
+		buf[0] = '\0'; /* "max": the tmpfs default */
+	else
+		snprintf(buf, len, ",size=%s", TMP_DEFAULT_SIZE);
+}
+
+static int is_dir(const char *path)
+{
 	struct stat st;
 
-	if (stat(where, &st) < 0 || !S_ISDIR(st.st_mode))
-		return 0; /* no /var/tmp on this system: nothing to hide */
-	if (size > 0)
-		snprintf(opts, sizeof(opts), "mode=1777,size=%lld", (long long)size);
-	else
-		snprintf(opts, sizeof(opts), "mode=1777");
-	if (mount("tmpfs", where, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int mkdir_sticky(const char *path)
+{
+	if (mkdir(path, 0700) < 0 || chmod(path, 01777) < 0)
+		return -errno;
+	return 0;
+}
+
+/* /tmp and /var/tmp: one tmpfs for both, so that tmp_size (or the
+ * default share of RAM) bounds what a user can pin through them
+ * together. Its two directories are bind-mounted over /tmp and
+ * /var/tmp; its root is hidden below the /tmp bind. */
+static int mount_private_tmp(int64_t size, const char **what)
+{
+	char opts[64], sz[40];
+
+	if (!is_dir("/tmp"))
+		return 0; /* nothing to hide */
+	size_opt(sz, sizeof(sz), size);
+	snprintf(opts, sizeof(opts), "mode=0755%s", sz);
+	*what = "mounting a private tmpfs on /tmp";
+	if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
+		return -errno;
+	*what = "making the private /tmp and /var/tmp directories";
+	if (mkdir_sticky("/tmp/tmp") < 0 || mkdir_sticky("/tmp/var-tmp") < 0)
+		return -errno;
+	*what = "bind-mounting the private /var/tmp";
+	if (is_dir("/var/tmp") && mount("/tmp/var-tmp", "/var/tmp", NULL, MS_BIND, NULL) < 0)
+		return -errno;
+	*what = "bind-mounting the private /tmp";
+	if (mount("/tmp/tmp", "/tmp", NULL, MS_BIND, NULL) < 0)
+		return -errno;
+	return 0;
+}
+
+static int mount_private_shm(int64_t size)
+{
+	char opts[64], sz[40];
+
+	if (!is_dir("/dev/shm"))
+		return 0;
+	size_opt(sz, sizeof(sz), size);
+	snprintf(opts, sizeof(opts), "mode=1777%s", sz);
+	if (mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
 		return -errno;
 	return 0;
 }
@@ -315,6 +346,8 @@ static void holder_main(int go_fd, int ready_fd, const struct iso_limits *lim,
 	/* wait until the parent has written our uid/gid maps */
 	if (read(go_fd, &c, 1) != 1)
 		_exit(1);
+	/* no session or process group of whoever started the login */
+	(void)setsid();
 
 	/* Nothing we mount may propagate back to the host. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) {
@@ -322,18 +355,16 @@ static void holder_main(int go_fd, int ready_fd, const struct iso_limits *lim,
 		_exit(1);
 	}
 	if (lim->private_tmp == 1) {
-		int64_t size = lim->tmp_size > 0 ? lim->tmp_size : 0;
-		int r = mount_tmp("/tmp", size);
+		const char *what = "";
+		int r = mount_private_tmp(lim->tmp_size, &what);
 
-		if (r == 0)
-			r = mount_tmp("/var/tmp", size);
 		if (r < 0) {
-			report(ready_fd, r, "mounting a private tmpfs on /tmp");
+			report(ready_fd, r, what);
 			_exit(1);
 		}
 	}
 	if (lim->private_shm == 1) {
-		int r = mount_tmp("/dev/shm", 0);
+		int r = mount_private_shm(lim->tmp_size);
 
 		if (r < 0) {
 			report(ready_fd, r, "mounting a private tmpfs on /dev/shm");
@@ -529,35 +560,73 @@ out:
 	return r;
 }
 
+/* Opens /proc/PID/ns/<name> of the holder and checks it (nsfd.h). */
+static int open_ns(pid_t pid, const char *name, int nstype, int *out, struct iso_err *err)
+{
+	char path[64];
+	int fd, r;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return iso_err_set(err, -errno, "cannot open %s: %s", path, strerror(errno));
+	r = iso_nsfd_check(fd, nstype);
+	if (r < 0) {
+		iso_close(fd);
+		return iso_err_set(err, r, "refusing %s: %s", path,
+				   r == -EPERM ? "its user namespace is not root's" : strerror(-r));
+	}
+	*out = fd;
+	return 0;
+}
+
 int sb_holder_nsfds(const struct sb_holder *h, int fds[ISO_MAX_FDS], size_t *nfds,
 		    struct iso_err *err)
 {
+	struct pollfd pfd = {.events = POLLIN};
 	char path[64];
 	struct stat mine, theirs;
+	unsigned long long start;
 	size_t i;
 	int r;
 
 	for (i = 0; i < ISO_MAX_FDS; i++)
 		fds[i] = -1;
-	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)h->pid);
-	fds[ISO_FD_MNT] = open(path, O_RDONLY | O_CLOEXEC);
-	if (fds[ISO_FD_MNT] < 0) {
-		r = iso_err_set(err, -errno, "cannot open %s: %s", path, strerror(errno));
+	/* The pidfd pins the holder from the check to the opens: a holder
+	 * that died meanwhile, its pid taken by someone else, would hand
+	 * root's login the namespaces of whoever got the number. */
+	pfd.fd = (int)syscall(SYS_pidfd_open, h->pid, 0);
+	if (pfd.fd < 0) {
+		r = iso_err_set(err, -errno, "cannot pin the sandbox holder %d: %s", (int)h->pid,
+				strerror(errno));
 		goto fail;
 	}
+	if (proc_start_time(h->pid, &start, NULL, 0) < 0 || start != h->start) {
+		r = iso_err_set(err, -ESRCH, "the sandbox holder %d went away", (int)h->pid);
+		goto fail;
+	}
+	r = open_ns(h->pid, "mnt", CLONE_NEWNS, &fds[ISO_FD_MNT], err);
+	if (r < 0)
+		goto fail;
 	/* Only hand out a pid namespace that is really the sandbox's own. */
 	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)h->pid);
 	if (stat(path, &theirs) == 0 && stat("/proc/self/ns/pid", &mine) == 0 &&
 	    theirs.st_ino != mine.st_ino) {
-		fds[ISO_FD_PID] = open(path, O_RDONLY | O_CLOEXEC);
-		if (fds[ISO_FD_PID] < 0) {
-			r = iso_err_set(err, -errno, "cannot open %s: %s", path, strerror(errno));
+		r = open_ns(h->pid, "pid", CLONE_NEWPID, &fds[ISO_FD_PID], err);
+		if (r < 0)
 			goto fail;
-		}
 	}
+	/* Still alive (a pidfd polls readable once its process exited), so
+	 * the pid still names it and the opens above were its own. */
+	if (poll(&pfd, 1, 0) != 0) {
+		r = iso_err_set(err, -ESRCH, "the sandbox holder %d went away", (int)h->pid);
+		goto fail;
+	}
+	iso_close(pfd.fd);
 	*nfds = fds[ISO_FD_PID] >= 0 ? 2 : 1;
 	return 0;
 fail:
+	iso_close(pfd.fd);
 	for (i = 0; i < ISO_MAX_FDS; i++) {
 		iso_close(fds[i]);
 		fds[i] = -1;

@@ -38,10 +38,6 @@ struct sb_holder {
 /* Key of a sandbox: "user" for the per-user one, "s-<sid>" per session. */
 #define SB_KEY_MAX 48
 
-/* 1 when we run inside a pid namespace owned by another user namespace
- * (su from inside a sandbox): no new sandbox can be nested there. */
-int sb_nested(void);
-
 /* Where the holder writes its name over the inherited argv[0]. */
 void sb_set_title_buffer(char *buf, size_t len);
 

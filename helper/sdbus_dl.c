@@ -53,6 +53,8 @@
 	X(sd_bus_message_readv)                                                                    \
 	X(sd_bus_message_open_container)                                                           \
 	X(sd_bus_message_close_container)                                                          \
+	X(sd_bus_message_enter_container)                                                          \
+	X(sd_bus_message_exit_container)                                                           \
 	X(sd_bus_message_unref)                                                                    \
 	X(sd_bus_error_free)                                                                       \
 	X(sd_bus_error_is_set)                                                                     \
@@ -234,6 +236,20 @@ int sdb_message_close_container(sd_bus_message *m)
 	if (load() < 0)
 		return -ENOSYS;
 	return sdl.sd_bus_message_close_container(m);
+}
+
+int sdb_message_enter_container(sd_bus_message *m, char type, const char *contents)
+{
+	if (load() < 0)
+		return -ENOSYS;
+	return sdl.sd_bus_message_enter_container(m, type, contents);
+}
+
+int sdb_message_exit_container(sd_bus_message *m)
+{
+	if (load() < 0)
+		return -ENOSYS;
+	return sdl.sd_bus_message_exit_container(m);
 }
 
 sd_bus_message *sdb_message_unref(sd_bus_message *m)

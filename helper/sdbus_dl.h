@@ -48,6 +48,8 @@ int sdb_message_append(sd_bus_message *m, const char *types, ...);
 int sdb_message_read(sd_bus_message *m, const char *types, ...);
 int sdb_message_open_container(sd_bus_message *m, char type, const char *contents);
 int sdb_message_close_container(sd_bus_message *m);
+int sdb_message_enter_container(sd_bus_message *m, char type, const char *contents);
+int sdb_message_exit_container(sd_bus_message *m);
 sd_bus_message *sdb_message_unref(sd_bus_message *m);
 
 void sdb_error_free(sd_bus_error *e);

@@ -21,9 +21,11 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "daemon.h"
 #include "fsutil.h"
 #include "isolate_config.h"
 #include "lock.h"
+#include "procfs.h"
 #include "sandbox.h"
 #include "systemd.h"
 #include "timer.h"
@@ -52,7 +54,15 @@ struct ctx {
 	enum iso_backend backend; /* ISO_BACKEND_CGROUPFS or _SYSTEMD */
 	struct sysd *sd;	  /* systemd: the bus connection; cg stays NULL */
 	struct sysd_place place;  /* systemd: where the caller sits */
+	/* 1 in the initial pid namespace; 0 inside a sandbox (su there) or a
+	 * container: then no pid is recorded, looked up, killed or sent to
+	 * systemd, since /proc numbers processes differently there */
+	int host_pidns;
+	int daemon_ok; /* 1 once iso_daemon_defaults + reaper check passed */
 };
+
+/* Bounds on what one user can make us keep running as root. */
+#define MAX_USER_SESSIONS_WITH_DAEMON 256 /* watchers, per-session holders */
 
 static void set_result(struct ctx *c, enum iso_result res, enum iso_err_class ec, int status)
 {
@@ -217,11 +227,8 @@ static int prepare(struct ctx *c)
 		fail(c, ISO_EC_INTERNAL, 0);
 		return 1;
 	}
-	if (c->req->conf[0] && (!c->caller->is_root || c->req->conf[0] != '/')) {
-		iso_err_set(&c->err, -EPERM,
-			    c->caller->is_root ? "conf=%s: must be an absolute path"
-					       : "conf=%s: only honoured for root callers",
-			    c->req->conf);
+	if (c->req->conf[0] && c->req->conf[0] != '/') {
+		iso_err_set(&c->err, -EPERM, "conf=%s: must be an absolute path", c->req->conf);
 		fail(c, ISO_EC_CONFIG, 0);
 		return 1;
 	}
@@ -238,13 +245,6 @@ static int prepare(struct ctx *c)
 		set_result(c, ISO_RES_EXEMPT, ISO_EC_NONE, 0);
 		syslog(LOG_INFO, "%s user=%s service=%s rule=root result=exempt",
 		       c->req->op == ISO_OP_OPEN ? "open" : "close", c->req->user, c->req->service);
-		r = 1;
-		goto done;
-	}
-	if (!c->caller->is_root && c->uid != c->caller->ruid) {
-		iso_err_set(&c->err, -EPERM, "uid %u may not act for user %s",
-			    (unsigned)c->caller->ruid, c->req->user);
-		fail(c, ISO_EC_INTERNAL, 0);
 		r = 1;
 		goto done;
 	}
@@ -353,9 +353,7 @@ static int acquire(struct ctx *c)
 	r = iso_state_open(c->paths->rundir, &c->statedir, &c->err);
 	if (r < 0)
 		return r;
-	/* A non-root caller must not park root processes on a busy lock. */
-	r = iso_user_lock(c->statedir, c->uid, c->caller->is_root ? ISO_LOCK_WAIT_MS : 2000,
-			  &c->lockfd, &c->err);
+	r = iso_user_lock(c->statedir, c->uid, ISO_LOCK_WAIT_MS, &c->lockfd, &c->err);
 	if (r < 0)
 		return r;
 	c->acq_class = ISO_EC_CGROUP;
@@ -380,7 +378,7 @@ static void undo_leaf(struct ctx *c, const char *leaf)
 
 	/* systemd (issue 9): no leaf; only a session_max_time timer */
 	if (c->sd && c->rep->session_id[0] &&
-	    sysd_max_time_unit(c->rep->session_id, timer, sizeof(timer)) == 0)
+	    sysd_max_time_unit(c->uid, c->rep->session_id, timer, sizeof(timer)) == 0)
 		sysd_stop_unit(c->sd, timer, NULL);
 	if (c->ctrls && c->cg) {
 		cg_origin_restore(c->cg, c->caller->pid, c->rep->origin, NULL);
@@ -420,6 +418,39 @@ static void cgroup_view_of(const struct ctx *c, struct sb_cgview *v)
 	}
 }
 
+/* Before the first root process this call leaves running: the system's
+ * defaults for it, a root parent once we exit, and a bound per user. */
+static int daemon_prepare(struct ctx *c, int live)
+{
+	int r;
+
+	if (live >= MAX_USER_SESSIONS_WITH_DAEMON)
+		return iso_err_set(&c->err, -EUSERS,
+				   "user %s has %d live sessions, the most for which we start a "
+				   "sandbox or a session_max_time watcher of their own",
+				   c->req->user, live);
+	if (c->daemon_ok)
+		return 0;
+	r = iso_daemon_defaults(&c->err);
+	if (r == 0)
+		r = iso_daemon_reaper_ok(c->caller->ruid, &c->err);
+	if (r < 0)
+		return r;
+	c->daemon_ok = 1;
+	return 0;
+}
+
+/* Session leaves of the user that hold processes (0 on systemd, where
+ * logind counts sessions and PID 1 the units). */
+static int live_sessions(struct ctx *c)
+{
+	int live = 0;
+
+	if (c->cg)
+		cg_user_gc(c->cg, c->uid, &live, NULL);
+	return live;
+}
+
 /* systemd backend (issue 9): the new holder moves into a transient scope
  * of the user's slice, so systemd accounts it against the user's limits
  * and stops it with the user. A scope of the same name may still hold a
@@ -452,10 +483,13 @@ static int sandbox_open(struct ctx *c)
 	struct sb_holder h;
 	int r;
 
-	if (sb_nested()) {
-		/* su from inside a sandbox: the kernel cannot nest a new pid
-		 * namespace of ours below the sandbox's user namespace. */
-		syslog(LOG_INFO, "open user=%s: caller is inside a sandbox already; cgroup only",
+	if (!c->host_pidns) {
+		/* su from inside a sandbox: the holders are recorded by host
+		 * pid, which names other processes here; and the kernel
+		 * cannot nest a pid namespace of ours below the sandbox's. */
+		syslog(LOG_INFO,
+		       "open user=%s: caller is not in the initial pid namespace (inside a "
+		       "sandbox or a container); cgroup only",
 		       c->req->user);
 		return 0;
 	}
@@ -464,6 +498,10 @@ static int sandbox_open(struct ctx *c)
 	if (r == -ENOENT) {
 		struct sb_cgview view = {.n = 0};
 
+		r = daemon_prepare(
+			c, c->pol.lim.sandbox == ISO_SANDBOX_PER_SESSION ? live_sessions(c) : 0);
+		if (r < 0)
+			return r;
 		if (c->pol.lim.cgroup_ns == 1 && c->cg)
 			cgroup_view_of(c, &view);
 		r = sb_holder_create(c->statedir, c->uid, key, &c->pol.lim, &view, &h, &c->err);
@@ -559,13 +597,27 @@ static void deferred_gc(struct ctx *c, const struct sb_holder *dying, int is_dyi
 			int kill_pending)
 {
 	char buf[64];
-	int i, live, lockfd;
+	int i, live, lockfd, workfd = -1;
 	pid_t pid;
 
-	pid = fork();
-	if (pid < 0)
+	/* One worker per user at a time, started like every root process
+	 * we leave running; else the next open or close cleans up. */
+	if (iso_worker_lock(c->statedir, c->uid, &workfd) < 0)
 		return;
+	if (daemon_prepare(c, 0) < 0) {
+		syslog(LOG_WARNING, "close user=%s: no clean-up worker: %s", c->req->user,
+		       c->err.msg);
+		iso_err_clear(&c->err);
+		iso_worker_unlock(c->statedir, c->uid, workfd);
+		return;
+	}
+	pid = fork();
+	if (pid < 0) {
+		iso_worker_unlock(c->statedir, c->uid, workfd);
+		return;
+	}
 	if (pid > 0) {
+		iso_close(workfd); /* the worker holds its own copy */
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;
 		return;
@@ -595,6 +647,7 @@ static void deferred_gc(struct ctx *c, const struct sb_holder *dying, int is_dyi
 			snprintf(name, sizeof(name), "user-%u.user.holder", (unsigned)c->uid);
 			if (faccessat(c->statedir, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 				gone = 0;
+			iso_worker_unlock(c->statedir, c->uid, workfd);
 			iso_user_unlock(c->statedir, c->uid, lockfd, gone);
 			_exit(0);
 		}
@@ -603,8 +656,9 @@ static void deferred_gc(struct ctx *c, const struct sb_holder *dying, int is_dyi
 		 * to sessions still open (or exiting processes a kill-mode
 		 * logout signalled: give those the rest of the rounds) */
 		if (!kill_pending)
-			_exit(0);
+			break;
 	}
+	iso_worker_unlock(c->statedir, c->uid, workfd);
 	_exit(0);
 }
 
@@ -628,7 +682,12 @@ static int open_systemd(struct ctx *c)
 		if (r < 0)
 			goto out;
 	}
-	if (c->pol.lim.session_max_time > 0) {
+	if (c->pol.lim.session_max_time > 0 && !c->host_pidns) {
+		syslog(LOG_INFO,
+		       "open user=%s: nested session (not in the initial pid namespace): "
+		       "session_max_time is left to the session it runs in",
+		       c->req->user);
+	} else if (c->pol.lim.session_max_time > 0) {
 		if (!c->place.session_scope) {
 			r = iso_err_set(&c->err, -EINVAL,
 					"session_max_time on systemd needs the session in a "
@@ -637,7 +696,7 @@ static int open_systemd(struct ctx *c)
 			fail_class(c, ISO_EC_CONFIG);
 			return r;
 		}
-		r = sysd_start_max_time(c->sd, c->rep->session_id, c->place.session,
+		r = sysd_start_max_time(c->sd, c->uid, c->rep->session_id, c->place.session,
 					c->pol.lim.session_max_time, &c->err);
 		if (r < 0)
 			goto out;
@@ -647,52 +706,6 @@ out:
 	if (r < 0)
 		fail_class(c, ISO_EC_CGROUP);
 	return r;
-}
-
-static int user_cgroup_exists(struct ctx *c)
-{
-	char buf[16];
-	unsigned bit;
-
-	for (bit = 1; bit <= CG_MEMORY; bit <<= 1)
-		if ((c->ctrls & bit) &&
-		    cg_read(c->cg, bit, c->uid, "", "cgroup.procs", buf, sizeof(buf)) != -ENOENT)
-			return 1;
-	return 0;
-}
-
-/* For a non-root caller: every cgroup it is in now must be an ancestor of
- * /<root>/user-<uid> (in practice the root cgroup), so that the move into
- * the session leaf can only tighten its limits. A caller sitting in some
- * other, maybe stricter, cgroup — or already in ours — is refused. */
-static int nonroot_origin_ok(struct ctx *c)
-{
-	char origin[ISO_PROTO_ORIGIN], target[ISO_PROTO_PATH], *tok, *save = NULL;
-	int r;
-
-	r = cg_origin_read(c->cg, c->caller->pid, origin, sizeof(origin), &c->err);
-	if (r < 0)
-		return r;
-	/* only the hierarchies it would be moved in */
-	origin_filter(origin, c->ctrls, cg_engine_version(c->cg));
-	snprintf(target, sizeof(target), "/%s/user-%u/", c->cfg->cgroup_root, (unsigned)c->uid);
-	for (tok = strtok_r(origin, ";", &save); tok; tok = strtok_r(NULL, ";", &save)) {
-		const char *path = strchr(tok, ':');
-		size_t n;
-
-		if (!path)
-			continue;
-		path++;
-		n = strlen(path);
-		/* "/" or a prefix of the target ending at a component */
-		if (strcmp(path, "/") == 0 || (strncmp(target, path, n) == 0 && target[n] == '/'))
-			continue;
-		return iso_err_set(&c->err, -EPERM,
-				   "a non-root caller in cgroup %s may not be moved: only a move "
-				   "down into its own user cgroup is allowed",
-				   path);
-	}
-	return 0;
 }
 
 static void do_open(struct ctx *c)
@@ -739,16 +752,7 @@ static void do_open(struct ctx *c)
 	}
 	snprintf(leaf, sizeof(leaf), "session-%s", c->rep->session_id);
 	if (c->ctrls) {
-		/* A non-root caller may only tighten: never rewrite the limits of
-		 * an existing user cgroup (a root caller's conf= may have set
-		 * stricter ones), and only be moved down from an ancestor. */
-		if (!c->caller->is_root) {
-			r = nonroot_origin_ok(c);
-			if (r < 0)
-				goto cg_fail;
-		}
-		if (c->caller->is_root || !user_cgroup_exists(c))
-			r = cg_user_apply(c->cg, c->uid, &c->pol.lim, c->ctrls, &c->err);
+		r = cg_user_apply(c->cg, c->uid, &c->pol.lim, c->ctrls, &c->err);
 		if (r < 0)
 			goto cg_fail;
 		if (cg_memory_clamped(c->cg, &conf_mem, &used_mem))
@@ -768,7 +772,13 @@ static void do_open(struct ctx *c)
 			goto cg_fail;
 		}
 	}
-	if (c->pol.lim.session_max_time > 0) {
+	if (c->pol.lim.session_max_time > 0 && !c->host_pidns) {
+		/* the watcher kills by pid: only where pids are the host's */
+		syslog(LOG_INFO,
+		       "open user=%s: nested session (not in the initial pid namespace): "
+		       "session_max_time is left to the session it runs in",
+		       c->req->user);
+	} else if (c->pol.lim.session_max_time > 0) {
 		/* the watcher finds the session by its leaf */
 		if (!c->ctrls) {
 			iso_err_set(&c->err, -EINVAL,
@@ -778,8 +788,11 @@ static void do_open(struct ctx *c)
 			fail_class(c, ISO_EC_CONFIG);
 			return;
 		}
-		r = iso_timer_start(c->cg, c->statedir, c->uid, c->req->user, leaf,
-				    c->pol.lim.session_max_time, ISO_HELPER_FD, c->lockfd, &c->err);
+		r = daemon_prepare(c, live);
+		if (r == 0)
+			r = iso_timer_start(c->cg, c->statedir, c->uid, c->req->user, leaf,
+					    c->pol.lim.session_max_time, ISO_HELPER_FD, c->lockfd,
+					    &c->err);
 		if (r < 0) {
 			undo_leaf(c, leaf);
 			goto cg_fail;
@@ -820,27 +833,11 @@ cg_fail:
  * scope. Bounded: processes forking while we kill get a few more rounds. */
 static void kill_leaf(struct ctx *c, const char *leaf)
 {
-	char buf[8192];
 	int round;
 
 	for (round = 0; round < 50; round++) {
-		char *p = buf, *end;
-		int killed = 0;
-
-		if (cg_read_leaf(c->cg, c->uid, leaf, "cgroup.procs", buf, sizeof(buf)) < 0)
-			return;
-		while (*p) {
-			long pid = strtol(p, &end, 10);
-
-			if (end == p)
-				break;
-			if (pid > 1 && pid != getpid() && kill((pid_t)pid, SIGKILL) == 0)
-				killed++;
-			p = end;
-			while (*p == '\n')
-				p++;
-		}
-		if (!killed)
+		if (cg_leaf_kill(c->cg, c->uid, leaf) < 0 ||
+		    cg_leaf_nprocs(c->cg, c->uid, leaf) <= 0)
 			return;
 		usleep(10000);
 	}
@@ -865,9 +862,11 @@ static void close_systemd(struct ctx *c)
 	}
 	/* the session ended before its session_max_time */
 	if (c->req->session_id[0] &&
-	    sysd_max_time_unit(c->req->session_id, timer, sizeof(timer)) == 0)
+	    sysd_max_time_unit(c->uid, c->req->session_id, timer, sizeof(timer)) == 0)
 		sysd_stop_unit(c->sd, timer, NULL);
-	has_sandbox = sandbox_close(c, live == 0, &dying, &is_dying);
+	/* nested (su inside a sandbox): the holder's record is in host
+	 * pids; the sandbox is the outer session's to end */
+	has_sandbox = c->host_pidns ? sandbox_close(c, live == 0, &dying, &is_dying) : 1;
 	set_result(c, ISO_RES_CLOSED, ISO_EC_NONE, 0);
 	syslog(LOG_INFO,
 	       "close user=%s uid=%u service=%s session=%s live_sessions=%d backend=systemd "
@@ -901,9 +900,9 @@ static void do_close(struct ctx *c)
 		close_systemd(c); /* issue 9: the caller never moved */
 		return;
 	}
-	/* Moving a process out of a cgroup loosens its limits: only root
-	 * callers (sshd, login, su) may ask for it, and only for themselves. */
-	if (c->caller->is_root && c->req->origin[0]) {
+	/* Back where open found the caller (only root callers get here,
+	 * and only for themselves: the pid is the socket's peer). */
+	if (c->req->origin[0]) {
 		r = cg_origin_restore(c->cg, c->caller->pid, c->req->origin, &c->err);
 		/* We were forked by the caller while it sat in the leaf, so
 		 * we sit there too: leave with it, or the leaf stays busy. */
@@ -928,11 +927,17 @@ static void do_close(struct ctx *c)
 		return;
 	}
 	last = live - own_left <= 0;
+	if (!c->host_pidns) {
+		/* nested (su inside a sandbox): no pid of ours means what it
+		 * says here; the outer session's close does the rest */
+		kill_all = 0;
+		last = 0;
+	}
 	if (kill_all && own_left && !last) {
 		kill_leaf(c, leaf);
 		cg_leaf_remove(c->cg, c->uid, leaf, NULL);
 	}
-	has_sandbox = sandbox_close(c, last, &dying, &is_dying);
+	has_sandbox = c->host_pidns ? sandbox_close(c, last, &dying, &is_dying) : 1;
 	if (kill_all && last) {
 		/* on_logout = kill: nothing of the user outlives the last
 		 * session, in the sandbox or not. Signal now, reap later. */
@@ -991,7 +996,14 @@ void iso_session_handle(const struct iso_paths *paths, const struct iso_caller *
 	c.fds = fds;
 	c.nfds = nfds;
 
-	if (prepare(&c) == 0) {
+	c.host_pidns = iso_pidns_is_initial();
+	if (c.host_pidns < 0) {
+		iso_err_set(&c.err, c.host_pidns,
+			    "/proc is not the procfs of this process's pid namespace: refusing to "
+			    "act on process ids");
+		c.host_pidns = 0;
+		fail(&c, ISO_EC_INTERNAL, 0);
+	} else if (prepare(&c) == 0) {
 		if (req->op == ISO_OP_OPEN)
 			do_open(&c);
 		else

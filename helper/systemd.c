@@ -355,13 +355,48 @@ int sysd_apply_limits(struct sysd *s, uid_t uid, const struct iso_limits *lim, s
 	return set_props(s, slice, props, (size_t)n, err);
 }
 
-int sysd_max_time_unit(const char *sid, char *buf, size_t len)
+int sysd_max_time_unit(uid_t uid, const char *sid, char *buf, size_t len)
 {
-	return iso_snprintf(buf, len, "isolate-max-time-%s.timer", sid);
+	return iso_snprintf(buf, len, "isolate-max-time-%u-%s.timer", (unsigned)uid, sid);
 }
 
-int sysd_start_max_time(struct sysd *s, const char *sid, const char *session, int64_t seconds,
-			struct iso_err *err)
+int sysd_count_units(struct sysd *s, const char *pattern, int *n, struct iso_err *err)
+{
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	sd_bus_message *m = NULL, *reply = NULL;
+	const char *f[9];
+	uint32_t job;
+	int r;
+
+	*n = 0;
+	r = new_call(s, &m, "ListUnitsByPatterns");
+	if (r >= 0)
+		r = sdb_message_append(m, "asas", 0, 1, pattern);
+	if (r >= 0)
+		r = sdb_call(s->bus, m, 0, &e, &reply);
+	if (r >= 0)
+		r = sdb_message_enter_container(reply, 'a', "(ssssssouso)");
+	while (r >= 0) {
+		r = sdb_message_read(reply, "(ssssssouso)", &f[0], &f[1], &f[2], &f[3], &f[4],
+				     &f[5], &f[6], &job, &f[7], &f[8]);
+		if (r <= 0)
+			break;
+		(*n)++;
+	}
+	if (r >= 0)
+		r = sdb_message_exit_container(reply);
+	if (r < 0)
+		bus_fail(err, r, &e, "ListUnitsByPatterns", pattern);
+	else
+		r = 0;
+	sdb_error_free(&e);
+	sdb_message_unref(m);
+	sdb_message_unref(reply);
+	return r;
+}
+
+int sysd_start_max_time(struct sysd *s, uid_t uid, const char *sid, const char *session,
+			int64_t seconds, struct iso_err *err)
 {
 	static const char *const loginctl[] = {"/usr/bin/loginctl", "/bin/loginctl"};
 	sd_bus_error e = SD_BUS_ERROR_NULL;
@@ -371,9 +406,13 @@ int sysd_start_max_time(struct sysd *s, const char *sid, const char *session, in
 	size_t i;
 	int r;
 
-	r = sysd_max_time_unit(sid, timer, sizeof(timer));
+	char pattern[64];
+	int n = 0;
+
+	r = sysd_max_time_unit(uid, sid, timer, sizeof(timer));
 	if (r == 0)
-		r = iso_snprintf(service, sizeof(service), "isolate-max-time-%s.service", sid);
+		r = iso_snprintf(service, sizeof(service), "isolate-max-time-%u-%s.service",
+				 (unsigned)uid, sid);
 	if (r < 0)
 		return iso_err_set(err, r, "systemd: unit name too long");
 	for (i = 0; i < sizeof(loginctl) / sizeof(loginctl[0]) && !exe; i++)
@@ -381,6 +420,16 @@ int sysd_start_max_time(struct sysd *s, const char *sid, const char *session, in
 			exe = loginctl[i];
 	if (!exe)
 		return iso_err_set(err, -ENOENT, "systemd: no loginctl to end the session with");
+	/* Each one is a unit in PID 1: a bounded number per user. */
+	snprintf(pattern, sizeof(pattern), "isolate-max-time-%u-*.timer", (unsigned)uid);
+	r = sysd_count_units(s, pattern, &n, err);
+	if (r < 0)
+		return r;
+	if (n >= SYSD_MAX_TIMERS_PER_USER)
+		return iso_err_set(err, -EUSERS,
+				   "systemd: uid %u has %d session_max_time timers already, the "
+				   "most one user may have",
+				   (unsigned)uid, n);
 	snprintf(desc, sizeof(desc), "pam_isolate session_max_time of session %s", session);
 	r = new_call(s, &m, "StartTransientUnit");
 	if (r >= 0)

@@ -106,12 +106,16 @@ int sysd_stop_unit(struct sysd *s, const char *unit, struct iso_err *err);
 
 /* session_max_time: systemd 252 takes RuntimeMaxUSec only when a scope
  * is created, and logind creates the session's. So a transient timer
- * isolate-max-time-<sid>.timer fires after `seconds` and its service runs
+ * isolate-max-time-<uid>-<sid>.timer fires after `seconds` and its service runs
  * `loginctl terminate-session <session>`; no process of ours waits. The
  * close stops the timer (sysd_stop_unit on sysd_max_time_unit's name). */
-int sysd_max_time_unit(const char *sid, char *buf, size_t len);
-int sysd_start_max_time(struct sysd *s, const char *sid, const char *session, int64_t seconds,
-			struct iso_err *err);
+int sysd_max_time_unit(uid_t uid, const char *sid, char *buf, size_t len);
+/* How many units match a glob pattern (ListUnitsByPatterns, any state). */
+int sysd_count_units(struct sysd *s, const char *pattern, int *n, struct iso_err *err);
+/* Bound on the session_max_time timers one user can have in PID 1. */
+#define SYSD_MAX_TIMERS_PER_USER 256
+int sysd_start_max_time(struct sysd *s, uid_t uid, const char *sid, const char *session,
+			int64_t seconds, struct iso_err *err);
 
 /* Sessions of uid that logind counts as online (not closing), except the
  * one named `except` (may be "" or NULL). */

@@ -11,7 +11,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,55 +88,25 @@ static void warn_tty(dev_t dev, const char *msg)
 	iso_close(fd);
 }
 
-/* Calls fn for each pid in the leaf; returns how many were listed, or
- * -ENOENT once the leaf is gone. */
-static int each_proc(struct cg_engine *cg, uid_t uid, const char *leaf, void (*fn)(pid_t, void *),
-		     void *arg)
-{
-	char buf[16384], *p, *end;
-	int n = 0, r;
-
-	r = cg_read_leaf(cg, uid, leaf, "cgroup.procs", buf, sizeof(buf));
-	if (r < 0)
-		return r;
-	for (p = buf; *p; p = end) {
-		long pid = strtol(p, &end, 10);
-
-		if (end == p)
-			break;
-		while (*end == '\n')
-			end++;
-		if (pid > 1 && pid != getpid()) {
-			fn((pid_t)pid, arg);
-			n++;
-		}
-	}
-	return n;
-}
-
 struct tty_set {
 	dev_t dev[MAX_TTYS];
 	int n;
 };
 
-static void collect_tty(pid_t pid, void *arg)
+static int collect_tty(pid_t pid, void *arg)
 {
 	struct tty_set *t = arg;
 	dev_t d = proc_tty(pid);
 	int i;
 
 	if (!d)
-		return;
+		return 0;
 	for (i = 0; i < t->n; i++)
 		if (t->dev[i] == d)
-			return;
+			return 0;
 	if (t->n < MAX_TTYS)
 		t->dev[t->n++] = d;
-}
-
-static void kill_pid(pid_t pid, void *arg)
-{
-	kill(pid, SIGKILL);
+	return 0;
 }
 
 /* After the kill: the PAM application died with the session, so its
@@ -185,7 +154,7 @@ static void watch(struct cg_engine *cg, int statedir, uid_t uid, const char *use
 			char msg[256];
 			int i;
 
-			if (each_proc(cg, uid, leaf, collect_tty, &ttys) == -ENOENT)
+			if (cg_leaf_each(cg, uid, leaf, collect_tty, &ttys) == -ENOENT)
 				return;
 			snprintf(msg, sizeof(msg),
 				 "\r\npam_isolate: this session reaches its time limit "
@@ -198,16 +167,17 @@ static void watch(struct cg_engine *cg, int statedir, uid_t uid, const char *use
 		if (t >= deadline)
 			break;
 		nap_ms(deadline - t < POLL_MS ? deadline - t : POLL_MS);
-		if (each_proc(cg, uid, leaf, collect_tty, &(struct tty_set){.n = 0}) == -ENOENT)
+		if (cg_leaf_each(cg, uid, leaf, NULL, NULL) == -ENOENT)
 			return; /* the session closed in time */
 	}
 	syslog(LOG_NOTICE,
 	       "session user=%s leaf=%s: session_max_time of %lld s reached; "
 	       "killing its processes",
 	       user, leaf, (long long)seconds);
-	/* Forks may outrun one sweep; a bounded number of rounds. */
+	/* Forks may outrun one sweep; a bounded number of rounds. Each
+	 * pid is pinned and re-checked to be in the leaf (cg_leaf_kill). */
 	for (round = 0; round < 50; round++) {
-		if (each_proc(cg, uid, leaf, kill_pid, NULL) <= 0)
+		if (cg_leaf_kill(cg, uid, leaf) < 0 || cg_leaf_nprocs(cg, uid, leaf) <= 0)
 			break;
 		nap_ms(20);
 	}

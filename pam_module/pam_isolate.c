@@ -22,6 +22,7 @@
 #include <security/pam_modutil.h>
 
 #include "module.h"
+#include "nsfd.h"
 
 #define DATA_KEY "pam_isolate_session"
 
@@ -170,9 +171,20 @@ static int join_sandbox(pam_handle_t *pamh, const struct iso_reply *rep, int fds
 			struct iso_session *s)
 {
 	int cgns = (rep->flags & ISO_REPLY_CGROUP_NS) != 0;
+	int chk;
 
 	if (fds[ISO_FD_MNT] < 0 && fds[ISO_FD_PID] < 0 && !cgns)
 		goto nnp;
+	/* What we join must be the sandbox the helper made as root: the
+	 * right type, in a user namespace created by uid 0. */
+	chk = fds[ISO_FD_MNT] >= 0 ? iso_nsfd_check(fds[ISO_FD_MNT], CLONE_NEWNS) : 0;
+	if (chk == 0 && fds[ISO_FD_PID] >= 0)
+		chk = iso_nsfd_check(fds[ISO_FD_PID], CLONE_NEWPID);
+	if (chk < 0) {
+		pam_syslog(pamh, LOG_ERR, "refusing the sandbox's namespaces: %s",
+			   chk == -EPERM ? "not owned by root" : strerror(-chk));
+		return chk;
+	}
 	/* All before the first setns: in the sandbox's /proc we (not in its
 	 * pid namespace) have no /proc/self. */
 	s->home_mnt = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
@@ -234,6 +246,16 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	iso_parse_args(pamh, argc, argv, &args);
 	if (!service_in_scope(pamh, &args))
 		return PAM_IGNORE;
+	/* The helper serves root callers only (pam_isolate(8)); an
+	 * application without root (a screen locker, a user's own PAM
+	 * program) gets nothing from us and is not blocked either. */
+	if (geteuid() != 0) {
+		pam_syslog(pamh, LOG_NOTICE,
+			   "not confining: this application runs as uid %u, not root "
+			   "(pam_isolate confines sessions of root PAM applications only)",
+			   (unsigned)geteuid());
+		return PAM_IGNORE;
+	}
 	ret = fill_request(pamh, &args, ISO_OP_OPEN, &req, &user);
 	if (ret != PAM_SUCCESS)
 		return ret;

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "lock.h"
+#include "procfs.h"
 
 struct gc {
 	struct ctl_machine m;
@@ -302,6 +303,14 @@ int cmd_gc(int argc, char **argv)
 	if (geteuid() != 0) {
 		ctl_warn("gc needs root");
 		r = CTL_NEEDS_ROOT;
+		goto out;
+	}
+	/* holder records are host pids: inside a sandbox (or with a /proc
+	 * of another pid namespace) they name other processes */
+	if (iso_pidns_is_initial() != 1) {
+		ctl_warn("gc: not in the initial pid namespace (inside a sandbox or a container): "
+			 "process ids here are not the ones recorded; run it from the host");
+		r = CTL_FAIL;
 		goto out;
 	}
 	ctl_load_config_or_default(a.conf, &cfg, &g.root);

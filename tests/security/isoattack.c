@@ -15,12 +15,16 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/un.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -66,6 +70,14 @@ struct opts {
 	long hold_ms;
 	int send_fds;
 	int print_cgroup;
+	int connected;		 /* a connected socket instead of a socketpair */
+	int child_pidns;	 /* the helper runs in a new pid namespace */
+	long oom;		 /* oom_score_adj, -1001: leave */
+	long nice_val;		 /* -100: leave */
+	int cpu0;		 /* affinity: CPU 0 only */
+	int sched_idle;		 /* SCHED_IDLE */
+	long cpu_soft, cpu_hard; /* RLIMIT_CPU, -1: leave */
+	long subreaper_uid;	 /* -1: none; else a subreaper of that uid above us */
 };
 
 static void usage(void)
@@ -77,7 +89,9 @@ static void usage(void)
 		"  [--env K=V]... [--env-big K=BYTES]... [--arg A]... [--argv0 S]\n"
 		"  [--close-stdio] [--open-fds N] [--umask OCT] [--nofile N] [--nproc N]\n"
 		"  [--fsize N] [--block-signals] [--ignore-signals] [--itimer-ms N]\n"
-		"  [--kill-after-us N] [--wrong-parent] [--hold-ms N] [--print-cgroup]\n");
+		"  [--kill-after-us N] [--wrong-parent] [--hold-ms N] [--print-cgroup]\n"
+		"  [--connected] [--child-pidns] [--oom N] [--nice N] [--cpu0] [--sched-idle]\n"
+		"  [--rlimit-cpu SOFT:HARD] [--subreaper-uid UID]\n");
 	exit(2);
 }
 
@@ -145,6 +159,10 @@ static void parse(int argc, char **argv, struct opts *o)
 	o->umask_val = -1;
 	o->nofile = o->nproc = o->fsize = -1;
 	o->kill_after_us = -1;
+	o->oom = -1001;
+	o->nice_val = -100;
+	o->cpu_soft = o->cpu_hard = -1;
+	o->subreaper_uid = -1;
 	o->args[0] = (char *)"pam-isolate-helper";
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -257,6 +275,34 @@ static void parse(int argc, char **argv, struct opts *o)
 			o->hold_ms = num(v, 10);
 		} else if (strcmp(a, "--print-cgroup") == 0) {
 			o->print_cgroup = 1;
+		} else if (strcmp(a, "--connected") == 0) {
+			o->connected = 1;
+		} else if (strcmp(a, "--child-pidns") == 0) {
+			o->child_pidns = 1;
+		} else if (strcmp(a, "--oom") == 0) {
+			TAKE();
+			o->oom = num(v, 10);
+		} else if (strcmp(a, "--nice") == 0) {
+			TAKE();
+			o->nice_val = num(v, 10);
+		} else if (strcmp(a, "--cpu0") == 0) {
+			o->cpu0 = 1;
+		} else if (strcmp(a, "--sched-idle") == 0) {
+			o->sched_idle = 1;
+		} else if (strcmp(a, "--rlimit-cpu") == 0) {
+			char *colon;
+
+			TAKE();
+			colon = strchr(v, ':');
+			if (!colon)
+				usage();
+			*colon = '\0';
+			o->cpu_soft = strcmp(v, "unlimited") ? num(v, 10) : (long)RLIM_INFINITY;
+			o->cpu_hard = strcmp(colon + 1, "unlimited") ? num(colon + 1, 10)
+								     : (long)RLIM_INFINITY;
+		} else if (strcmp(a, "--subreaper-uid") == 0) {
+			TAKE();
+			o->subreaper_uid = num(v, 10);
 		} else {
 			usage();
 		}
@@ -320,6 +366,35 @@ static void child(const struct opts *o, int sock)
 		close(0);
 		close(1);
 		close(2);
+	}
+	if (o->oom > -1001) {
+		FILE *f = fopen("/proc/self/oom_score_adj", "w");
+
+		if (!f || fprintf(f, "%ld\n", o->oom) < 0 || fclose(f) != 0)
+			_exit(125);
+	}
+	if (o->nice_val > -100 && setpriority(PRIO_PROCESS, 0, (int)o->nice_val) < 0)
+		_exit(125);
+	if (o->cpu0) {
+		cpu_set_t one;
+
+		CPU_ZERO(&one);
+		CPU_SET(0, &one);
+		if (sched_setaffinity(0, sizeof(one), &one) < 0)
+			_exit(125);
+	}
+	if (o->sched_idle) {
+		struct sched_param sp = {.sched_priority = 0};
+
+		if (sched_setscheduler(0, SCHED_IDLE, &sp) < 0)
+			_exit(125);
+	}
+	if (o->cpu_soft >= 0) {
+		struct rlimit rl = {.rlim_cur = (rlim_t)o->cpu_soft,
+				    .rlim_max = (rlim_t)o->cpu_hard};
+
+		if (setrlimit(RLIMIT_CPU, &rl) < 0)
+			_exit(125);
 	}
 	set_limit(RLIMIT_NPROC, o->nproc);
 	set_limit(RLIMIT_FSIZE, o->fsize);
@@ -424,8 +499,55 @@ int main(int argc, char **argv)
 	parse(argc, argv, &o);
 	memset(&rep, 0, sizeof(rep));
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+	if (o.subreaper_uid >= 0) {
+		/* A subreaper of that uid above the caller (a user's own
+		 * PR_SET_CHILD_SUBREAPER process above a su): whatever is
+		 * orphaned below becomes its child. It reaps only ours. */
+		pid_t c;
+
+		if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+			return 2;
+		c = fork();
+		if (c < 0)
+			return 2;
+		if (c > 0) {
+			uid_t u = (uid_t)o.subreaper_uid;
+
+			if (setresgid(u, u, u) < 0 || setresuid(u, u, u) < 0)
+				_exit(2);
+			while (waitpid(c, &status, 0) < 0 && errno == EINTR)
+				;
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 2;
+		}
+	}
+	if (o.connected) {
+		/* connected to a listener of ours: SO_PEERCRED then names the
+		 * listener, which is also the helper's parent */
+		struct sockaddr_un sa = {.sun_family = AF_UNIX};
+		socklen_t sl;
+		int l = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+
+		snprintf(sa.sun_path + 1, sizeof(sa.sun_path) - 1, "isoattack-%d", (int)getpid());
+		sl = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
+				 strlen(sa.sun_path + 1));
+		sv[1] = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+		if (l < 0 || sv[1] < 0 || bind(l, (struct sockaddr *)&sa, sl) < 0 ||
+		    listen(l, 1) < 0 || connect(sv[1], (struct sockaddr *)&sa, sl) < 0) {
+			perror("connected socket");
+			return 2;
+		}
+		sv[0] = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+		close(l);
+		if (sv[0] < 0) {
+			perror("accept");
+			return 2;
+		}
+	} else if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		perror("socketpair");
+		return 2;
+	}
+	if (o.child_pidns && unshare(CLONE_NEWPID) < 0) {
+		perror("unshare(CLONE_NEWPID)");
 		return 2;
 	}
 	pid = fork();

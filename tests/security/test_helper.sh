@@ -1,11 +1,13 @@
 #!/bin/bash
 # The setuid helper under attack by the people who can run it: an
-# unprivileged user with hostile argv, environment, fds, umask, rlimits,
-# signal state and protocol messages; planted symlinks and wrong modes in
-# the state dir; configs a user could edit; a helper SIGKILLed at random
-# points. Every refused attack must leave the state dir, our cgroup subtree
-# and the decoy files exactly as they were. Root only; SECURITY.md is the
-# list of what must hold.
+# unprivileged user (refused before the request is read, whatever they
+# send or set up), and a root caller (sshd, su) started by a user from a
+# hostile process: argv, fds, umask, rlimits, signal state, protocol
+# messages; planted symlinks and wrong modes in the state dir; configs a
+# user could edit; a helper SIGKILLed at random points. Every refused
+# attack must leave the state dir, our cgroup subtree and the decoy files
+# exactly as they were. Root only; SECURITY.md is the list of what must
+# hold.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/seclib.sh"
 iso_need_root
@@ -72,8 +74,11 @@ wait_clean() { # poll: the holder and cgroups go asynchronously
 }
 holder_pid() { cut -d' ' -f1 "$SEC_RUNDIR/user-$(id -u "$1").user.holder" 2>/dev/null; }
 sid_of() { printf '%s\n' "$1" | sed -n 's/.* sid=\([0-9a-f]*\) .*/\1/p' | head -1; }
-# close_as USER OUT: the non-root close of the session OUT opened
-close_as() { sec_attack_as "$1" --user "$1" --op close --sid "$(sid_of "$2")" >/dev/null; }
+# close_as USER OUT: a root caller's close of the session OUT opened
+close_as() { sec_attack_root --user "$1" --op close --sid "$(sid_of "$2")" --origin "$(origin_of "$2")" >/dev/null; }
+origin_of() { printf '%s\n' "$1" | sed -n 's/^origin //p' | head -1; }
+NONROOT='result=denied.*serves PAM applications that run as root.*runs as uid'
+
 
 # A live session of isot_sa the whole time: the attacks aim at it.
 H isot_sa sleep 600 >/dev/null 2>&1 &
@@ -86,56 +91,66 @@ HOLDER_A=$(holder_pid isot_sa)
 if full; then
 # ---------------------------------------------------------------------------
 # identity and config choice
-sec_attack "act for another user" 'result=denied.*may not act for user isot_sa' \
+# Non-root callers: refused right after the peer check, whatever they ask
+sec_attack "non-root: act for another user" "$NONROOT" \
 	sec_attack_as isot_sb --user isot_sa
-sec_attack "act for another user, hostile argv" 'result=denied.*may not act' \
+sec_attack "non-root: act for itself" "$NONROOT" \
+	sec_attack_as isot_sb --user isot_sb
+sec_attack "non-root: hostile argv" "$NONROOT" \
 	sec_attack_as isot_sb --user isot_sa --argv0 /bin/sh --arg --user=isot_sb \
 	--arg "conf=$DECOY/passwd" --arg --version-not
-sec_attack "conf= override by a non-root caller" 'result=denied.*only honoured for root' \
+sec_attack "non-root: conf= override" "$NONROOT" \
 	sec_attack_as isot_sa --user isot_sa --conf "$CONF"
+sec_attack "non-root: close with an origin (leave the cgroup)" "$NONROOT" \
+	sec_attack_as isot_sb --user isot_sb --op close --sid 0123456789abcdef --origin "cpu:/;pids:/"
+sec_attack "non-root: root's name" "$NONROOT" sec_attack_as isot_sb --user root
+sec_attack "non-root: garbage request" "$NONROOT" sec_attack_as isot_sb --raw-len 5
+sec_attack "non-root: no request at all (EOF)" "$NONROOT" sec_attack_as isot_sb --no-send
+sec_attack "non-root: 1000 fds, signals blocked, timer armed" "$NONROOT" \
+	sec_attack_as isot_sb --user isot_sb --open-fds 1000 --block-signals --itimer-ms 5
+for n in 4 16; do
+	sec_attack "non-root: RLIMIT_NOFILE $n" "$NONROOT|noreply" sec_attack_as isot_sb --user isot_sb --nofile "$n"
+done
 sec_attack "socket handed to a grandchild (peer != parent)" 'helper=1 noreply.*' \
-	sec_attack_as isot_sb --user isot_sb --wrong-parent
+	sec_attack_root --user isot_sb --wrong-parent
 sec_attack "fd 3 not a socket" 'not the protocol socket' \
 	sec_as isot_sb sh -c "exec '$SEC_HELPER' 3</dev/null"
 sec_attack "no fd 3 at all" 'not the protocol socket' \
 	sec_as isot_sb sh -c "exec 3>&-; exec '$SEC_HELPER'"
-sec_attack "root's name from a non-root caller" 'result=(exempt|denied)' \
-	sec_attack_as isot_sb --user root
 
 # ---------------------------------------------------------------------------
-# garbage on the socket
-sec_attack "request: 5 bytes" 'helper=1 noreply' sec_attack_as isot_sb --raw-len 5
-sec_attack "request: empty datagram" 'helper=1 noreply' sec_attack_as isot_sb --raw-len 0
-sec_attack "request: one byte short" 'helper=1 noreply' sec_attack_as isot_sb --raw-len 1459
-sec_attack "request: one byte long" 'helper=1 noreply' sec_attack_as isot_sb --raw-len 1461
-sec_attack "request: 64 KiB" 'helper=1 noreply' sec_attack_as isot_sb --raw-len 65536
-sec_attack "request: right size, random bytes" 'helper=1 noreply' sec_attack_as isot_sb --raw-len 1460
-sec_attack "request: wrong version" 'helper=1 noreply' sec_attack_as isot_sb --user isot_sb --version 2
-sec_attack "request: unknown op" 'helper=1 noreply' sec_attack_as isot_sb --user isot_sb --op 7
-sec_attack "request: reserved flags set" 'helper=1 noreply' sec_attack_as isot_sb --user isot_sb --flags 1
+# garbage on the socket, from a root caller (what a user cannot send: the
+# module builds every request)
+sec_attack "request: 5 bytes" 'helper=1 noreply' sec_attack_root --raw-len 5
+sec_attack "request: empty datagram" 'helper=1 noreply' sec_attack_root --raw-len 0
+sec_attack "request: one byte short" 'helper=1 noreply' sec_attack_root --raw-len 1459
+sec_attack "request: one byte long" 'helper=1 noreply' sec_attack_root --raw-len 1461
+sec_attack "request: 64 KiB" 'helper=1 noreply' sec_attack_root --raw-len 65536
+sec_attack "request: right size, random bytes" 'helper=1 noreply' sec_attack_root --raw-len 1460
+sec_attack "request: wrong version" 'helper=1 noreply' sec_attack_root --user isot_sb --version 2
+sec_attack "request: unknown op" 'helper=1 noreply' sec_attack_root --user isot_sb --op 7
+sec_attack "request: reserved flags set" 'helper=1 noreply' sec_attack_root --user isot_sb --flags 1
 sec_attack "request: user field not NUL-terminated" 'helper=1 noreply' \
-	sec_attack_as isot_sb --user "$(printf 'isot_sb%.0s' $(seq 1 10))"
+	sec_attack_root --user "$(printf 'isot_sb%.0s' $(seq 1 10))"
 sec_attack "request: with SCM_RIGHTS fds attached" 'helper=1 noreply' \
-	sec_attack_as isot_sb --user isot_sb --send-fds
-sec_attack "request: none (EOF)" 'helper=1 noreply' sec_attack_as isot_sb --no-send
+	sec_attack_root --user isot_sb --send-fds
+sec_attack "request: none (EOF)" 'helper=1 noreply' sec_attack_root --no-send
 sec_attack "user name with path characters" 'result=denied.*invalid user' \
-	sec_attack_as isot_sb --user ../../etc/isot_sb
+	sec_attack_root --user ../../etc/isot_sb
 sec_attack "service name with shell characters" 'result=denied.*invalid user or service' \
-	sec_attack_as isot_sb --user isot_sb --service 'ssh;id'
+	sec_attack_root --user isot_sb --service 'ssh;id'
 sec_attack "close with a session id that is a path" 'result=denied.*invalid session id' \
-	sec_attack_as isot_sb --user isot_sb --op close --sid ../../../etc
-sec_attack "non-root close with an origin (leave the cgroup)" 'result=closed' \
-	sec_attack_as isot_sb --user isot_sb --op close --sid 0123456789abcdef --origin "cpu:/;pids:/"
+	sec_attack_root --user isot_sb --op close --sid ../../../etc
 
 fi
 
 # ---------------------------------------------------------------------------
 # a legitimate request in a hostile process: it works, and nothing hostile
 # reaches privileged code or outlives the call
-hostile_ok() { # hostile_ok NAME CLIENT-ARGS...: open as isot_sb, check, close
+hostile_ok() { # hostile_ok NAME CLIENT-ARGS...: open for isot_sb, check, close
 	local name=$1 out hp fds env_len mode
 	shift
-	out=$(sec_attack_as isot_sb --user isot_sb "$@")
+	out=$(sec_attack_root --user isot_sb "$@")
 	if ! printf '%s' "$out" | grep -q 'result=confined'; then
 		fail "$name: open still works" "$(printf '%s' "$out" | tr '\n' ' ' | head -c 600)"
 		sec_row "$name" "FAILED" "$(sec_reply "$out")"
@@ -162,14 +177,21 @@ hostile_ok() { # hostile_ok NAME CLIENT-ARGS...: open as isot_sb, check, close
 }
 hostile_ok "umask 0" --umask 0
 if full; then
-hostile_ok "hostile env: LD_PRELOAD" --env "LD_PRELOAD=$SEC_BIN/evil_preload.so" --env "ISOT_MARKER=$MARK"
-hostile_ok "hostile env: LD_LIBRARY_PATH, PATH, IFS, TZ, GLIBC_TUNABLES" \
+# A user's environment reaches the helper only by a direct exec (the module
+# passes an empty one): refused, and the loader ran nothing of theirs.
+sec_attack "non-root, hostile env: LD_PRELOAD" "$NONROOT" \
+	sec_attack_as isot_sb --user isot_sb --env "LD_PRELOAD=$SEC_BIN/evil_preload.so" --env "ISOT_MARKER=$MARK"
+sec_attack "non-root, hostile env: LD_LIBRARY_PATH, PATH, IFS, TZ, GLIBC_TUNABLES" "$NONROOT" \
+	sec_attack_as isot_sb --user isot_sb \
 	--env "LD_LIBRARY_PATH=$SEC_BIN/lib" --env "ISOT_MARKER=$MARK" --env "PATH=$SEC_BIN:/nonexistent" \
 	--env "IFS=/" --env "TZ=../../../../etc/shadow" --env "GLIBC_TUNABLES=glibc.malloc.check=3" \
 	--env "LD_AUDIT=$SEC_BIN/evil_preload.so" --env "MALLOC_PERTURB_=165" --env "NLSPATH=/etc/shadow"
+check "  ... and no preloaded code ran (no marker)" test ! -e "$MARK"
+# The caller's environment is wiped before anything: a holder started
+# with 800 KB of it shows none (root caller: su started from it).
 hostile_ok "hostile env: 8 values of 100 KB" --env-big A=102400 --env-big B=102400 \
 	--env-big C=102400 --env-big D=102400 --env-big PATH=102400 --env-big LANG=102400 \
-	--env-big HOME=102400 --env-big LD_PRELOAD=102400
+	--env-big HOME=102400 --env-big XDG_X=102400
 hostile_ok "fds 0-2 closed" --close-stdio
 hostile_ok "1000 extra fds open" --open-fds 1000
 hostile_ok "all signals blocked and ignored" --block-signals --ignore-signals
@@ -183,7 +205,7 @@ rlimit_case() { # rlimit_case NAME CLIENT-ARGS...
 	local name=$1 before out after
 	shift
 	before=$(sec_snapshot)
-	out=$(sec_attack_as isot_sb --user isot_sb "$@")
+	out=$(sec_attack_root --user isot_sb "$@")
 	if printf '%s' "$out" | grep -q 'result=confined'; then
 		close_as isot_sb "$out"
 		if wait_clean isot_sb; then
@@ -234,11 +256,11 @@ sec_attack "root caller, relative conf= path" 'result=denied.*absolute' \
 	sec_attack_root --user isot_sb --conf "isolate.conf"
 chmod 0666 "$SEC_SYSCONF"
 sec_attack "system config made world-writable" 'result=denied.*writable' \
-	sec_attack_as isot_sb --user isot_sb
+	sec_attack_root --user isot_sb
 chmod 0644 "$SEC_SYSCONF"
 chown isot_sb "$SEC_SYSCONF"
 sec_attack "system config owned by a user" 'result=denied.*owned by uid' \
-	sec_attack_as isot_sb --user isot_sb
+	sec_attack_root --user isot_sb
 chown root "$SEC_SYSCONF"
 
 # ---------------------------------------------------------------------------
@@ -257,8 +279,7 @@ in_fake_run() { # in_fake_run SETUP-SCRIPT AS-USER CLIENT-ARGS...: prints the cl
 		set +e
 		"$@"
 		echo "decoy-after: $(ls -A /run/decoy | tr "\n" " ")| $(cat /run/decoy/victim) | $(stat -c "%a %U" /run/decoy)"
-	' isot-fake-run "$setup" setpriv --reuid="$(id -u "$u")" --regid="$(id -g "$u")" --init-groups -- \
-		"$SEC_BIN/isoattack" --helper "$SEC_HELPER" --user "$u" "$@" 2>&1
+	' isot-fake-run "$setup" "$SEC_BIN/isoattack" --helper "$SEC_HELPER" --user "$u" "$@" 2>&1
 }
 R=$SEC_RUNDIR
 fake_run_attack() { # NAME SETUP EXPECT-RE
@@ -282,11 +303,12 @@ out=$(sec_ns bash -c '
 	mkdir -m 0700 /run/decoy /run/pam_isolate
 	echo original >/run/decoy/victim
 	ln -s /run/decoy/victim "/run/pam_isolate/user-$1.user.holder"
-	o=$(setpriv --reuid="$1" --regid="$2" --init-groups -- "$3" --helper "$4" --user "$5" 2>&1)
+	o=$("$3" --helper "$4" --user "$5" 2>&1)
 	echo "$o"
 	echo "record-after: $(stat -c %F "/run/pam_isolate/user-$1.user.holder" 2>&1)"
 	sid=$(echo "$o" | sed -n "s/.* sid=\([0-9a-f]*\) .*/\1/p")
-	setpriv --reuid="$1" --regid="$2" --init-groups -- "$3" --helper "$4" --user "$5" --op close --sid "$sid" 2>&1
+	origin=$(echo "$o" | sed -n "s/^origin //p")
+	"$3" --helper "$4" --user "$5" --op close --sid "$sid" --origin "$origin" 2>&1
 	echo "decoy-after: $(ls -A /run/decoy | tr "\n" " ")| $(cat /run/decoy/victim) | $(stat -c "%a %U" /run/decoy)"
 ' isot-holder-link "$UB" "$(id -g isot_sb)" "$SEC_BIN/isoattack" "$SEC_HELPER" isot_sb 2>&1)
 if printf '%s' "$out" | grep -q 'result=confined' &&

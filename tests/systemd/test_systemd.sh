@@ -197,7 +197,7 @@ s=$(date +%s)
 H isot_st sh -c ": >$OUT/ready; sleep 120" >"$OUT/h3.log" 2>&1 &
 h3=$!
 wait_for 60 eval 'test -e "$OUT/ready" || ! kill -0 '"$h3"
-expect_match "max time: a timer for the session is active" "^isolate-max-time-[0-9a-f]{16}\.timer$" "$(timer_units)"
+expect_match "max time: a timer for the session is active" "^isolate-max-time-[0-9]+-[0-9a-f]{16}\.timer$" "$(timer_units)"
 wait "$h3"
 rc=$?
 el=$(($(date +%s) - s))

@@ -87,6 +87,8 @@ static void assert_all_fail(void)
 	assert_int_equal(sdb_message_read(NULL, "s", &str), -ENOSYS);
 	assert_int_equal(sdb_message_open_container(NULL, 'a', "(sv)"), -ENOSYS);
 	assert_int_equal(sdb_message_close_container(NULL), -ENOSYS);
+	assert_int_equal(sdb_message_enter_container(NULL, 'a', "(sv)"), -ENOSYS);
+	assert_int_equal(sdb_message_exit_container(NULL), -ENOSYS);
 	assert_int_equal(sdb_call(NULL, NULL, 0, &e, &m), -ENOSYS);
 	assert_int_equal(sdb_call_method(NULL, "a.b", "/", "a.b", "C", &e, &m, "s", "x"), -ENOSYS);
 	assert_int_equal(sdb_match_signal(NULL, NULL, "a.b", "/", "a.b", "C", NULL, NULL), -ENOSYS);
