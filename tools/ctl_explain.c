@@ -126,7 +126,7 @@ static void ex_key_source(const struct explain *x, const struct key_info *k, cha
 	else if (x->cfg->has_default && ex_field(&x->cfg->defaults, k->off) != ISO_UNSET)
 		snprintf(buf, len, "default (line %d)", x->cfg->default_line);
 	else if (v == ISO_UNSET && !strcmp(k->name, "tmp_size"))
-		snprintf(buf, len, "not set: tmpfs default, half of RAM");
+		snprintf(buf, len, "not set: 10%% of RAM");
 	else if (v == ISO_UNSET)
 		snprintf(buf, len, "not set anywhere: not managed");
 	else
