@@ -363,7 +363,7 @@ static int open_leaf(struct cg_engine *e, int slot, uid_t uid, const char *leaf,
 int cg_leaf_each(struct cg_engine *e, uid_t uid, const char *leaf, int (*fn)(pid_t pid, void *arg),
 		 void *arg)
 {
-	int fd = -1, n, total = 0, found = 0, r;
+	int fd = -1, n = 0, total = 0, found = 0, r;
 
 	/* cgroup.procs is read whole, in chunks (cg_procs_each): a fixed
 	 * buffer cuts the last pid of a long list short, and a cut
@@ -390,7 +390,7 @@ int cg_leaf_each(struct cg_engine *e, uid_t uid, const char *leaf, int (*fn)(pid
 int cg_leaf_kill(struct cg_engine *e, uid_t uid, const char *leaf)
 {
 	struct kill_ctx k = {.e = e};
-	int fd = -1, n, total = 0, found = 0, r;
+	int fd = -1, n = 0, total = 0, found = 0, r;
 
 	for (int i = 0; i < CG_NCTRL; i++) {
 		if (!cg_slot_used(e, i, CG_ALL))

@@ -141,13 +141,12 @@ int iso_daemon_defaults(struct iso_err *err)
 	return 0;
 }
 
-/* Root-owned in every uid of /proc/PID/status. */
+/* Root-owned in every uid of /proc/PID/status ("Uid:\tr\te\ts\tf"). */
 static int proc_is_root(pid_t pid)
 {
-	char path[64], buf[2048], *p;
-	unsigned r, e, s, f;
+	char path[64], buf[2048], *p, *end;
 	ssize_t n;
-	int fd;
+	int fd, i;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -159,9 +158,19 @@ static int proc_is_root(pid_t pid)
 		return 0;
 	buf[n] = '\0';
 	p = strstr(buf, "\nUid:");
-	if (!p || sscanf(p + 5, "%u %u %u %u", &r, &e, &s, &f) != 4)
+	if (!p)
 		return 0;
-	return r == 0 && e == 0 && s == 0 && f == 0;
+	p += 5;
+	for (i = 0; i < 4; i++) {
+		unsigned long v;
+
+		errno = 0;
+		v = strtoul(p, &end, 10);
+		if (errno || end == p || v != 0)
+			return 0;
+		p = end;
+	}
+	return 1;
 }
 
 int iso_daemon_reaper_ok(uid_t as_uid, struct iso_err *err)

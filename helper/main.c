@@ -71,10 +71,15 @@ int main(int argc, char **argv)
 	r = iso_sanitize_process(ISO_HELPER_FD);
 	if (r < 0)
 		return 1; /* cannot even trust stderr yet */
+	/* armed before anything a caller can make us wait for (a full
+	 * stderr pipe, a socket nobody reads): a refused caller too */
+	alarm(WATCHDOG_S);
 	openlog("pam_isolate", LOG_PID, LOG_AUTHPRIV);
 	if (argc > 0 && argv[0])
 		sb_set_title_buffer(argv[0], strlen(argv[0]));
 
+	/* a constant and nothing else, for scripts and the benchmark (the
+	 * cost of one exec of the helper); runs after the hygiene */
 	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
 		printf("pam-isolate-helper %s\n", ISO_VERSION);
 		return 0;
@@ -106,7 +111,6 @@ int main(int argc, char **argv)
 	r = iso_bind_to_caller(&caller, &err);
 	if (r < 0)
 		return die("refusing to run", &err, r);
-	alarm(WATCHDOG_S);
 
 	iso_session_handle(&paths, &caller, &req, &rep, fds, &nfds);
 

@@ -136,6 +136,31 @@ static void state_remove(int statedir, uid_t uid, const char *key)
 		unlinkat(statedir, name, 0);
 }
 
+int sb_count_session_records(int statedir, uid_t uid)
+{
+	char prefix[48];
+	struct dirent *de;
+	size_t plen;
+	DIR *d;
+	int fd, n = 0;
+
+	snprintf(prefix, sizeof(prefix), "user-%u.s-", (unsigned)uid);
+	plen = strlen(prefix);
+	fd = openat(statedir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		iso_close(fd);
+		return -errno;
+	}
+	while ((de = readdir(d)))
+		if (strncmp(de->d_name, prefix, plen) == 0 && strstr(de->d_name, ".holder"))
+			n++;
+	closedir(d);
+	return n;
+}
+
 int sb_holder_find(int statedir, uid_t uid, const char *key, struct sb_holder *out)
 {
 	char name[96], buf[64], comm[32];
@@ -584,7 +609,7 @@ int sb_holder_nsfds(const struct sb_holder *h, int fds[ISO_MAX_FDS], size_t *nfd
 		    struct iso_err *err)
 {
 	struct pollfd pfd = {.events = POLLIN};
-	char path[64];
+	char path[64], comm[32];
 	struct stat mine, theirs;
 	unsigned long long start;
 	size_t i;
@@ -601,7 +626,8 @@ int sb_holder_nsfds(const struct sb_holder *h, int fds[ISO_MAX_FDS], size_t *nfd
 				strerror(errno));
 		goto fail;
 	}
-	if (proc_start_time(h->pid, &start, NULL, 0) < 0 || start != h->start) {
+	if (proc_start_time(h->pid, &start, comm, sizeof(comm)) < 0 || start != h->start ||
+	    strcmp(comm, HOLDER_NAME) != 0) {
 		r = iso_err_set(err, -ESRCH, "the sandbox holder %d went away", (int)h->pid);
 		goto fail;
 	}

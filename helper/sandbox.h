@@ -45,6 +45,9 @@ void sb_set_title_buffer(char *buf, size_t len);
  * a stale or foreign record is removed and reported as -ENOENT. */
 int sb_holder_find(int statedir, uid_t uid, const char *key, struct sb_holder *out);
 
+/* Number of per-session holder records of uid (user-<uid>.s-*.holder). */
+int sb_count_session_records(int statedir, uid_t uid);
+
 /* Creates a holder for the namespaces and /tmp of lim, records it. */
 int sb_holder_create(int statedir, uid_t uid, const char *key, const struct iso_limits *lim,
 		     const struct sb_cgview *view, struct sb_holder *out, struct iso_err *err);

@@ -440,15 +440,20 @@ static int daemon_prepare(struct ctx *c, int live)
 	return 0;
 }
 
-/* Session leaves of the user that hold processes (0 on systemd, where
- * logind counts sessions and PID 1 the units). */
-static int live_sessions(struct ctx *c)
+/* What a per-session sandbox adds to: the user's live sessions (session
+ * leaves with processes; on systemd, logind's count) or their
+ * per-session holders, whichever is more (sandbox-only rules have no
+ * leaves). */
+static int sessions_with_daemons(struct ctx *c)
 {
-	int live = 0;
+	int live = 0, recs;
 
 	if (c->cg)
 		cg_user_gc(c->cg, c->uid, &live, NULL);
-	return live;
+	else if (c->sd)
+		(void)sysd_online_sessions(c->uid, NULL, &live);
+	recs = sb_count_session_records(c->statedir, c->uid);
+	return recs > live ? recs : live;
 }
 
 /* systemd backend (issue 9): the new holder moves into a transient scope
@@ -498,8 +503,9 @@ static int sandbox_open(struct ctx *c)
 	if (r == -ENOENT) {
 		struct sb_cgview view = {.n = 0};
 
-		r = daemon_prepare(
-			c, c->pol.lim.sandbox == ISO_SANDBOX_PER_SESSION ? live_sessions(c) : 0);
+		r = daemon_prepare(c, c->pol.lim.sandbox == ISO_SANDBOX_PER_SESSION
+					      ? sessions_with_daemons(c)
+					      : 0);
 		if (r < 0)
 			return r;
 		if (c->pol.lim.cgroup_ns == 1 && c->cg)

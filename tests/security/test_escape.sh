@@ -169,9 +169,9 @@ check "holder records unchanged" test "$(holder_pid "$UA") $(holder_pid "$UB")" 
 
 # ---------------------------------------------------------------------------
 # a non-root helper call from inside a session placed by a stricter config
-# (a service with its own conf=): the user runs the helper directly, which
-# reads the system config. It must neither move the caller out of the
-# stricter cgroup nor loosen the limits a root caller applied.
+# (a service with its own conf=): the user runs the helper directly. Non-root
+# callers are refused outright, so it can neither move the caller out of
+# the stricter cgroup nor loosen the limits a root caller applied.
 STRICT=$(iso_conf strict <<EOF
 cgroup_root = "${SEC_ROOT}_strict"
 default {
@@ -185,6 +185,7 @@ iso_service isot-esc-strict "$STRICT"
 out=$(sec_harness isot-esc-strict isot_ea "$SEC_BIN/isoattack" --helper "$SEC_HELPER" --user isot_ea \
 	--print-cgroup 2>&1)
 echo "$out" | sed 's/^/     | /'
+expect_match "non-root helper call from inside a session: refused" 'result=denied.*run as root' "$out"
 left_strict() { ! printf '%s\n' "$out" | grep -q "^cgroup .*:cpu:/${SEC_ROOT}_strict/"; }
 check "non-root helper call cannot move its caller out of a stricter cgroup" \
 	eval '! left_strict'

@@ -252,6 +252,8 @@ sec_attack "root caller, config world-writable" 'result=denied.*writable' \
 	sec_attack_root --user isot_sb --conf "$ISO_TMP/worldw.conf"
 sec_attack "root caller, config in a world-writable dir" 'result=denied.*writable directory' \
 	sec_attack_root --user isot_sb --conf "$ISO_TMP/wwdir/in.conf"
+sec_attack "root caller, config is a symlink" 'result=denied' \
+	sec_attack_root --user isot_sb --conf "$ISO_TMP/link.conf"
 sec_attack "root caller, relative conf= path" 'result=denied.*absolute' \
 	sec_attack_root --user isot_sb --conf "isolate.conf"
 chmod 0666 "$SEC_SYSCONF"

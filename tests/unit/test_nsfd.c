@@ -67,8 +67,8 @@ static void test_users_namespace_refused(void **state)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		if (geteuid() == 0 && (setresgid(65534, 65534, 65534) < 0 ||
-				       setresuid(65534, 65534, 65534) < 0))
+		if (geteuid() == 0 &&
+		    (setresgid(65534, 65534, 65534) < 0 || setresuid(65534, 65534, 65534) < 0))
 			_exit(2);
 		if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
 			_exit(3);
