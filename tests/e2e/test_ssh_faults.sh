@@ -210,11 +210,14 @@ PYEOF
 kill_during() {
 	local mode=$1 delay=$2 kp
 	shift 2
-	/usr/bin/python3 "$ISO_TMP/killer.py" "$ISO_SSHD_PID" 3 "$mode" "$delay" >"$ISO_TMP/killer.out" &
+	# armed until CMD is done: at 2% of a CPU, the key exchange alone
+	# can take seconds on a slow machine before the session opens
+	/usr/bin/python3 "$ISO_TMP/killer.py" "$ISO_SSHD_PID" 60 "$mode" "$delay" >"$ISO_TMP/killer.out" &
 	kp=$!
 	sleep 0.3
 	"$@" </dev/null >"$ISO_TMP/kout" 2>&1
 	k_rc=$?
+	kill "$kp" 2>/dev/null
 	wait $kp
 	k_n=$(grep -c '^killed' "$ISO_TMP/killer.out")
 	cat "$ISO_TMP/killer.out" >>"$ISO_TMP/killer.all"
