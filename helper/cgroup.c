@@ -608,6 +608,37 @@ int cg_user_apply(struct cg_engine *e, uid_t uid, const struct iso_limits *lim, 
 	return r;
 }
 
+int cg_enter_daemons(struct cg_engine *e, unsigned ctrls, pid_t pid, struct iso_err *err)
+{
+	char path[PATH_MAX], val[24];
+	int rootfd = -1, fd = -1, r = 0;
+
+	snprintf(val, sizeof(val), "%d", (int)pid);
+	for (int i = 0; i < CG_NCTRL; i++) {
+		if (!cg_slot_used(e, i, ctrls))
+			continue;
+		r = cg_open_root(e, i, true, &rootfd, err);
+		if (r == 0)
+			r = cg_fmt_path(e, i, (uid_t)-1, NULL, path, sizeof(path));
+		if (r == 0)
+			r = cg_mkdir(e, rootfd, path, "daemons", err);
+		if (r == 0)
+			r = iso_open_dir_at(rootfd, "daemons", &fd);
+		if (r == 0) {
+			size_t n = strlen(path);
+
+			snprintf(path + n, sizeof(path) - n, "/daemons");
+			r = cg_write(e, fd, path, "cgroup.procs", val, err);
+		}
+		iso_close(fd);
+		iso_close(rootfd);
+		fd = rootfd = -1;
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 int cg_enter(struct cg_engine *e, uid_t uid, const char *leaf, unsigned ctrls, pid_t pid,
 	     struct iso_err *err)
 {

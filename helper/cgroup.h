@@ -80,6 +80,12 @@ bool cg_memory_clamped(const struct cg_engine *e, int64_t *configured, int64_t *
 int cg_enter(struct cg_engine *e, uid_t uid, const char *leaf, unsigned ctrls, pid_t pid,
 	     struct iso_err *err);
 
+/* Moves pid (a root process we leave running: the session_max_time
+ * watcher, the clean-up worker) into <root>/daemons of each hierarchy of
+ * ctrls: out of the user's cgroups, where the user's limits, a kill of
+ * the session it was started from, or the user's tasks_max would hit it.
+ * The user dir is not used, so "daemons" never collides with a user. */
+int cg_enter_daemons(struct cg_engine *e, unsigned ctrls, pid_t pid, struct iso_err *err);
 /* Reads the cgroups of pid in the managed hierarchies, as one string
  * "ctrl:path;ctrl:path" (v2: "0:path"), to move it back there later. */
 int cg_origin_read(struct cg_engine *e, pid_t pid, char *buf, size_t len, struct iso_err *err);

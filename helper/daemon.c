@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "fsutil.h"
 #include "procfs.h"
 
@@ -225,6 +226,15 @@ int iso_daemon_reaper_ok(uid_t as_uid, struct iso_err *err)
 		goto out;
 	}
 	reaper = st.ppid;
+	/* still alive, so that stat was the probe's and not a recycled pid's */
+	{
+		struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
+
+		if (poll(&pfd, 1, 0) != 0) {
+			r = iso_err_set(err, -ESRCH, "the probe process went away");
+			goto out;
+		}
+	}
 	if (reaper == 1 || proc_is_root(reaper)) {
 		r = 0;
 		goto out;
@@ -241,4 +251,73 @@ out:
 	iso_close(p[0]);
 	iso_close(p[1]);
 	return r;
+}
+
+int iso_daemon_fork(struct cg_engine *cg, unsigned ctrls, struct iso_err *err)
+{
+	int p[2] = {-1, -1}, status, r;
+	pid_t mid;
+	char c = 0;
+	ssize_t n;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return iso_err_set(err, -errno, "pipe: %s", strerror(errno));
+	mid = fork();
+	if (mid < 0) {
+		r = iso_err_set(err, -errno, "fork: %s", strerror(errno));
+		goto out;
+	}
+	if (mid == 0) {
+		pid_t g;
+
+		iso_close(p[0]);
+		g = fork();
+		if (g != 0)
+			_exit(g < 0 ? 1 : 0);
+		/* the grandchild: a session of its own, and out of the
+		 * caller's cgroups (the user's session leaf for a su in a
+		 * session: its kill, tasks_max or memory_max would hit us) */
+		(void)setsid();
+		/* the caller's stdio (a pipe someone reads to its end, a
+		 * terminal) is not ours to keep; we log to syslog */
+		{
+			int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+			if (nul < 0 || dup2(nul, 0) < 0 || dup2(nul, 1) < 0 || dup2(nul, 2) < 0)
+				_exit(1);
+			if (nul > 2)
+				iso_close(nul);
+		}
+		if (cg && ctrls && cg_enter_daemons(cg, ctrls, getpid(), NULL) < 0)
+			_exit(1);
+		c = 'r';
+		if (write(p[1], &c, 1) != 1)
+			_exit(1);
+		iso_close(p[1]);
+		return 1;
+	}
+	iso_close(p[1]);
+	p[1] = -1;
+	while (waitpid(mid, &status, 0) < 0 && errno == EINTR)
+		;
+	/* one byte once the grandchild runs where it should; EOF when a
+	 * fork failed (EAGAIN at a pids limit) or it could not move */
+	do {
+		n = read(p[0], &c, 1);
+	} while (n < 0 && errno == EINTR);
+	r = n == 1 && c == 'r' ? 0 : iso_err_set(err, -EAGAIN, "a detached process did not start");
+out:
+	iso_close(p[0]);
+	iso_close(p[1]);
+	return r;
+}
+
+void iso_daemon_exit(void)
+{
+	/* a zombie nobody reaps (a user's subreaper may have inherited us)
+	 * then holds nobody's credentials, not root's */
+	if (setgroups(0, NULL) < 0 || setresgid(65534, 65534, 65534) < 0 ||
+	    setresuid(65534, 65534, 65534) < 0)
+		_exit(1);
+	_exit(0);
 }

@@ -21,4 +21,15 @@ int iso_daemon_defaults(struct iso_err *err);
  * with such a subreaper is counted against that user. */
 int iso_daemon_reaper_ok(uid_t as_uid, struct iso_err *err);
 
+struct cg_engine;
+
+/* Forks a root process that outlives the helper (double fork): 1 in that
+ * process, which runs in a session of its own and, with cg and ctrls, in
+ * <root>/daemons of those hierarchies; 0 in the caller once it confirmed
+ * that it runs there; -errno (with a message) when it did not start. */
+int iso_daemon_fork(struct cg_engine *cg, unsigned ctrls, struct iso_err *err);
+
+/* The end of such a process: its ids dropped to nobody, then _exit. */
+__attribute__((noreturn)) void iso_daemon_exit(void);
+
 #endif

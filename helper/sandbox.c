@@ -17,6 +17,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -32,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "daemon.h"
 #include "fsutil.h"
 #include "nsfd.h"
 #include "procfs.h"
@@ -190,6 +192,7 @@ int sb_holder_find(int statedir, uid_t uid, const char *key, struct sb_holder *o
 		goto stale;
 	h.pid = (pid_t)pid;
 	h.commit_fd = -1;
+	h.keeper = 0;
 	h.start = strtoull(end + 1, &end, 10);
 	/* The pid must still be the process we started: same start time,
 	 * our name. Anything else is a recycled pid and is never joined. A
@@ -496,43 +499,84 @@ static int wait_ready(int fd, struct holder_report *rep)
 	return rep->err;
 }
 
-int sb_holder_create(int statedir, uid_t uid, const char *key, const struct iso_limits *lim,
-		     const struct sb_cgview *view, struct sb_holder *out, struct iso_err *err)
+/* Closes every fd >= 3 but the n in keep. */
+static void close_all_but(int *keep, int n)
 {
-	struct holder_report rep = {0};
-	struct sb_holder h = {0};
-	int go[2] = {-1, -1}, ready[2] = {-1, -1};
-	unsigned long flags = SIGCHLD | CLONE_NEWNS;
-	pid_t pid = -1;
-	int r;
+	unsigned lo = 3;
+	int i, j;
 
-	if (lim->namespaces & ISO_NS_USER)
-		flags |= CLONE_NEWUSER;
-	if (lim->namespaces & ISO_NS_PID)
-		flags |= CLONE_NEWPID;
-	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(ready, O_CLOEXEC) < 0) {
-		r = iso_err_set(err, -errno, "pipe: %s", strerror(errno));
-		goto out;
+	/* ascending order, then close the gaps */
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			if (keep[j] < keep[i]) {
+				int t = keep[i];
+
+				keep[i] = keep[j];
+				keep[j] = t;
+			}
+	for (i = 0; i < n; i++) {
+		if (keep[i] < (int)lo)
+			continue;
+		if ((unsigned)keep[i] > lo)
+			syscall(SYS_close_range, lo, (unsigned)keep[i] - 1, 0U);
+		lo = (unsigned)keep[i] + 1;
 	}
-	enter_reference_mntns();
+	syscall(SYS_close_range, lo, ~0U, 0U);
+}
+
+/* What the keeper tells the helper once the holder is ready (or not). */
+struct keeper_report {
+	pid_t pid; /* the holder, in our (host) numbering; 0 if none */
+	int err;
+	char what[120];
+};
+
+/*
+ * The keeper: the holder's parent for the holder's whole life. A holder is
+ * PID 1 of its pid namespace; as a zombie it pins that namespace and its
+ * user namespace, both counted against root. Were the holder the helper's
+ * child, it would be inherited, when the helper exits, by whoever reaps
+ * orphans above the login, and a user can make that their own process at
+ * any moment (PR_SET_CHILD_SUBREAPER is inherited by existing descendants)
+ * and never reap it. The keeper reaps it; its own zombie, if a user's
+ * subreaper never reaps it, pins one pid and holds no root credentials:
+ * it gives them up before it exits.
+ */
+static void keeper_main(int go[2], int rep_fd, unsigned long flags, const struct iso_limits *lim,
+			const struct sb_cgview *view)
+{
+	struct keeper_report kr;
+	struct holder_report hr = {0};
+	int keep[3] = {go[0], go[1], rep_fd};
+	int ready[2] = {-1, -1}, r;
+	pid_t pid;
+
+	/* Nothing of the helper's: the protocol socket, the user lock (a
+	 * flock held by our copy would lock the user out), dirfds. */
+	close_all_but(keep, 3);
+	memset(&kr, 0, sizeof(kr));
+	if (pipe2(ready, O_CLOEXEC) < 0) {
+		kr.err = -errno;
+		snprintf(kr.what, sizeof(kr.what), "pipe");
+		goto report;
+	}
 	/* raw clone: fork semantics on our own stack, in new namespaces */
 	pid = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
-	if (pid < 0) {
-		r = iso_err_set(err, -errno, "cannot create the sandbox namespaces: %s",
-				strerror(errno));
-		goto out;
-	}
 	if (pid == 0) {
 		iso_close(go[1]);
 		iso_close(ready[0]);
+		iso_close(rep_fd);
 		holder_main(go[0], ready[1], lim, view);
 		_exit(1);
 	}
 	iso_close(go[0]);
-	go[0] = -1;
 	iso_close(ready[1]);
-	ready[1] = -1;
-
+	if (pid < 0) {
+		kr.err = -errno;
+		snprintf(kr.what, sizeof(kr.what), "cannot create the sandbox namespaces");
+		goto report;
+	}
+	kr.pid = pid;
 	if (flags & CLONE_NEWUSER) {
 		/* root of the sandbox is root of the host, and every other id
 		 * maps to itself, so the user's files on the sandbox's tmpfs
@@ -543,25 +587,117 @@ int sb_holder_create(int statedir, uid_t uid, const char *key, const struct iso_
 		if (r == 0)
 			r = write_proc(pid, "gid_map", "0 0 4294967295");
 		if (r < 0) {
-			iso_err_set(err, r, "cannot write the sandbox's id maps: %s", strerror(-r));
-			goto out;
+			kr.err = r;
+			snprintf(kr.what, sizeof(kr.what), "cannot write the sandbox's id maps");
+			goto report;
 		}
 	}
+	/* go, then our copy of the pipe goes: from now on the holder waits
+	 * for the helper's commit, and sees EOF if the helper dies first */
 	if (write(go[1], "g", 1) != 1) {
-		r = iso_err_set(err, -EPIPE, "sandbox holder died before start");
+		kr.err = -EPIPE;
+		snprintf(kr.what, sizeof(kr.what), "sandbox holder died before start");
+		goto report;
+	}
+	iso_close(go[1]);
+	go[1] = -1;
+	r = wait_ready(ready[0], &hr);
+	if (r < 0) {
+		kr.err = r;
+		snprintf(kr.what, sizeof(kr.what), "%s", hr.what[0] ? hr.what : "no report");
+	}
+report:
+	iso_close(go[1]);
+	if (write(rep_fd, &kr, sizeof(kr)) != (ssize_t)sizeof(kr) && kr.pid > 0)
+		kill(kr.pid, SIGKILL);
+	iso_close(rep_fd);
+	iso_close(ready[0]);
+	if (kr.err < 0 && kr.pid > 0)
+		kill(kr.pid, SIGKILL);
+	while (kr.pid > 0 && waitpid(kr.pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	/* nothing of root's left in a zombie nobody may ever reap */
+	if (setgroups(0, NULL) < 0 || setresgid(65534, 65534, 65534) < 0 ||
+	    setresuid(65534, 65534, 65534) < 0)
+		_exit(1);
+	_exit(0);
+}
+
+static int read_report(int fd, struct keeper_report *kr)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	ssize_t n;
+	int r;
+
+	do {
+		r = poll(&p, 1, HOLDER_START_TIMEOUT_MS + 1000);
+	} while (r < 0 && errno == EINTR);
+	if (r == 0)
+		return -ETIMEDOUT;
+	if (r < 0)
+		return -errno;
+	n = read(fd, kr, sizeof(*kr));
+	if (n != (ssize_t)sizeof(*kr))
+		return -ECHILD;
+	kr->what[sizeof(kr->what) - 1] = '\0';
+	return 0;
+}
+
+int sb_holder_create(int statedir, uid_t uid, const char *key, const struct iso_limits *lim,
+		     const struct sb_cgview *view, struct cg_engine *cg, unsigned ctrls,
+		     struct sb_holder *out, struct iso_err *err)
+{
+	struct keeper_report kr;
+	struct sb_holder h = {0};
+	int go[2] = {-1, -1}, rep[2] = {-1, -1}, pidfd = -1;
+	unsigned long flags = SIGCHLD | CLONE_NEWNS;
+	int r;
+
+	memset(&kr, 0, sizeof(kr));
+	if (lim->namespaces & ISO_NS_USER)
+		flags |= CLONE_NEWUSER;
+	if (lim->namespaces & ISO_NS_PID)
+		flags |= CLONE_NEWPID;
+	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(rep, O_CLOEXEC) < 0) {
+		r = iso_err_set(err, -errno, "pipe: %s", strerror(errno));
 		goto out;
 	}
-	r = wait_ready(ready[0], &rep);
+	enter_reference_mntns();
+	/* the keeper: out of the caller's cgroups (a kill of the session su
+	 * was started from must not take it) */
+	r = iso_daemon_fork(cg, ctrls, err);
+	if (r < 0) {
+		iso_err_prefix(err, "cannot start the sandbox's keeper: ");
+		goto out;
+	}
+	if (r == 1) {
+		iso_close(rep[0]);
+		keeper_main(go, rep[1], flags, lim, view);
+	}
+	iso_close(rep[1]);
+	rep[1] = -1;
+	iso_close(go[0]);
+	go[0] = -1;
+	r = read_report(rep[0], &kr);
+	if (r == 0 && kr.err < 0)
+		r = kr.err;
 	if (r < 0) {
 		iso_err_set(err, r, "sandbox holder failed: %s: %s",
-			    rep.what[0] ? rep.what : "no report", strerror(-r));
+			    kr.what[0] ? kr.what : "no report", strerror(-r));
 		goto out;
 	}
-	h.pid = pid;
-	r = proc_start_time(pid, &h.start, NULL, 0);
+	h.pid = kr.pid;
+	pidfd = (int)syscall(SYS_pidfd_open, h.pid, 0);
+	r = proc_start_time(h.pid, &h.start, NULL, 0);
 	if (r < 0) {
 		iso_err_set(err, r, "cannot read the holder's start time");
 		goto out;
+	}
+	{
+		struct iso_proc_stat st;
+
+		/* the keeper, for systemd's scope: alive while its child is */
+		h.keeper = iso_proc_stat(h.pid, &st) == 0 ? st.ppid : 0;
 	}
 	r = state_write(statedir, uid, key, &h);
 	if (r < 0) {
@@ -571,17 +707,18 @@ int sb_holder_create(int statedir, uid_t uid, const char *key, const struct iso_
 	h.commit_fd = go[1];
 	go[1] = -1;
 	*out = h;
-	pid = -1; /* the holder lives on, once committed */
+	kr.pid = 0; /* the holder lives on, once committed */
 	r = 0;
 out:
-	if (pid > 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-	}
+	/* a holder that will not be committed: gone at once (its keeper
+	 * reaps it); without our go byte it would also exit by itself */
+	if (kr.pid > 0 && pidfd >= 0)
+		(void)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+	iso_close(pidfd);
 	iso_close(go[0]);
 	iso_close(go[1]);
-	iso_close(ready[0]);
-	iso_close(ready[1]);
+	iso_close(rep[0]);
+	iso_close(rep[1]);
 	return r;
 }
 

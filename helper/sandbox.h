@@ -33,6 +33,7 @@ struct sb_holder {
 	pid_t pid;		  /* in the helper's (host) pid namespace */
 	unsigned long long start; /* /proc/PID/stat starttime */
 	int commit_fd;		  /* after create: see sb_holder_commit */
+	pid_t keeper;		  /* after create: its parent, which reaps it */
 };
 
 /* Key of a sandbox: "user" for the per-user one, "s-<sid>" per session. */
@@ -48,9 +49,13 @@ int sb_holder_find(int statedir, uid_t uid, const char *key, struct sb_holder *o
 /* Number of per-session holder records of uid (user-<uid>.s-*.holder). */
 int sb_count_session_records(int statedir, uid_t uid);
 
-/* Creates a holder for the namespaces and /tmp of lim, records it. */
+/* Creates a holder for the namespaces and /tmp of lim, records it. Its
+ * parent is a keeper process that reaps it (sandbox.c), started out of
+ * the caller's cgroups into <root>/daemons of ctrls when cg is given. */
+struct cg_engine;
 int sb_holder_create(int statedir, uid_t uid, const char *key, const struct iso_limits *lim,
-		     const struct sb_cgview *view, struct sb_holder *out, struct iso_err *err);
+		     const struct sb_cgview *view, struct cg_engine *cg, unsigned ctrls,
+		     struct sb_holder *out, struct iso_err *err);
 
 /* A new holder waits for this before it lives on its own: if the helper
  * is killed between creating it and recording and placing it, the holder

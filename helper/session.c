@@ -469,14 +469,15 @@ static int holder_scope(struct ctx *c, const struct sb_holder *h)
 
 	r = sysd_holder_unit(c->uid, per_session ? c->rep->session_id : NULL, unit, sizeof(unit));
 	if (r == 0)
-		r = sysd_start_holder_scope(c->sd, c->uid, unit, h->pid, &c->err);
+		r = sysd_start_holder_scope(c->sd, c->uid, unit, h->pid, h->keeper, &c->err);
 	if (r == -EEXIST && !per_session) {
 		syslog(LOG_INFO, "open user=%s: %s still exists, naming the new one by session",
 		       c->req->user, unit);
 		iso_err_clear(&c->err);
 		r = sysd_holder_unit(c->uid, c->rep->session_id, unit, sizeof(unit));
 		if (r == 0)
-			r = sysd_start_holder_scope(c->sd, c->uid, unit, h->pid, &c->err);
+			r = sysd_start_holder_scope(c->sd, c->uid, unit, h->pid, h->keeper,
+						    &c->err);
 	}
 	return r;
 }
@@ -510,7 +511,8 @@ static int sandbox_open(struct ctx *c)
 			return r;
 		if (c->pol.lim.cgroup_ns == 1 && c->cg)
 			cgroup_view_of(c, &view);
-		r = sb_holder_create(c->statedir, c->uid, key, &c->pol.lim, &view, &h, &c->err);
+		r = sb_holder_create(c->statedir, c->uid, key, &c->pol.lim, &view, c->cg, c->ctrls,
+				     &h, &c->err);
 		if (r < 0)
 			return r;
 		if (c->backend == ISO_BACKEND_SYSTEMD) {
@@ -603,8 +605,7 @@ static void deferred_gc(struct ctx *c, const struct sb_holder *dying, int is_dyi
 			int kill_pending)
 {
 	char buf[64];
-	int i, live, lockfd, workfd = -1;
-	pid_t pid;
+	int i, live, lockfd, workfd = -1, r;
 
 	/* One worker per user at a time, started like every root process
 	 * we leave running; else the next open or close cleans up. */
@@ -617,21 +618,19 @@ static void deferred_gc(struct ctx *c, const struct sb_holder *dying, int is_dyi
 		iso_worker_unlock(c->statedir, c->uid, workfd);
 		return;
 	}
-	pid = fork();
-	if (pid < 0) {
+	r = iso_daemon_fork(c->cg, cg_needed(&c->pol.lim), &c->err);
+	if (r < 0) {
+		syslog(LOG_WARNING, "close user=%s: no clean-up worker: %s", c->req->user,
+		       c->err.msg);
+		iso_err_clear(&c->err);
 		iso_worker_unlock(c->statedir, c->uid, workfd);
 		return;
 	}
-	if (pid > 0) {
+	if (r == 0) {
 		iso_close(workfd); /* the worker holds its own copy */
-		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-			;
 		return;
 	}
 	/* the worker must not keep the caller waiting or the lock held */
-	if (fork() != 0)
-		_exit(0);
-	setsid();
 	iso_close(ISO_HELPER_FD);
 	iso_close(c->lockfd);
 	for (i = 0; i < 100; i++) {
@@ -655,7 +654,7 @@ static void deferred_gc(struct ctx *c, const struct sb_holder *dying, int is_dyi
 				gone = 0;
 			iso_worker_unlock(c->statedir, c->uid, workfd);
 			iso_user_unlock(c->statedir, c->uid, lockfd, gone);
-			_exit(0);
+			iso_daemon_exit();
 		}
 		iso_user_unlock(c->statedir, c->uid, lockfd, false);
 		/* the holder is gone and its leaf with it; what is left belongs
@@ -665,7 +664,7 @@ static void deferred_gc(struct ctx *c, const struct sb_holder *dying, int is_dyi
 			break;
 	}
 	iso_worker_unlock(c->statedir, c->uid, workfd);
-	_exit(0);
+	iso_daemon_exit();
 }
 
 /* systemd backend (issue 9): the rule's limits become runtime properties
@@ -714,12 +713,34 @@ out:
 	return r;
 }
 
+/* Whether the caller (its origin, filtered to the managed hierarchies)
+ * sits in a session leaf of this very user already. */
+static int in_own_session(const struct ctx *c)
+{
+	char origin[ISO_PROTO_ORIGIN], prefix[NAME_MAX + 48], *tok, *save = NULL;
+	size_t n;
+	int seen = 0;
+
+	snprintf(origin, sizeof(origin), "%s", c->rep->origin);
+	snprintf(prefix, sizeof(prefix), "/%s/user-%u/session-", c->cfg->cgroup_root,
+		 (unsigned)c->uid);
+	n = strlen(prefix);
+	for (tok = strtok_r(origin, ";", &save); tok; tok = strtok_r(NULL, ";", &save)) {
+		const char *path = strchr(tok, ':');
+
+		if (!path || strncmp(path + 1, prefix, n) != 0 || strchr(path + 1 + n, '/'))
+			return 0;
+		seen = 1;
+	}
+	return seen;
+}
+
 static void do_open(struct ctx *c)
 {
 	int64_t conf_mem, used_mem;
 	char leaf[64], desc[256], path[512];
 	unsigned missing;
-	int live = 0, r;
+	int live = 0, reuse = 0, r;
 
 	r = acquire(c);
 	if (r < 0) {
@@ -772,13 +793,29 @@ static void do_open(struct ctx *c)
 		if (r < 0)
 			goto cg_fail;
 		origin_filter(c->rep->origin, c->ctrls, cg_engine_version(c->cg));
-		r = cg_enter(c->cg, c->uid, leaf, c->ctrls, c->caller->pid, &c->err);
-		if (r < 0) {
-			undo_leaf(c, leaf);
-			goto cg_fail;
+		reuse = in_own_session(c);
+		if (reuse) {
+			/* su (or sudo) in a session of the same user: it stays
+			 * in that session's leaf, so the session's kill and
+			 * session_max_time cover it; a new leaf would escape both */
+			syslog(LOG_INFO,
+			       "open user=%s: the caller runs in a session of this user already "
+			       "(%s): it stays there, under that session's limits and "
+			       "session_max_time",
+			       c->req->user, c->rep->origin);
+			c->rep->origin[0] = '\0';
+			c->rep->session_id[0] = '\0';
+		} else {
+			r = cg_enter(c->cg, c->uid, leaf, c->ctrls, c->caller->pid, &c->err);
+			if (r < 0) {
+				undo_leaf(c, leaf);
+				goto cg_fail;
+			}
 		}
 	}
-	if (c->pol.lim.session_max_time > 0 && !c->host_pidns) {
+	if (reuse) {
+		/* nothing of its own: no watcher, no per-session sandbox */
+	} else if (c->pol.lim.session_max_time > 0 && !c->host_pidns) {
 		/* the watcher kills by pid: only where pids are the host's */
 		syslog(LOG_INFO,
 		       "open user=%s: nested session (not in the initial pid namespace): "
@@ -796,16 +833,16 @@ static void do_open(struct ctx *c)
 		}
 		r = daemon_prepare(c, live);
 		if (r == 0)
-			r = iso_timer_start(c->cg, c->statedir, c->uid, c->req->user, leaf,
-					    c->pol.lim.session_max_time, ISO_HELPER_FD, c->lockfd,
-					    &c->err);
+			r = iso_timer_start(c->cg, c->ctrls, c->statedir, c->uid, c->req->user,
+					    leaf, c->pol.lim.session_max_time, ISO_HELPER_FD,
+					    c->lockfd, &c->err);
 		if (r < 0) {
 			undo_leaf(c, leaf);
 			goto cg_fail;
 		}
 	}
 sandbox:
-	if (c->pol.lim.namespaces) {
+	if (c->pol.lim.namespaces && !(reuse && c->pol.lim.sandbox == ISO_SANDBOX_PER_SESSION)) {
 		r = sandbox_open(c);
 		if (r < 0) {
 			undo_leaf(c, leaf);

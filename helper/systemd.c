@@ -518,7 +518,7 @@ static int wait_job(struct sysd *s, struct job_wait *w)
 	return 0;
 }
 
-int sysd_start_holder_scope(struct sysd *s, uid_t uid, const char *unit, pid_t pid,
+int sysd_start_holder_scope(struct sysd *s, uid_t uid, const char *unit, pid_t pid, pid_t keeper,
 			    struct iso_err *err)
 {
 	sd_bus_error e = SD_BUS_ERROR_NULL;
@@ -548,8 +548,9 @@ int sysd_start_holder_scope(struct sysd *s, uid_t uid, const char *unit, pid_t p
 		r = sdb_message_open_container(m, 'a', "(sv)");
 	if (r >= 0)
 		r = sdb_message_append(m, "(sv)(sv)(sv)(sv)(sv)", "Description", "s", desc, "Slice",
-				       "s", slice, "PIDs", "au", 1, (uint32_t)pid, "CollectMode",
-				       "s", "inactive-or-failed", "KillSignal", "i", SIGKILL);
+				       "s", slice, "PIDs", "au", keeper > 0 ? 2 : 1, (uint32_t)pid,
+				       (uint32_t)keeper, "CollectMode", "s", "inactive-or-failed",
+				       "KillSignal", "i", SIGKILL);
 	if (r >= 0)
 		r = sdb_message_close_container(m);
 	if (r >= 0)

@@ -97,7 +97,7 @@ int sysd_apply_limits(struct sysd *s, uid_t uid, const struct iso_limits *lim, s
 /* StartTransientUnit of scope `unit` in user-<uid>.slice holding pid, and
  * waits (bounded) until systemd has placed it. KillSignal=SIGKILL: the
  * holder blocks every other signal by design. */
-int sysd_start_holder_scope(struct sysd *s, uid_t uid, const char *unit, pid_t pid,
+int sysd_start_holder_scope(struct sysd *s, uid_t uid, const char *unit, pid_t pid, pid_t keeper,
 			    struct iso_err *err);
 
 /* StopUnit(unit, "replace") without waiting; a unit that is gone already

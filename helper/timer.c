@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "daemon.h"
 #include "fsutil.h"
 #include "procfs.h"
 #include "lock.h"
@@ -184,30 +185,23 @@ static void watch(struct cg_engine *cg, int statedir, uid_t uid, const char *use
 	cleanup(cg, statedir, uid, leaf);
 }
 
-int iso_timer_start(struct cg_engine *cg, int statedir, uid_t uid, const char *user,
+int iso_timer_start(struct cg_engine *cg, unsigned ctrls, int statedir, uid_t uid, const char *user,
 		    const char *leaf, int64_t seconds, int sock_fd, int lock_fd,
 		    struct iso_err *err)
 {
-	pid_t pid;
-	int status;
+	int r = iso_daemon_fork(cg, ctrls, err);
 
-	pid = fork();
-	if (pid < 0)
-		return iso_err_set(err, -errno, "cannot start the session_max_time watcher: %s",
-				   strerror(errno));
-	if (pid == 0) {
-		/* The watcher must not hold the protocol socket (the module
-		 * waits for it to close) nor the user lock (flock belongs to
-		 * the open file, which our copy of the fd would keep held). */
-		if (fork() != 0)
-			_exit(0);
-		setsid();
-		iso_close(sock_fd);
-		iso_close(lock_fd);
-		watch(cg, statedir, uid, user, leaf, seconds);
-		_exit(0);
+	if (r < 0) {
+		iso_err_prefix(err, "cannot start the session_max_time watcher: ");
+		return r;
 	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	return 0;
+	if (r == 0)
+		return 0;
+	/* The watcher must not hold the protocol socket (the module waits
+	 * for it to close) nor the user lock (flock belongs to the open
+	 * file, which our copy of the fd would keep held). */
+	iso_close(sock_fd);
+	iso_close(lock_fd);
+	watch(cg, statedir, uid, user, leaf, seconds);
+	iso_daemon_exit();
 }

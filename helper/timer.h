@@ -19,7 +19,7 @@
  * is started; the watcher never outlives the deadline by more than a few
  * seconds.
  */
-int iso_timer_start(struct cg_engine *cg, int statedir, uid_t uid, const char *user,
+int iso_timer_start(struct cg_engine *cg, unsigned ctrls, int statedir, uid_t uid, const char *user,
 		    const char *leaf, int64_t seconds, int sock_fd, int lock_fd,
 		    struct iso_err *err);
 

@@ -169,11 +169,20 @@ def comm(pid):
             return f.read().strip()
     except OSError:
         return ""
+def ppid(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return int(f.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
+def holders():
+    return [int(p) for p in os.listdir("/proc") if p.isdigit() and comm(int(p)) == "isolate-holder"]
+before = set(holders())
 def holder_ready(h):
-    # the holder, a child of the helper, has set itself up (it names itself
-    # isolate-holder just before it reports ready): the helper is about to
-    # record it in the state dir
-    return [c for c in children(h) if comm(c) == "isolate-holder"]
+    # a new holder has set itself up (it names itself isolate-holder just
+    # before it reports ready): its parent is the keeper the helper started
+    # (named as the helper), and the helper is about to record it
+    return [c for c in holders() if c not in before and comm(ppid(c)) == "pam-isolate-hel"]
 killed = set()
 # only connections that start after us: a closing helper of an earlier
 # one must not keep the "clone" watcher busy
@@ -197,7 +206,7 @@ while time.time() < end:
                     killed.add(h)  # not to look at it again
                     continue
                 time.sleep(delay)
-            kids = children(h)
+            kids = children(h) + (holder_ready(h) if mode == "clone" else [])
             try:
                 os.kill(h, signal.SIGKILL)
             except OSError:

@@ -14,6 +14,7 @@
  * errors. The helper's own stderr goes to ours unless --close-stdio.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <stddef.h>
 #include <fcntl.h>
@@ -78,6 +79,7 @@ struct opts {
 	int sched_idle;		 /* SCHED_IDLE */
 	long cpu_soft, cpu_hard; /* RLIMIT_CPU, -1: leave */
 	long subreaper_uid;	 /* -1: none; else a subreaper of that uid above us */
+	long late_uid;		 /* -1: none; else that uid becomes a subreaper late */
 };
 
 static void usage(void)
@@ -91,7 +93,7 @@ static void usage(void)
 		"  [--fsize N] [--block-signals] [--ignore-signals] [--itimer-ms N]\n"
 		"  [--kill-after-us N] [--wrong-parent] [--hold-ms N] [--print-cgroup]\n"
 		"  [--connected] [--child-pidns] [--oom N] [--nice N] [--cpu0] [--sched-idle]\n"
-		"  [--rlimit-cpu SOFT:HARD] [--subreaper-uid UID]\n");
+		"  [--rlimit-cpu SOFT:HARD] [--subreaper-uid UID] [--late-subreaper-uid UID]\n");
 	exit(2);
 }
 
@@ -163,6 +165,7 @@ static void parse(int argc, char **argv, struct opts *o)
 	o->nice_val = -100;
 	o->cpu_soft = o->cpu_hard = -1;
 	o->subreaper_uid = -1;
+	o->late_uid = -1;
 	o->args[0] = (char *)"pam-isolate-helper";
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -300,6 +303,9 @@ static void parse(int argc, char **argv, struct opts *o)
 			o->cpu_soft = strcmp(v, "unlimited") ? num(v, 10) : (long)RLIM_INFINITY;
 			o->cpu_hard = strcmp(colon + 1, "unlimited") ? num(colon + 1, 10)
 								     : (long)RLIM_INFINITY;
+		} else if (strcmp(a, "--late-subreaper-uid") == 0) {
+			TAKE();
+			o->late_uid = num(v, 10);
 		} else if (strcmp(a, "--subreaper-uid") == 0) {
 			TAKE();
 			o->subreaper_uid = num(v, 10);
@@ -488,6 +494,95 @@ static void print_cgroup(void)
 	fclose(f);
 }
 
+static long long boot_ticks_now(void)
+{
+	struct timespec ts;
+	long hz = sysconf(_SC_CLK_TCK);
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (long long)ts.tv_sec * hz + ts.tv_nsec / (1000000000L / hz);
+}
+
+/* Started less than 3 s ago (/proc/PID/stat field 22). */
+static int is_new(int pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long start;
+	FILE *f;
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "r");
+	if (!f || !fgets(buf, sizeof(buf), f)) {
+		if (f)
+			fclose(f);
+		return 0;
+	}
+	fclose(f);
+	p = strrchr(buf, ')');
+	for (i = 0; p && i < 20; i++)
+		p = strchr(p + 1, ' ');
+	if (!p)
+		return 0;
+	start = strtoull(p + 1, NULL, 10);
+	return boot_ticks_now() - (long long)start < 3 * sysconf(_SC_CLK_TCK);
+}
+
+/* A process named isolate-holder that started in the last 3 s. */
+static int new_holder(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	int found = 0;
+
+	while (d && !found && (de = readdir(d))) {
+		char path[300], comm[32] = "";
+		FILE *f;
+
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", de->d_name);
+		f = fopen(path, "r");
+		if (f && fgets(comm, sizeof(comm), f) && strcmp(comm, "isolate-holder\n") == 0)
+			found = is_new(atoi(de->d_name));
+		if (f)
+			fclose(f);
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/* Children of pid (/proc/PID/task/PID/children) whose real uid is 0. */
+static int root_children(pid_t pid)
+{
+	char path[64], buf[4096], *save = NULL;
+	int n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+	f = fopen(path, "r");
+	if (!f || !fgets(buf, sizeof(buf), f)) {
+		if (f)
+			fclose(f);
+		return 0;
+	}
+	fclose(f);
+	for (char *t = strtok_r(buf, " \n", &save); t; t = strtok_r(NULL, " \n", &save)) {
+		char st[64], line[256];
+		FILE *g;
+
+		snprintf(st, sizeof(st), "/proc/%s/status", t);
+		g = fopen(st, "r");
+		while (g && fgets(line, sizeof(line), g))
+			if (strncmp(line, "Uid:", 4) == 0 && strtol(line + 4, NULL, 10) == 0)
+				n++;
+		if (g)
+			fclose(g);
+	}
+	return n;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o;
@@ -517,6 +612,31 @@ int main(int argc, char **argv)
 				_exit(2);
 			while (waitpid(c, &status, 0) < 0 && errno == EINTR)
 				;
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 2;
+		}
+	}
+	if (o.late_uid >= 0) {
+		/* A user's process above a su that becomes a subreaper only
+		 * once the sandbox holder exists (after any check the helper
+		 * made), then counts the root processes it was given. */
+		pid_t c = fork();
+
+		if (c < 0)
+			return 2;
+		if (c > 0) {
+			uid_t u = (uid_t)o.late_uid;
+
+			if (setresgid(u, u, u) < 0 || setresuid(u, u, u) < 0)
+				_exit(2);
+			for (int i = 0; i < 3000 && !new_holder(); i++)
+				usleep(1000);
+			if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+				_exit(2);
+			while (waitpid(c, &status, 0) < 0 && errno == EINTR)
+				;
+			usleep(300000);
+			printf("late-subreaper adopted-root-processes=%d\n",
+			       root_children(getpid()));
 			return WIFEXITED(status) ? WEXITSTATUS(status) : 2;
 		}
 	}

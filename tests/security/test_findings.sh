@@ -143,6 +143,16 @@ fi
 wait_clean "$UB"
 sec_attack "5 below a subreaper of a user (a root holder would be its child): refused" \
 	'result=denied.*child subreaper' sec_attack_root --user isot_fb --subreaper-uid "$UA"
+# ... nor when it becomes one only once the holder exists (after any check)
+out=$(sec_attack_root --user isot_fb --late-subreaper-uid "$UA")
+expect_match "5 a user's process that becomes a subreaper late: confined" 'result=confined' "$out"
+expect_match "5 ... and it was given no root process (the holder's parent is its keeper)" \
+	'late-subreaper adopted-root-processes=0' "$out"
+sec_attack_root --user isot_fb --op close --sid "$(sid_of "$out")" >/dev/null
+wait_clean "$UB"
+hz=$(pgrep -x isolate-holder | while read -r p; do
+	[ "$(awk '{ sub(/^.*\) /, ""); print $1 }' /proc/"$p"/stat)" = Z ] && echo "$p"; done | wc -l)
+echo "     isolate-holder zombies on the machine after that logout: $hz"
 out=$(sec_attack_root --user isot_fb --subreaper-uid 0)
 expect_match "5 below a root subreaper: confined as normal" 'result=confined' "$out"
 sec_attack_root --user isot_fb --op close --sid "$(sid_of "$out")" >/dev/null

@@ -343,6 +343,7 @@ sec_attack_root --user isot_sk --conf "$CONF" --op close --sid "$(sid_of "$out")
 SPAN=$(((t1 - t0) / 1000 * 2))
 [ "$SPAN" -gt 50000 ] && SPAN=50000
 [ "$SPAN" -lt 2000 ] && SPAN=2000
+HOLDERS_BEFORE=$(pgrep -x isolate-holder)
 kills=$(
 	echo "$BASHPID" >"$KILLCG/cgroup.procs"
 	k=0
@@ -367,11 +368,12 @@ else
 		"$(ls -R "$CPU/$SEC_ROOT/user-$UK" "$SEC_RUNDIR"/user-"$UK".* 2>&1 | head -20)"
 	sec_row "SIGKILL at random points of open (x$NKILL)" "STALE STATE" "see failure"
 fi
-# holders still in the loop's cgroup and recorded nowhere
+# holders started during the loop (their keepers run in our daemons
+# cgroup, not the loop's) and recorded nowhere
 orphans() {
 	local p
-	for p in $(cat "$KILLCG/cgroup.procs"); do
-		[ "$(cat /proc/"$p"/comm 2>/dev/null)" = isolate-holder ] || continue
+	for p in $(pgrep -x isolate-holder); do
+		printf '%s\n' $HOLDERS_BEFORE | grep -qx "$p" && continue
 		grep -qs "^$p " "$SEC_RUNDIR"/*.holder || echo "$p"
 	done
 }
