@@ -539,6 +539,7 @@ static int copy_rules(cfg_t *cfg, enum sec_kind kind, const struct scan *sc, con
 		const char *title = cfg_title(sec);
 
 		rules[i].line = scan_hdr_line(sc, kind, i, n);
+		rules[i].file = name;
 		rules[i].name = strdup(title ? title : "");
 		if (!rules[i].name)
 			return -ENOMEM;
@@ -622,6 +623,10 @@ static int build_config(cfg_t *cfg, const struct scan *sc, const char *name,
 	    copy_list(cfg, "exempt_groups", &c->exempt_groups, &c->n_exempt_groups) < 0 ||
 	    copy_list(cfg, "services", &c->services, &c->n_services) < 0)
 		goto out;
+	c->default_file = c->path;
+	c->exempt_users_line = sc->list_line[0];
+	c->exempt_groups_line = sc->list_line[1];
+	c->services_line = sc->list_line[2];
 	c->min_uid = ISO_DEFAULT_MIN_UID;
 	s = cfg_getstr(cfg, "min_uid");
 	if (s) {
@@ -640,11 +645,11 @@ static int build_config(cfg_t *cfg, const struct scan *sc, const char *name,
 			bad = 1;
 	}
 	/* Report every bad title and value, not just the first. */
-	r = copy_rules(cfg, SEC_GROUP, sc, name, &c->groups, &c->n_groups, err);
+	r = copy_rules(cfg, SEC_GROUP, sc, c->path, &c->groups, &c->n_groups, err);
 	if (r == -ENOMEM)
 		goto out;
 	bad |= r < 0;
-	r = copy_rules(cfg, SEC_USER, sc, name, &c->users, &c->n_users, err);
+	r = copy_rules(cfg, SEC_USER, sc, c->path, &c->users, &c->n_users, err);
 	if (r == -ENOMEM)
 		goto out;
 	bad |= r < 0;

@@ -44,6 +44,7 @@ struct scan {
 	int on_error;	       /* last top-level on_error: -1 none seen */
 	int on_config_error;   /* last top-level on_config_error: -1 none seen */
 	int min_uid_line;      /* line of the top-level min_uid key: 0 none */
+	int list_line[3];      /* of exempt_users, exempt_groups, services */
 	const char *peek_user; /* set: note whether exempt_users lists it */
 	bool peek_listed, peek_negated;
 };

@@ -318,6 +318,7 @@ static bool is_punct(const struct token *tok, char c)
  */
 int scan_text(struct scan *sc)
 {
+	static const char *const list_keys[3] = {"exempt_users", "exempt_groups", "services"};
 	struct token prev[2] = {{.type = TOK_EOF}, {.type = TOK_EOF}};
 	struct seen_keys top = {.n = 0}, sec = {.n = 0};
 	struct token tok;
@@ -379,6 +380,9 @@ int scan_text(struct scan *sc)
 				break;
 			if (depth == 0 && tok_is(&prev[0], "min_uid"))
 				sc->min_uid_line = prev[0].line;
+			for (int k = 0; depth == 0 && k < 3; k++)
+				if (tok_is(&prev[0], list_keys[k]))
+					sc->list_line[k] = prev[0].line;
 		} else if (depth == 0 && tok_value(&tok) && is_punct(&prev[0], '=') &&
 			   (tok_is(&prev[1], "on_error") || tok_is(&prev[1], "on_config_error"))) {
 			char v[8];

@@ -708,6 +708,11 @@ static void do_open(struct ctx *c)
 		return;
 	}
 	c->ctrls = cg_needed(&c->pol.lim);
+	/* issue 17: the one check isolatectl check-config runs on every rule */
+	if (iso_limits_check(&c->pol.lim, c->backend, c->rule, &c->err) < 0) {
+		fail_class(c, ISO_EC_CONFIG);
+		return;
+	}
 	if (c->backend == ISO_BACKEND_SYSTEMD) {
 		/* issue 9: limits on the slice, the caller stays in its scope */
 		if (open_systemd(c) < 0)
@@ -769,15 +774,8 @@ static void do_open(struct ctx *c)
 		}
 	}
 	if (c->pol.lim.session_max_time > 0) {
-		/* the watcher finds the session by its leaf */
-		if (!c->ctrls) {
-			iso_err_set(&c->err, -EINVAL,
-				    "session_max_time needs a cgroup limit (e.g. tasks_max) to "
-				    "find the session's processes");
-			undo_leaf(c, leaf);
-			fail_class(c, ISO_EC_CONFIG);
-			return;
-		}
+		/* the watcher finds the session by its leaf: iso_limits_check
+		 * refused a rule without one above */
 		r = iso_timer_start(c->cg, c->statedir, c->uid, c->req->user, leaf,
 				    c->pol.lim.session_max_time, ISO_HELPER_FD, c->lockfd, &c->err);
 		if (r < 0) {
