@@ -10,6 +10,8 @@
 #include "ctl.h"
 
 #include <errno.h>
+#include <pwd.h>
+#include <stdint.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -337,6 +339,7 @@ static const char *ex_verdict(struct explain *x, char *buf, size_t len)
 {
 	unsigned missing = x->needed & ~x->avail;
 	bool deny = x->cfg->on_cgroup_error == ISO_ON_ERROR_DENY;
+	struct iso_err e;
 
 	if (x->uid == 0)
 		return "exempt: uid 0 is never confined, whatever the config says";
@@ -350,6 +353,19 @@ static const char *ex_verdict(struct explain *x, char *buf, size_t len)
 	if (x->pol.match == ISO_MATCH_EXEMPT_UID) {
 		snprintf(buf, len, "exempt: uid %u is below min_uid %lld", (unsigned)x->uid,
 			 (long long)x->cfg->min_uid);
+		return buf;
+	}
+	/* The helper's own check (iso_limits_check): what it refuses at
+	 * every login is refused here too, in its words. */
+	iso_err_clear(&e);
+	if (iso_limits_check(&x->pol.lim, x->cfg->cgroup_backend, "the rule", &e) < 0) {
+		bool cdeny = x->cfg->on_config_error == ISO_ON_ERROR_DENY;
+
+		for (char *nl = e.msg; (nl = strchr(nl, '\n'));)
+			*nl = ';';
+		snprintf(buf, len, "FAILS on this machine: %.600s; on_config_error = %s: %s", e.msg,
+			 cdeny ? "deny" : "allow",
+			 cdeny ? "the login is refused" : "the login goes on unconfined");
 		return buf;
 	}
 	if (x->needed && x->cfg->cgroup_backend == ISO_BACKEND_SYSTEMD &&
@@ -408,7 +424,7 @@ static void ex_print_services(const struct iso_config *cfg)
 
 static void ex_print_explain(struct explain *x)
 {
-	char desc[160], buf[256];
+	char desc[160], buf[1024];
 
 	iso_policy_describe(&x->pol, desc, sizeof(desc));
 	printf("User:        %s (uid %u)\n", x->user, (unsigned)x->uid);
@@ -442,11 +458,44 @@ static void ex_print_explain(struct explain *x)
 	ex_print_on_error(x->cfg);
 }
 
+/* A user name, or a uid as status takes it ("explain 1000"). Sets
+ * name (the passwd name for a uid) or returns the exit code. */
+static int ex_user_arg(const char *arg, char *name, size_t len)
+{
+	struct passwd *pw;
+	char *end;
+	unsigned long v;
+
+	if (arg[0] >= '0' && arg[0] <= '9') {
+		errno = 0;
+		v = strtoul(arg, &end, 10);
+		if (errno || *end || v > UINT32_MAX - 1) {
+			ctl_warn("explain: \"%s\" is not a valid uid", arg);
+			return CTL_USAGE;
+		}
+		pw = getpwuid((uid_t)v);
+		if (!pw || !iso_valid_name(pw->pw_name)) {
+			ctl_warn("explain: no user with uid %lu", v);
+			return CTL_FAIL;
+		}
+		snprintf(name, len, "%s", pw->pw_name);
+		return CTL_OK;
+	}
+	if (!iso_valid_name(arg)) {
+		ctl_warn("explain: \"%s\" is not a valid user name", arg);
+		return CTL_USAGE;
+	}
+	snprintf(name, len, "%s", arg);
+	return CTL_OK;
+}
+
 int cmd_explain(int argc, char **argv)
 {
 	struct iso_config *cfg = NULL;
 	struct explain x;
 	struct ctl_args a;
+	struct iso_err err;
+	char name[ISO_NAME_MAX + 1];
 	gid_t gid;
 	int r;
 
@@ -454,22 +503,35 @@ int cmd_explain(int argc, char **argv)
 	r = ctl_parse(argc, argv, false, 1, 1, &a);
 	if (r != CTL_OK)
 		goto out;
-	x.user = a.pos[0];
-	if (!iso_valid_name(x.user)) {
-		ctl_warn("explain: \"%s\" is not a valid user name", x.user);
-		r = CTL_USAGE;
-		goto out;
-	}
-	r = ctl_load_config(a.conf, &cfg);
+	r = ex_user_arg(a.pos[0], name, sizeof(name));
 	if (r != CTL_OK)
 		goto out;
-	x.cfg = cfg;
+	x.user = name;
 	r = iso_user_lookup(x.user, &x.uid, &gid, &x.groups, &x.ngroups);
 	if (r < 0) {
 		ctl_warn("explain: %s: %s", x.user, r == -ENOENT ? "no such user" : strerror(-r));
 		r = CTL_FAIL;
 		goto out;
 	}
+	if (iso_config_load(a.conf, true, &cfg, &err) < 0) {
+		/* The helper decides uid 0 before it reads the config: say
+		 * so rather than fail on a config root does not need. */
+		if (x.uid == 0) {
+			printf("User:        %s (uid 0)\n", x.user);
+			printf("Config:      %s (not usable: root does not need it)\n", a.conf);
+			printf("Rule:        root (always exempt)\n");
+			printf("Verdict:     exempt: uid 0 is never confined, whatever the config "
+			       "says\n");
+			r = CTL_OK;
+			goto out;
+		}
+		ctl_print_err(&err);
+		r = err.code == -EACCES && geteuid() != 0 ? CTL_NEEDS_ROOT : CTL_FAIL;
+		if (r == CTL_NEEDS_ROOT)
+			ctl_warn("%s is readable by root only: run as root", a.conf);
+		goto out;
+	}
+	x.cfg = cfg;
 	r = iso_policy_resolve(cfg, x.user, x.uid, (const char *const *)x.groups, x.ngroups,
 			       &x.pol);
 	if (r < 0) {
