@@ -267,6 +267,7 @@ struct parse_ctx {
 	const char *name;
 	struct iso_err *err;
 	const struct scan *sc;
+	int last_line; /* of the last error libconfuse or a callback reported */
 };
 
 /*
@@ -277,9 +278,15 @@ struct parse_ctx {
  */
 static struct parse_ctx *cur;
 
+/* The line of the value being validated; noted as the line to blank
+ * should the callback report an error there. */
 static int cur_line(cfg_t *cfg)
 {
-	return cfg ? cfg->line : 0;
+	int line = cfg ? cfg->line : 0;
+
+	if (cur)
+		cur->last_line = line;
+	return line;
 }
 
 static void on_confuse_error(cfg_t *cfg, const char *fmt, va_list ap)
@@ -332,6 +339,7 @@ static void on_confuse_error(cfg_t *cfg, const char *fmt, va_list ap)
 		vsnprintf(msg, sizeof(msg), fmt, ap);
 	}
 	va_end(aq);
+	cur->last_line = line;
 	add_err(cur->err, cur->name, line, "%s", msg);
 }
 
@@ -666,6 +674,34 @@ out:
 	return 0;
 }
 
+/* Rounds of parse-blank-parse: bounds the work on a file of errors. */
+#define MAX_ROUNDS 64
+
+/* A libconfuse parser over the (blanked) text of sc. */
+static int open_confuse(cfg_opt_t *opts, const struct scan *sc, const char *name, cfg_t **cfg,
+			FILE **fp)
+{
+	*fp = NULL;
+	*cfg = cfg_init(opts, CFGF_NONE);
+	if (!*cfg)
+		return -ENOMEM;
+	cfg_set_error_function(*cfg, on_confuse_error);
+	/* cfg_parse_fp would call the file "FILE"; sections copy this name. */
+	free((*cfg)->filename);
+	(*cfg)->filename = strdup(name);
+	/* Older glibc refuses a zero-length fmemopen; the text is blank-safe. */
+	if ((*cfg)->filename)
+		*fp = sc->n ? fmemopen(sc->t, sc->n, "r") : fmemopen((void *)"\n", 1, "r");
+	if (!*fp) {
+		int r = (*cfg)->filename ? -errno : -ENOMEM;
+
+		cfg_free(*cfg);
+		*cfg = NULL;
+		return r;
+	}
+	return 0;
+}
+
 /* Parses len bytes of text (NUL-terminated at t[len]); name for messages. */
 int parse_text(const char *text, size_t len, const char *name, struct iso_config **out,
 	       struct iso_err *err)
@@ -711,10 +747,14 @@ int parse_text(const char *text, size_t len, const char *name, struct iso_config
 	};
 	struct scan sc = {.name = name, .err = err, .blank = true};
 	struct parse_ctx ctx = {.name = name, .err = err, .sc = &sc};
+	struct scan_stmt *stmts = NULL;
+	struct iso_config *c = NULL;
+	size_t i, nstmts = 0, nlines = 0;
+	int lines[MAX_ROUNDS + 1];
 	cfg_t *cfg = NULL;
 	FILE *fp = NULL;
-	size_t i;
-	int r;
+	bool bad;
+	int r, rounds;
 
 	if (len > ISO_CONFIG_MAX_SIZE) {
 		r = iso_err_add(err, -EFBIG, "%s: refusing config larger than %d bytes", name,
@@ -740,36 +780,72 @@ int parse_text(const char *text, size_t len, const char *name, struct iso_config
 	sc.t[len] = '\0';
 	sc.n = len;
 	r = scan_text(&sc);
-	if (r < 0)
-		goto out;
-
-	r = -ENOMEM;
-	cfg = cfg_init(opts, CFGF_NONE);
-	if (!cfg)
-		goto out;
-	cfg_set_error_function(cfg, on_confuse_error);
-	/* cfg_parse_fp would call the file "FILE"; sections copy this name. */
-	free(cfg->filename);
-	cfg->filename = strdup(name);
-	if (!cfg->filename)
-		goto out;
-	/* Older glibc refuses a zero-length fmemopen; the text is blank-safe. */
-	fp = len ? fmemopen(sc.t, len, "r") : fmemopen((void *)"\n", 1, "r");
-	if (!fp) {
-		r = -errno;
+	if (r < 0 || sc.fatal) {
+		r = r < 0 ? r : -EINVAL;
 		goto out;
 	}
+	bad = sc.nbad > 0;
+	r = scan_stmts(&sc, &stmts, &nstmts);
+	if (r < 0)
+		goto out;
+	for (i = 0; i < sc.nbad; i++)
+		scan_blank_line(&sc, stmts, nstmts, sc.bad_lines[i]);
 
-	cur = &ctx;
-	r = cfg_parse_fp(cfg, fp);
-	cur = NULL;
-	if (r != CFG_SUCCESS) {
-		r = -EINVAL;
+	/*
+	 * libconfuse stops at the first error. To report every error of the
+	 * file (isolatectl check-config, like sshd -t), the statement it
+	 * stopped at is blanked out and the text parsed again, until it
+	 * parses or nothing is left to blank; each round's error is kept
+	 * unless its line has one already (an error that cascades).
+	 */
+	for (rounds = 0;; rounds++) {
+		size_t mark = err ? strnlen(err->msg, sizeof(err->msg)) : 0;
+		bool seen = false;
+
+		r = open_confuse(opts, &sc, name, &cfg, &fp);
+		if (r < 0)
+			goto out;
+		ctx.last_line = 0;
+		cur = &ctx;
+		r = cfg_parse_fp(cfg, fp);
+		cur = NULL;
+		fclose(fp);
+		fp = NULL;
+		if (r == CFG_SUCCESS)
+			break;
+		bad = true;
+		cfg_free(cfg);
+		cfg = NULL;
+		for (i = 0; i < nlines; i++)
+			seen |= lines[i] == ctx.last_line;
+		for (i = 0; i < sc.nbad; i++)
+			seen |= sc.bad_lines[i] == ctx.last_line;
+		if (seen && err && mark < sizeof(err->msg))
+			err->msg[mark] = '\0'; /* one error per line */
+		if (nlines < sizeof(lines) / sizeof(lines[0]))
+			lines[nlines++] = ctx.last_line;
+		if (ctx.last_line <= 0 || rounds >= MAX_ROUNDS ||
+		    !scan_blank_line(&sc, stmts, nstmts, ctx.last_line))
+			break;
+	}
+	r = -EINVAL;
+	if (!cfg) {
 		if (!err || err->code == 0)
 			add_err(err, name, 0, "syntax error");
 		goto out;
 	}
-	r = build_config(cfg, &sc, name, out, err);
+	/* What blanking changed: section lines and counts as libconfuse
+	 * saw them, for the messages of build_config. */
+	sc.err = NULL;
+	scan_reset(&sc);
+	scan_text(&sc);
+	r = build_config(cfg, &sc, name, &c, err);
+	if (r == 0 && bad) {
+		iso_config_free(c);
+		r = -EINVAL;
+	} else if (r == 0) {
+		*out = c;
+	}
 out:
 	if (r == -ENOMEM && (!err || err->code == 0))
 		iso_err_add(err, -ENOMEM, "%s: out of memory", name);
@@ -781,6 +857,8 @@ out:
 		cfg_free(cfg);
 	free(sc.t);
 	free(sc.hdrs);
+	free(sc.bad_lines);
+	free(stmts);
 	return r < 0 && err && err->code ? err->code : r;
 }
 

@@ -47,6 +47,21 @@ struct scan {
 	int list_line[3];      /* of exempt_users, exempt_groups, services */
 	const char *peek_user; /* set: note whether exempt_users lists it */
 	bool peek_listed, peek_negated;
+	/* Errors after which the rest of the text still means what it says
+	 * (a key given twice, "${", a space before a unit) are noted and the
+	 * scan goes on; their lines are blanked before libconfuse reads the
+	 * text, so that every error of a file is reported. fatal: the rest
+	 * cannot be read (unterminated string or comment, missing brace). */
+	int *bad_lines;
+	size_t nbad, badcap;
+	bool fatal;
+};
+
+/* A top-level item or a key of a section: [start, end) of the text. */
+struct scan_stmt {
+	size_t start, end;
+	int line0, line1;
+	bool section;
 };
 
 /* Quotes a value from the file for a message (control bytes escaped). */
@@ -60,6 +75,13 @@ int add_err(struct iso_err *err, const char *name, int line, const char *fmt, ..
  * catches keys given twice, notes the top-level on_error and
  * on_config_error values and the line of min_uid. */
 int scan_text(struct scan *sc);
+/* The statements of sc->t (after scan_text); caller frees *out. */
+int scan_stmts(const struct scan *sc, struct scan_stmt **out, size_t *n);
+/* Blanks the smallest statement holding line (or, if none, the line
+ * itself but its braces) in sc->t; false when nothing was left to blank. */
+bool scan_blank_line(struct scan *sc, const struct scan_stmt *st, size_t n, int line);
+/* Forgets what scan_text found, to scan the (blanked) text again. */
+void scan_reset(struct scan *sc);
 int scan_hdr_line(const struct scan *sc, enum sec_kind kind, size_t index, size_t count);
 bool tok_is(const struct token *tok, const char *word);
 

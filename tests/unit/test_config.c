@@ -234,10 +234,13 @@ static void test_lines_after_comments(void **state)
 		  "default {\n  cpu_quota = fifty # seven\n}\n",
 		  "t.conf:7: cpu_quota: invalid value \"fifty\" (expected a percentage like "
 		  "\"50%\" or \"12.5%\", or \"max\")");
-	parse_err("x = \"a # not a comment\n b\"\n\nfoo = 1\n", "t.conf:1: unknown key \"x\"");
+	/* every error of the file, each with its line */
+	parse_err("x = \"a # not a comment\n b\"\n\nfoo = 1\n",
+		  "t.conf:1: unknown key \"x\"\nt.conf:4: unknown key \"foo\"");
 	parse_err("cgroup_root = \"a\n\nb\"\n\nfoo = 1\n",
 		  "t.conf:3: cgroup_root: invalid value \"a\\x0a\\x0ab\" (expected 1-64 letters, "
-		  "digits, '_', '.', '-'; not \".\" and no \"..\")");
+		  "digits, '_', '.', '-'; not \".\" and no \"..\")\n"
+		  "t.conf:5: unknown key \"foo\"");
 	parse_err("#\n#\n#\n#\nfoo = 1\n", "t.conf:5: unknown key \"foo\"");
 }
 
@@ -274,7 +277,9 @@ static void test_unknown_keys(void **state)
 	parse_err("cpu_quota = 50%\n", "t.conf:1: unknown key \"cpu_quota\"");
 	parse_err("section { }\n", "t.conf:1: unknown key \"section\"");
 	parse_err("user \"a\\x1b\" { x = 1 }\n",
-		  "t.conf:1: unknown key \"x\" in user \"a\\x1b\" section");
+		  "t.conf:1: unknown key \"x\" in user \"a\\x1b\" section\n"
+		  "t.conf:1: invalid user name \"a\\x1b\" in section title (expected 1-32 letters, "
+		  "digits, '_', '.', '-', starting with a letter or '_')");
 }
 
 static void test_bad_values(void **state)
@@ -837,7 +842,7 @@ static void test_shipped_configs(void **state)
 	assert_int_equal(c->min_uid, 1000);
 	assert_int_equal(c->n_services, 0);
 	assert_string_equal(c->cgroup_root, "pam_isolate");
-	assert_int_equal(c->n_exempt_users, 1);
+	assert_int_equal(c->n_exempt_users, 2); /* root, nobody */
 	assert_int_equal(c->n_groups + c->n_users, 0);
 	assert_int_equal(iso_policy_resolve(c, "someone", 1000, NULL, 0, &p), 0);
 	assert_int_equal(p.lim.cpu_quota, 10000);
