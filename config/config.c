@@ -703,8 +703,8 @@ static int open_confuse(cfg_opt_t *opts, const struct scan *sc, const char *name
 }
 
 /* Parses len bytes of text (NUL-terminated at t[len]); name for messages. */
-int parse_text(const char *text, size_t len, const char *name, struct iso_config **out,
-	       struct iso_err *err)
+int parse_text(const char *text, size_t len, const char *name, bool dropin,
+	       struct iso_config **out, struct iso_err *err)
 {
 	cfg_opt_t limit_opts[] = {
 		CFG_STR("cpu_quota", NULL, CFGF_NODEFAULT),
@@ -785,6 +785,23 @@ int parse_text(const char *text, size_t len, const char *name, struct iso_config
 		goto out;
 	}
 	bad = sc.nbad > 0;
+	/* The failure policy, cgroup_root, min_uid and the backend are the
+	 * main file's: the helper reads them from it alone when the config
+	 * does not parse (iso_config_peek_on_error), so a drop-in must not
+	 * be able to say otherwise when it does. */
+	for (i = 0; dropin && i < sc.top.n; i++) {
+		const char *k = sc.top.k[i].name;
+
+		if (!strcmp(k, "exempt_users") || !strcmp(k, "exempt_groups") ||
+		    !strcmp(k, "services"))
+			continue;
+		add_err(err, name, sc.top.k[i].line,
+			"%s: only in the main file (a drop-in holds sections and the "
+			"exempt_users, exempt_groups and services lists)",
+			k);
+		scan_note(&sc, sc.top.k[i].line, NULL);
+		bad = true;
+	}
 	r = scan_stmts(&sc, &stmts, &nstmts);
 	if (r < 0)
 		goto out;
@@ -870,7 +887,7 @@ int iso_config_parse_buf(const char *buf, const char *name, struct iso_config **
 		return iso_err_set(err, -EINVAL, "iso_config_parse_buf: invalid argument");
 	if (!name)
 		name = "[buffer]";
-	return parse_text(buf, strnlen(buf, ISO_CONFIG_MAX_SIZE + 1), name, out, err);
+	return parse_text(buf, strnlen(buf, ISO_CONFIG_MAX_SIZE + 1), name, false, out, err);
 }
 
 void iso_config_free(struct iso_config *cfg)
@@ -896,5 +913,8 @@ void iso_config_free(struct iso_config *cfg)
 	for (i = 0; i < cfg->n_users; i++)
 		free(cfg->users[i].name);
 	free(cfg->users);
+	for (i = 0; i < cfg->n_dropins; i++)
+		free(cfg->dropins[i]);
+	free(cfg->dropins);
 	free(cfg);
 }

@@ -31,6 +31,16 @@ struct scan_hdr {
 	char title[ISO_NAME_MAX + 2]; /* truncated; for messages only */
 };
 
+/* Keys seen in one scope (top level or one section), to catch a key given
+ * twice: libconfuse would silently keep the last. */
+struct seen_keys {
+	struct {
+		char name[24]; /* longest key: "on_namespace_error" */
+		int line;
+	} k[32]; /* more than the keys of any one scope */
+	size_t n;
+};
+
 struct scan {
 	const char *name;
 	struct iso_err *err; /* NULL: stop quietly at the first problem */
@@ -55,6 +65,7 @@ struct scan {
 	int *bad_lines;
 	size_t nbad, badcap;
 	bool fatal;
+	struct seen_keys top; /* the top-level keys, with their lines */
 };
 
 /* A top-level item or a key of a section: [start, end) of the text. */
@@ -75,6 +86,9 @@ int add_err(struct iso_err *err, const char *name, int line, const char *fmt, ..
  * catches keys given twice, notes the top-level on_error and
  * on_config_error values and the line of min_uid. */
 int scan_text(struct scan *sc);
+/* Notes an error after which the scan goes on (what NULL: reported
+ * already); its line is blanked before libconfuse reads the text. */
+void scan_note(struct scan *sc, int line, const char *what);
 /* The statements of sc->t (after scan_text); caller frees *out. */
 int scan_stmts(const struct scan *sc, struct scan_stmt **out, size_t *n);
 /* Blanks the smallest statement holding line (or, if none, the line
@@ -88,8 +102,10 @@ bool tok_is(const struct token *tok, const char *word);
 /* config.c: is this a key of the schema (for the duplicate-key check). */
 bool known_key(const struct token *tok);
 
-/* config.c: parses text already read; name is used in messages. */
-int parse_text(const char *text, size_t len, const char *name, struct iso_config **out,
-	       struct iso_err *err);
+/* config.c: parses text already read; name is used in messages. A
+ * drop-in holds sections and the exempt_users, exempt_groups and services
+ * lists only: every other top-level key is an error there. */
+int parse_text(const char *text, size_t len, const char *name, bool dropin,
+	       struct iso_config **out, struct iso_err *err);
 
 #endif

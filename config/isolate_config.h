@@ -74,6 +74,10 @@ struct iso_rule {
 
 struct iso_config {
 	char *path; /* as given, for messages */
+	/* The drop-ins read after it (<path>.d/\*.conf, lexical order): the
+	 * files the rules' file fields may name. */
+	char **dropins;
+	size_t n_dropins;
 	char *cgroup_root;
 	enum iso_on_error on_error;
 	char **exempt_users;
@@ -107,8 +111,14 @@ struct iso_config {
 /* Sets every field to ISO_UNSET. */
 void iso_limits_init(struct iso_limits *lim);
 
+#define ISO_CONFIG_MAX_DROPINS 256 /* files in <config>.d */
+
 /*
- * Loads a config file. With check_owner, the file and every directory above
+ * Loads a config file and its drop-ins: the files <path>.d/\*.conf (not
+ * starting with '.'), in lexical order after the main file. A drop-in
+ * holds sections and the exempt_users, exempt_groups and services lists,
+ * which add to the main file's; a section already in an earlier file is
+ * an error. With check_owner, the file and every directory above
  * it must be owned by root and not writable by group/other (SECURITY.md);
  * the file is opened O_NOFOLLOW and fstat()ed before parsing. On failure
  * err->msg holds every error found, one per line, each "file:line: ...".
@@ -169,6 +179,7 @@ struct iso_policy {
 	enum iso_match match;
 	char rule_name[ISO_NAME_MAX + 1]; /* user/group section or exempt entry */
 	int rule_line;			  /* 0 for built-in default */
+	const char *rule_file;		  /* a drop-in's path; NULL: the main file */
 	struct iso_limits lim;		  /* fully resolved, no ISO_UNSET left
 					   * except cpu_quota/cpu_weight/tasks_max/
 					   * memory_max/memory_high/swap_max/
@@ -178,6 +189,7 @@ struct iso_policy {
 	 * and 0 when no group section matched. */
 	char group_name[ISO_NAME_MAX + 1];
 	int group_line;
+	const char *group_file; /* as rule_file */
 	/* The uid resolved for and the config's min_uid, for describing
 	 * ISO_MATCH_EXEMPT_UID ("uid 500 below min_uid 1000"). */
 	uid_t uid;

@@ -65,11 +65,11 @@ static int scan_fail(struct scan *sc, int line, const char *what)
 }
 
 /* An error the scan can go past: noted, its line blanked later. */
-static void scan_note(struct scan *sc, int line, const char *what)
+void scan_note(struct scan *sc, int line, const char *what)
 {
 	int *v;
 
-	if (sc->err)
+	if (sc->err && what)
 		add_err(sc->err, sc->name, line, "%s", what);
 	if (sc->nbad == sc->badcap) {
 		size_t cap = sc->badcap ? sc->badcap * 2 : 8;
@@ -294,16 +294,6 @@ static int add_hdr(struct scan *sc, enum sec_kind kind, int line, const struct t
 	return 0;
 }
 
-/* Keys seen in one scope (top level or one section), to catch a key given
- * twice: libconfuse would silently keep the last. */
-struct seen_keys {
-	struct {
-		char name[24]; /* longest key: "on_namespace_error" */
-		int line;
-	} k[32]; /* more than the keys of any one scope */
-	size_t n;
-};
-
 static int check_dup_key(struct scan *sc, struct seen_keys *seen, const struct token *key)
 {
 	char name[sizeof(seen->k[0].name)], msg[96];
@@ -472,6 +462,7 @@ int scan_text(struct scan *sc)
 	/* libconfuse takes end of file as the end of an open section. */
 	if (r == 0 && depth > 0)
 		r = scan_fail(sc, open_line, "missing closing brace for the '{' on this line");
+	sc->top = top;
 	return r;
 }
 

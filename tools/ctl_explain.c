@@ -117,16 +117,33 @@ static void ex_format_value(const char *key, int64_t v, char *buf, size_t len)
 
 /* Where a key's value comes from: user > first matching group > default
  * > built-in, per key (isolate.conf(5)). */
+/* "line 12" in the main file, "FILE:12" in a drop-in. */
+static const char *ex_at(const struct explain *x, const char *file, int line, char *buf,
+			 size_t len)
+{
+	if (file && strcmp(file, x->cfg->path))
+		snprintf(buf, len, "%s:%d", file, line);
+	else
+		snprintf(buf, len, "line %d", line);
+	return buf;
+}
+
+/* Where a key's value comes from: user > first matching group > default
+ * > built-in, per key (isolate.conf(5)), with the file when a drop-in. */
 static void ex_key_source(const struct explain *x, const struct key_info *k, char *buf, size_t len)
 {
 	int64_t v = ex_field(&x->pol.lim, k->off);
+	char at[PATH_MAX + 16];
 
 	if (x->usr && ex_field(&x->usr->lim, k->off) != ISO_UNSET)
-		snprintf(buf, len, "user %s (line %d)", x->usr->name, x->usr->line);
+		snprintf(buf, len, "user %s (%s)", x->usr->name,
+			 ex_at(x, x->usr->file, x->usr->line, at, sizeof(at)));
 	else if (x->grp && ex_field(&x->grp->lim, k->off) != ISO_UNSET)
-		snprintf(buf, len, "group %s (line %d)", x->grp->name, x->grp->line);
+		snprintf(buf, len, "group %s (%s)", x->grp->name,
+			 ex_at(x, x->grp->file, x->grp->line, at, sizeof(at)));
 	else if (x->cfg->has_default && ex_field(&x->cfg->defaults, k->off) != ISO_UNSET)
-		snprintf(buf, len, "default (line %d)", x->cfg->default_line);
+		snprintf(buf, len, "default (%s)",
+			 ex_at(x, x->cfg->default_file, x->cfg->default_line, at, sizeof(at)));
 	else if (v == ISO_UNSET && !strcmp(k->name, "tmp_size"))
 		snprintf(buf, len, "not set: tmpfs default, half of RAM");
 	else if (v == ISO_UNSET)
@@ -137,7 +154,7 @@ static void ex_key_source(const struct explain *x, const struct key_info *k, cha
 
 static void ex_print_keys(const struct explain *x, const struct key_info *keys, size_t n)
 {
-	char val[64], src[160];
+	char val[64], src[PATH_MAX + 96];
 
 	for (size_t i = 0; i < n; i++) {
 		int64_t v = ex_field(&x->pol.lim, keys[i].off);
@@ -232,13 +249,14 @@ static void ex_print_exempt(const struct explain *x)
 static void ex_print_why(const struct explain *x)
 {
 	const struct iso_config *cfg = x->cfg;
+	char at[PATH_MAX + 16];
 	bool any = false;
 
 	printf("\nWhy:\n");
 	ex_print_exempt(x);
 	if (x->usr)
-		printf("  - user section \"%s\" (line %d) names %s: its keys win\n", x->usr->name,
-		       x->usr->line, x->user);
+		printf("  - user section \"%s\" (%s) names %s: its keys win\n", x->usr->name,
+		       ex_at(x, x->usr->file, x->usr->line, at, sizeof(at)), x->user);
 	else
 		printf("  - no user section names %s\n", x->user);
 	for (size_t i = 0; i < cfg->n_groups; i++) {
@@ -251,14 +269,14 @@ static void ex_print_why(const struct explain *x)
 			       "one counts):\n",
 			       x->user);
 		any = true;
-		printf("      %-16s line %-5d %s\n", g->name, g->line,
+		printf("      %-16s %-10s %s\n", g->name, ex_at(x, g->file, g->line, at, sizeof(at)),
 		       g == x->grp ? "used" : "not used: an earlier group section matched");
 	}
 	if (!any)
 		printf("  - no group section names any of %s's groups\n", x->user);
 	if (cfg->has_default)
-		printf("  - default section (line %d): keys no section above sets\n",
-		       cfg->default_line);
+		printf("  - default section (%s): keys no section above sets\n",
+		       ex_at(x, cfg->default_file, cfg->default_line, at, sizeof(at)));
 	else
 		printf("  - no default section\n");
 	printf("  - built-in values for the rest\n");
@@ -433,6 +451,8 @@ static void ex_print_explain(struct explain *x)
 		printf("%s%s", i ? " " : "", x->groups[i]);
 	printf("%s\n", x->ngroups ? "" : "(none)");
 	printf("Config:      %s\n", x->cfg->path);
+	for (size_t i = 0; i < x->cfg->n_dropins; i++)
+		printf("             %s\n", x->cfg->dropins[i]);
 	ex_print_services(x->cfg);
 	printf("Rule:        %s\n", x->uid == 0 ? "root (always exempt)" : desc);
 	printf("Verdict:     %s\n", ex_verdict(x, buf, sizeof(buf)));

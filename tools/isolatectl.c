@@ -294,9 +294,12 @@ static int cmd_check_config(int argc, char **argv)
 		r = CTL_FAIL;
 		goto out;
 	}
-	printf("%s: OK (%zu %s, %zu %s)\n", path, cfg->n_users,
+	printf("%s: OK (%zu %s, %zu %s", path, cfg->n_users,
 	       plural(cfg->n_users, "user rule", "user rules"), cfg->n_groups,
 	       plural(cfg->n_groups, "group rule", "group rules"));
+	if (cfg->n_dropins)
+		printf(", %zu %s", cfg->n_dropins, plural(cfg->n_dropins, "drop-in", "drop-ins"));
+	printf(")\n");
 	r = CTL_OK;
 out:
 	iso_config_free(cfg);
