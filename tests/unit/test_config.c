@@ -282,6 +282,44 @@ static void test_unknown_keys(void **state)
 		  "digits, '_', '.', '-', starting with a letter or '_')");
 }
 
+/* issue 17: every error of a file, each at its line; units after a space */
+static void test_every_error(void **state)
+{
+	(void)state;
+	parse_err("default {\n memory_max = 2 GB\n}\n",
+		  "t.conf:2: memory_max: \"2 GB\": the unit must follow the number with no space "
+		  "(\"2GB\")");
+	parse_err("default { cpu_period = 100 ms }\n",
+		  "t.conf:1: cpu_period: \"100 ms\": the unit must follow the number with no "
+		  "space (\"100ms\")");
+	parse_err("default { cpu_quota = 50 % }\n",
+		  "t.conf:1: cpu_quota: \"50 %\": the unit must follow the number with no space "
+		  "(\"50%\")");
+	parse_err("on_error = allow\n"		 /* 1 */
+		  "default {\n"			 /* 2 */
+		  "    cpu_quota = 50 %\n"	 /* 3 */
+		  "    tasks_max = 512\n"	 /* 4 */
+		  "}\n"				 /* 5 */
+		  "group \"staff\" {\n"		 /* 6 */
+		  "    cpu_qouta = 200%\n"	 /* 7 */
+		  "}\n"				 /* 8 */
+		  "user \"alice\" {\n"		 /* 9 */
+		  "    tasks_max = -1\n"		 /* 10 */
+		  "    tasks_max = 5\n"		 /* 11 */
+		  "}\n",
+		  "t.conf:3: cpu_quota: \"50 %\": the unit must follow the number with no space "
+		  "(\"50%\")\n"
+		  "t.conf:11: duplicate key \"tasks_max\" (first at line 10)\n"
+		  "t.conf:7: unknown key \"cpu_qouta\" in group \"staff\" section\n"
+		  "t.conf:10: tasks_max: invalid value \"-1\" (expected a number or \"max\")");
+	/* a value missing: its statement and the next key's go, once */
+	parse_err("default {\n cpu_quota =\n tasks_max = 5\n}\nuser \"a\" { tasks_max = 0 }\n",
+		  "t.conf:3: cpu_quota: invalid value \"tasks_max\" (expected a percentage like "
+		  "\"50%\" or \"12.5%\", or \"max\")\n"
+		  "t.conf:5: tasks_max: value \"0\" out of range (expected 1 .. 4194304, or "
+		  "\"max\")");
+}
+
 static void test_bad_values(void **state)
 {
 	(void)state;
@@ -1254,6 +1292,7 @@ int main(void)
 		cmocka_unit_test(test_lines_after_comments),
 		cmocka_unit_test(test_escaped_names),
 		cmocka_unit_test(test_unknown_keys),
+		cmocka_unit_test(test_every_error),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_out_of_range),
 		cmocka_unit_test(test_sections),
