@@ -128,7 +128,9 @@ int iso_limits_check(const struct iso_limits *lim, enum iso_backend backend, con
 			    "%s: session_max_time needs a cgroup limit (e.g. tasks_max) to find "
 			    "the session's processes",
 			    where);
-	return -EINVAL;
+	/* -ERANGE: only the kernel's bound is at fault, which the helper
+	 * has always counted as a cgroup failure (on_cgroup_error). */
+	return p & ISO_PROB_MAX_TIME_NO_CGROUP ? -EINVAL : -ERANGE;
 }
 
 /* ---- machine ---- */

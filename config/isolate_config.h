@@ -248,7 +248,9 @@ unsigned iso_limits_problems(const struct iso_limits *lim, enum iso_backend back
  * set up: the helper calls it at every open with the backend it picked,
  * isolatectl check-config (through iso_config_check) for every rule and
  * explain for its user. Adds one line per error, starting with where
- * (the rule's description); returns 0 or -EINVAL.
+ * (the rule's description). Returns 0, -ERANGE when the only fault is a
+ * kernel bound (a cpu_quota below 1000 us per period: on_cgroup_error
+ * decides at login), or -EINVAL (on_config_error decides).
  */
 int iso_limits_check(const struct iso_limits *lim, enum iso_backend backend, const char *where,
 		     struct iso_err *err);

@@ -709,8 +709,9 @@ static void do_open(struct ctx *c)
 	}
 	c->ctrls = cg_needed(&c->pol.lim);
 	/* issue 17: the one check isolatectl check-config runs on every rule */
-	if (iso_limits_check(&c->pol.lim, c->backend, c->rule, &c->err) < 0) {
-		fail_class(c, ISO_EC_CONFIG);
+	r = iso_limits_check(&c->pol.lim, c->backend, c->rule, &c->err);
+	if (r < 0) {
+		fail_class(c, r == -ERANGE ? ISO_EC_CGROUP : ISO_EC_CONFIG);
 		return;
 	}
 	if (c->backend == ISO_BACKEND_SYSTEMD) {

@@ -358,6 +358,7 @@ static const char *ex_verdict(struct explain *x, char *buf, size_t len)
 	unsigned missing = x->needed & ~x->avail;
 	bool deny = x->cfg->on_cgroup_error == ISO_ON_ERROR_DENY;
 	struct iso_err e;
+	int r;
 
 	if (x->uid == 0)
 		return "exempt: uid 0 is never confined, whatever the config says";
@@ -376,13 +377,16 @@ static const char *ex_verdict(struct explain *x, char *buf, size_t len)
 	/* The helper's own check (iso_limits_check): what it refuses at
 	 * every login is refused here too, in its words. */
 	iso_err_clear(&e);
-	if (iso_limits_check(&x->pol.lim, x->cfg->cgroup_backend, "the rule", &e) < 0) {
-		bool cdeny = x->cfg->on_config_error == ISO_ON_ERROR_DENY;
+	r = iso_limits_check(&x->pol.lim, x->cfg->cgroup_backend, "the rule", &e);
+	if (r < 0) {
+		enum iso_on_error cls = r == -ERANGE ? x->cfg->on_cgroup_error
+						     : x->cfg->on_config_error;
+		bool cdeny = cls == ISO_ON_ERROR_DENY;
 
 		for (char *nl = e.msg; (nl = strchr(nl, '\n'));)
 			*nl = ';';
-		snprintf(buf, len, "FAILS on this machine: %.600s; on_config_error = %s: %s", e.msg,
-			 cdeny ? "deny" : "allow",
+		snprintf(buf, len, "FAILS on this machine: %.600s; %s = %s: %s", e.msg,
+			 r == -ERANGE ? "on_cgroup_error" : "on_config_error", cdeny ? "deny" : "allow",
 			 cdeny ? "the login is refused" : "the login goes on unconfined");
 		return buf;
 	}

@@ -213,6 +213,13 @@ static void test_limits_check_message(void **state)
 	assert_int_equal(iso_limits_check(&l, ISO_BACKEND_SYSTEMD, "x", NULL), 0);
 	l.tasks_max = 10;
 	assert_int_equal(iso_limits_check(&l, ISO_BACKEND_CGROUPFS, "x", NULL), 0);
+	/* the kernel's bound alone: a cgroup failure at login (-ERANGE) */
+	l.cpu_quota = 50;
+	iso_err_clear(&e);
+	assert_int_equal(iso_limits_check(&l, ISO_BACKEND_CGROUPFS, "default (line 2)", &e),
+			 -ERANGE);
+	assert_string_equal(e.msg, "default (line 2): cpu_quota 0.5% of a 100ms cpu_period is "
+				   "500 us, below the kernel's minimum of 1000 us");
 }
 
 /* ---- parity ---- */
