@@ -211,7 +211,7 @@ done
 awk -v dir="$ISO_TMP" '/^\.Sh EXAMPLES/ { ex = 1; next } /^\.Sh / { ex = 0 }
 	ex && /^\.Bd -literal/ { f = sprintf("%s/man5-example%d.conf", dir, ++n); inb = 1; next }
 	inb && /^\.Ed/ { inb = 0; close(f); next }
-	inb { sub(/^\\&/, ""); print > f }' "$ISO_TOP/man/isolate.conf.5"
+	inb { sub(/^\\&/, ""); print > f }' "$ISO_BUILD/man/isolate.conf.5"
 for f in "$ISO_TMP"/man5-example*.conf; do
 	[ -e "$f" ] || { fail "isolate.conf(5) has examples"; break; }
 	chmod 0644 "$f"
