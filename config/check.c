@@ -42,8 +42,8 @@ bool iso_limits_manage_cgroup(const struct iso_limits *lim)
 unsigned iso_limits_problems(const struct iso_limits *lim, enum iso_backend backend)
 {
 	unsigned p = 0;
-	int64_t period = lim->cpu_period_us == ISO_UNSET ? ISO_DEFAULT_CPU_PERIOD_US
-							  : lim->cpu_period_us;
+	int64_t period =
+		lim->cpu_period_us == ISO_UNSET ? ISO_DEFAULT_CPU_PERIOD_US : lim->cpu_period_us;
 
 	if (lim->cpu_quota != ISO_UNSET && lim->cpu_quota != ISO_MAX && lim->cpu_quota > 0 &&
 	    lim->cpu_quota * period / 10000 < KERNEL_MIN_QUOTA_US)
@@ -69,8 +69,8 @@ static void describe(unsigned probs, const struct iso_limits *lim, const char *f
 		     const char *where, struct iso_err *err, struct iso_err *warn)
 {
 	char a[32], b[32], c[32];
-	int64_t period = lim->cpu_period_us == ISO_UNSET ? ISO_DEFAULT_CPU_PERIOD_US
-							  : lim->cpu_period_us;
+	int64_t period =
+		lim->cpu_period_us == ISO_UNSET ? ISO_DEFAULT_CPU_PERIOD_US : lim->cpu_period_us;
 
 	if (probs & ISO_PROB_QUOTA_MIN) {
 		iso_format_percent(lim->cpu_quota, a, sizeof(a));
@@ -114,7 +114,7 @@ int iso_limits_check(const struct iso_limits *lim, enum iso_backend backend, con
 	/* The helper's message: no file:line, the rule's description. */
 	if (p & ISO_PROB_QUOTA_MIN) {
 		int64_t period = lim->cpu_period_us == ISO_UNSET ? ISO_DEFAULT_CPU_PERIOD_US
-								  : lim->cpu_period_us;
+								 : lim->cpu_period_us;
 
 		iso_format_percent(lim->cpu_quota, a, sizeof(a));
 		iso_format_duration_us(period, b, sizeof(b));
@@ -182,10 +182,10 @@ static void machine_limits(const struct iso_limits *lim, const struct iso_machin
 
 /* One rule as the login resolves it: report problems the rule adds to
  * its parent's (so one bad default is not repeated for every group). */
-static void check_rule(const struct iso_config *cfg, const struct iso_limits *lim,
-		       unsigned parent, const struct iso_limits *own, const char *file, int line,
-		       const char *where, const struct iso_machine *m, struct iso_err *err,
-		       struct iso_err *warn, int *bad)
+static void check_rule(const struct iso_config *cfg, const struct iso_limits *lim, unsigned parent,
+		       const struct iso_limits *own, const char *file, int line, const char *where,
+		       const struct iso_machine *m, struct iso_err *err, struct iso_err *warn,
+		       int *bad)
 {
 	unsigned p = iso_limits_problems(lim, cfg->cgroup_backend);
 	unsigned rep = p & ~parent;
@@ -276,7 +276,8 @@ static void check_names(const struct iso_config *cfg, const struct iso_machine *
 				    cfg->users[i].file, cfg->users[i].line, cfg->users[i].name);
 	for (size_t i = 0; i < cfg->n_groups; i++)
 		if (!getgrnam(cfg->groups[i].name))
-			iso_err_add(warn, -EINVAL, "%s:%d: warning: no group \"%s\" on this machine",
+			iso_err_add(warn, -EINVAL,
+				    "%s:%d: warning: no group \"%s\" on this machine",
 				    cfg->groups[i].file, cfg->groups[i].line, cfg->groups[i].name);
 	for (size_t i = 0; i < cfg->n_exempt_users; i++) {
 		const char *n = cfg->exempt_users[i];
@@ -336,8 +337,8 @@ static void check_nobody(const struct iso_config *cfg, struct iso_err *warn)
 	iso_groups_free(groups, ngroups);
 }
 
-int iso_config_check(const struct iso_config *cfg, const struct iso_machine *m,
-		     struct iso_err *err, struct iso_err *warn)
+int iso_config_check(const struct iso_config *cfg, const struct iso_machine *m, struct iso_err *err,
+		     struct iso_err *warn)
 {
 	struct iso_limits base, lim;
 	unsigned pbase;
@@ -346,9 +347,9 @@ int iso_config_check(const struct iso_config *cfg, const struct iso_machine *m,
 
 	if (!cfg)
 		return -EINVAL;
+	iso_limits_init(&base);
 	if (resolve_default(cfg, &base) < 0)
 		return -EINVAL;
-	pbase = 0;
 	check_rule(cfg, &base, 0, cfg->has_default ? &cfg->defaults : NULL,
 		   cfg->has_default ? cfg->default_file : cfg->path, cfg->default_line,
 		   cfg->has_default ? "default" : "built-in default", m, err, warn, &bad);

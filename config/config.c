@@ -703,8 +703,8 @@ static int open_confuse(cfg_opt_t *opts, const struct scan *sc, const char *name
 }
 
 /* Parses len bytes of text (NUL-terminated at t[len]); name for messages. */
-int parse_text(const char *text, size_t len, const char *name, bool dropin,
-	       struct iso_config **out, struct iso_err *err)
+int parse_text(const char *text, size_t len, const char *name, bool dropin, struct iso_config **out,
+	       struct iso_err *err)
 {
 	cfg_opt_t limit_opts[] = {
 		CFG_STR("cpu_quota", NULL, CFGF_NODEFAULT),

@@ -105,7 +105,7 @@ bool known_key(const struct token *tok);
 /* config.c: parses text already read; name is used in messages. A
  * drop-in holds sections and the exempt_users, exempt_groups and services
  * lists only: every other top-level key is an error there. */
-int parse_text(const char *text, size_t len, const char *name, bool dropin,
-	       struct iso_config **out, struct iso_err *err);
+int parse_text(const char *text, size_t len, const char *name, bool dropin, struct iso_config **out,
+	       struct iso_err *err);
 
 #endif

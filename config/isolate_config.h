@@ -275,7 +275,7 @@ int iso_machine_probe(struct iso_machine *m);
  * kill without a cgroup limit) to warn as "file:line: warning: ...".
  * m NULL: no machine warnings and no NSS lookups. Returns 0 or -EINVAL.
  */
-int iso_config_check(const struct iso_config *cfg, const struct iso_machine *m,
-		     struct iso_err *err, struct iso_err *warn);
+int iso_config_check(const struct iso_config *cfg, const struct iso_machine *m, struct iso_err *err,
+		     struct iso_err *warn);
 
 #endif

@@ -336,8 +336,9 @@ static int append_rules(struct iso_rule **rules, size_t *n, struct iso_rule **ad
 		const struct iso_rule *first = find_rule(v, *n + k, a->name);
 
 		if (first) {
-			r = add_err(err, file, a->line, "duplicate %s \"%s\" section (first at %s:%d)",
-				    kind, a->name, first->file, first->line);
+			r = add_err(err, file, a->line,
+				    "duplicate %s \"%s\" section (first at %s:%d)", kind, a->name,
+				    first->file, first->line);
 			free(a->name);
 			continue;
 		}
@@ -376,9 +377,8 @@ static int merge_dropin(struct iso_config *c, struct iso_config *d, struct iso_e
 	}
 	/* Lists add to the main file's only where the drop-in gives them:
 	 * its built-in exempt_users {root} is not a line of the file. */
-	if ((d->exempt_users_line &&
-	     append_list(&c->exempt_users, &c->n_exempt_users, &d->exempt_users,
-			 &d->n_exempt_users) < 0) ||
+	if ((d->exempt_users_line && append_list(&c->exempt_users, &c->n_exempt_users,
+						 &d->exempt_users, &d->n_exempt_users) < 0) ||
 	    append_list(&c->exempt_groups, &c->n_exempt_groups, &d->exempt_groups,
 			&d->n_exempt_groups) < 0 ||
 	    append_list(&c->services, &c->n_services, &d->services, &d->n_services) < 0)

@@ -130,7 +130,8 @@ static int lex_string(struct scan *sc, struct token *tok)
 			char e = sc->t[sc->pos + 1];
 
 			if (q == '"' && e >= '0' && e <= '9')
-				scan_note(sc, sc->line, "octal escapes in strings are not supported");
+				scan_note(sc, sc->line,
+					  "octal escapes in strings are not supported");
 			if (e == '\n')
 				sc->line++;
 			if (e != '\0')
@@ -587,18 +588,21 @@ int scan_stmts(const struct scan *sc, struct scan_stmt **out, size_t *n)
 			tmp = realloc(v, cap * sizeof(*v));
 			if (!tmp) {
 				free(v);
+				free(lx.bad_lines);
 				return -ENOMEM;
 			}
 			v = tmp;
 		}
 		cur[d] = (long)cnt;
 		state[d] = is_punct(&tok, '=') ? ST_EQ : ST_NAME;
-		v[cnt].start = tok.type == TOK_PUNCT ? (size_t)(tok.s - lx.t) : tok_start(&lx, &tok);
+		v[cnt].start =
+			tok.type == TOK_PUNCT ? (size_t)(tok.s - lx.t) : tok_start(&lx, &tok);
 		v[cnt].end = tok.type == TOK_PUNCT ? v[cnt].start + tok.len : tok_end(&lx, &tok);
-		v[cnt].line0 = v[cnt].line1 = tok_last_line(&tok);
+		v[cnt].line0 = tok.line;
+		v[cnt].line1 = tok_last_line(&tok);
 		v[cnt].section = false;
 		cnt++;
-next:
+	next:
 		prev = tok;
 	}
 	/* open at the end: up to the end of the text */
@@ -607,6 +611,7 @@ next:
 			v[cur[d]].end = lx.n;
 			v[cur[d]].line1 = lx.line;
 		}
+	free(lx.bad_lines); /* the errors were noted by scan_text already */
 	*out = v;
 	*n = cnt;
 	return 0;

@@ -118,8 +118,7 @@ static void ex_format_value(const char *key, int64_t v, char *buf, size_t len)
 /* Where a key's value comes from: user > first matching group > default
  * > built-in, per key (isolate.conf(5)). */
 /* "line 12" in the main file, "FILE:12" in a drop-in. */
-static const char *ex_at(const struct explain *x, const char *file, int line, char *buf,
-			 size_t len)
+static const char *ex_at(const struct explain *x, const char *file, int line, char *buf, size_t len)
 {
 	if (file && strcmp(file, x->cfg->path))
 		snprintf(buf, len, "%s:%d", file, line);
@@ -269,7 +268,8 @@ static void ex_print_why(const struct explain *x)
 			       "one counts):\n",
 			       x->user);
 		any = true;
-		printf("      %-16s %-10s %s\n", g->name, ex_at(x, g->file, g->line, at, sizeof(at)),
+		printf("      %-16s %-10s %s\n", g->name,
+		       ex_at(x, g->file, g->line, at, sizeof(at)),
 		       g == x->grp ? "used" : "not used: an earlier group section matched");
 	}
 	if (!any)
@@ -379,14 +379,15 @@ static const char *ex_verdict(struct explain *x, char *buf, size_t len)
 	iso_err_clear(&e);
 	r = iso_limits_check(&x->pol.lim, x->cfg->cgroup_backend, "the rule", &e);
 	if (r < 0) {
-		enum iso_on_error cls = r == -ERANGE ? x->cfg->on_cgroup_error
-						     : x->cfg->on_config_error;
+		enum iso_on_error cls =
+			r == -ERANGE ? x->cfg->on_cgroup_error : x->cfg->on_config_error;
 		bool cdeny = cls == ISO_ON_ERROR_DENY;
 
 		for (char *nl = e.msg; (nl = strchr(nl, '\n'));)
 			*nl = ';';
 		snprintf(buf, len, "FAILS on this machine: %.600s; %s = %s: %s", e.msg,
-			 r == -ERANGE ? "on_cgroup_error" : "on_config_error", cdeny ? "deny" : "allow",
+			 r == -ERANGE ? "on_cgroup_error" : "on_config_error",
+			 cdeny ? "deny" : "allow",
 			 cdeny ? "the login is refused" : "the login goes on unconfined");
 		return buf;
 	}

@@ -279,7 +279,8 @@ static int cmd_check_config(int argc, char **argv)
 		/* The login's own words, one line each. */
 		fprintf(stderr, "%s: %s: at login the helper would refuse it%s:\n", path,
 			installed ? "error" : "warning",
-			installed ? "" : " where it is (install it root-owned, not writable by others)");
+			installed ? ""
+				  : " where it is (install it root-owned, not writable by others)");
 		for (const char *p = place.msg; *p;) {
 			const char *nl = strchr(p, '\n');
 			int len = nl ? (int)(nl - p) : (int)strlen(p);
@@ -290,7 +291,7 @@ static int cmd_check_config(int argc, char **argv)
 	}
 	if (warn.msg[0])
 		print_in_file_order(warn.msg, path);
-	if (r < 0 || (misplaced && installed)) {
+	if (r < 0 || !cfg || (misplaced && installed)) {
 		r = CTL_FAIL;
 		goto out;
 	}

@@ -280,16 +280,16 @@ static const char *helper_refuses(const struct iso_config *c, const struct names
 			continue;
 		iso_policy_describe(&p, desc, sizeof(desc));
 		for (size_t b = 0; b < 2; b++) {
-			enum iso_backend be =
-				c->cgroup_backend == ISO_BACKEND_AUTO ? auto_picks[b] : c->cgroup_backend;
+			enum iso_backend be = c->cgroup_backend == ISO_BACKEND_AUTO
+						      ? auto_picks[b]
+						      : c->cgroup_backend;
 
 			iso_err_clear(e);
 			if (iso_limits_check(&p.lim, be, desc, e) < 0)
 				return n->users[i];
 		}
 		/* and the cgroup engine's own conversion of the quota */
-		if (p.lim.cpu_quota != ISO_UNSET &&
-		    (c->cgroup_backend != ISO_BACKEND_SYSTEMD) &&
+		if (p.lim.cpu_quota != ISO_UNSET && (c->cgroup_backend != ISO_BACKEND_SYSTEMD) &&
 		    cg_cpu_quota_us(&p.lim, &q, &per, e) < 0)
 			return n->users[i];
 	}
@@ -300,8 +300,7 @@ struct tally {
 	size_t accepted, refused, files;
 };
 
-static void parity_one(const char *text, const char *what, const struct names *n,
-		       struct tally *t)
+static void parity_one(const char *text, const char *what, const struct names *n, struct tally *t)
 {
 	struct iso_config *c = NULL;
 	struct iso_err e, w;
@@ -370,7 +369,7 @@ static uint32_t rnd(uint32_t n)
 	rnd_state ^= rnd_state << 13;
 	rnd_state ^= rnd_state >> 17;
 	rnd_state ^= rnd_state << 5;
-	return rnd_state % n;
+	return n ? rnd_state % n : 0;
 }
 
 /* A section body from values chosen to reach every check's edge. */
@@ -408,6 +407,7 @@ static void test_parity(void **state)
 	assert_non_null(text);
 	machine_names(&n);
 	assert_true(n.nusers > 1);
+	assert_true(n.ngroups > 0);
 	parity_dir("tests/fuzz/corpus/config", &n, &t);
 	parity_dir("config/examples", &n, &t);
 	{

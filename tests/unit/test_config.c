@@ -295,17 +295,17 @@ static void test_every_error(void **state)
 	parse_err("default { cpu_quota = 50 % }\n",
 		  "t.conf:1: cpu_quota: \"50 %\": the unit must follow the number with no space "
 		  "(\"50%\")");
-	parse_err("on_error = allow\n"		 /* 1 */
-		  "default {\n"			 /* 2 */
-		  "    cpu_quota = 50 %\n"	 /* 3 */
-		  "    tasks_max = 512\n"	 /* 4 */
-		  "}\n"				 /* 5 */
-		  "group \"staff\" {\n"		 /* 6 */
-		  "    cpu_qouta = 200%\n"	 /* 7 */
-		  "}\n"				 /* 8 */
-		  "user \"alice\" {\n"		 /* 9 */
-		  "    tasks_max = -1\n"		 /* 10 */
-		  "    tasks_max = 5\n"		 /* 11 */
+	parse_err("on_error = allow\n"	   /* 1 */
+		  "default {\n"		   /* 2 */
+		  "    cpu_quota = 50 %\n" /* 3 */
+		  "    tasks_max = 512\n"  /* 4 */
+		  "}\n"			   /* 5 */
+		  "group \"staff\" {\n"	   /* 6 */
+		  "    cpu_qouta = 200%\n" /* 7 */
+		  "}\n"			   /* 8 */
+		  "user \"alice\" {\n"	   /* 9 */
+		  "    tasks_max = -1\n"   /* 10 */
+		  "    tasks_max = 5\n"	   /* 11 */
 		  "}\n",
 		  "t.conf:3: cpu_quota: \"50 %\": the unit must follow the number with no space "
 		  "(\"50%\")\n"
