@@ -62,11 +62,25 @@ PROGS := $(B)/pam_isolate.so $(B)/pam-isolate-helper
 ifneq ($(wildcard tools/isolatectl.c),)
 PROGS += $(B)/isolatectl
 endif
+# Man pages name installed paths: made from man/*.in with this build's.
+MAN_PAGES := $(patsubst man/%.in,$(B)/man/%,$(wildcard man/*.in))
 
 .PHONY: all deps install uninstall check check-unit check-root check-vm \
-        lint format format-check demo bench bench-quick fuzz clean tests man-lint deb
+        lint format format-check demo bench bench-quick fuzz clean tests man-lint deb FORCE
 
-all: $(PROGS)
+all: $(PROGS) $(MAN_PAGES)
+
+# Remade when a path variable changes (make LIBEXECDIR=... after make).
+MAN_VARS := $(LIBEXECDIR) $(DOCDIR) $(SYSCONFDIR)
+$(B)/man/.vars: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(MAN_VARS)' | cmp -s - $@ || echo '$(MAN_VARS)' >$@
+FORCE:
+
+$(B)/man/%: man/%.in $(B)/man/.vars
+	@mkdir -p $(dir $@)
+	$(Q)sed -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' \
+	    -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' $< >$@
 
 # `make V=1` shows whole command lines.
 Q := $(if $(V),,@)
@@ -135,7 +149,7 @@ install: all
 	else install -m 0644 config/isolate.conf $(DESTDIR)$(CONF_PATH); fi
 	@if [ -e $(B)/isolatectl ]; then install -d $(DESTDIR)$(SBINDIR) && \
 	    install -m 0755 $(B)/isolatectl $(DESTDIR)$(SBINDIR)/isolatectl; fi
-	@for m in man/*.[0-9]; do [ -e "$$m" ] || continue; s=$${m##*.}; \
+	@for m in $(MAN_PAGES); do [ -e "$$m" ] || continue; s=$${m##*.}; \
 	    install -d $(DESTDIR)$(MANDIR)/man$$s; install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
 	@if [ -d config/examples ]; then install -d $(DESTDIR)$(DOCDIR)/examples && \
 	    install -m 0644 config/examples/*.conf $(DESTDIR)$(DOCDIR)/examples/ 2>/dev/null || true; fi
@@ -145,7 +159,7 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(PAMDIR)/pam_isolate.so $(DESTDIR)$(HELPER_PATH) $(DESTDIR)$(SBINDIR)/isolatectl
 	-rmdir $(DESTDIR)$(LIBEXECDIR)/pam_isolate 2>/dev/null
-	@for m in man/*.[0-9]; do [ -e "$$m" ] || continue; s=$${m##*.}; \
+	@for m in $(MAN_PAGES); do [ -e "$$m" ] || continue; s=$${m##*.}; \
 	    rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
 	rm -rf $(DESTDIR)$(DOCDIR)
 	@if [ -e $(DESTDIR)$(CONF_PATH) ] && cmp -s config/isolate.conf $(DESTDIR)$(CONF_PATH); then \
@@ -166,7 +180,7 @@ check-root: tests
 lint:
 	sh tools/lint.sh
 
-man-lint:
+man-lint: $(MAN_PAGES)
 	sh tests/run-man-lint.sh
 
 format:

@@ -267,6 +267,7 @@ struct parse_ctx {
 	const char *name;
 	struct iso_err *err;
 	const struct scan *sc;
+	int last_line; /* of the last error libconfuse or a callback reported */
 };
 
 /*
@@ -277,9 +278,15 @@ struct parse_ctx {
  */
 static struct parse_ctx *cur;
 
+/* The line of the value being validated; noted as the line to blank
+ * should the callback report an error there. */
 static int cur_line(cfg_t *cfg)
 {
-	return cfg ? cfg->line : 0;
+	int line = cfg ? cfg->line : 0;
+
+	if (cur)
+		cur->last_line = line;
+	return line;
 }
 
 static void on_confuse_error(cfg_t *cfg, const char *fmt, va_list ap)
@@ -332,6 +339,7 @@ static void on_confuse_error(cfg_t *cfg, const char *fmt, va_list ap)
 		vsnprintf(msg, sizeof(msg), fmt, ap);
 	}
 	va_end(aq);
+	cur->last_line = line;
 	add_err(cur->err, cur->name, line, "%s", msg);
 }
 
@@ -539,6 +547,7 @@ static int copy_rules(cfg_t *cfg, enum sec_kind kind, const struct scan *sc, con
 		const char *title = cfg_title(sec);
 
 		rules[i].line = scan_hdr_line(sc, kind, i, n);
+		rules[i].file = name;
 		rules[i].name = strdup(title ? title : "");
 		if (!rules[i].name)
 			return -ENOMEM;
@@ -622,6 +631,10 @@ static int build_config(cfg_t *cfg, const struct scan *sc, const char *name,
 	    copy_list(cfg, "exempt_groups", &c->exempt_groups, &c->n_exempt_groups) < 0 ||
 	    copy_list(cfg, "services", &c->services, &c->n_services) < 0)
 		goto out;
+	c->default_file = c->path;
+	c->exempt_users_line = sc->list_line[0];
+	c->exempt_groups_line = sc->list_line[1];
+	c->services_line = sc->list_line[2];
 	c->min_uid = ISO_DEFAULT_MIN_UID;
 	s = cfg_getstr(cfg, "min_uid");
 	if (s) {
@@ -640,11 +653,11 @@ static int build_config(cfg_t *cfg, const struct scan *sc, const char *name,
 			bad = 1;
 	}
 	/* Report every bad title and value, not just the first. */
-	r = copy_rules(cfg, SEC_GROUP, sc, name, &c->groups, &c->n_groups, err);
+	r = copy_rules(cfg, SEC_GROUP, sc, c->path, &c->groups, &c->n_groups, err);
 	if (r == -ENOMEM)
 		goto out;
 	bad |= r < 0;
-	r = copy_rules(cfg, SEC_USER, sc, name, &c->users, &c->n_users, err);
+	r = copy_rules(cfg, SEC_USER, sc, c->path, &c->users, &c->n_users, err);
 	if (r == -ENOMEM)
 		goto out;
 	bad |= r < 0;
@@ -661,8 +674,36 @@ out:
 	return 0;
 }
 
+/* Rounds of parse-blank-parse: bounds the work on a file of errors. */
+#define MAX_ROUNDS 64
+
+/* A libconfuse parser over the (blanked) text of sc. */
+static int open_confuse(cfg_opt_t *opts, const struct scan *sc, const char *name, cfg_t **cfg,
+			FILE **fp)
+{
+	*fp = NULL;
+	*cfg = cfg_init(opts, CFGF_NONE);
+	if (!*cfg)
+		return -ENOMEM;
+	cfg_set_error_function(*cfg, on_confuse_error);
+	/* cfg_parse_fp would call the file "FILE"; sections copy this name. */
+	free((*cfg)->filename);
+	(*cfg)->filename = strdup(name);
+	/* Older glibc refuses a zero-length fmemopen; the text is blank-safe. */
+	if ((*cfg)->filename)
+		*fp = sc->n ? fmemopen(sc->t, sc->n, "r") : fmemopen((void *)"\n", 1, "r");
+	if (!*fp) {
+		int r = (*cfg)->filename ? -errno : -ENOMEM;
+
+		cfg_free(*cfg);
+		*cfg = NULL;
+		return r;
+	}
+	return 0;
+}
+
 /* Parses len bytes of text (NUL-terminated at t[len]); name for messages. */
-int parse_text(const char *text, size_t len, const char *name, struct iso_config **out,
+int parse_text(const char *text, size_t len, const char *name, bool dropin, struct iso_config **out,
 	       struct iso_err *err)
 {
 	cfg_opt_t limit_opts[] = {
@@ -706,10 +747,14 @@ int parse_text(const char *text, size_t len, const char *name, struct iso_config
 	};
 	struct scan sc = {.name = name, .err = err, .blank = true};
 	struct parse_ctx ctx = {.name = name, .err = err, .sc = &sc};
+	struct scan_stmt *stmts = NULL;
+	struct iso_config *c = NULL;
+	size_t i, nstmts = 0, nlines = 0;
+	int lines[MAX_ROUNDS + 1];
 	cfg_t *cfg = NULL;
 	FILE *fp = NULL;
-	size_t i;
-	int r;
+	bool bad;
+	int r, rounds;
 
 	if (len > ISO_CONFIG_MAX_SIZE) {
 		r = iso_err_add(err, -EFBIG, "%s: refusing config larger than %d bytes", name,
@@ -735,36 +780,89 @@ int parse_text(const char *text, size_t len, const char *name, struct iso_config
 	sc.t[len] = '\0';
 	sc.n = len;
 	r = scan_text(&sc);
-	if (r < 0)
-		goto out;
-
-	r = -ENOMEM;
-	cfg = cfg_init(opts, CFGF_NONE);
-	if (!cfg)
-		goto out;
-	cfg_set_error_function(cfg, on_confuse_error);
-	/* cfg_parse_fp would call the file "FILE"; sections copy this name. */
-	free(cfg->filename);
-	cfg->filename = strdup(name);
-	if (!cfg->filename)
-		goto out;
-	/* Older glibc refuses a zero-length fmemopen; the text is blank-safe. */
-	fp = len ? fmemopen(sc.t, len, "r") : fmemopen((void *)"\n", 1, "r");
-	if (!fp) {
-		r = -errno;
+	if (r < 0 || sc.fatal) {
+		r = r < 0 ? r : -EINVAL;
 		goto out;
 	}
+	bad = sc.nbad > 0;
+	/* The failure policy, cgroup_root, min_uid and the backend are the
+	 * main file's: the helper reads them from it alone when the config
+	 * does not parse (iso_config_peek_on_error), so a drop-in must not
+	 * be able to say otherwise when it does. */
+	for (i = 0; dropin && i < sc.top.n; i++) {
+		const char *k = sc.top.k[i].name;
 
-	cur = &ctx;
-	r = cfg_parse_fp(cfg, fp);
-	cur = NULL;
-	if (r != CFG_SUCCESS) {
-		r = -EINVAL;
+		if (!strcmp(k, "exempt_users") || !strcmp(k, "exempt_groups") ||
+		    !strcmp(k, "services"))
+			continue;
+		add_err(err, name, sc.top.k[i].line,
+			"%s: only in the main file (a drop-in holds sections and the "
+			"exempt_users, exempt_groups and services lists)",
+			k);
+		scan_note(&sc, sc.top.k[i].line, NULL);
+		bad = true;
+	}
+	r = scan_stmts(&sc, &stmts, &nstmts);
+	if (r < 0)
+		goto out;
+	for (i = 0; i < sc.nbad; i++)
+		scan_blank_line(&sc, stmts, nstmts, sc.bad_lines[i]);
+
+	/*
+	 * libconfuse stops at the first error. To report every error of the
+	 * file (isolatectl check-config, like sshd -t), the statement it
+	 * stopped at is blanked out and the text parsed again, until it
+	 * parses or nothing is left to blank; each round's error is kept
+	 * unless its line has one already (an error that cascades).
+	 */
+	for (rounds = 0;; rounds++) {
+		size_t mark = err ? strnlen(err->msg, sizeof(err->msg)) : 0;
+		bool seen = false;
+
+		r = open_confuse(opts, &sc, name, &cfg, &fp);
+		if (r < 0)
+			goto out;
+		ctx.last_line = 0;
+		cur = &ctx;
+		r = cfg_parse_fp(cfg, fp);
+		cur = NULL;
+		fclose(fp);
+		fp = NULL;
+		if (r == CFG_SUCCESS)
+			break;
+		bad = true;
+		cfg_free(cfg);
+		cfg = NULL;
+		for (i = 0; i < nlines; i++)
+			seen |= lines[i] == ctx.last_line;
+		for (i = 0; i < sc.nbad; i++)
+			seen |= sc.bad_lines[i] == ctx.last_line;
+		if (seen && err && mark < sizeof(err->msg))
+			err->msg[mark] = '\0'; /* one error per line */
+		if (nlines < sizeof(lines) / sizeof(lines[0]))
+			lines[nlines++] = ctx.last_line;
+		if (ctx.last_line <= 0 || rounds >= MAX_ROUNDS ||
+		    !scan_blank_line(&sc, stmts, nstmts, ctx.last_line))
+			break;
+	}
+	r = -EINVAL;
+	if (!cfg) {
 		if (!err || err->code == 0)
 			add_err(err, name, 0, "syntax error");
 		goto out;
 	}
-	r = build_config(cfg, &sc, name, out, err);
+	/* What blanking changed: section lines and counts as libconfuse
+	 * saw them, for the messages of build_config. */
+	sc.err = NULL;
+	scan_reset(&sc);
+	scan_text(&sc);
+	r = build_config(cfg, &sc, name, &c, err);
+	if (r == 0 && bad) {
+		iso_config_free(c);
+		r = -EINVAL;
+	} else if (r == 0) {
+		*out = c;
+	}
 out:
 	if (r == -ENOMEM && (!err || err->code == 0))
 		iso_err_add(err, -ENOMEM, "%s: out of memory", name);
@@ -776,6 +874,8 @@ out:
 		cfg_free(cfg);
 	free(sc.t);
 	free(sc.hdrs);
+	free(sc.bad_lines);
+	free(stmts);
 	return r < 0 && err && err->code ? err->code : r;
 }
 
@@ -787,7 +887,7 @@ int iso_config_parse_buf(const char *buf, const char *name, struct iso_config **
 		return iso_err_set(err, -EINVAL, "iso_config_parse_buf: invalid argument");
 	if (!name)
 		name = "[buffer]";
-	return parse_text(buf, strnlen(buf, ISO_CONFIG_MAX_SIZE + 1), name, out, err);
+	return parse_text(buf, strnlen(buf, ISO_CONFIG_MAX_SIZE + 1), name, false, out, err);
 }
 
 void iso_config_free(struct iso_config *cfg)
@@ -813,5 +913,8 @@ void iso_config_free(struct iso_config *cfg)
 	for (i = 0; i < cfg->n_users; i++)
 		free(cfg->users[i].name);
 	free(cfg->users);
+	for (i = 0; i < cfg->n_dropins; i++)
+		free(cfg->dropins[i]);
+	free(cfg->dropins);
 	free(cfg);
 }

@@ -31,6 +31,16 @@ struct scan_hdr {
 	char title[ISO_NAME_MAX + 2]; /* truncated; for messages only */
 };
 
+/* Keys seen in one scope (top level or one section), to catch a key given
+ * twice: libconfuse would silently keep the last. */
+struct seen_keys {
+	struct {
+		char name[24]; /* longest key: "on_namespace_error" */
+		int line;
+	} k[32]; /* more than the keys of any one scope */
+	size_t n;
+};
+
 struct scan {
 	const char *name;
 	struct iso_err *err; /* NULL: stop quietly at the first problem */
@@ -44,8 +54,25 @@ struct scan {
 	int on_error;	       /* last top-level on_error: -1 none seen */
 	int on_config_error;   /* last top-level on_config_error: -1 none seen */
 	int min_uid_line;      /* line of the top-level min_uid key: 0 none */
+	int list_line[3];      /* of exempt_users, exempt_groups, services */
 	const char *peek_user; /* set: note whether exempt_users lists it */
 	bool peek_listed, peek_negated;
+	/* Errors after which the rest of the text still means what it says
+	 * (a key given twice, "${", a space before a unit) are noted and the
+	 * scan goes on; their lines are blanked before libconfuse reads the
+	 * text, so that every error of a file is reported. fatal: the rest
+	 * cannot be read (unterminated string or comment, missing brace). */
+	int *bad_lines;
+	size_t nbad, badcap;
+	bool fatal;
+	struct seen_keys top; /* the top-level keys, with their lines */
+};
+
+/* A top-level item or a key of a section: [start, end) of the text. */
+struct scan_stmt {
+	size_t start, end;
+	int line0, line1;
+	bool section;
 };
 
 /* Quotes a value from the file for a message (control bytes escaped). */
@@ -59,14 +86,26 @@ int add_err(struct iso_err *err, const char *name, int line, const char *fmt, ..
  * catches keys given twice, notes the top-level on_error and
  * on_config_error values and the line of min_uid. */
 int scan_text(struct scan *sc);
+/* Notes an error after which the scan goes on (what NULL: reported
+ * already); its line is blanked before libconfuse reads the text. */
+void scan_note(struct scan *sc, int line, const char *what);
+/* The statements of sc->t (after scan_text); caller frees *out. */
+int scan_stmts(const struct scan *sc, struct scan_stmt **out, size_t *n);
+/* Blanks the smallest statement holding line (or, if none, the line
+ * itself but its braces) in sc->t; false when nothing was left to blank. */
+bool scan_blank_line(struct scan *sc, const struct scan_stmt *st, size_t n, int line);
+/* Forgets what scan_text found, to scan the (blanked) text again. */
+void scan_reset(struct scan *sc);
 int scan_hdr_line(const struct scan *sc, enum sec_kind kind, size_t index, size_t count);
 bool tok_is(const struct token *tok, const char *word);
 
 /* config.c: is this a key of the schema (for the duplicate-key check). */
 bool known_key(const struct token *tok);
 
-/* config.c: parses text already read; name is used in messages. */
-int parse_text(const char *text, size_t len, const char *name, struct iso_config **out,
+/* config.c: parses text already read; name is used in messages. A
+ * drop-in holds sections and the exempt_users, exempt_groups and services
+ * lists only: every other top-level key is an error there. */
+int parse_text(const char *text, size_t len, const char *name, bool dropin, struct iso_config **out,
 	       struct iso_err *err);
 
 #endif

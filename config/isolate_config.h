@@ -66,13 +66,18 @@ struct iso_limits {
 #define ISO_LIMITS_NFIELDS (sizeof(struct iso_limits) / sizeof(int64_t))
 
 struct iso_rule {
-	char *name; /* user or group name (section title) */
-	int line;   /* line of the section header */
+	char *name;	  /* user or group name (section title) */
+	const char *file; /* the file it is in (main file or a drop-in) */
+	int line;	  /* line of the section header */
 	struct iso_limits lim;
 };
 
 struct iso_config {
 	char *path; /* as given, for messages */
+	/* The drop-ins read after it (<path>.d/\*.conf, lexical order): the
+	 * files the rules' file fields may name. */
+	char **dropins;
+	size_t n_dropins;
 	char *cgroup_root;
 	enum iso_on_error on_error;
 	char **exempt_users;
@@ -80,6 +85,7 @@ struct iso_config {
 	char **exempt_groups;
 	size_t n_exempt_groups;
 	bool has_default;
+	const char *default_file; /* the file of the default section */
 	int default_line;
 	struct iso_limits defaults;
 	struct iso_rule *groups; /* file order: first match wins */
@@ -92,6 +98,9 @@ struct iso_config {
 	int min_uid_line; /* 0: not given (built-in 1000) */
 	char **services;
 	size_t n_services;
+	/* Lines of the exempt_users, exempt_groups and services keys (0: not
+	 * given), for the warnings of iso_config_check. */
+	int exempt_users_line, exempt_groups_line, services_line;
 	/* Failure policy per class; each defaults to on_error. */
 	enum iso_on_error on_config_error;
 	enum iso_on_error on_cgroup_error;
@@ -102,8 +111,14 @@ struct iso_config {
 /* Sets every field to ISO_UNSET. */
 void iso_limits_init(struct iso_limits *lim);
 
+#define ISO_CONFIG_MAX_DROPINS 256 /* files in <config>.d */
+
 /*
- * Loads a config file. With check_owner, the file and every directory above
+ * Loads a config file and its drop-ins: the files <path>.d/\*.conf (not
+ * starting with '.'), in lexical order after the main file. A drop-in
+ * holds sections and the exempt_users, exempt_groups and services lists,
+ * which add to the main file's; a section already in an earlier file is
+ * an error. With check_owner, the file and every directory above
  * it must be owned by root and not writable by group/other (SECURITY.md);
  * the file is opened O_NOFOLLOW and fstat()ed before parsing. On failure
  * err->msg holds every error found, one per line, each "file:line: ...".
@@ -164,6 +179,7 @@ struct iso_policy {
 	enum iso_match match;
 	char rule_name[ISO_NAME_MAX + 1]; /* user/group section or exempt entry */
 	int rule_line;			  /* 0 for built-in default */
+	const char *rule_file;		  /* a drop-in's path; NULL: the main file */
 	struct iso_limits lim;		  /* fully resolved, no ISO_UNSET left
 					   * except cpu_quota/cpu_weight/tasks_max/
 					   * memory_max/memory_high/swap_max/
@@ -173,6 +189,7 @@ struct iso_policy {
 	 * and 0 when no group section matched. */
 	char group_name[ISO_NAME_MAX + 1];
 	int group_line;
+	const char *group_file; /* as rule_file */
 	/* The uid resolved for and the config's min_uid, for describing
 	 * ISO_MATCH_EXEMPT_UID ("uid 500 below min_uid 1000"). */
 	uid_t uid;
@@ -208,5 +225,57 @@ void iso_groups_free(char **groups, size_t ngroups);
  * (line 8)", "default (line 3)", "exempt user root", "uid 500 below
  * min_uid 1000". */
 void iso_policy_describe(const struct iso_policy *p, char *buf, size_t len);
+
+/* ---- checks beyond the syntax (config/check.c, issue 17) ---- */
+
+/* What iso_limits_problems finds in a resolved rule. The ERRORS ones
+ * make the helper refuse the session; the others are warnings. */
+#define ISO_PROB_QUOTA_MIN	    0x1 /* cpu_quota * cpu_period < 1000 us */
+#define ISO_PROB_MAX_TIME_NO_CGROUP 0x2 /* session_max_time, no controller */
+#define ISO_PROB_KILL_NO_CGROUP	    0x4 /* on_logout = kill, no controller */
+#define ISO_PROB_HIGH_OVER_MAX	    0x8 /* memory_high > memory_max */
+#define ISO_PROB_ERRORS		    (ISO_PROB_QUOTA_MIN | ISO_PROB_MAX_TIME_NO_CGROUP)
+
+/* True when the rule sets a key that needs a cgroup controller. */
+bool iso_limits_manage_cgroup(const struct iso_limits *lim);
+
+/* The ISO_PROB_* bits of a resolved rule for the given backend (auto
+ * counts as cgroupfs: it may pick it for any session). */
+unsigned iso_limits_problems(const struct iso_limits *lim, enum iso_backend backend);
+
+/*
+ * The one check of a resolved rule that decides whether a session can be
+ * set up: the helper calls it at every open with the backend it picked,
+ * isolatectl check-config (through iso_config_check) for every rule and
+ * explain for its user. Adds one line per error, starting with where
+ * (the rule's description). Returns 0, -ERANGE when the only fault is a
+ * kernel bound (a cpu_quota below 1000 us per period: on_cgroup_error
+ * decides at login), or -EINVAL (on_config_error decides).
+ */
+int iso_limits_check(const struct iso_limits *lim, enum iso_backend backend, const char *where,
+		     struct iso_err *err);
+
+/* Facts about this machine for the warnings of iso_config_check. */
+struct iso_machine {
+	long ncpu;	   /* online CPUs; 0: unknown */
+	int64_t mem_bytes; /* physical RAM; 0: unknown */
+	const char *pam_dir;
+	bool check_names; /* look users, groups, services up */
+};
+
+int iso_machine_probe(struct iso_machine *m);
+
+/*
+ * Every rule of cfg as a login would resolve it: the default, each group
+ * section over the default, each user section with the user's real groups
+ * (over the default when the user does not exist). Errors (what the
+ * helper would refuse) go to err as "file:line: ...", warnings (legal but
+ * most likely a mistake: names that match nothing, memory_high above
+ * memory_max, limits above the machine, a confined nobody, on_logout =
+ * kill without a cgroup limit) to warn as "file:line: warning: ...".
+ * m NULL: no machine warnings and no NSS lookups. Returns 0 or -EINVAL.
+ */
+int iso_config_check(const struct iso_config *cfg, const struct iso_machine *m, struct iso_err *err,
+		     struct iso_err *warn);
 
 #endif

@@ -8,6 +8,7 @@
 #define _GNU_SOURCE /* O_PATH */
 #include "config_internal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -285,11 +286,173 @@ out:
 	return r;
 }
 
+/* Moves the array items of a drop-in's list onto the main config's. */
+static int append_list(char ***list, size_t *n, char ***add, size_t *nadd)
+{
+	char **v;
+
+	if (*nadd == 0)
+		return 0;
+	v = realloc(*list, (*n + *nadd) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	memcpy(v + *n, *add, *nadd * sizeof(*v));
+	*list = v;
+	*n += *nadd;
+	free(*add);
+	*add = NULL;
+	*nadd = 0;
+	return 0;
+}
+
+static const struct iso_rule *find_rule(const struct iso_rule *v, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i].name, name) == 0)
+			return &v[i];
+	return NULL;
+}
+
+/* Moves the sections of a drop-in's rules onto the main config's; a name
+ * an earlier file has is an error (first match would hide it). */
+static int append_rules(struct iso_rule **rules, size_t *n, struct iso_rule **add, size_t *nadd,
+			const char *kind, const char *file, struct iso_err *err)
+{
+	struct iso_rule *v;
+	size_t i, k = 0;
+	int r = 0;
+
+	if (*nadd == 0)
+		return 0;
+	if (*n + *nadd > ISO_CONFIG_MAX_SECTIONS)
+		return add_err(err, file, 0, "more than %d %s sections with the drop-ins",
+			       ISO_CONFIG_MAX_SECTIONS, kind);
+	v = realloc(*rules, (*n + *nadd) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	*rules = v;
+	for (i = 0; i < *nadd; i++) {
+		struct iso_rule *a = &(*add)[i];
+		const struct iso_rule *first = find_rule(v, *n + k, a->name);
+
+		if (first) {
+			r = add_err(err, file, a->line,
+				    "duplicate %s \"%s\" section (first at %s:%d)", kind, a->name,
+				    first->file, first->line);
+			free(a->name);
+			continue;
+		}
+		a->file = file;
+		v[*n + k++] = *a;
+	}
+	*n += k;
+	free(*add);
+	*add = NULL;
+	*nadd = 0;
+	return r;
+}
+
+/* Merges drop-in d into c and takes what it needs of d (its path names
+ * the merged rules). */
+static int merge_dropin(struct iso_config *c, struct iso_config *d, struct iso_err *err)
+{
+	char **v;
+	int r = 0, q;
+
+	v = realloc(c->dropins, (c->n_dropins + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	c->dropins = v;
+	c->dropins[c->n_dropins++] = d->path;
+	d->path = NULL;
+	if (d->has_default && c->has_default) {
+		r = add_err(err, c->dropins[c->n_dropins - 1], d->default_line,
+			    "duplicate default section (first at %s:%d)", c->default_file,
+			    c->default_line);
+	} else if (d->has_default) {
+		c->has_default = true;
+		c->defaults = d->defaults;
+		c->default_line = d->default_line;
+		c->default_file = c->dropins[c->n_dropins - 1];
+	}
+	/* Lists add to the main file's only where the drop-in gives them:
+	 * its built-in exempt_users {root} is not a line of the file. */
+	if ((d->exempt_users_line && append_list(&c->exempt_users, &c->n_exempt_users,
+						 &d->exempt_users, &d->n_exempt_users) < 0) ||
+	    append_list(&c->exempt_groups, &c->n_exempt_groups, &d->exempt_groups,
+			&d->n_exempt_groups) < 0 ||
+	    append_list(&c->services, &c->n_services, &d->services, &d->n_services) < 0)
+		return -ENOMEM;
+	q = append_rules(&c->groups, &c->n_groups, &d->groups, &d->n_groups, "group",
+			 c->dropins[c->n_dropins - 1], err);
+	if (q == -ENOMEM)
+		return q;
+	r = r ? r : q;
+	q = append_rules(&c->users, &c->n_users, &d->users, &d->n_users, "user",
+			 c->dropins[c->n_dropins - 1], err);
+	if (q == -ENOMEM)
+		return q;
+	return r ? r : q;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The *.conf names of dir in lexical (C locale) order; none when the
+ * directory does not exist. */
+static int list_dropins(const char *dir, char ***out, size_t *n, struct iso_err *err)
+{
+	char **v = NULL, **t;
+	size_t cnt = 0;
+	struct dirent *de;
+	DIR *d;
+	int r = 0;
+
+	*out = NULL;
+	*n = 0;
+	d = opendir(dir);
+	if (!d) {
+		if (errno == ENOENT)
+			return 0;
+		return iso_err_add(err, -errno, "cannot open drop-in directory %s: %s", dir,
+				   strerror(errno));
+	}
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+
+		if (de->d_name[0] == '.' || len < 6 || strcmp(de->d_name + len - 5, ".conf"))
+			continue;
+		if (cnt == ISO_CONFIG_MAX_DROPINS) {
+			r = iso_err_add(err, -E2BIG, "%s: more than %d drop-ins", dir,
+					ISO_CONFIG_MAX_DROPINS);
+			break;
+		}
+		t = realloc(v, (cnt + 1) * sizeof(*v));
+		if (!t || !(t[cnt] = strdup(de->d_name))) {
+			v = t ? t : v;
+			r = iso_err_add(err, -ENOMEM, "%s: out of memory", dir);
+			break;
+		}
+		v = t;
+		cnt++;
+	}
+	closedir(d);
+	if (cnt)
+		qsort(v, cnt, sizeof(*v), name_cmp);
+	*out = v;
+	*n = cnt;
+	return r;
+}
+
 int iso_config_load(const char *path, bool check_owner, struct iso_config **out,
 		    struct iso_err *err)
 {
-	char *buf = NULL;
-	size_t len = 0;
+	struct iso_config *c = NULL, *d;
+	char *buf = NULL, dir[PATH_MAX], file[PATH_MAX], **names = NULL;
+	size_t len = 0, n = 0, i;
+	bool bad = false;
 	int r;
 
 	iso_err_clear(err);
@@ -298,10 +461,55 @@ int iso_config_load(const char *path, bool check_owner, struct iso_config **out,
 	r = read_config(path, check_owner, &buf, &len, err);
 	if (r < 0)
 		goto out;
-	r = parse_text(buf, len, path, out, err);
-out:
+	r = parse_text(buf, len, path, false, &c, err);
 	free(buf);
-	return r;
+	buf = NULL;
+	if (r == -ENOMEM)
+		goto out;
+	bad = r < 0;
+	/* The drop-ins get the same checks as the main file: each is
+	 * opened by the same checked walk, which checks <path>.d too. */
+	if ((size_t)snprintf(dir, sizeof(dir), "%s.d", path) >= sizeof(dir)) {
+		r = open_error(path, ENAMETOOLONG, err);
+		goto out;
+	}
+	r = list_dropins(dir, &names, &n, err);
+	if (r < 0)
+		bad = true;
+	for (i = 0; i < n; i++) {
+		if ((size_t)snprintf(file, sizeof(file), "%s/%s", dir, names[i]) >= sizeof(file)) {
+			r = open_error(file, ENAMETOOLONG, err);
+			bad = true;
+			continue;
+		}
+		r = read_config(file, check_owner, &buf, &len, err);
+		if (r == 0) {
+			d = NULL;
+			r = parse_text(buf, len, file, true, &d, err);
+			free(buf);
+			buf = NULL;
+			if (r == 0 && c)
+				r = merge_dropin(c, d, err);
+			iso_config_free(d);
+		}
+		if (r == -ENOMEM)
+			goto out;
+		bad |= r < 0;
+	}
+	r = bad ? -EINVAL : 0;
+out:
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	free(buf);
+	if (r < 0) {
+		iso_config_free(c);
+		if (r == -ENOMEM && err && err->code == 0)
+			iso_err_add(err, -ENOMEM, "%s: out of memory", path);
+		return err && err->code ? err->code : r;
+	}
+	*out = c;
+	return 0;
 }
 
 /*

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -86,6 +87,22 @@ static bool exempt_negated(const struct iso_config *cfg, const char *user,
 	       first_group_in(groups, ngroups, cfg->exempt_groups, cfg->n_exempt_groups, true);
 }
 
+/* A rule's file for messages: NULL for the main file (they say "line
+ * N"), the drop-in's path otherwise ("FILE:N"). */
+static const char *dropin_file(const struct iso_config *cfg, const char *file)
+{
+	return file && cfg->path && strcmp(file, cfg->path) != 0 ? file : NULL;
+}
+
+/* "line 12" or "/etc/security/isolate.conf.d/50-lab.conf:12" */
+static void where(char *buf, size_t len, const char *file, int line)
+{
+	if (file)
+		snprintf(buf, len, "%s:%d", file, line);
+	else
+		snprintf(buf, len, "line %d", line);
+}
+
 int iso_policy_resolve(const struct iso_config *cfg, const char *user, uid_t uid,
 		       const char *const *groups, size_t ngroups, struct iso_policy *out)
 {
@@ -118,6 +135,7 @@ int iso_policy_resolve(const struct iso_config *cfg, const char *user, uid_t uid
 		limits_overlay(&p.lim, &cfg->defaults);
 		snprintf(p.rule_name, sizeof(p.rule_name), "default");
 		p.rule_line = cfg->default_line;
+		p.rule_file = dropin_file(cfg, cfg->default_file);
 	}
 
 	/* File order decides among groups, not the order NSS lists them in:
@@ -135,8 +153,10 @@ int iso_policy_resolve(const struct iso_config *cfg, const char *user, uid_t uid
 		p.match = ISO_MATCH_GROUP;
 		snprintf(p.rule_name, sizeof(p.rule_name), "%s", grp->name);
 		p.rule_line = grp->line;
+		p.rule_file = dropin_file(cfg, grp->file);
 		snprintf(p.group_name, sizeof(p.group_name), "%s", grp->name);
 		p.group_line = grp->line;
+		p.group_file = p.rule_file;
 	}
 
 	for (i = 0; i < cfg->n_users; i++) {
@@ -150,6 +170,7 @@ int iso_policy_resolve(const struct iso_config *cfg, const char *user, uid_t uid
 		p.match = ISO_MATCH_USER;
 		snprintf(p.rule_name, sizeof(p.rule_name), "%s", usr->name);
 		p.rule_line = usr->line;
+		p.rule_file = dropin_file(cfg, usr->file);
 	}
 
 	/* A fresh /proc for the pid namespace, a private /tmp and a private
@@ -167,11 +188,13 @@ int iso_policy_resolve(const struct iso_config *cfg, const char *user, uid_t uid
 		p.match = ISO_MATCH_EXEMPT_USER;
 		snprintf(p.rule_name, sizeof(p.rule_name), "%s", user);
 		p.rule_line = 0;
+		p.rule_file = NULL;
 	} else if (!negated && (exempt_group = first_group_in(groups, ngroups, cfg->exempt_groups,
 							      cfg->n_exempt_groups, false))) {
 		p.match = ISO_MATCH_EXEMPT_GROUP;
 		snprintf(p.rule_name, sizeof(p.rule_name), "%s", exempt_group);
 		p.rule_line = 0;
+		p.rule_file = NULL;
 	} else if ((int64_t)uid < cfg->min_uid) {
 		/* After the lists: "!name" un-exempts from the lists only;
 		 * system accounts stay out of reach unless min_uid says
@@ -179,6 +202,7 @@ int iso_policy_resolve(const struct iso_config *cfg, const char *user, uid_t uid
 		p.match = ISO_MATCH_EXEMPT_UID;
 		snprintf(p.rule_name, sizeof(p.rule_name), "min_uid");
 		p.rule_line = cfg->min_uid_line;
+		p.rule_file = NULL;
 	}
 
 	*out = p;
@@ -187,6 +211,8 @@ int iso_policy_resolve(const struct iso_config *cfg, const char *user, uid_t uid
 
 void iso_policy_describe(const struct iso_policy *p, char *buf, size_t len)
 {
+	char w1[PATH_MAX + 16], w2[PATH_MAX + 16];
+
 	if (!buf || len == 0)
 		return;
 	if (!p) {
@@ -205,19 +231,23 @@ void iso_policy_describe(const struct iso_policy *p, char *buf, size_t len)
 			 (long long)p->min_uid);
 		break;
 	case ISO_MATCH_USER:
+		where(w1, sizeof(w1), p->rule_file, p->rule_line);
+		where(w2, sizeof(w2), p->group_file, p->group_line);
 		if (p->group_name[0])
-			snprintf(buf, len, "user %s (line %d) over group %s (line %d)",
-				 p->rule_name, p->rule_line, p->group_name, p->group_line);
+			snprintf(buf, len, "user %s (%s) over group %s (%s)", p->rule_name, w1,
+				 p->group_name, w2);
 		else
-			snprintf(buf, len, "user %s (line %d)", p->rule_name, p->rule_line);
+			snprintf(buf, len, "user %s (%s)", p->rule_name, w1);
 		break;
 	case ISO_MATCH_GROUP:
-		snprintf(buf, len, "group %s (line %d)", p->rule_name, p->rule_line);
+		where(w1, sizeof(w1), p->rule_file, p->rule_line);
+		snprintf(buf, len, "group %s (%s)", p->rule_name, w1);
 		break;
 	case ISO_MATCH_DEFAULT:
 	default:
+		where(w1, sizeof(w1), p->rule_file, p->rule_line);
 		if (p->rule_line > 0)
-			snprintf(buf, len, "default (line %d)", p->rule_line);
+			snprintf(buf, len, "default (%s)", w1);
 		else
 			snprintf(buf, len, "built-in default");
 		break;

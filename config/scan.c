@@ -60,7 +60,29 @@ static int scan_fail(struct scan *sc, int line, const char *what)
 {
 	if (sc->err)
 		add_err(sc->err, sc->name, line, "%s", what);
+	sc->fatal = true;
 	return -EINVAL;
+}
+
+/* An error the scan can go past: noted, its line blanked later. */
+void scan_note(struct scan *sc, int line, const char *what)
+{
+	int *v;
+
+	if (sc->err && what)
+		add_err(sc->err, sc->name, line, "%s", what);
+	if (sc->nbad == sc->badcap) {
+		size_t cap = sc->badcap ? sc->badcap * 2 : 8;
+
+		v = realloc(sc->bad_lines, cap * sizeof(*v));
+		if (!v) {
+			sc->fatal = true; /* cannot recover: stop at this one */
+			return;
+		}
+		sc->bad_lines = v;
+		sc->badcap = cap;
+	}
+	sc->bad_lines[sc->nbad++] = line;
 }
 
 static bool word_char(char c)
@@ -102,14 +124,14 @@ static int lex_string(struct scan *sc, struct token *tok)
 		if (c == '\n')
 			sc->line++;
 		if (c == '$' && q == '"' && sc->t[sc->pos + 1] == '{')
-			return scan_fail(sc, sc->line,
-					 "environment substitution \"${...}\" is not supported");
+			scan_note(sc, sc->line,
+				  "environment substitution \"${...}\" is not supported");
 		if (c == '\\') {
 			char e = sc->t[sc->pos + 1];
 
 			if (q == '"' && e >= '0' && e <= '9')
-				return scan_fail(sc, sc->line,
-						 "octal escapes in strings are not supported");
+				scan_note(sc, sc->line,
+					  "octal escapes in strings are not supported");
 			if (e == '\n')
 				sc->line++;
 			if (e != '\0')
@@ -163,13 +185,14 @@ static int lex_next(struct scan *sc, struct token *tok)
 			char msg[40];
 
 			snprintf(msg, sizeof(msg), "unexpected character '%c'", c);
-			return scan_fail(sc, sc->line, msg);
+			scan_note(sc, sc->line, msg);
+			sc->pos++;
 		} else {
 			while (word_char(t[sc->pos])) {
 				if (t[sc->pos] == '$' && t[sc->pos + 1] == '{')
-					return scan_fail(sc, sc->line,
-							 "environment substitution "
-							 "\"${...}\" is not supported");
+					scan_note(sc, sc->line,
+						  "environment substitution "
+						  "\"${...}\" is not supported");
 				sc->pos++;
 			}
 			tok->type = TOK_WORD;
@@ -272,16 +295,6 @@ static int add_hdr(struct scan *sc, enum sec_kind kind, int line, const struct t
 	return 0;
 }
 
-/* Keys seen in one scope (top level or one section), to catch a key given
- * twice: libconfuse would silently keep the last. */
-struct seen_keys {
-	struct {
-		char name[24]; /* longest key: "on_namespace_error" */
-		int line;
-	} k[32]; /* more than the keys of any one scope */
-	size_t n;
-};
-
 static int check_dup_key(struct scan *sc, struct seen_keys *seen, const struct token *key)
 {
 	char name[sizeof(seen->k[0].name)], msg[96];
@@ -293,7 +306,8 @@ static int check_dup_key(struct scan *sc, struct seen_keys *seen, const struct t
 		if (strcmp(seen->k[i].name, name) == 0) {
 			snprintf(msg, sizeof(msg), "duplicate key \"%s\" (first at line %d)", name,
 				 seen->k[i].line);
-			return scan_fail(sc, key->line, msg);
+			scan_note(sc, key->line, msg);
+			return 0;
 		}
 	}
 	if (seen->n < sizeof(seen->k) / sizeof(seen->k[0])) {
@@ -308,6 +322,50 @@ static bool is_punct(const struct token *tok, char c)
 	return tok->type == TOK_PUNCT && tok->punct == c;
 }
 
+/* "2", "12.5": a number a unit could follow. */
+static bool looks_number(const struct token *tok)
+{
+	size_t i;
+
+	if (tok->type != TOK_WORD || tok->len == 0 || tok->s[0] < '0' || tok->s[0] > '9')
+		return false;
+	for (i = 0; i < tok->len; i++)
+		if (!((tok->s[i] >= '0' && tok->s[i] <= '9') || tok->s[i] == '.'))
+			return false;
+	return true;
+}
+
+/* "GB", "ms", "%", "K", "GiB": what the units of isolate.conf look like. */
+static bool looks_unit(const struct token *tok)
+{
+	size_t i;
+
+	if (tok->type != TOK_WORD || tok->len == 0 || tok->len > 3)
+		return false;
+	if (tok->len == 1 && tok->s[0] == '%')
+		return true;
+	for (i = 0; i < tok->len; i++)
+		if (!((tok->s[i] | 0x20) >= 'a' && (tok->s[i] | 0x20) <= 'z'))
+			return false;
+	return true;
+}
+
+/* libconfuse would take "2" as the value and "GB" as the next key, and
+ * the admin would read 'value "2" out of range': say what is wrong. */
+static void note_unit_space(struct scan *sc, const struct token *key, const struct token *num,
+			    const struct token *unit)
+{
+	char k[24] = "value", msg[160];
+
+	if (tok_value(key))
+		tok_text(key, k, sizeof(k));
+	snprintf(msg, sizeof(msg),
+		 "%s: \"%.*s %.*s\": the unit must follow the number with no space (\"%.*s%.*s\")",
+		 k, (int)num->len, num->s, (int)unit->len, unit->s, (int)num->len, num->s,
+		 (int)unit->len, unit->s);
+	scan_note(sc, num->line, msg);
+}
+
 /*
  * Lexes the whole text: blanks comments (if sc->blank), finds the header
  * line of each top-level section (libconfuse only knows where the section's
@@ -318,7 +376,8 @@ static bool is_punct(const struct token *tok, char c)
  */
 int scan_text(struct scan *sc)
 {
-	struct token prev[2] = {{.type = TOK_EOF}, {.type = TOK_EOF}};
+	static const char *const list_keys[3] = {"exempt_users", "exempt_groups", "services"};
+	struct token prev[3] = {{.type = TOK_EOF}, {.type = TOK_EOF}, {.type = TOK_EOF}};
 	struct seen_keys top = {.n = 0}, sec = {.n = 0};
 	struct token tok;
 	size_t nsections = 0;
@@ -333,6 +392,9 @@ int scan_text(struct scan *sc)
 		r = lex_next(sc, &tok);
 		if (r < 0 || tok.type == TOK_EOF)
 			break;
+		if (!in_list && depth <= 1 && tok.line == prev[0].line && is_punct(&prev[1], '=') &&
+		    looks_number(&prev[0]) && looks_unit(&tok))
+			note_unit_space(sc, &prev[2], &prev[0], &tok);
 		if (is_punct(&tok, '{') && !in_list &&
 		    (is_punct(&prev[0], '=') || is_punct(&prev[0], '+'))) {
 			in_list = true;
@@ -379,6 +441,9 @@ int scan_text(struct scan *sc)
 				break;
 			if (depth == 0 && tok_is(&prev[0], "min_uid"))
 				sc->min_uid_line = prev[0].line;
+			for (int k = 0; depth == 0 && k < 3; k++)
+				if (tok_is(&prev[0], list_keys[k]))
+					sc->list_line[k] = prev[0].line;
 		} else if (depth == 0 && tok_value(&tok) && is_punct(&prev[0], '=') &&
 			   (tok_is(&prev[1], "on_error") || tok_is(&prev[1], "on_config_error"))) {
 			char v[8];
@@ -391,12 +456,14 @@ int scan_text(struct scan *sc)
 			else
 				sc->on_config_error = val;
 		}
+		prev[2] = prev[1];
 		prev[1] = prev[0];
 		prev[0] = tok;
 	}
 	/* libconfuse takes end of file as the end of an open section. */
 	if (r == 0 && depth > 0)
 		r = scan_fail(sc, open_line, "missing closing brace for the '{' on this line");
+	sc->top = top;
 	return r;
 }
 
@@ -412,4 +479,201 @@ int scan_hdr_line(const struct scan *sc, enum sec_kind kind, size_t index, size_
 			return sc->hdrs[i].line;
 	}
 	return 0;
+}
+
+/* ---- statements, for reporting every error ---- */
+
+enum stmt_state { ST_NAME, ST_TITLE, ST_EQ, ST_LIST, ST_SECTION };
+
+static size_t tok_start(const struct scan *sc, const struct token *tok)
+{
+	return (size_t)(tok->s - sc->t) - (tok->type == TOK_STR ? 1 : 0);
+}
+
+static size_t tok_end(const struct scan *sc, const struct token *tok)
+{
+	return (size_t)(tok->s - sc->t) + tok->len + (tok->type == TOK_STR ? 1 : 0);
+}
+
+/* A string may span lines: the line it ends on. */
+static int tok_last_line(const struct token *tok)
+{
+	int line = tok->line;
+
+	for (size_t i = 0; tok->type == TOK_STR && i < tok->len; i++)
+		line += tok->s[i] == '\n';
+	return line;
+}
+
+/*
+ * Splits the text into statements: "key = value", "key = { list }" and
+ * whole sections at the top level, "key = value" inside sections. A
+ * statement that does not parse still ends where the next one starts, so
+ * blanking it takes the error and nothing else out of the text.
+ */
+int scan_stmts(const struct scan *sc, struct scan_stmt **out, size_t *n)
+{
+	struct scan lx = {.name = sc->name, .t = sc->t, .n = sc->n, .line = 1};
+	struct scan_stmt *v = NULL, *tmp;
+	size_t cap = 0, cnt = 0;
+	long cur[2] = {-1, -1};
+	enum stmt_state state[2] = {ST_NAME, ST_NAME};
+	int depth = 0;
+	struct token tok, prev = {.type = TOK_EOF};
+
+	for (;;) {
+		int d = depth > 1 ? 1 : depth;
+
+		if (lex_next(&lx, &tok) < 0 || tok.type == TOK_EOF)
+			break;
+		if (depth > 1 && !is_punct(&tok, '{') && !is_punct(&tok, '}'))
+			goto next;
+		if (cur[d] >= 0 && state[d] == ST_LIST) {
+			if (is_punct(&tok, '}')) {
+				v[cur[d]].end = tok_end(&lx, &tok);
+				v[cur[d]].line1 = tok_last_line(&tok);
+				cur[d] = -1;
+			}
+			goto next;
+		}
+		if (is_punct(&tok, '{')) {
+			if (cur[d] >= 0 && state[d] == ST_EQ) {
+				state[d] = ST_LIST;
+			} else {
+				if (cur[d] >= 0) {
+					state[d] = ST_SECTION;
+					v[cur[d]].section = true;
+				}
+				depth++;
+				if (depth <= 1)
+					cur[1] = -1;
+			}
+			goto next;
+		}
+		if (is_punct(&tok, '}')) {
+			if (depth == 0)
+				goto next;
+			if (depth == 1 && cur[1] >= 0) {
+				v[cur[1]].end = tok_end(&lx, &prev);
+				cur[1] = -1;
+			}
+			depth--;
+			d = depth > 1 ? 1 : depth;
+			if (depth <= 1 && cur[d] >= 0 && state[d] == ST_SECTION) {
+				v[cur[d]].end = tok_end(&lx, &tok);
+				v[cur[d]].line1 = tok_last_line(&tok);
+				cur[d] = -1;
+			}
+			goto next;
+		}
+		if (cur[d] >= 0 && (is_punct(&tok, '=') || is_punct(&tok, '+'))) {
+			state[d] = ST_EQ;
+			v[cur[d]].end = tok_end(&lx, &tok);
+			v[cur[d]].line1 = tok_last_line(&tok);
+			goto next;
+		}
+		if (cur[d] >= 0 && tok_value(&tok) && (state[d] == ST_NAME || state[d] == ST_EQ)) {
+			v[cur[d]].end = tok_end(&lx, &tok);
+			v[cur[d]].line1 = tok_last_line(&tok);
+			if (state[d] == ST_EQ)
+				cur[d] = -1; /* key = value: done */
+			else
+				state[d] = ST_TITLE;
+			goto next;
+		}
+		/* A new statement: close the open one where it stood. */
+		cur[d] = -1;
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 32;
+			tmp = realloc(v, cap * sizeof(*v));
+			if (!tmp) {
+				free(v);
+				free(lx.bad_lines);
+				return -ENOMEM;
+			}
+			v = tmp;
+		}
+		cur[d] = (long)cnt;
+		state[d] = is_punct(&tok, '=') ? ST_EQ : ST_NAME;
+		v[cnt].start =
+			tok.type == TOK_PUNCT ? (size_t)(tok.s - lx.t) : tok_start(&lx, &tok);
+		v[cnt].end = tok.type == TOK_PUNCT ? v[cnt].start + tok.len : tok_end(&lx, &tok);
+		v[cnt].line0 = tok.line;
+		v[cnt].line1 = tok_last_line(&tok);
+		v[cnt].section = false;
+		cnt++;
+	next:
+		prev = tok;
+	}
+	/* open at the end: up to the end of the text */
+	for (int d = 0; d < 2; d++)
+		if (cur[d] >= 0 && (state[d] == ST_SECTION || state[d] == ST_LIST)) {
+			v[cur[d]].end = lx.n;
+			v[cur[d]].line1 = lx.line;
+		}
+	free(lx.bad_lines); /* the errors were noted by scan_text already */
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+static bool blank_range(struct scan *sc, size_t from, size_t to, bool keep_braces)
+{
+	bool changed = false;
+
+	for (size_t i = from; i < to && i < sc->n; i++) {
+		char c = sc->t[i];
+
+		if (c == '\n' || c == ' ' || (keep_braces && (c == '{' || c == '}')))
+			continue;
+		sc->t[i] = ' ';
+		changed = true;
+	}
+	return changed;
+}
+
+bool scan_blank_line(struct scan *sc, const struct scan_stmt *st, size_t n, int line)
+{
+	const struct scan_stmt *best = NULL;
+	size_t i, from = 0, to;
+	bool changed = false;
+	int l = 1;
+
+	/* Every key statement on the line (a value missing on one line
+	 * takes the next line's key as its value: both go); a section only
+	 * when no key statement is there (its header is at fault). */
+	for (i = 0; i < n; i++) {
+		if (st[i].line0 > line || line > st[i].line1)
+			continue;
+		if (!st[i].section)
+			changed |= blank_range(sc, st[i].start, st[i].end, false);
+		else if (!best || st[i].end - st[i].start < best->end - best->start)
+			best = &st[i];
+	}
+	if (changed)
+		return true;
+	if (best && blank_range(sc, best->start, best->end, false))
+		return true;
+	/* No statement there (or blanked already): the line, but its
+	 * braces, which keep the sections around it whole. */
+	for (i = 0; i < sc->n && l < line; i++)
+		if (sc->t[i] == '\n')
+			l++;
+	if (l != line)
+		return false;
+	from = i;
+	for (to = from; to < sc->n && sc->t[to] != '\n'; to++)
+		;
+	return blank_range(sc, from, to, true);
+}
+
+void scan_reset(struct scan *sc)
+{
+	free(sc->hdrs);
+	sc->hdrs = NULL;
+	sc->nhdrs = sc->cap = 0;
+	memset(sc->nkind, 0, sizeof(sc->nkind));
+	sc->pos = 0;
+	sc->nbad = 0;
+	sc->fatal = false;
 }

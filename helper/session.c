@@ -748,6 +748,12 @@ static void do_open(struct ctx *c)
 		return;
 	}
 	c->ctrls = cg_needed(&c->pol.lim);
+	/* issue 17: the one check isolatectl check-config runs on every rule */
+	r = iso_limits_check(&c->pol.lim, c->backend, c->rule, &c->err);
+	if (r < 0) {
+		fail_class(c, r == -ERANGE ? ISO_EC_CGROUP : ISO_EC_CONFIG);
+		return;
+	}
 	if (c->backend == ISO_BACKEND_SYSTEMD) {
 		/* issue 9: limits on the slice, the caller stays in its scope */
 		if (open_systemd(c) < 0)
@@ -822,15 +828,8 @@ static void do_open(struct ctx *c)
 		       "session_max_time is left to the session it runs in",
 		       c->req->user);
 	} else if (c->pol.lim.session_max_time > 0) {
-		/* the watcher finds the session by its leaf */
-		if (!c->ctrls) {
-			iso_err_set(&c->err, -EINVAL,
-				    "session_max_time needs a cgroup limit (e.g. tasks_max) to "
-				    "find the session's processes");
-			undo_leaf(c, leaf);
-			fail_class(c, ISO_EC_CONFIG);
-			return;
-		}
+		/* the watcher finds the session by its leaf: iso_limits_check
+		 * refused a rule without one above */
 		r = daemon_prepare(c, live);
 		if (r == 0)
 			r = iso_timer_start(c->cg, c->ctrls, c->statedir, c->uid, c->req->user,

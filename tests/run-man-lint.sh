@@ -23,7 +23,8 @@ for tool in mandoc groff; do
 done
 tmp=$(mktemp) || exit 2
 trap 'rm -f "$tmp"' EXIT INT TERM
-for page in man/*.[1-9]; do
+# the pages as built (make): man/*.in with the install paths filled in
+for page in build/man/*.[1-9]; do
 	[ -e "$page" ] || continue
 	if grep -q '^\.Dd' "$page"; then macros=-mdoc; else macros=-man; fi
 	problems=""

@@ -10,6 +10,8 @@
 #include "ctl.h"
 
 #include <errno.h>
+#include <pwd.h>
+#include <stdint.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,16 +117,32 @@ static void ex_format_value(const char *key, int64_t v, char *buf, size_t len)
 
 /* Where a key's value comes from: user > first matching group > default
  * > built-in, per key (isolate.conf(5)). */
+/* "line 12" in the main file, "FILE:12" in a drop-in. */
+static const char *ex_at(const struct explain *x, const char *file, int line, char *buf, size_t len)
+{
+	if (file && strcmp(file, x->cfg->path))
+		snprintf(buf, len, "%s:%d", file, line);
+	else
+		snprintf(buf, len, "line %d", line);
+	return buf;
+}
+
+/* Where a key's value comes from: user > first matching group > default
+ * > built-in, per key (isolate.conf(5)), with the file when a drop-in. */
 static void ex_key_source(const struct explain *x, const struct key_info *k, char *buf, size_t len)
 {
 	int64_t v = ex_field(&x->pol.lim, k->off);
+	char at[PATH_MAX + 16];
 
 	if (x->usr && ex_field(&x->usr->lim, k->off) != ISO_UNSET)
-		snprintf(buf, len, "user %s (line %d)", x->usr->name, x->usr->line);
+		snprintf(buf, len, "user %s (%s)", x->usr->name,
+			 ex_at(x, x->usr->file, x->usr->line, at, sizeof(at)));
 	else if (x->grp && ex_field(&x->grp->lim, k->off) != ISO_UNSET)
-		snprintf(buf, len, "group %s (line %d)", x->grp->name, x->grp->line);
+		snprintf(buf, len, "group %s (%s)", x->grp->name,
+			 ex_at(x, x->grp->file, x->grp->line, at, sizeof(at)));
 	else if (x->cfg->has_default && ex_field(&x->cfg->defaults, k->off) != ISO_UNSET)
-		snprintf(buf, len, "default (line %d)", x->cfg->default_line);
+		snprintf(buf, len, "default (%s)",
+			 ex_at(x, x->cfg->default_file, x->cfg->default_line, at, sizeof(at)));
 	else if (v == ISO_UNSET && !strcmp(k->name, "tmp_size"))
 		snprintf(buf, len, "not set: 10%% of RAM");
 	else if (v == ISO_UNSET)
@@ -135,7 +153,7 @@ static void ex_key_source(const struct explain *x, const struct key_info *k, cha
 
 static void ex_print_keys(const struct explain *x, const struct key_info *keys, size_t n)
 {
-	char val[64], src[160];
+	char val[64], src[PATH_MAX + 96];
 
 	for (size_t i = 0; i < n; i++) {
 		int64_t v = ex_field(&x->pol.lim, keys[i].off);
@@ -230,13 +248,14 @@ static void ex_print_exempt(const struct explain *x)
 static void ex_print_why(const struct explain *x)
 {
 	const struct iso_config *cfg = x->cfg;
+	char at[PATH_MAX + 16];
 	bool any = false;
 
 	printf("\nWhy:\n");
 	ex_print_exempt(x);
 	if (x->usr)
-		printf("  - user section \"%s\" (line %d) names %s: its keys win\n", x->usr->name,
-		       x->usr->line, x->user);
+		printf("  - user section \"%s\" (%s) names %s: its keys win\n", x->usr->name,
+		       ex_at(x, x->usr->file, x->usr->line, at, sizeof(at)), x->user);
 	else
 		printf("  - no user section names %s\n", x->user);
 	for (size_t i = 0; i < cfg->n_groups; i++) {
@@ -249,14 +268,15 @@ static void ex_print_why(const struct explain *x)
 			       "one counts):\n",
 			       x->user);
 		any = true;
-		printf("      %-16s line %-5d %s\n", g->name, g->line,
+		printf("      %-16s %-10s %s\n", g->name,
+		       ex_at(x, g->file, g->line, at, sizeof(at)),
 		       g == x->grp ? "used" : "not used: an earlier group section matched");
 	}
 	if (!any)
 		printf("  - no group section names any of %s's groups\n", x->user);
 	if (cfg->has_default)
-		printf("  - default section (line %d): keys no section above sets\n",
-		       cfg->default_line);
+		printf("  - default section (%s): keys no section above sets\n",
+		       ex_at(x, cfg->default_file, cfg->default_line, at, sizeof(at)));
 	else
 		printf("  - no default section\n");
 	printf("  - built-in values for the rest\n");
@@ -337,6 +357,8 @@ static const char *ex_verdict(struct explain *x, char *buf, size_t len)
 {
 	unsigned missing = x->needed & ~x->avail;
 	bool deny = x->cfg->on_cgroup_error == ISO_ON_ERROR_DENY;
+	struct iso_err e;
+	int r;
 
 	if (x->uid == 0)
 		return "exempt: uid 0 is never confined, whatever the config says";
@@ -350,6 +372,23 @@ static const char *ex_verdict(struct explain *x, char *buf, size_t len)
 	if (x->pol.match == ISO_MATCH_EXEMPT_UID) {
 		snprintf(buf, len, "exempt: uid %u is below min_uid %lld", (unsigned)x->uid,
 			 (long long)x->cfg->min_uid);
+		return buf;
+	}
+	/* The helper's own check (iso_limits_check): what it refuses at
+	 * every login is refused here too, in its words. */
+	iso_err_clear(&e);
+	r = iso_limits_check(&x->pol.lim, x->cfg->cgroup_backend, "the rule", &e);
+	if (r < 0) {
+		enum iso_on_error cls =
+			r == -ERANGE ? x->cfg->on_cgroup_error : x->cfg->on_config_error;
+		bool cdeny = cls == ISO_ON_ERROR_DENY;
+
+		for (char *nl = e.msg; (nl = strchr(nl, '\n'));)
+			*nl = ';';
+		snprintf(buf, len, "FAILS on this machine: %.600s; %s = %s: %s", e.msg,
+			 r == -ERANGE ? "on_cgroup_error" : "on_config_error",
+			 cdeny ? "deny" : "allow",
+			 cdeny ? "the login is refused" : "the login goes on unconfined");
 		return buf;
 	}
 	if (x->needed && x->cfg->cgroup_backend == ISO_BACKEND_SYSTEMD &&
@@ -408,7 +447,7 @@ static void ex_print_services(const struct iso_config *cfg)
 
 static void ex_print_explain(struct explain *x)
 {
-	char desc[160], buf[256];
+	char desc[160], buf[1024];
 
 	iso_policy_describe(&x->pol, desc, sizeof(desc));
 	printf("User:        %s (uid %u)\n", x->user, (unsigned)x->uid);
@@ -417,6 +456,8 @@ static void ex_print_explain(struct explain *x)
 		printf("%s%s", i ? " " : "", x->groups[i]);
 	printf("%s\n", x->ngroups ? "" : "(none)");
 	printf("Config:      %s\n", x->cfg->path);
+	for (size_t i = 0; i < x->cfg->n_dropins; i++)
+		printf("             %s\n", x->cfg->dropins[i]);
 	ex_print_services(x->cfg);
 	printf("Rule:        %s\n", x->uid == 0 ? "root (always exempt)" : desc);
 	printf("Verdict:     %s\n", ex_verdict(x, buf, sizeof(buf)));
@@ -442,11 +483,44 @@ static void ex_print_explain(struct explain *x)
 	ex_print_on_error(x->cfg);
 }
 
+/* A user name, or a uid as status takes it ("explain 1000"). Sets
+ * name (the passwd name for a uid) or returns the exit code. */
+static int ex_user_arg(const char *arg, char *name, size_t len)
+{
+	struct passwd *pw;
+	char *end;
+	unsigned long v;
+
+	if (arg[0] >= '0' && arg[0] <= '9') {
+		errno = 0;
+		v = strtoul(arg, &end, 10);
+		if (errno || *end || v > UINT32_MAX - 1) {
+			ctl_warn("explain: \"%s\" is not a valid uid", arg);
+			return CTL_USAGE;
+		}
+		pw = getpwuid((uid_t)v);
+		if (!pw || !iso_valid_name(pw->pw_name)) {
+			ctl_warn("explain: no user with uid %lu", v);
+			return CTL_FAIL;
+		}
+		snprintf(name, len, "%s", pw->pw_name);
+		return CTL_OK;
+	}
+	if (!iso_valid_name(arg)) {
+		ctl_warn("explain: \"%s\" is not a valid user name", arg);
+		return CTL_USAGE;
+	}
+	snprintf(name, len, "%s", arg);
+	return CTL_OK;
+}
+
 int cmd_explain(int argc, char **argv)
 {
 	struct iso_config *cfg = NULL;
 	struct explain x;
 	struct ctl_args a;
+	struct iso_err err;
+	char name[ISO_NAME_MAX + 1];
 	gid_t gid;
 	int r;
 
@@ -454,22 +528,35 @@ int cmd_explain(int argc, char **argv)
 	r = ctl_parse(argc, argv, false, 1, 1, &a);
 	if (r != CTL_OK)
 		goto out;
-	x.user = a.pos[0];
-	if (!iso_valid_name(x.user)) {
-		ctl_warn("explain: \"%s\" is not a valid user name", x.user);
-		r = CTL_USAGE;
-		goto out;
-	}
-	r = ctl_load_config(a.conf, &cfg);
+	r = ex_user_arg(a.pos[0], name, sizeof(name));
 	if (r != CTL_OK)
 		goto out;
-	x.cfg = cfg;
+	x.user = name;
 	r = iso_user_lookup(x.user, &x.uid, &gid, &x.groups, &x.ngroups);
 	if (r < 0) {
 		ctl_warn("explain: %s: %s", x.user, r == -ENOENT ? "no such user" : strerror(-r));
 		r = CTL_FAIL;
 		goto out;
 	}
+	if (iso_config_load(a.conf, true, &cfg, &err) < 0) {
+		/* The helper decides uid 0 before it reads the config: say
+		 * so rather than fail on a config root does not need. */
+		if (x.uid == 0) {
+			printf("User:        %s (uid 0)\n", x.user);
+			printf("Config:      %s (not usable: root does not need it)\n", a.conf);
+			printf("Rule:        root (always exempt)\n");
+			printf("Verdict:     exempt: uid 0 is never confined, whatever the config "
+			       "says\n");
+			r = CTL_OK;
+			goto out;
+		}
+		ctl_print_err(&err);
+		r = err.code == -EACCES && geteuid() != 0 ? CTL_NEEDS_ROOT : CTL_FAIL;
+		if (r == CTL_NEEDS_ROOT)
+			ctl_warn("%s is readable by root only: run as root", a.conf);
+		goto out;
+	}
+	x.cfg = cfg;
 	r = iso_policy_resolve(cfg, x.user, x.uid, (const char *const *)x.groups, x.ngroups,
 			       &x.pol);
 	if (r < 0) {

@@ -49,7 +49,7 @@ CONF=$(iso_conf ctl <<EOF
 # isolatectl test config
 cgroup_root = "$ROOT"
 on_error = deny
-exempt_users = { "root", "isot_cx" }
+exempt_users = { "root", "isot_cx", "nobody" }
 default {
     cpu_quota = 20%
     tasks_max = 64
@@ -154,8 +154,22 @@ expect_eq "missing brace: the line of the open brace" "1 $BRACE:2: missing closi
 cp "$CONF" "$ISO_TMP/ww.conf"
 chmod 0666 "$ISO_TMP/ww.conf"
 run "$CTL" check-config "$ISO_TMP/ww.conf"
-expect_eq "world-writable config refused (owner checks as the helper)" \
-	"1 $ISO_TMP/ww.conf: refusing group/world-writable config (mode 0666)" "$RC $ERR"
+expect_eq "a draft where the helper would refuse it: contents checked (exit 0, OK)" \
+	"0 $ISO_TMP/ww.conf: OK (2 user rules, 2 group rules)" "$RC $OUT"
+expect_eq "... and what the login would say about its location" \
+	"$ISO_TMP/ww.conf: warning: at login the helper would refuse it where it is (install it root-owned, not writable by others):
+  $ISO_TMP/ww.conf: refusing group/world-writable config (mode 0666)" "$ERR"
+printf 'default {\n    memory_max = 2 GB\n}\n' >"$ISO_TMP/ww.conf"
+run "$CTL" check-config "$ISO_TMP/ww.conf"
+expect_eq "a draft with errors: its errors, then the location (exit 1)" \
+	"1 $ISO_TMP/ww.conf:2: memory_max: \"2 GB\": the unit must follow the number with no space (\"2GB\")
+$ISO_TMP/ww.conf: warning: at login the helper would refuse it where it is (install it root-owned, not writable by others):
+  $ISO_TMP/ww.conf: refusing group/world-writable config (mode 0666)" "$RC $ERR"
+run "$CTL" explain -c /nonexistent/isolate.conf root
+expect_eq "explain root without a config: root is always exempt" \
+	"0 Verdict:     exempt: uid 0 is never confined, whatever the config says" "$RC $(printf '%s' "$OUT" | grep Verdict)"
+run "$CTL" explain -c "$CONF" "$UA"
+expect_match "explain takes a uid, as status does" "^User: +isot_ca \(uid $UA\)" "$OUT"
 ln -s "$CONF" "$ISO_TMP/link.conf"
 run "$CTL" check-config "$ISO_TMP/link.conf"
 expect_eq "symlinked config refused" "1 $ISO_TMP/link.conf: refusing config that is a symlink" "$RC $ERR"
@@ -197,7 +211,7 @@ done
 awk -v dir="$ISO_TMP" '/^\.Sh EXAMPLES/ { ex = 1; next } /^\.Sh / { ex = 0 }
 	ex && /^\.Bd -literal/ { f = sprintf("%s/man5-example%d.conf", dir, ++n); inb = 1; next }
 	inb && /^\.Ed/ { inb = 0; close(f); next }
-	inb { sub(/^\\&/, ""); print > f }' "$ISO_TOP/man/isolate.conf.5"
+	inb { sub(/^\\&/, ""); print > f }' "$ISO_BUILD/man/isolate.conf.5"
 for f in "$ISO_TMP"/man5-example*.conf; do
 	[ -e "$f" ] || { fail "isolate.conf(5) has examples"; break; }
 	chmod 0644 "$f"

@@ -220,6 +220,49 @@ expect_match "no_new_privs = no in a user rule: setuid works again" "^euid=0$" "
 
 # --- memory (cgroup v2 only: the memory hierarchy of this build machine
 # supervises the machine itself and is never touched) ---
+# --- drop-ins (issue 17): <config>.d/*.conf, each error at its file:line ---
+C=$(iso_conf dropin <<EOF
+cgroup_root = "$ROOT"
+default { tasks_max = 64 }
+EOF
+)
+mkdir -m 0755 "$C.d"
+cat >"$C.d/50-pa.conf" <<EOF
+# one file per concern, as configuration management writes them
+user "isot_pa" {
+    cpu_quota = 30%
+}
+EOF
+chmod 0644 "$C.d/50-pa.conf"
+iso_service isot-pol "$C"
+out=$(run isot-pol isot_pa sh -c "cat /proc/self/cgroup; cat $CPU/$ROOT/user-$UA/cpu.cfs_quota_us $CPU/$ROOT/user-$UA/cpu.max 2>/dev/null | head -1" 2>&1)
+expect_match "drop-in: its rule confines the login" "/$ROOT/user-$UA/session-" "$out"
+expect_match "drop-in: with the drop-in's quota (30%)" "^30000" "$(printf '%s\n' "$out" | tail -1)"
+run_ctl() { OUT=$("$ISO_BUILD/isolatectl" "$@" 2>"$ISO_TMP/ctl.err"); RC=$?; ERR=$(cat "$ISO_TMP/ctl.err"); }
+run_ctl explain -c "$C" isot_pa
+expect_match "drop-in: explain names the file the value came from" \
+	"cpu_quota +30% +user isot_pa \($C.d/50-pa.conf:2\)" "$OUT"
+printf 'user "isot_pb" {\n    cpu_quota = fifty\n}\n' >"$C.d/60-bad.conf"
+chmod 0644 "$C.d/60-bad.conf"
+run_ctl check-config "$C"
+expect_eq "drop-in: an error names the drop-in's file and line" \
+	"1 $C.d/60-bad.conf:2: cpu_quota: invalid value \"fifty\" (expected a percentage like \"50%\" or \"12.5%\", or \"max\")" "$RC $ERR"
+: >"$ISO_SYSLOG_FILE"
+out=$(run isot-pol isot_pc cat /proc/self/cgroup 2>&1)
+expect_nomatch "drop-in: a broken drop-in refuses the login (on_error = deny)" "/$ROOT/" "$out"
+expect_match "drop-in: the log names the drop-in's file and line" "60-bad.conf:2: cpu_quota" "$(cat "$ISO_SYSLOG_FILE")"
+rm -f "$C.d/60-bad.conf"
+chmod 0666 "$C.d/50-pa.conf"
+run_ctl check-config "$C"
+expect_match "drop-in: a group/world-writable drop-in is refused like the main file" \
+	"$C.d/50-pa.conf: refusing group/world-writable config \(mode 0666\)" "$RC $ERR"
+chmod 0644 "$C.d/50-pa.conf"
+chmod 0777 "$C.d"
+run_ctl check-config "$C"
+expect_match "drop-in: a world-writable drop-in directory is refused" \
+	"refusing config in group/world-writable directory $C.d " "$ERR"
+chmod 0755 "$C.d"
+
 if iso_is_v2 && grep -qw memory /sys/fs/cgroup/cgroup.controllers; then
 	C=$(iso_conf mem <<EOF
 cgroup_root = "$ROOT"

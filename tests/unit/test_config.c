@@ -234,10 +234,13 @@ static void test_lines_after_comments(void **state)
 		  "default {\n  cpu_quota = fifty # seven\n}\n",
 		  "t.conf:7: cpu_quota: invalid value \"fifty\" (expected a percentage like "
 		  "\"50%\" or \"12.5%\", or \"max\")");
-	parse_err("x = \"a # not a comment\n b\"\n\nfoo = 1\n", "t.conf:1: unknown key \"x\"");
+	/* every error of the file, each with its line */
+	parse_err("x = \"a # not a comment\n b\"\n\nfoo = 1\n",
+		  "t.conf:1: unknown key \"x\"\nt.conf:4: unknown key \"foo\"");
 	parse_err("cgroup_root = \"a\n\nb\"\n\nfoo = 1\n",
 		  "t.conf:3: cgroup_root: invalid value \"a\\x0a\\x0ab\" (expected 1-64 letters, "
-		  "digits, '_', '.', '-'; not \".\" and no \"..\")");
+		  "digits, '_', '.', '-'; not \".\" and no \"..\")\n"
+		  "t.conf:5: unknown key \"foo\"");
 	parse_err("#\n#\n#\n#\nfoo = 1\n", "t.conf:5: unknown key \"foo\"");
 }
 
@@ -274,7 +277,47 @@ static void test_unknown_keys(void **state)
 	parse_err("cpu_quota = 50%\n", "t.conf:1: unknown key \"cpu_quota\"");
 	parse_err("section { }\n", "t.conf:1: unknown key \"section\"");
 	parse_err("user \"a\\x1b\" { x = 1 }\n",
-		  "t.conf:1: unknown key \"x\" in user \"a\\x1b\" section");
+		  "t.conf:1: unknown key \"x\" in user \"a\\x1b\" section\n"
+		  "t.conf:1: invalid user name \"a\\x1b\" in section title (expected 1-32 letters, "
+		  "digits, '_', '.', '-', starting with a letter or '_')");
+}
+
+/* issue 17: every error of a file, each at its line; units after a space */
+static void test_every_error(void **state)
+{
+	(void)state;
+	parse_err("default {\n memory_max = 2 GB\n}\n",
+		  "t.conf:2: memory_max: \"2 GB\": the unit must follow the number with no space "
+		  "(\"2GB\")");
+	parse_err("default { cpu_period = 100 ms }\n",
+		  "t.conf:1: cpu_period: \"100 ms\": the unit must follow the number with no "
+		  "space (\"100ms\")");
+	parse_err("default { cpu_quota = 50 % }\n",
+		  "t.conf:1: cpu_quota: \"50 %\": the unit must follow the number with no space "
+		  "(\"50%\")");
+	parse_err("on_error = allow\n"	   /* 1 */
+		  "default {\n"		   /* 2 */
+		  "    cpu_quota = 50 %\n" /* 3 */
+		  "    tasks_max = 512\n"  /* 4 */
+		  "}\n"			   /* 5 */
+		  "group \"staff\" {\n"	   /* 6 */
+		  "    cpu_qouta = 200%\n" /* 7 */
+		  "}\n"			   /* 8 */
+		  "user \"alice\" {\n"	   /* 9 */
+		  "    tasks_max = -1\n"   /* 10 */
+		  "    tasks_max = 5\n"	   /* 11 */
+		  "}\n",
+		  "t.conf:3: cpu_quota: \"50 %\": the unit must follow the number with no space "
+		  "(\"50%\")\n"
+		  "t.conf:11: duplicate key \"tasks_max\" (first at line 10)\n"
+		  "t.conf:7: unknown key \"cpu_qouta\" in group \"staff\" section\n"
+		  "t.conf:10: tasks_max: invalid value \"-1\" (expected a number or \"max\")");
+	/* a value missing: its statement and the next key's go, once */
+	parse_err("default {\n cpu_quota =\n tasks_max = 5\n}\nuser \"a\" { tasks_max = 0 }\n",
+		  "t.conf:3: cpu_quota: invalid value \"tasks_max\" (expected a percentage like "
+		  "\"50%\" or \"12.5%\", or \"max\")\n"
+		  "t.conf:5: tasks_max: value \"0\" out of range (expected 1 .. 4194304, or "
+		  "\"max\")");
 }
 
 static void test_bad_values(void **state)
@@ -837,7 +880,7 @@ static void test_shipped_configs(void **state)
 	assert_int_equal(c->min_uid, 1000);
 	assert_int_equal(c->n_services, 0);
 	assert_string_equal(c->cgroup_root, "pam_isolate");
-	assert_int_equal(c->n_exempt_users, 1);
+	assert_int_equal(c->n_exempt_users, 2); /* root, nobody */
 	assert_int_equal(c->n_groups + c->n_users, 0);
 	assert_int_equal(iso_policy_resolve(c, "someone", 1000, NULL, 0, &p), 0);
 	assert_int_equal(p.lim.cpu_quota, 10000);
@@ -1249,6 +1292,7 @@ int main(void)
 		cmocka_unit_test(test_lines_after_comments),
 		cmocka_unit_test(test_escaped_names),
 		cmocka_unit_test(test_unknown_keys),
+		cmocka_unit_test(test_every_error),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_out_of_range),
 		cmocka_unit_test(test_sections),
