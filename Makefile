@@ -85,12 +85,20 @@ $(B)/man/%: man/%.in $(B)/man/.vars
 # `make V=1` shows whole command lines.
 Q := $(if $(V),,@)
 
-$(B)/pie/%.o: %.c
+# The helper's, the config's and the state dir's paths are compiled in:
+# objects are remade when one changes (`make` then `make install
+# PREFIX=/opt/x` must not install a module that runs the first helper).
+PATH_VARS := $(HELPER_PATH) $(CONF_PATH) $(RUNDIR)
+$(B)/.paths: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(PATH_VARS)' | cmp -s - $@ || echo '$(PATH_VARS)' >$@
+
+$(B)/pie/%.o: %.c $(B)/.paths
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) $(CFLAGS) $(CONFUSE_CFLAGS) $(SYSTEMD_CFLAGS) -fPIE -MMD -MP -c $< -o $@
 
-$(B)/pic/%.o: %.c
+$(B)/pic/%.o: %.c $(B)/.paths
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) $(CFLAGS) -fPIC -MMD -MP -c $< -o $@

@@ -579,6 +579,14 @@ out:
  * only); that apply sees ENOENT and cg_user_apply retries once. */
 void cg_rmdir_root(struct cg_engine *e, int slot)
 {
+	int rootfd = -1;
+
+	/* <root>/daemons first: empty (EBUSY while a keeper, watcher or
+	 * worker runs), it must not keep an idle tree alive */
+	if (iso_open_dir_at(e->h[slot].fd, e->root, &rootfd) == 0) {
+		(void)cg_rmdir(e, rootfd, "daemons");
+		iso_close(rootfd);
+	}
 	(void)cg_rmdir(e, e->h[slot].fd, e->root);
 }
 
@@ -608,7 +616,21 @@ int cg_user_apply(struct cg_engine *e, uid_t uid, const struct iso_limits *lim, 
 	return r;
 }
 
+static int enter_daemons(struct cg_engine *e, unsigned ctrls, pid_t pid, struct iso_err *err);
+
 int cg_enter_daemons(struct cg_engine *e, unsigned ctrls, pid_t pid, struct iso_err *err)
+{
+	int r = enter_daemons(e, ctrls, pid, NULL);
+
+	/* once more: another user's gc may have removed an empty
+	 * <root>/daemons or <root> between our mkdir and our write
+	 * (cg_rmdir_root) */
+	if (r < 0)
+		r = enter_daemons(e, ctrls, pid, err);
+	return r;
+}
+
+static int enter_daemons(struct cg_engine *e, unsigned ctrls, pid_t pid, struct iso_err *err)
 {
 	char path[PATH_MAX], val[24];
 	int rootfd = -1, fd = -1, r = 0;
@@ -749,6 +771,62 @@ int cg_leaf_remove(struct cg_engine *e, uid_t uid, const char *leaf, struct iso_
 				    r == -EBUSY ? "it still has processes" : strerror(-r));
 	}
 	return first;
+}
+
+int cg_leaf_rename(struct cg_engine *e, uid_t uid, const char *from, const char *to)
+{
+	int userfd = -1, done = 0, r = 0;
+
+	if (!valid_name(from, NAME_MAX) || !valid_name(to, NAME_MAX))
+		return -EINVAL;
+	for (int i = 0; i < CG_NCTRL && r == 0; i++) {
+		if (!cg_slot_used(e, i, CG_ALL))
+			continue;
+		r = cg_open_user(e, i, uid, false, &userfd, NULL);
+		if (r == -ENOENT) {
+			r = 0;
+			continue;
+		}
+		if (r < 0)
+			break;
+		/* the kernel renames a cgroup within its parent */
+		if (renameat(userfd, from, userfd, to) == 0)
+			done++;
+		else if (errno != ENOENT)
+			r = -errno;
+		iso_close(userfd);
+		userfd = -1;
+	}
+	return r < 0 ? r : done ? 0 : -ENOENT;
+}
+
+int cg_user_leftovers(struct cg_engine *e, uid_t uid)
+{
+	struct dirent *de;
+	DIR *d = NULL;
+	int userfd = -1, max = 0;
+
+	for (int i = 0; i < CG_NCTRL; i++) {
+		int n = 0;
+
+		if (!cg_slot_used(e, i, CG_ALL))
+			continue;
+		if (cg_open_user(e, i, uid, false, &userfd, NULL) < 0)
+			continue;
+		if (iso_opendir_at(userfd, ".", &d) == 0 && d) {
+			while ((de = readdir(d)))
+				if (cg_is_subdir(d, de) && !strncmp(de->d_name, "left-", 5) &&
+				    count_leaf(userfd, de->d_name) > 0)
+					n++;
+			closedir(d);
+			d = NULL;
+		}
+		iso_close(userfd);
+		userfd = -1;
+		if (n > max)
+			max = n;
+	}
+	return max;
 }
 
 int cg_user_gc(struct cg_engine *e, uid_t uid, int *live, struct iso_err *err)

@@ -113,6 +113,12 @@ int cg_leaf_kill(struct cg_engine *e, uid_t uid, const char *leaf);
  * empty. -EBUSY if it still has processes. */
 int cg_leaf_remove(struct cg_engine *e, uid_t uid, const char *leaf, struct iso_err *err);
 
+/* Renames user-<uid>/<from> to <to> in every hierarchy where it exists
+ * (at close: "session-<sid>" whose processes outlive it becomes
+ * "left-<sid>", a leftover job, not a live session). */
+int cg_leaf_rename(struct cg_engine *e, uid_t uid, const char *from, const char *to);
+/* Number of leftover leaves (left-*) of the user that hold processes. */
+int cg_user_leftovers(struct cg_engine *e, uid_t uid);
 /* Garbage collection under the user lock: removes empty leaves (session-*
  * and a dead holder's) and the user dir when no leaf is left. *live gets
  * the number of session leaves still holding processes. */

@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The holder: created by the helper with clone(CLONE_NEWUSER | CLONE_NEWPID
- * | CLONE_NEWNS) while every uid of the helper is 0, so the new user
- * namespace belongs to root and the logged-in user has no capability over
- * it, its mount namespace or its pid namespace. Inside, the holder is root
- * of its user namespace (uid 0 mapped to 0: the user cannot signal or
- * ptrace it), mounts a fresh /proc for the pid namespace and a private
- * /tmp, drops every capability, sets no_new_privs and waits, reaping the
- * orphans of the sandbox. Copies of the host's mounts are locked by the
- * kernel in a less privileged user namespace, so nobody inside can unmount
- * them to peek below.
+ * The holder: created by a keeper (a root process the helper detaches)
+ * with clone(CLONE_NEWPID | CLONE_NEWNS) while every uid is 0, so its pid
+ * and mount namespaces belong to root and the logged-in user has no
+ * capability over them. Inside, the holder mounts a fresh /proc for the
+ * pid namespace and a private /tmp; with `user` in namespaces it then
+ * moves into a new user namespace and a mount namespace of its own there
+ * (the one sessions join), whose mounts are locked by the kernel, so
+ * nobody inside can unmount them to peek below. It drops every
+ * capability, sets no_new_privs and waits, reaping the orphans of the
+ * sandbox. The keeper reaps the holder.
  */
 #define _GNU_SOURCE
 #include "sandbox.h"
@@ -371,7 +371,7 @@ static void holder_main(int go_fd, int ready_fd, const struct iso_limits *lim,
 	char c;
 	int fd;
 
-	/* wait until the parent has written our uid/gid maps */
+	/* wait until the keeper let us go */
 	if (read(go_fd, &c, 1) != 1)
 		_exit(1);
 	/* no session or process group of whoever started the login */
@@ -414,6 +414,18 @@ static void holder_main(int go_fd, int ready_fd, const struct iso_limits *lim,
 			_exit(1);
 		}
 	}
+	/* The user namespace comes last, after the pid namespace and every
+	 * mount. The pid namespace stays owned by the initial user namespace:
+	 * the kernel lets a user nest a pid namespace of their own (unshare
+	 * -Urp, bubblewrap, rootless podman, Apptainer) only below one owned
+	 * by an ancestor of their new user namespace. The mount namespace the
+	 * sessions join is made again inside it, owned by root's sandbox user
+	 * namespace, with every mount copied locked. */
+	if ((lim->namespaces & ISO_NS_USER) &&
+	    (unshare(CLONE_NEWUSER) < 0 || unshare(CLONE_NEWNS) < 0)) {
+		report(ready_fd, -errno, "making the sandbox's user namespace");
+		_exit(1);
+	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
 		report(ready_fd, -errno, "no_new_privs / not dumpable");
 		_exit(1);
@@ -443,24 +455,6 @@ static void holder_main(int go_fd, int ready_fd, const struct iso_limits *lim,
 	/* close everything, ready_fd and the helper's dirfds included */
 	syscall(SYS_close_range, 3U, ~0U, 0U);
 	holder_loop();
-}
-
-static int write_proc(pid_t pid, const char *file, const char *data)
-{
-	char path[64];
-	size_t len = strlen(data);
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
-	fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, data, len);
-	iso_close(fd);
-	if (n < 0)
-		return -errno;
-	return (size_t)n == len ? 0 : -EIO;
 }
 
 /* The holder copies the mount namespace it is born from. Take it from
@@ -543,7 +537,7 @@ struct keeper_report {
  * it gives them up before it exits.
  */
 static void keeper_main(int go[2], int rep_fd, unsigned long flags, const struct iso_limits *lim,
-			const struct sb_cgview *view)
+			const struct sb_cgview *view, const struct sb_keeper_info *info)
 {
 	struct keeper_report kr;
 	struct holder_report hr = {0};
@@ -577,21 +571,6 @@ static void keeper_main(int go[2], int rep_fd, unsigned long flags, const struct
 		goto report;
 	}
 	kr.pid = pid;
-	if (flags & CLONE_NEWUSER) {
-		/* root of the sandbox is root of the host, and every other id
-		 * maps to itself, so the user's files on the sandbox's tmpfs
-		 * carry their real owner (unmapped ids get EOVERFLOW). */
-		r = write_proc(pid, "setgroups", "deny");
-		if (r == 0)
-			r = write_proc(pid, "uid_map", "0 0 4294967295");
-		if (r == 0)
-			r = write_proc(pid, "gid_map", "0 0 4294967295");
-		if (r < 0) {
-			kr.err = r;
-			snprintf(kr.what, sizeof(kr.what), "cannot write the sandbox's id maps");
-			goto report;
-		}
-	}
 	/* go, then our copy of the pipe goes: from now on the holder waits
 	 * for the helper's commit, and sees EOF if the helper dies first */
 	if (write(go[1], "g", 1) != 1) {
@@ -614,6 +593,8 @@ report:
 	iso_close(ready[0]);
 	if (kr.err < 0 && kr.pid > 0)
 		kill(kr.pid, SIGKILL);
+	if (kr.err == 0 && kr.pid > 0)
+		sb_keeper_watch(kr.pid, info); /* returns once it reaped the holder */
 	while (kr.pid > 0 && waitpid(kr.pid, NULL, 0) < 0 && errno == EINTR)
 		;
 	/* nothing of root's left in a zombie nobody may ever reap */
@@ -645,7 +626,7 @@ static int read_report(int fd, struct keeper_report *kr)
 
 int sb_holder_create(int statedir, uid_t uid, const char *key, const struct iso_limits *lim,
 		     const struct sb_cgview *view, struct cg_engine *cg, unsigned ctrls,
-		     struct sb_holder *out, struct iso_err *err)
+		     const struct sb_keeper_info *info, struct sb_holder *out, struct iso_err *err)
 {
 	struct keeper_report kr;
 	struct sb_holder h = {0};
@@ -654,8 +635,7 @@ int sb_holder_create(int statedir, uid_t uid, const char *key, const struct iso_
 	int r;
 
 	memset(&kr, 0, sizeof(kr));
-	if (lim->namespaces & ISO_NS_USER)
-		flags |= CLONE_NEWUSER;
+	/* the user namespace, if any, is the holder's last step (holder_main) */
 	if (lim->namespaces & ISO_NS_PID)
 		flags |= CLONE_NEWPID;
 	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(rep, O_CLOEXEC) < 0) {
@@ -672,7 +652,7 @@ int sb_holder_create(int statedir, uid_t uid, const char *key, const struct iso_
 	}
 	if (r == 1) {
 		iso_close(rep[0]);
-		keeper_main(go, rep[1], flags, lim, view);
+		keeper_main(go, rep[1], flags, lim, view, info);
 	}
 	iso_close(rep[1]);
 	rep[1] = -1;

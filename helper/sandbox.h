@@ -18,6 +18,7 @@
 #include <sys/types.h>
 
 #include "iso_err.h"
+#include "keeper.h"
 #include "isolate_config.h"
 #include "proto.h"
 
@@ -55,7 +56,7 @@ int sb_count_session_records(int statedir, uid_t uid);
 struct cg_engine;
 int sb_holder_create(int statedir, uid_t uid, const char *key, const struct iso_limits *lim,
 		     const struct sb_cgview *view, struct cg_engine *cg, unsigned ctrls,
-		     struct sb_holder *out, struct iso_err *err);
+		     const struct sb_keeper_info *info, struct sb_holder *out, struct iso_err *err);
 
 /* A new holder waits for this before it lives on its own: if the helper
  * is killed between creating it and recording and placing it, the holder

@@ -511,8 +511,16 @@ static int sandbox_open(struct ctx *c)
 			return r;
 		if (c->pol.lim.cgroup_ns == 1 && c->cg)
 			cgroup_view_of(c, &view);
+		struct sb_keeper_info ki = {.uid = c->uid, .ctrls = c->cg ? c->ctrls : 0};
+
+		snprintf(ki.key, sizeof(ki.key), "%s", key);
+		snprintf(ki.root, sizeof(ki.root), "%s", c->cfg->cgroup_root);
+		/* keep: the sandbox goes once its last process has ended, found
+		 * from the session leaves (a rule with a cgroup limit) */
+		ki.idle_teardown = c->pol.lim.on_logout != ISO_LOGOUT_KILL &&
+				   c->pol.lim.sandbox != ISO_SANDBOX_PER_SESSION && ki.ctrls;
 		r = sb_holder_create(c->statedir, c->uid, key, &c->pol.lim, &view, c->cg, c->ctrls,
-				     &h, &c->err);
+				     &ki, &h, &c->err);
 		if (r < 0)
 			return r;
 		if (c->backend == ISO_BACKEND_SYSTEMD) {
@@ -553,7 +561,7 @@ static int sandbox_open(struct ctx *c)
 static int sandbox_busy(struct ctx *c, const struct sb_holder *h, int last, int per_session)
 {
 	if (c->cg && !per_session && cg_needed(&c->pol.lim))
-		return !last;
+		return !last || cg_user_leftovers(c->cg, c->uid) > 0;
 	return sb_holder_nprocs(h) > 0;
 }
 
@@ -960,8 +968,14 @@ static void do_close(struct ctx *c)
 		if (kill_all && cg_leaf_nprocs(c->cg, c->uid, leaf) > 0)
 			own_left = 1;
 		/* EBUSY: processes of the session outlive it (on_logout =
-		 * keep); gc removes the leaf once they are gone. */
-		cg_leaf_remove(c->cg, c->uid, leaf, NULL);
+		 * keep, or kill with another session open): a leftover job,
+		 * not a live session; gc removes it once they are gone. */
+		if (cg_leaf_remove(c->cg, c->uid, leaf, NULL) == -EBUSY && !kill_all) {
+			char left[64];
+
+			snprintf(left, sizeof(left), "left-%s", c->req->session_id);
+			cg_leaf_rename(c->cg, c->uid, leaf, left);
+		}
 	}
 	r = cg_user_gc(c->cg, c->uid, &live, &c->err);
 	if (r < 0) {

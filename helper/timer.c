@@ -144,6 +144,7 @@ static void watch(struct cg_engine *cg, int statedir, uid_t uid, const char *use
 		  int64_t seconds)
 {
 	long long deadline = now_ms() + seconds * 1000;
+	char left[64];
 	long long warn_at = deadline - WARN_BEFORE_S * 1000;
 	int warned = 0, round;
 
@@ -168,8 +169,15 @@ static void watch(struct cg_engine *cg, int statedir, uid_t uid, const char *use
 		if (t >= deadline)
 			break;
 		nap_ms(deadline - t < POLL_MS ? deadline - t : POLL_MS);
-		if (cg_leaf_each(cg, uid, leaf, NULL, NULL) == -ENOENT)
-			return; /* the session closed in time */
+		if (cg_leaf_each(cg, uid, leaf, NULL, NULL) == -ENOENT) {
+			/* closed, but what it left runs on as "left-<sid>":
+			 * session_max_time still ends it */
+			snprintf(left, sizeof(left), "left-%s", leaf + strlen("session-"));
+			if (strncmp(leaf, "session-", 8) != 0 ||
+			    cg_leaf_each(cg, uid, left, NULL, NULL) == -ENOENT)
+				return; /* the session closed in time */
+			leaf = left;
+		}
 	}
 	syslog(LOG_NOTICE,
 	       "session user=%s leaf=%s: session_max_time of %lld s reached; "

@@ -3,6 +3,7 @@
  * Runs the setuid helper. This code runs inside sshd/login/su: no exit(),
  * no lasting signal handlers, every fd O_CLOEXEC, the child only _exit()s.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -26,7 +27,7 @@
  * the login forever. */
 #define HELPER_TIMEOUT_MS 30000
 
-static void child_exec(int sock)
+static void child_exec(int sock, int errfd)
 {
 	char *const argv[] = {(char *)"pam-isolate-helper", NULL};
 	char *const envp[] = {NULL};
@@ -44,6 +45,14 @@ static void child_exec(int sock)
 		_exit(127);
 	}
 	execve(ISO_HELPER_PATH, argv, envp);
+	/* errfd is close-on-exec: the parent reads this only when the exec
+	 * failed, and can say why */
+	{
+		int e = errno;
+		ssize_t n = write(errfd, &e, sizeof(e));
+
+		(void)n;
+	}
 	_exit(127);
 }
 
@@ -58,18 +67,26 @@ static int wait_child(pid_t pid, int *status)
 }
 
 int iso_helper_call(pam_handle_t *pamh, const struct iso_request *req, struct iso_reply *rep,
-		    int fds[ISO_MAX_FDS])
+		    int fds[ISO_MAX_FDS], int *exec_errno)
 {
 	struct sigaction dfl = {.sa_handler = SIG_DFL}, old;
 	struct pollfd pfd;
-	int sv[2] = {-1, -1};
-	int status = 0, r, i;
+	int sv[2] = {-1, -1}, ep[2] = {-1, -1};
+	int status = 0, r, i, e = 0;
+	ssize_t n;
 	pid_t pid;
 
+	*exec_errno = 0;
 	for (i = 0; i < ISO_MAX_FDS; i++)
 		fds[i] = -1;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+	if (pipe2(ep, O_CLOEXEC) < 0)
 		return -errno;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		r = -errno;
+		close(ep[0]);
+		close(ep[1]);
+		return r;
+	}
 
 	/* An application that ignores SIGCHLD would make waitpid() fail
 	 * with ECHILD; Linux-PAM's own helpers reset it the same way. */
@@ -83,10 +100,23 @@ int iso_helper_call(pam_handle_t *pamh, const struct iso_request *req, struct is
 	}
 	if (pid == 0) {
 		close(sv[0]);
-		child_exec(sv[1]);
+		close(ep[0]);
+		child_exec(sv[1], ep[1]);
 	}
 	close(sv[1]);
 	sv[1] = -1;
+	close(ep[1]);
+	ep[1] = -1;
+	/* EOF once the exec succeeded; the errno when it did not */
+	do {
+		n = read(ep[0], &e, sizeof(e));
+	} while (n < 0 && errno == EINTR);
+	if (n == (ssize_t)sizeof(e)) {
+		*exec_errno = e;
+		pam_syslog(pamh, LOG_ERR, "cannot execute %s: %s", ISO_HELPER_PATH, strerror(e));
+		r = -e;
+		goto out_wait;
+	}
 
 	r = iso_proto_send_request(sv[0], req);
 	if (r < 0)
@@ -111,11 +141,15 @@ out_wait:
 		if (WIFSIGNALED(status))
 			pam_syslog(pamh, LOG_ERR, "helper %s killed by signal %d", ISO_HELPER_PATH,
 				   WTERMSIG(status));
-		else if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		else if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && !*exec_errno)
 			pam_syslog(pamh, LOG_ERR, "cannot execute helper %s", ISO_HELPER_PATH);
 	}
 out_sig:
 	sigaction(SIGCHLD, &old, NULL);
+	if (ep[0] >= 0)
+		close(ep[0]);
+	if (ep[1] >= 0)
+		close(ep[1]);
 	if (sv[0] >= 0 && pid < 0)
 		close(sv[0]);
 	if (sv[1] >= 0)

@@ -23,6 +23,6 @@ void iso_parse_args(pam_handle_t *pamh, int argc, const char **argv, struct iso_
  * or -errno (helper missing, killed, protocol error).
  */
 int iso_helper_call(pam_handle_t *pamh, const struct iso_request *req, struct iso_reply *rep,
-		    int fds[ISO_MAX_FDS]);
+		    int fds[ISO_MAX_FDS], int *exec_errno);
 
 #endif

@@ -123,7 +123,8 @@ static int fill_request(pam_handle_t *pamh, const struct iso_args *args, int op,
 
 /* A failure with no verdict from the helper (it is missing, was killed,
  * or the protocol broke): the module argument decides, deny by default. */
-static int no_verdict(pam_handle_t *pamh, const struct iso_args *args, const char *user, int r)
+static int no_verdict(pam_handle_t *pamh, const struct iso_args *args, const char *user, int r,
+		      int exec_errno)
 {
 	if (args->on_error == 1) {
 		pam_syslog(pamh, LOG_ERR, "user %s: helper failed (%s); on_error=allow: unconfined",
@@ -132,7 +133,12 @@ static int no_verdict(pam_handle_t *pamh, const struct iso_args *args, const cha
 	}
 	pam_syslog(pamh, LOG_ERR, "user %s: helper failed (%s); session refused", user,
 		   strerror(-r));
-	pam_error(pamh, "pam_isolate: cannot set up the session sandbox (%s).", strerror(-r));
+	if (exec_errno)
+		pam_error(pamh, "pam_isolate: session refused: cannot execute %s: %s.",
+			  ISO_HELPER_PATH, strerror(exec_errno));
+	else
+		pam_error(pamh, "pam_isolate: cannot set up the session sandbox (%s).",
+			  strerror(-r));
 	return PAM_SESSION_ERR;
 }
 
@@ -153,13 +159,13 @@ static void undo_open(pam_handle_t *pamh, const struct iso_args *args, const str
 	struct iso_request req;
 	struct iso_reply crep;
 	const char *user;
-	int fds[ISO_MAX_FDS];
+	int fds[ISO_MAX_FDS], xe = 0;
 
 	if (fill_request(pamh, args, ISO_OP_CLOSE, &req, &user) != PAM_SUCCESS)
 		return;
 	memcpy(req.session_id, rep->session_id, sizeof(req.session_id));
 	memcpy(req.origin, rep->origin, sizeof(req.origin));
-	if (iso_helper_call(pamh, &req, &crep, fds) == 0)
+	if (iso_helper_call(pamh, &req, &crep, fds, &xe) == 0)
 		close_fds(fds);
 }
 
@@ -240,7 +246,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	struct iso_reply rep;
 	struct iso_session *s = NULL;
 	const char *user = NULL;
-	int fds[ISO_MAX_FDS];
+	int fds[ISO_MAX_FDS], xe = 0;
 	int r, ret;
 
 	iso_parse_args(pamh, argc, argv, &args);
@@ -260,9 +266,9 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	if (ret != PAM_SUCCESS)
 		return ret;
 
-	r = iso_helper_call(pamh, &req, &rep, fds);
+	r = iso_helper_call(pamh, &req, &rep, fds, &xe);
 	if (r < 0)
-		return no_verdict(pamh, &args, user, r);
+		return no_verdict(pamh, &args, user, r, xe);
 
 	switch (rep.result) {
 	case ISO_RES_EXEMPT:
@@ -281,14 +287,14 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	case ISO_RES_CONFINED:
 		break;
 	default:
-		ret = no_verdict(pamh, &args, user, -EPROTO);
+		ret = no_verdict(pamh, &args, user, -EPROTO, 0);
 		goto out;
 	}
 
 	s = calloc(1, sizeof(*s));
 	if (!s) {
 		undo_open(pamh, &args, &rep);
-		ret = no_verdict(pamh, &args, user, -ENOMEM);
+		ret = no_verdict(pamh, &args, user, -ENOMEM, 0);
 		goto out;
 	}
 	s->home_mnt = s->home_pid = s->home_cgroup = -1;
@@ -335,7 +341,7 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, con
 	const void *data = NULL;
 	const struct iso_session *s;
 	const char *user = NULL;
-	int fds[ISO_MAX_FDS];
+	int fds[ISO_MAX_FDS], xe = 0;
 	int r, ret;
 
 	iso_parse_args(pamh, argc, argv, &args);
@@ -358,7 +364,7 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, con
 	memcpy(req.session_id, s->session_id, sizeof(req.session_id));
 	memcpy(req.origin, s->origin, sizeof(req.origin));
 
-	r = iso_helper_call(pamh, &req, &rep, fds);
+	r = iso_helper_call(pamh, &req, &rep, fds, &xe);
 	if (r < 0) {
 		pam_syslog(pamh, LOG_ERR, "user %s: close of session %s failed: %s", user,
 			   s->session_id, strerror(-r));

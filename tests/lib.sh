@@ -174,9 +174,15 @@ iso_kill_holders() {
 
 # Removes our cgroup subtree (test runs use their own cgroup_root name).
 iso_cgroup_cleanup() {
-	local root=$1 d
+	local root=$1 d i
 	for d in /sys/fs/cgroup/cpu /sys/fs/cgroup/pids /sys/fs/cgroup/memory /sys/fs/cgroup; do
 		[ -d "$d/$root" ] || continue
+		# the keepers, watchers and clean-up workers of <root>/daemons
+		# finish on their own once the holders and sessions are gone
+		for i in $(seq 1 50); do
+			[ -s "$d/$root/daemons/cgroup.procs" ] || break
+			sleep 0.1
+		done
 		find "$d/$root" -depth -type d -exec rmdir {} \; 2>/dev/null
 	done
 }
@@ -463,6 +469,8 @@ iso_leftovers() {
 	shift
 	for d in /sys/fs/cgroup/*/"$root"; do
 		[ -d "$d" ] && cg=$((cg + $(find "$d" -mindepth 1 -type d | wc -l)))
+		# <root>/daemons is a fixture of the tree: left only when busy
+		[ -d "$d/daemons" ] && [ ! -s "$d/daemons/cgroup.procs" ] && cg=$((cg - 1))
 	done
 	for u in "$@"; do
 		uid=$(id -u "$u" 2>/dev/null) || continue

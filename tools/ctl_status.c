@@ -37,7 +37,8 @@ struct st_user {
 	size_t npaths;
 	struct ctl_leaf *leaves;
 	size_t nleaves;
-	int live; /* session leaves with processes */
+	int live;      /* session leaves with processes */
+	int leftovers; /* left-* leaves (closed sessions) with processes */
 	bool has_cpu, has_pids, has_mem;
 	long long quota_us, period_us, usage_us, nr_periods, nr_throttled, throttled_us;
 	long long tasks, tasks_max, mem, mem_max;
@@ -154,8 +155,10 @@ static int st_gather(const struct ctl_machine *m, uid_t uid, struct st_user *u)
 	r = ctl_leaves(m, uid, &u->leaves, &u->nleaves);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < u->nleaves; i++)
+	for (size_t i = 0; i < u->nleaves; i++) {
 		u->live += u->leaves[i].is_session && u->leaves[i].nprocs > 0;
+		u->leftovers += !strncmp(u->leaves[i].name, "left-", 5) && u->leaves[i].nprocs > 0;
+	}
 	st_read_limits(m, u);
 	return 0;
 }
@@ -229,7 +232,10 @@ static void st_print_user(const struct st_user *u, const struct ctl_state *st)
 	char a[32], b[32];
 	bool first = true;
 
-	printf("%s (uid %u): %d live session(s)\n", u->name, (unsigned)u->uid, u->live);
+	printf("%s (uid %u): %d live session(s)", u->name, (unsigned)u->uid, u->live);
+	if (u->leftovers)
+		printf(", %d leftover job(s) of closed sessions", u->leftovers);
+	printf("\n");
 	for (size_t i = 0; i < CG_NCTRL; i++) {
 		if (!u->paths[i][0])
 			continue;
@@ -286,6 +292,8 @@ static const char *st_leaf_kind(const char *name)
 {
 	if (!strncmp(name, "session-", 8))
 		return "session";
+	if (!strncmp(name, "left-", 5))
+		return "leftover";
 	if (!strcmp(name, "holder") || !strncmp(name, "holder-", 7))
 		return "holder";
 	return "other";
@@ -297,6 +305,7 @@ static void st_json_user(struct json *j, const struct st_user *u, const struct c
 	json_int(j, "uid", (long long)u->uid);
 	json_str(j, "user", u->known ? u->name : NULL);
 	json_int(j, "live_sessions", u->live);
+	json_int(j, "leftover_jobs", u->leftovers);
 	json_arr(j, "cgroups");
 	for (size_t i = 0; i < CG_NCTRL; i++)
 		if (u->paths[i][0])

@@ -170,8 +170,10 @@ expect_nomatch "and leaves it unconfined" "$ROOT" "$out"
 # --- the helper missing: module default is deny, on_error=allow arg lets in ---
 mv "$ISO_HELPER_DST" "$ISO_HELPER_DST.away"
 on_exit "[ -e '$ISO_HELPER_DST.away' ] && mv -f '$ISO_HELPER_DST.away' '$ISO_HELPER_DST'"
-"$ISO_HARNESS" isot-core isot_a true >/dev/null 2>&1
+out=$("$ISO_HARNESS" isot-core isot_a true 2>&1)
 expect_eq "missing helper: session refused by default" 20 "$?"
+expect_match "missing helper: the user reads that it cannot be executed, and why" \
+	"cannot execute $ISO_HELPER_DST: No such file or directory" "$out"
 iso_service isot-noh "$CONF" on_error=allow
 "$ISO_HARNESS" isot-noh isot_a true >/dev/null 2>&1
 expect_eq "missing helper with on_error=allow: session opens" 0 "$?"

@@ -144,4 +144,40 @@ wait $kp
 expect_match "kill: the other open session ran on" "survived" "$(cat "$ISO_TMP/k1")"
 check "kill: nothing left after both" wait_gone test -e "$CPU/$ROOT/user-$UK"
 
+# --- unprivileged containers inside a session (bubblewrap, podman,
+# Apptainer, Chromium's sandbox): a user namespace and a pid namespace of
+# the user's own below the sandbox's ---
+out=$(H isot_b sh -c '
+	unshare -Urpf --mount-proc sh -c "echo nested-pid=\$\$; ps -e -o pid= | wc -l | sed s/^/nested-procs=/" 2>&1
+	echo "unshare-rc=$?"
+	if command -v bwrap >/dev/null; then
+		bwrap --unshare-pid --unshare-user --dev-bind / / --proc /proc sh -c "echo bwrap-pid=\$\$" 2>&1
+		echo "bwrap-rc=$?"
+	else
+		echo "bwrap: not installed"
+	fi' 2>&1)
+echo "$out" | sed 's/^/     | /'
+expect_match "unshare -Urpf --mount-proc inside a session works" "^unshare-rc=0$" "$out"
+expect_match "  ... it is PID 1 of its own pid namespace" "^nested-pid=1$" "$out"
+if command -v bwrap >/dev/null; then
+	expect_match "bwrap --unshare-pid inside a session works" "^bwrap-rc=0$" "$out"
+else
+	skip "bwrap --unshare-pid inside a session" "bubblewrap not installed (make deps)"
+fi
+
+# --- on_logout = keep: the sandbox goes by itself within seconds of its
+# last process, no login needed ---
+H isot_b sh -c 'setsid sleep 3 </dev/null >/dev/null 2>&1 &' >/dev/null 2>&1
+hb=$(holder_of isot_b)
+check "keep: a job outlives the session, and so does the sandbox" test -n "$hb"
+t0=$(date +%s)
+WAIT_TENTHS=150 wait_gone test -e "/run/pam_isolate/user-$(id -u isot_b).user.holder"
+t1=$(date +%s)
+echo "     the job ended 3 s after the logout; the sandbox was gone $((t1 - t0)) s after the logout"
+check "keep: the sandbox is gone within 10 s of the job's end (holder record)" \
+	test ! -e "/run/pam_isolate/user-$(id -u isot_b).user.holder"
+check "  ... the holder process too" wait_gone sh -c "ps -o stat= -p '$hb' | grep -qv Z"
+check "  ... and the user's cgroup" wait_gone test -e "$CPU/$ROOT/user-$(id -u isot_b)"
+check "  ... and the lock file" wait_gone test -e "/run/pam_isolate/user-$(id -u isot_b).lock"
+
 iso_finish

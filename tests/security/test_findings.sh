@@ -204,7 +204,10 @@ done
 SHIPPED=$(sed "s/^cgroup_root = .*/cgroup_root = \"$SEC_ROOT\"/" "$ISO_TOP/config/isolate.conf" | iso_conf shipped)
 iso_service isot-fnd-shipped "$SHIPPED"
 mem=$(($(awk '/^MemTotal/ { print $2 }' /proc/meminfo) * 1024))
-out=$(sec_harness isot-fnd-shipped isot_fk sh -c 'df -B1 --output=size,target /tmp /var/tmp; stat -f -c "fs %i" /tmp /var/tmp' 2>&1)
+echo host >/dev/shm/isot_shm_marker_$$
+on_exit "rm -f /dev/shm/isot_shm_marker_$$"
+out=$(sec_harness isot-fnd-shipped isot_fk sh -c 'df -B1 --output=size,target /tmp /var/tmp; stat -f -c "fs %i" /tmp /var/tmp; ls /dev/shm | sed "s/^/shm: /"' 2>&1)
+expect_nomatch "8 shipped config: /dev/shm is private (the host's file is not seen)" "isot_shm_marker" "$out"
 tmp=$(printf '%s\n' "$out" | awk '$2 == "/tmp" { print $1 }')
 vtmp=$(printf '%s\n' "$out" | awk '$2 == "/var/tmp" { print $1 }')
 echo "     shipped config: /tmp ${tmp:-?} bytes, /var/tmp ${vtmp:-?} bytes, RAM $mem bytes"
