@@ -7,10 +7,10 @@
 /* What the holder's keeper needs to tidy up after it. */
 struct sb_keeper_info {
 	uid_t uid;
-	char key[48];	    /* the sandbox's key: "user" or "s-<sid>" */
-	char root[64];	    /* cgroup_root */
-	unsigned ctrls;	    /* managed controllers ("" when none) */
-	int idle_teardown;  /* end the sandbox once no session leaf is live */
+	char key[48];	   /* the sandbox's key: "user" or "s-<sid>" */
+	char root[64];	   /* cgroup_root */
+	unsigned ctrls;	   /* managed controllers ("" when none) */
+	int idle_teardown; /* end the sandbox once no session leaf is live */
 };
 
 /*

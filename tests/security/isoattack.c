@@ -544,7 +544,7 @@ static int new_holder(void)
 		snprintf(path, sizeof(path), "/proc/%s/comm", de->d_name);
 		f = fopen(path, "r");
 		if (f && fgets(comm, sizeof(comm), f) && strcmp(comm, "isolate-holder\n") == 0)
-			found = is_new(atoi(de->d_name));
+			found = is_new((int)strtol(de->d_name, NULL, 10));
 		if (f)
 			fclose(f);
 	}

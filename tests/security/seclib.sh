@@ -93,7 +93,9 @@ sec_snapshot() {
 	fi
 	for d in "$(iso_cg_mount cpu)" "$(iso_cg_mount pids)"; do
 		[ -d "$d/$SEC_ROOT" ] || continue
-		find "$d/$SEC_ROOT" -type d | sort | while read -r dir; do
+		# the subtree's root and <root>/daemons come and go with the
+		# tree being idle (cg_rmdir_root): the users' dirs are what counts
+		find "$d/$SEC_ROOT" -mindepth 1 -type d -not -path "$d/$SEC_ROOT/daemons*" | sort | while read -r dir; do
 			echo "cg $dir $(stat -c '%a %U' "$dir")"
 			for f in cpu.cfs_quota_us cpu.cfs_period_us cpu.shares cpu.max cpu.weight pids.max \
 				notify_on_release cgroup.clone_children cgroup.subtree_control; do

@@ -185,7 +185,7 @@ iso_service isot-esc-strict "$STRICT"
 out=$(sec_harness isot-esc-strict isot_ea "$SEC_BIN/isoattack" --helper "$SEC_HELPER" --user isot_ea \
 	--print-cgroup 2>&1)
 echo "$out" | sed 's/^/     | /'
-expect_match "non-root helper call from inside a session: refused" 'result=denied.*run as root' "$out"
+expect_match "non-root helper call from inside a session: refused" 'serves PAM applications that run as root' "$out"
 left_strict() { ! printf '%s\n' "$out" | grep -q "^cgroup .*:cpu:/${SEC_ROOT}_strict/"; }
 check "non-root helper call cannot move its caller out of a stricter cgroup" \
 	eval '! left_strict'

@@ -67,7 +67,7 @@ H() { sec_harness isot-fnd "$@"; }
 
 # ---------------------------------------------------------------------------
 # 1. non-root callers
-NONROOT='result=denied.*serves PAM applications that run as root.*runs as uid'
+NONROOT='serves PAM applications that run as root, and its caller runs as uid'
 before_h=$(holders_now)
 sec_attack "1 non-root caller, direct exec: open" "$NONROOT" sec_attack_as isot_fa --user isot_fa
 sec_attack "1 non-root caller, direct exec: open for another user" "$NONROOT" \
