@@ -58,10 +58,10 @@ int iso_proto_decode_reply(const void *buf, size_t len, struct iso_reply *out)
 		return -EBADMSG;
 	if (r.err_class > ISO_EC_INTERNAL || r.nfds > ISO_MAX_FDS || (r.flags & ~ISO_REPLY_FLAGS))
 		return -EBADMSG;
-	/* The fds travel as the first nfds slots (ISO_FD_MNT, then
-	 * ISO_FD_PID): any other set of kinds would make the module take one
-	 * namespace for another. */
-	if (r.fd_kinds != (1u << r.nfds) - 1)
+	/* one fd per kind named, and only kinds we know: else the module
+	 * would take one fd for another */
+	if ((r.fd_kinds & ~((1u << ISO_MAX_FDS) - 1)) ||
+	    (uint32_t)__builtin_popcount(r.fd_kinds) != r.nfds)
 		return -EBADMSG;
 	if (r.status > 0 || r.status < -4095)
 		return -EBADMSG;
@@ -195,6 +195,14 @@ int iso_proto_recv_reply(int fd, struct iso_reply *rep, int fds[ISO_MAX_FDS])
 	if (rep->nfds != got) {
 		r = -EBADMSG;
 		goto fail;
+	}
+	/* into their slots: the k-th fd is the k-th kind set */
+	{
+		int packed[ISO_MAX_FDS];
+
+		memcpy(packed, fds, sizeof(packed));
+		for (i = 0, got = 0; i < ISO_MAX_FDS; i++)
+			fds[i] = (rep->fd_kinds & (1u << i)) ? packed[got++] : -1;
 	}
 	return 0;
 fail:

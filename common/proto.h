@@ -56,10 +56,14 @@ struct iso_request {
 	char origin[ISO_PROTO_ORIGIN];	/* close: from the open reply */
 };
 
-/* fds that may follow a CONFINED reply, in this order */
-#define ISO_FD_MNT  0
-#define ISO_FD_PID  1
-#define ISO_MAX_FDS 2
+/* fds that may follow a CONFINED reply: bit i of fd_kinds says that the
+ * fd of kind i is there; they travel in the order of their kinds */
+#define ISO_FD_MNT  0 /* the sandbox's mount namespace */
+#define ISO_FD_PID  1 /* the sandbox's pid namespace */
+#define ISO_FD_CG0  2 /* the caller's origin cgroups (up to 3 hierarchies): */
+#define ISO_FD_CG1  3 /* at close, the module moves itself back through them */
+#define ISO_FD_CG2  4 /* before it forks the close-time helper */
+#define ISO_MAX_FDS 5
 
 /* reply.flags */
 #define ISO_REPLY_NO_NEW_PRIVS 0x1 /* PR_SET_NO_NEW_PRIVS in the caller */

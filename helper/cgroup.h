@@ -90,6 +90,12 @@ int cg_enter_daemons(struct cg_engine *e, unsigned ctrls, pid_t pid, struct iso_
  * "ctrl:path;ctrl:path" (v2: "0:path"), to move it back there later. */
 int cg_origin_read(struct cg_engine *e, pid_t pid, char *buf, size_t len, struct iso_err *err);
 
+/* Opens the cgroup dirs an origin string names (checked as for
+ * cg_origin_restore), one fd each, for the module: at close it moves its
+ * process back through them before it forks, so that the close-time
+ * helper is not born in the user's limited leaf. */
+int cg_origin_open(struct cg_engine *e, const char *origin, int fds[CG_NCTRL], int *nfds,
+		   struct iso_err *err);
 /* Moves pid back to the cgroups named by cg_origin_read()'s string. Paths
  * inside our own subtree or with ".." are refused. */
 int cg_origin_restore(struct cg_engine *e, pid_t pid, const char *origin, struct iso_err *err);

@@ -174,18 +174,16 @@ struct origin_ent {
 	const char *path;
 };
 
-int cg_origin_restore(struct cg_engine *e, pid_t pid, const char *origin, struct iso_err *err)
+/* Parses and checks an origin string ("ctrl:/path;...") into ent[]: a
+ * hierarchy we opened, each at most once, a clean path outside our own
+ * subtree. Points into copy. */
+static int origin_parse(const struct cg_engine *e, char *copy, struct origin_ent ent[CG_NCTRL],
+			int *count, struct iso_err *err)
 {
-	char copy[4096], text[8192], full[PATH_MAX + 256], val[24];
-	struct origin_ent ent[CG_NCTRL];
 	size_t rl = strlen(e->root);
 	char *save = NULL, *tok;
-	int n = 0, fd = -1, first = 0;
-	int r;
+	int n = 0;
 
-	if (pid <= 0 || iso_snprintf(copy, sizeof(copy), "%s", origin) < 0)
-		return iso_err_set(err, -EINVAL, "bad pid %d or origin", (int)pid);
-	/* Parse and check everything before moving anything. */
 	for (tok = strtok_r(copy, ";", &save); tok; tok = strtok_r(NULL, ";", &save)) {
 		char *colon = strchr(tok, ':'), *p;
 		int slot = -1;
@@ -212,6 +210,50 @@ int cg_origin_restore(struct cg_engine *e, pid_t pid, const char *origin, struct
 		ent[n].slot = slot;
 		ent[n++].path = p;
 	}
+	*count = n;
+	return 0;
+}
+
+int cg_origin_open(struct cg_engine *e, const char *origin, int fds[CG_NCTRL], int *nfds,
+		   struct iso_err *err)
+{
+	struct origin_ent ent[CG_NCTRL];
+	char copy[4096];
+	int n = 0, r;
+
+	*nfds = 0;
+	if (iso_snprintf(copy, sizeof(copy), "%s", origin) < 0)
+		return iso_err_set(err, -EINVAL, "bad origin");
+	r = origin_parse(e, copy, ent, &n, err);
+	for (int j = 0; r == 0 && j < n; j++) {
+		r = open_beneath(e->h[ent[j].slot].fd, ent[j].path, &fds[j]);
+		if (r < 0)
+			iso_err_set(err, r, "cannot open the origin cgroup %s: %s", ent[j].path,
+				    strerror(-r));
+		else
+			(*nfds)++;
+	}
+	if (r < 0) {
+		for (int j = 0; j < *nfds; j++)
+			iso_close(fds[j]);
+		*nfds = 0;
+	}
+	return r;
+}
+
+int cg_origin_restore(struct cg_engine *e, pid_t pid, const char *origin, struct iso_err *err)
+{
+	char copy[4096], text[8192], full[PATH_MAX + 256], val[24];
+	struct origin_ent ent[CG_NCTRL];
+	int n = 0, fd = -1, first = 0;
+	int r;
+
+	if (pid <= 0 || iso_snprintf(copy, sizeof(copy), "%s", origin) < 0)
+		return iso_err_set(err, -EINVAL, "bad pid %d or origin", (int)pid);
+	/* Parse and check everything before moving anything. */
+	r = origin_parse(e, copy, ent, &n, err);
+	if (r < 0)
+		return r;
 	r = proc_cgroup_read(e, pid, text, sizeof(text));
 	if (r < 0)
 		return iso_err_set(err, r, "cannot read %s/%d/cgroup: %s", e->proc, (int)pid,

@@ -114,7 +114,16 @@ int main(int argc, char **argv)
 
 	iso_session_handle(&paths, &caller, &req, &rep, fds, &nfds);
 
-	r = iso_proto_send_reply(ISO_HELPER_FD, &rep, fds, nfds);
+	{
+		/* in the order of their kinds (rep.fd_kinds) */
+		int packed[ISO_MAX_FDS];
+		size_t n = 0;
+
+		for (i = 0; i < ISO_MAX_FDS; i++)
+			if (fds[i] >= 0)
+				packed[n++] = fds[i];
+		r = n == nfds ? iso_proto_send_reply(ISO_HELPER_FD, &rep, packed, n) : -EPROTO;
+	}
 	for (i = 0; i < ISO_MAX_FDS; i++)
 		iso_close(fds[i]);
 	if (r < 0)

@@ -729,11 +729,9 @@ int sb_holder_nsfds(const struct sb_holder *h, int fds[ISO_MAX_FDS], size_t *nfd
 	char path[64], comm[32];
 	struct stat mine, theirs;
 	unsigned long long start;
-	size_t i;
 	int r;
 
-	for (i = 0; i < ISO_MAX_FDS; i++)
-		fds[i] = -1;
+	fds[ISO_FD_MNT] = fds[ISO_FD_PID] = -1;
 	/* The pidfd pins the holder from the check to the opens: a holder
 	 * that died meanwhile, its pid taken by someone else, would hand
 	 * root's login the namespaces of whoever got the number. */
@@ -770,10 +768,9 @@ int sb_holder_nsfds(const struct sb_holder *h, int fds[ISO_MAX_FDS], size_t *nfd
 	return 0;
 fail:
 	iso_close(pfd.fd);
-	for (i = 0; i < ISO_MAX_FDS; i++) {
-		iso_close(fds[i]);
-		fds[i] = -1;
-	}
+	iso_close(fds[ISO_FD_MNT]);
+	iso_close(fds[ISO_FD_PID]);
+	fds[ISO_FD_MNT] = fds[ISO_FD_PID] = -1;
 	return r;
 }
 

@@ -543,13 +543,7 @@ static int sandbox_open(struct ctx *c)
 	} else if (r < 0) {
 		return iso_err_set(&c->err, r, "cannot look up the sandbox holder");
 	}
-	r = sb_holder_nsfds(&h, c->fds, c->nfds, &c->err);
-	if (r < 0)
-		return r;
-	c->rep->nfds = (uint32_t)*c->nfds;
-	c->rep->fd_kinds = (c->fds[ISO_FD_MNT] >= 0 ? 1u << ISO_FD_MNT : 0) |
-			   (c->fds[ISO_FD_PID] >= 0 ? 1u << ISO_FD_PID : 0);
-	return 0;
+	return sb_holder_nsfds(&h, c->fds, c->nfds, &c->err);
 }
 
 /* Whether anything but the holder still runs in the sandbox. Where the
@@ -820,6 +814,15 @@ static void do_open(struct ctx *c)
 			c->rep->origin[0] = '\0';
 			c->rep->session_id[0] = '\0';
 		} else {
+			int n = 0;
+
+			/* for the close: the module leaves the leaf through these
+			 * before it forks, whatever the user's limits are then */
+			if (cg_origin_open(c->cg, c->rep->origin, &c->fds[ISO_FD_CG0], &n,
+					   &c->err) < 0) {
+				syslog(LOG_WARNING, "open user=%s: %s", c->req->user, c->err.msg);
+				iso_err_clear(&c->err);
+			}
 			r = cg_enter(c->cg, c->uid, leaf, c->ctrls, c->caller->pid, &c->err);
 			if (r < 0) {
 				undo_leaf(c, leaf);
@@ -1065,6 +1068,19 @@ void iso_session_handle(const struct iso_paths *paths, const struct iso_caller *
 		else
 			do_close(&c);
 	}
+	/* fds go only with a confined session; nfds and fd_kinds say which */
+	*nfds = 0;
+	for (i = 0; i < ISO_MAX_FDS; i++) {
+		if (fds[i] >= 0 && rep->result != ISO_RES_CONFINED) {
+			iso_close(fds[i]);
+			fds[i] = -1;
+		}
+		if (fds[i] >= 0) {
+			rep->fd_kinds |= 1u << i;
+			(*nfds)++;
+		}
+	}
+	rep->nfds = (uint32_t)*nfds;
 	/* A refused or failed call leaves no lock file behind for a user who
 	 * has nothing else here: only leaves, limits or a holder keep it. */
 	if (c.lockfd >= 0)

@@ -33,6 +33,11 @@ struct iso_session {
 	int home_mnt; /* our own namespaces, to leave the sandbox at close */
 	int home_pid;
 	int home_cgroup;
+	/* the cgroups we came from (from the helper): at close we move back
+	 * through them before we fork, so that the close-time helper is not
+	 * born in the user's leaf, where a user at tasks_max or memory_max
+	 * would make the fork fail */
+	int origin_cg[ISO_FD_CG2 - ISO_FD_CG0 + 1];
 };
 
 static void session_free(pam_handle_t *pamh, void *data, int error_status)
@@ -47,6 +52,9 @@ static void session_free(pam_handle_t *pamh, void *data, int error_status)
 		close(s->home_pid);
 	if (s->home_cgroup >= 0)
 		close(s->home_cgroup);
+	for (size_t i = 0; i < sizeof(s->origin_cg) / sizeof(s->origin_cg[0]); i++)
+		if (s->origin_cg[i] >= 0)
+			close(s->origin_cg[i]);
 	free(s);
 }
 
@@ -298,6 +306,10 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		goto out;
 	}
 	s->home_mnt = s->home_pid = s->home_cgroup = -1;
+	for (int i = ISO_FD_CG0; i <= ISO_FD_CG2; i++) {
+		s->origin_cg[i - ISO_FD_CG0] = fds[i];
+		fds[i] = -1;
+	}
 	memcpy(s->session_id, rep.session_id, sizeof(s->session_id));
 	memcpy(s->origin, rep.origin, sizeof(s->origin));
 	r = join_sandbox(pamh, &rep, fds, s);
@@ -333,6 +345,24 @@ out:
 	return ret;
 }
 
+/* Back to the cgroups we came from, with no fork: the helper moved us
+ * into the session's leaf, and the fork of the close-time helper from
+ * there fails when the user is at tasks_max (or is killed at memory_max). */
+static void leave_leaf(pam_handle_t *pamh, const struct iso_session *s)
+{
+	for (size_t i = 0; i < sizeof(s->origin_cg) / sizeof(s->origin_cg[0]); i++) {
+		int fd;
+
+		if (s->origin_cg[i] < 0)
+			continue;
+		fd = openat(s->origin_cg[i], "cgroup.procs", O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0 || write(fd, "0", 1) != 1)
+			pam_syslog(pamh, LOG_WARNING, "cannot leave the session's cgroup: %m");
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
 PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct iso_args args;
@@ -357,6 +387,8 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, con
 		pam_syslog(pamh, LOG_ERR, "cannot return to the host cgroup namespace: %m");
 	if (s->home_pid >= 0 && setns(s->home_pid, CLONE_NEWPID) < 0)
 		pam_syslog(pamh, LOG_ERR, "cannot return to the host pid namespace: %m");
+
+	leave_leaf(pamh, s);
 
 	ret = fill_request(pamh, &args, ISO_OP_CLOSE, &req, &user);
 	if (ret != PAM_SUCCESS)

@@ -92,8 +92,11 @@ expect_match "nor after unshare -Urm (mounts are locked)" "^userns-umount: refus
 expect_match "the host /tmp stays hidden" "^host-tmp: hidden$" "$out"
 check "the holder is still alive and the same" test "$(holder_of isot_a)" = "$hp"
 
-# --- a killed holder: the next login gets a fresh sandbox ---
+# --- a killed holder: its keeper tidies up; the next login gets a fresh
+# sandbox ---
 kill -KILL "$hp"
+check "a killed holder's record is dropped by its keeper, no login needed" \
+	wait_gone test -e "/run/pam_isolate/user-$UA.user.holder"
 pkill -KILL -u isot_a sleep
 H isot_a sh -c 'readlink /proc/self/ns/pid; ls -A /tmp; sleep 2' >"$ISO_TMP/fresh" 2>&1 &
 fp=$!

@@ -890,7 +890,7 @@ static void test_shipped_configs(void **state)
 	assert_int_equal(p.lim.memory_high, ISO_UNSET);
 	assert_int_equal(p.lim.swap_max, ISO_UNSET);
 	assert_int_equal(p.lim.session_max_time, ISO_MAX);
-	assert_int_equal(p.lim.private_shm, 0);
+	assert_int_equal(p.lim.private_shm, 1); /* shipped: a private /dev/shm */
 	assert_int_equal(p.lim.cgroup_ns, 0);
 	assert_int_equal(p.lim.no_new_privs, 0);
 	iso_config_free(c);
