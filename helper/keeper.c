@@ -137,11 +137,13 @@ void sb_keeper_watch(pid_t holder, const struct sb_keeper_info *info)
 		}
 		if (r > 0)
 			break; /* the holder exited */
-		if (!info->idle_teardown || open_state(&k) < 0 || !record_is_ours(&k) || !idle(&k))
+		if (!info->idle_teardown || open_state(&k) < 0 || !record_is_ours(&k))
 			continue;
+		/* only under the lock: idle() runs gc, which removes empty
+		 * leaves, and an open makes its leaf empty before it moves its
+		 * caller in */
 		if (iso_user_lock(k.statedir, info->uid, LOCK_TRY_MS, &lockfd, NULL) < 0)
 			continue;
-		/* under the lock, as a close would see it */
 		if (!record_is_ours(&k) || !idle(&k)) {
 			iso_user_unlock(k.statedir, info->uid, lockfd, false);
 			lockfd = -1;

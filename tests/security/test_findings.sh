@@ -185,8 +185,10 @@ EOF
 		continue
 	fi
 	inside() { nsenter -t "$hp" -m -p -- "$SEC_BIN/isoattack" --helper "$SEC_HELPER" --conf "$NCONF" "$@" 2>&1; }
+	hs=$(pgrep -x isolate-holder | sort)
 	in_open=$(inside --user isot_fa)
-	expect_match "2 [$ns] open from inside: cgroup only (no sandbox nested)" 'result=confined .*nfds=0' "$in_open"
+	expect_match "2 [$ns] open from inside: confined" 'result=confined' "$in_open"
+	expect_eq "2 [$ns] ... cgroup only (no sandbox nested: no new holder)" "$hs" "$(pgrep -x isolate-holder | sort)"
 	inside --user isot_fa --op close --sid "$(sid_of "$in_open")" --origin "$(origin_of "$in_open")" >/dev/null
 	inside --user isot_fa --op close --sid "${outer#session-}" >/dev/null
 	expect_eq "2 [$ns] closes from inside (its own and the outer session's): the record stays" \
