@@ -179,8 +179,8 @@ iso_cgroup_cleanup() {
 		[ -d "$d/$root" ] || continue
 		# the keepers, watchers and clean-up workers of <root>/daemons
 		# finish on their own once the holders and sessions are gone
-		for i in $(seq 1 50); do
-			[ -s "$d/$root/daemons/cgroup.procs" ] || break
+		for i in $(seq 1 100); do
+			grep -q . "$d/$root/daemons/cgroup.procs" 2>/dev/null || break
 			sleep 0.1
 		done
 		find "$d/$root" -depth -type d -exec rmdir {} \; 2>/dev/null
@@ -470,7 +470,7 @@ iso_leftovers() {
 	for d in /sys/fs/cgroup/*/"$root"; do
 		[ -d "$d" ] && cg=$((cg + $(find "$d" -mindepth 1 -type d | wc -l)))
 		# <root>/daemons is a fixture of the tree: left only when busy
-		[ -d "$d/daemons" ] && [ ! -s "$d/daemons/cgroup.procs" ] && cg=$((cg - 1))
+		[ -d "$d/daemons" ] && ! grep -q . "$d/daemons/cgroup.procs" 2>/dev/null && cg=$((cg - 1))
 	done
 	for u in "$@"; do
 		uid=$(id -u "$u" 2>/dev/null) || continue
@@ -511,7 +511,7 @@ expect_match_q() { printf '%s' "$2" | grep -Eq -- "$1"; }
 # namespace is reaped) to leave the cgroups first.
 iso_e2e_cgroup_cleanup() {
 	local i
-	for i in $(seq 1 50); do
+	for i in $(seq 1 100); do
 		iso_cgroup_cleanup "$1"
 		ls -d /sys/fs/cgroup/*/"$1" /sys/fs/cgroup/"$1" >/dev/null 2>&1 || return 0
 		sleep 0.2
