@@ -63,7 +63,7 @@ bool cg_slot_used(const struct cg_engine *e, int i, unsigned ctrls)
 	return true;
 }
 
-static bool valid_name(const char *s, size_t max)
+bool cg_valid_name(const char *s, size_t max)
 {
 	size_t n = strlen(s);
 
@@ -241,7 +241,7 @@ int cg_open(const struct cg_layout *layout, const char *subtree, bool verify_fs,
 	struct cg_engine *e = NULL;
 	int r = 0;
 
-	if (!valid_name(subtree, sizeof(e->root) - 1)) {
+	if (!cg_valid_name(subtree, sizeof(e->root) - 1)) {
 		r = iso_err_set(err, -EINVAL,
 				"invalid cgroup_root \"%s\": want 1..%d of [A-Za-z0-9_.-], "
 				"not \".\" or \"..\"",
@@ -669,7 +669,7 @@ int cg_enter(struct cg_engine *e, uid_t uid, const char *leaf, unsigned ctrls, p
 	unsigned missing;
 	int r = 0;
 
-	if (!valid_name(leaf, NAME_MAX) || pid <= 0 || (ctrls & ~CG_ALL)) {
+	if (!cg_valid_name(leaf, NAME_MAX) || pid <= 0 || (ctrls & ~CG_ALL)) {
 		r = iso_err_set(err, -EINVAL, "invalid leaf \"%s\" or pid %d", leaf, (int)pid);
 		goto out;
 	}
@@ -723,7 +723,7 @@ int cg_leaf_nprocs(struct cg_engine *e, uid_t uid, const char *leaf)
 	int userfd = -1, sum = 0;
 	int r = 0;
 
-	if (!valid_name(leaf, NAME_MAX))
+	if (!cg_valid_name(leaf, NAME_MAX))
 		return -EINVAL;
 	for (int i = 0; i < CG_NCTRL; i++) {
 		if (!cg_slot_used(e, i, CG_ALL))
@@ -753,7 +753,7 @@ int cg_leaf_remove(struct cg_engine *e, uid_t uid, const char *leaf, struct iso_
 	int userfd = -1, first = 0;
 	int r;
 
-	if (!valid_name(leaf, NAME_MAX))
+	if (!cg_valid_name(leaf, NAME_MAX))
 		return iso_err_set(err, -EINVAL, "invalid leaf \"%s\"", leaf);
 	for (int i = 0; i < CG_NCTRL; i++) {
 		if (!cg_slot_used(e, i, CG_ALL))
@@ -777,7 +777,7 @@ int cg_leaf_rename(struct cg_engine *e, uid_t uid, const char *from, const char 
 {
 	int userfd = -1, done = 0, r = 0;
 
-	if (!valid_name(from, NAME_MAX) || !valid_name(to, NAME_MAX))
+	if (!cg_valid_name(from, NAME_MAX) || !cg_valid_name(to, NAME_MAX))
 		return -EINVAL;
 	for (int i = 0; i < CG_NCTRL && r == 0; i++) {
 		if (!cg_slot_used(e, i, CG_ALL))
@@ -1040,7 +1040,7 @@ int cg_read(struct cg_engine *e, unsigned ctrl, uid_t uid, const char *leaf, con
 
 	if (slot < 0)
 		return slot;
-	if ((leaf && *leaf && !valid_name(leaf, NAME_MAX)) || !valid_name(file, NAME_MAX))
+	if ((leaf && *leaf && !cg_valid_name(leaf, NAME_MAX)) || !cg_valid_name(file, NAME_MAX))
 		return -EINVAL;
 	r = cg_open_user(e, slot, uid, false, &userfd, NULL);
 	if (r < 0)
@@ -1067,7 +1067,7 @@ int cg_path(const struct cg_engine *e, unsigned ctrl, uid_t uid, const char *lea
 
 	if (slot < 0)
 		return slot;
-	if (leaf && *leaf && !valid_name(leaf, NAME_MAX))
+	if (leaf && *leaf && !cg_valid_name(leaf, NAME_MAX))
 		return -EINVAL;
 	r = cg_fmt_path(e, slot, uid, leaf, tmp, sizeof(tmp));
 	if (r == 0)

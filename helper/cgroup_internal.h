@@ -58,6 +58,9 @@ int cg_slot_of(unsigned bit);
 /* Slot i is to be visited for ctrls: v2 slot 0 always; v1 when mounted,
  * asked for, and not the same mount as an earlier visited slot. */
 bool cg_slot_used(const struct cg_engine *e, int i, unsigned ctrls);
+/* A name we make or accept below our subtree: [A-Za-z0-9_.-], not "." or
+ * "..", at most max bytes. */
+bool cg_valid_name(const char *s, size_t max);
 
 /* "<mount>/<root>[/user-<uid>[/<leaf>]]" for messages. uid (uid_t)-1
  * stops at <root>; leaf NULL or "" stops at user-<uid>. */

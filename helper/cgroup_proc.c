@@ -393,7 +393,7 @@ static int open_leaf(struct cg_engine *e, int slot, uid_t uid, const char *leaf,
 {
 	int userfd = -1, r;
 
-	if (!leaf[0] || strchr(leaf, '/') || !strcmp(leaf, ".") || !strcmp(leaf, ".."))
+	if (!cg_valid_name(leaf, NAME_MAX))
 		return -EINVAL;
 	r = cg_open_user(e, slot, uid, false, &userfd, NULL);
 	if (r == 0)
@@ -402,14 +402,14 @@ static int open_leaf(struct cg_engine *e, int slot, uid_t uid, const char *leaf,
 	return r;
 }
 
-int cg_leaf_each(struct cg_engine *e, uid_t uid, const char *leaf, int (*fn)(pid_t pid, void *arg),
-		 void *arg)
+/* Calls fn with the leaf's dir in every hierarchy where it exists and
+ * sums the processes fn saw; -ENOENT when the leaf exists nowhere. */
+static int each_leaf_dir(struct cg_engine *e, uid_t uid, const char *leaf,
+			 int (*fn)(struct cg_engine *e, int slot, int fd, void *ctx, int *n),
+			 void *ctx)
 {
-	int fd = -1, n = 0, total = 0, found = 0, r;
+	int fd = -1, n, total = 0, found = 0, r;
 
-	/* cgroup.procs is read whole, in chunks (cg_procs_each): a fixed
-	 * buffer cuts the last pid of a long list short, and a cut
-	 * "4129999" is pid 4129, someone else. */
 	for (int i = 0; i < CG_NCTRL; i++) {
 		if (!cg_slot_used(e, i, CG_ALL))
 			continue;
@@ -419,7 +419,8 @@ int cg_leaf_each(struct cg_engine *e, uid_t uid, const char *leaf, int (*fn)(pid
 		if (r < 0)
 			return r;
 		found = 1;
-		r = cg_procs_each(fd, fn, arg, &n);
+		n = 0;
+		r = fn(e, i, fd, ctx, &n);
 		iso_close(fd);
 		fd = -1;
 		if (r < 0)
@@ -429,40 +430,57 @@ int cg_leaf_each(struct cg_engine *e, uid_t uid, const char *leaf, int (*fn)(pid
 	return found ? total : -ENOENT;
 }
 
+struct each_ctx {
+	int (*fn)(pid_t pid, void *arg);
+	void *arg;
+};
+
+static int leaf_procs(struct cg_engine *e, int slot, int fd, void *ctx, int *n)
+{
+	const struct each_ctx *x = ctx;
+
+	(void)e;
+	(void)slot;
+	return cg_procs_each(fd, x->fn, x->arg, n);
+}
+
+int cg_leaf_each(struct cg_engine *e, uid_t uid, const char *leaf, int (*fn)(pid_t pid, void *arg),
+		 void *arg)
+{
+	struct each_ctx x = {.fn = fn, .arg = arg};
+
+	/* cgroup.procs is read whole, in chunks (cg_procs_each): a fixed
+	 * buffer cuts the last pid of a long list short, and a cut
+	 * "4129999" is pid 4129, someone else. */
+	return each_leaf_dir(e, uid, leaf, leaf_procs, &x);
+}
+
+struct leaf_kill_ctx {
+	const char *uid_leaf; /* "user-<uid>/<leaf>" */
+};
+
+static int leaf_kill(struct cg_engine *e, int slot, int fd, void *ctx, int *n)
+{
+	const struct leaf_kill_ctx *x = ctx;
+	struct kill_ctx k = {.e = e, .slot = slot};
+	int r;
+
+	/* v2: the kernel kills the leaf, forks racing it included */
+	if (e->ops->kill_fast && e->ops->kill_fast(e, fd, "") == 0)
+		return 0;
+	/* v1: each listed pid is pinned by a pidfd and re-checked to be in
+	 * this very leaf before it is signalled (kill_one) */
+	r = iso_snprintf(k.prefix, sizeof(k.prefix), "/%s/%s", e->root, x->uid_leaf);
+	return r < 0 ? r : cg_procs_each(fd, kill_one, &k, n);
+}
+
 int cg_leaf_kill(struct cg_engine *e, uid_t uid, const char *leaf)
 {
-	struct kill_ctx k = {.e = e};
-	int fd = -1, n = 0, total = 0, found = 0, r;
+	char uid_leaf[NAME_MAX + 32];
+	struct leaf_kill_ctx x = {.uid_leaf = uid_leaf};
 
-	for (int i = 0; i < CG_NCTRL; i++) {
-		if (!cg_slot_used(e, i, CG_ALL))
-			continue;
-		r = open_leaf(e, i, uid, leaf, &fd);
-		if (r == -ENOENT)
-			continue;
-		if (r < 0)
-			return r;
-		found = 1;
-		/* v2: the kernel kills the leaf, forks racing it included */
-		if (e->ops->kill_fast && e->ops->kill_fast(e, fd, "") == 0) {
-			iso_close(fd);
-			fd = -1;
-			continue;
-		}
-		/* v1: each listed pid is pinned by a pidfd and re-checked to
-		 * be in this very leaf before it is signalled (kill_one) */
-		k.slot = i;
-		r = iso_snprintf(k.prefix, sizeof(k.prefix), "/%s/user-%u/%s", e->root,
-				 (unsigned)uid, leaf);
-		if (r == 0)
-			r = cg_procs_each(fd, kill_one, &k, &n);
-		iso_close(fd);
-		fd = -1;
-		if (r < 0)
-			return r;
-		total += n;
-	}
-	return found ? total : -ENOENT;
+	snprintf(uid_leaf, sizeof(uid_leaf), "user-%u/%s", (unsigned)uid, leaf);
+	return each_leaf_dir(e, uid, leaf, leaf_kill, &x);
 }
 
 /* Path of the user dir for messages, and a refusal when this very

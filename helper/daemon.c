@@ -146,18 +146,11 @@ int iso_daemon_defaults(struct iso_err *err)
 static int proc_is_root(pid_t pid)
 {
 	char path[64], buf[2048], *p, *end;
-	ssize_t n;
-	int fd, i;
+	int i;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
+	if (iso_read_file_at(AT_FDCWD, path, buf, sizeof(buf)) <= 0)
 		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	iso_close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
 	p = strstr(buf, "\nUid:");
 	if (!p)
 		return 0;

@@ -245,18 +245,10 @@ int iso_sanitize_process(int keep_fd)
 static pid_t pidfd_pid(int pidfd)
 {
 	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
+	if (iso_read_file_at(AT_FDCWD, path, buf, sizeof(buf)) <= 0)
 		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	iso_close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
 	p = strstr(buf, "Pid:");
 	return p ? (pid_t)strtol(p + 4, NULL, 10) : 0;
 }

@@ -17,7 +17,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -597,11 +596,7 @@ report:
 		sb_keeper_watch(kr.pid, info); /* returns once it reaped the holder */
 	while (kr.pid > 0 && waitpid(kr.pid, NULL, 0) < 0 && errno == EINTR)
 		;
-	/* nothing of root's left in a zombie nobody may ever reap */
-	if (setgroups(0, NULL) < 0 || setresgid(65534, 65534, 65534) < 0 ||
-	    setresuid(65534, 65534, 65534) < 0)
-		_exit(1);
-	_exit(0);
+	iso_daemon_exit(); /* no root credentials in a zombie nobody may reap */
 }
 
 static int read_report(int fd, struct keeper_report *kr)

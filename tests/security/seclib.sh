@@ -114,6 +114,13 @@ sec_snapshot() {
 SEC_DECOYS=()
 SEC_UIDS=()
 
+# The session id and origin in the client's output (for the close).
+sid_of() { printf '%s\n' "$1" | sed -n 's/.* sid=\([0-9a-f]*\) .*/\1/p' | head -1; }
+origin_of() { printf '%s\n' "$1" | sed -n 's/^origin //p' | head -1; }
+# What a refused non-root caller reads (in the reply, or on stderr when
+# the helper answered before the request was sent).
+NONROOT='serves PAM applications that run as root, and its caller runs as uid'
+
 # sec_row ATTACK RESULT ASSERTION: one line of the closing table.
 sec_row() { SEC_ROWS+=("$1"$'\t'"$2"$'\t'"$3"); }
 

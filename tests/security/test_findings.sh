@@ -37,8 +37,6 @@ SEC_UIDS=("$UA" "$UB" "$UK")
 CPU=$(iso_cg_mount cpu)
 PIDS=$(iso_cg_mount pids)
 holder_pid() { cut -d' ' -f1 "$SEC_RUNDIR/user-$1.user.holder" 2>/dev/null; }
-sid_of() { printf '%s\n' "$1" | sed -n 's/.* sid=\([0-9a-f]*\) .*/\1/p' | head -1; }
-origin_of() { printf '%s\n' "$1" | sed -n 's/^origin //p' | head -1; }
 holders_now() { pgrep -x isolate-holder | sort | tr '\n' ' '; }
 # nothing of a user left (the clean-up worker of a close is asynchronous)
 wait_clean() {
@@ -67,7 +65,6 @@ H() { sec_harness isot-fnd "$@"; }
 
 # ---------------------------------------------------------------------------
 # 1. non-root callers
-NONROOT='serves PAM applications that run as root, and its caller runs as uid'
 before_h=$(holders_now)
 sec_attack "1 non-root caller, direct exec: open" "$NONROOT" sec_attack_as isot_fa --user isot_fa
 sec_attack "1 non-root caller, direct exec: open for another user" "$NONROOT" \

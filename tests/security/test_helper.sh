@@ -73,12 +73,8 @@ wait_clean() { # poll: the holder and cgroups go asynchronously
 	return 1
 }
 holder_pid() { cut -d' ' -f1 "$SEC_RUNDIR/user-$(id -u "$1").user.holder" 2>/dev/null; }
-sid_of() { printf '%s\n' "$1" | sed -n 's/.* sid=\([0-9a-f]*\) .*/\1/p' | head -1; }
 # close_as USER OUT: a root caller's close of the session OUT opened
 close_as() { sec_attack_root --user "$1" --op close --sid "$(sid_of "$2")" --origin "$(origin_of "$2")" >/dev/null; }
-origin_of() { printf '%s\n' "$1" | sed -n 's/^origin //p' | head -1; }
-NONROOT='serves PAM applications that run as root, and its caller runs as uid'
-
 
 # A live session of isot_sa the whole time: the attacks aim at it.
 H isot_sa sleep 600 >/dev/null 2>&1 &
