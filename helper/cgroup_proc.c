@@ -234,8 +234,11 @@ int cg_origin_open(struct cg_engine *e, const char *origin, int fds[CG_NCTRL], i
 			(*nfds)++;
 	}
 	if (r < 0) {
-		for (int j = 0; j < *nfds; j++)
+		/* -1 too: the caller hands on every slot that is not */
+		for (int j = 0; j < *nfds; j++) {
 			iso_close(fds[j]);
+			fds[j] = -1;
+		}
 		*nfds = 0;
 	}
 	return r;

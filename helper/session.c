@@ -440,6 +440,17 @@ static int daemon_prepare(struct ctx *c, int live)
 	return 0;
 }
 
+/* Where the root processes we leave go: <root>/daemons of the rule's
+ * hierarchies or, for a rule that manages none, of cpu and pids (v1) or
+ * the unified one (v2). Never the caller's cgroup: a user's (a su from a
+ * delegated cgroup) could freeze or kill them there. */
+static unsigned daemon_ctrls(const struct ctx *c)
+{
+	if (!c->cg)
+		return 0;
+	return c->ctrls ? c->ctrls : (CG_CPU | CG_PIDS) & cg_available(c->cg);
+}
+
 /* What a per-session sandbox adds to: the user's live sessions (session
  * leaves with processes; on systemd, logind's count) or their
  * per-session holders, whichever is more (sandbox-only rules have no
@@ -519,8 +530,8 @@ static int sandbox_open(struct ctx *c)
 		 * from the session leaves (a rule with a cgroup limit) */
 		ki.idle_teardown = c->pol.lim.on_logout != ISO_LOGOUT_KILL &&
 				   c->pol.lim.sandbox != ISO_SANDBOX_PER_SESSION && ki.ctrls;
-		r = sb_holder_create(c->statedir, c->uid, key, &c->pol.lim, &view, c->cg, c->ctrls,
-				     &ki, &h, &c->err);
+		r = sb_holder_create(c->statedir, c->uid, key, &c->pol.lim, &view, c->cg,
+				     daemon_ctrls(c), &ki, &h, &c->err);
 		if (r < 0)
 			return r;
 		if (c->backend == ISO_BACKEND_SYSTEMD) {
@@ -620,7 +631,7 @@ static void deferred_gc(struct ctx *c, const struct sb_holder *dying, int is_dyi
 		iso_worker_unlock(c->statedir, c->uid, workfd);
 		return;
 	}
-	r = iso_daemon_fork(c->cg, cg_needed(&c->pol.lim), &c->err);
+	r = iso_daemon_fork(c->cg, daemon_ctrls(c), &c->err);
 	if (r < 0) {
 		syslog(LOG_WARNING, "close user=%s: no clean-up worker: %s", c->req->user,
 		       c->err.msg);
@@ -949,6 +960,7 @@ static void do_close(struct ctx *c)
 		fail(c, ISO_EC_CGROUP, 0);
 		return;
 	}
+	c->ctrls = cg_needed(&c->pol.lim); /* where a clean-up worker goes */
 	if (c->backend == ISO_BACKEND_SYSTEMD) {
 		close_systemd(c); /* issue 9: the caller never moved */
 		return;

@@ -125,7 +125,9 @@ static void cleanup(struct cg_engine *cg, int statedir, uid_t uid, const char *l
 		return;
 	cg_leaf_remove(cg, uid, leaf, NULL);
 	cg_user_gc(cg, uid, &live, NULL);
-	snprintf(key, sizeof(key), "s-%s", leaf + strlen("session-"));
+	/* the session id of "session-<sid>", or of "left-<sid>" once its
+	 * session closed and the watcher followed what it left */
+	snprintf(key, sizeof(key), "s-%s", strchr(leaf, '-') + 1);
 	if (sb_holder_find(statedir, uid, key, &h) == 0)
 		sb_holder_destroy(statedir, uid, key, &h);
 	if (sb_holder_find(statedir, uid, "user", &h) == 0) {

@@ -170,6 +170,29 @@ check "  ... no process of the user left" wait_gone sh -c "pgrep -u isot_pc -x s
 check "  ... its cgroup is cleaned up though no close came" wait_gone test -e "$PIDS/$ROOT/user-$UC"
 expect_match "  ... and the log says why" "session_max_time of 3 s reached" "$(cat "$ISO_SYSLOG_FILE")"
 
+# --- session_max_time of a per-session, kept sandbox whose job outlives
+# the logout: at the deadline the job and its sandbox end (the watcher
+# follows the closed session's leftover leaf "left-<sid>") ---
+C=$(iso_conf maxtime-ps <<EOF
+cgroup_root = "$ROOT"
+default {
+    tasks_max = 64
+    session_max_time = 3s
+    namespaces = { user, pid, mount }
+    sandbox = per-session
+    on_logout = keep
+}
+EOF
+)
+iso_service isot-pol "$C"
+run isot-pol isot_pc sh -c 'setsid sleep 60 </dev/null >/dev/null 2>&1 &' >/dev/null 2>&1
+check "per-session keep: the job's sandbox outlives the logout" \
+	sh -c "ls /run/pam_isolate/user-$UC.s-*.holder >/dev/null 2>&1"
+check "  ... until session_max_time: the job is killed" wait_gone sh -c "pgrep -u isot_pc -x sleep >/dev/null"
+check "  ... and its per-session sandbox ends with it" \
+	wait_gone sh -c "ls /run/pam_isolate/user-$UC.s-*.holder >/dev/null 2>&1"
+check "  ... and its cgroup" wait_gone test -e "$PIDS/$ROOT/user-$UC"
+
 # --- private /dev/shm, cgroup namespace and view, no_new_privs ---
 # not under /run: it is mounted nosuid in the VM lane
 mkdir -p /usr/local/libexec

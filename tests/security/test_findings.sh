@@ -155,6 +155,24 @@ expect_match "5 below a root subreaper: confined as normal" 'result=confined' "$
 sec_attack_root --user isot_fb --op close --sid "$(sid_of "$out")" >/dev/null
 WAIT_TENTHS=50 wait_gone test -n "$(holder_pid "$UB")"
 
+# ... nor in the caller's cgroup (a user's delegated one could freeze it),
+# also for a rule that manages no cgroup at all
+SCONF=$(iso_conf sandbox-only <<EOF
+cgroup_root = "$SEC_ROOT"
+default {
+    namespaces = { user, pid, mount }
+    on_logout = kill
+}
+EOF
+)
+out=$(sec_attack_root --user isot_fb --conf "$SCONF")
+hp=$(holder_pid "$UB")
+kp=$(awk '{ sub(/^.*\) /, ""); print $2 }' /proc/"$hp"/stat 2>/dev/null)
+expect_match "5 a sandbox-only rule: the keeper runs in <root>/daemons, not the caller's cgroup" \
+	":pids:/$SEC_ROOT/daemons\$" "$(cat /proc/"$kp"/cgroup 2>&1)"
+sec_attack_root --user isot_fb --conf "$SCONF" --op close --sid "$(sid_of "$out")" >/dev/null
+wait_clean "$UB"
+
 # ---------------------------------------------------------------------------
 # 2. a root caller inside a sandbox (su in a session) and the holder's
 # record: no record dropped, no pid acted on, with or without `user`
