@@ -441,14 +441,21 @@ static int daemon_prepare(struct ctx *c, int live)
 }
 
 /* Where the root processes we leave go: <root>/daemons of the rule's
- * hierarchies or, for a rule that manages none, of cpu and pids (v1) or
- * the unified one (v2). Never the caller's cgroup: a user's (a su from a
- * delegated cgroup) could freeze or kill them there. */
+ * hierarchies or, for a rule that manages none, of the unified one (v2)
+ * or cpu and pids (v1), out of the caller's cgroup there, where a user's
+ * (a su from a delegated cgroup) could freeze or kill them. On v1 they
+ * stay in the caller's cgroups of the other hierarchies: we write only in
+ * those we manage. */
 static unsigned daemon_ctrls(const struct ctx *c)
 {
 	if (!c->cg)
 		return 0;
-	return c->ctrls ? c->ctrls : (CG_CPU | CG_PIDS) & cg_available(c->cg);
+	if (c->ctrls)
+		return c->ctrls;
+	/* v2: one hierarchy, whatever its controllers */
+	if (cg_engine_version(c->cg) == CG_V2)
+		return CG_ALL;
+	return (CG_CPU | CG_PIDS) & cg_available(c->cg);
 }
 
 /* What a per-session sandbox adds to: the user's live sessions (session
