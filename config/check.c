@@ -16,7 +16,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -34,9 +33,12 @@
  * cg_needed)? Kept in step with it by test_check.c. */
 bool iso_limits_manage_cgroup(const struct iso_limits *lim)
 {
-	return lim->cpu_quota != ISO_UNSET || lim->cpu_weight != ISO_UNSET ||
-	       lim->tasks_max != ISO_UNSET || lim->memory_max != ISO_UNSET ||
-	       lim->memory_high != ISO_UNSET || lim->swap_max != ISO_UNSET;
+	for (size_t i = 0; i < ISO_NKEYS; i++) {
+		if ((iso_keys[i].flags & ISO_KEY_CGROUP) &&
+		    iso_key_get(&iso_keys[i], lim) != ISO_UNSET)
+			return true;
+	}
+	return false;
 }
 
 unsigned iso_limits_problems(const struct iso_limits *lim, enum iso_backend backend)
@@ -161,22 +163,20 @@ static void machine_limits(const struct iso_limits *lim, const struct iso_machin
 			    "this machine (%ld00%%): it limits nothing here",
 			    file, line, where, a, m->ncpu, m->ncpu);
 	}
-	if (m->mem_bytes > 0) {
-		static const char *const keys[] = {"memory_max", "memory_high", "swap_max"};
-		const int64_t v[] = {lim->memory_max, lim->memory_high, lim->swap_max};
+	/* swap is not RAM, but a swap limit above RAM is just as surely a
+	 * unit typo. */
+	for (size_t i = 0; m->mem_bytes > 0 && i < ISO_NKEYS; i++) {
+		int64_t v = iso_key_get(&iso_keys[i], lim);
 
-		/* swap is not RAM, but a swap limit above RAM is just as
-		 * surely a unit typo. */
-		for (size_t i = 0; i < 3; i++) {
-			if (v[i] == ISO_UNSET || v[i] == ISO_MAX || v[i] <= m->mem_bytes)
-				continue;
-			iso_format_size(v[i], a, sizeof(a));
-			snprintf(b, sizeof(b), "%.1fG", (double)m->mem_bytes / (1 << 30));
-			iso_err_add(warn, -EINVAL,
-				    "%s:%d: warning: %s: %s %s is more than this machine's %s of "
-				    "RAM: it limits nothing here",
-				    file, line, where, keys[i], a, b);
-		}
+		if (!(iso_keys[i].flags & ISO_KEY_RAM) || v == ISO_UNSET || v == ISO_MAX ||
+		    v <= m->mem_bytes)
+			continue;
+		iso_format_size(v, a, sizeof(a));
+		snprintf(b, sizeof(b), "%.1fG", (double)m->mem_bytes / (1 << 30));
+		iso_err_add(warn, -EINVAL,
+			    "%s:%d: warning: %s: %s %s is more than this machine's %s of RAM: it "
+			    "limits nothing here",
+			    file, line, where, iso_keys[i].name, a, b);
 	}
 }
 
@@ -220,40 +220,6 @@ static int resolve_default(const struct iso_config *cfg, struct iso_limits *out)
 	return r;
 }
 
-static void overlay(struct iso_limits *base, const struct iso_limits *over)
-{
-	int64_t *b = (int64_t *)base;
-	const int64_t *o = (const int64_t *)over;
-
-	for (size_t i = 0; i < ISO_LIMITS_NFIELDS; i++)
-		if (o[i] != ISO_UNSET)
-			b[i] = o[i];
-}
-
-/* What iso_policy_resolve adds after the overlay. */
-static void implied(struct iso_limits *l)
-{
-	if (l->private_tmp == 1 || l->private_shm == 1 || l->cgroup_ns == 1 ||
-	    (l->namespaces != ISO_UNSET && (l->namespaces & ISO_NS_PID)))
-		l->namespaces |= ISO_NS_MOUNT;
-}
-
-/* "file:line: warning: ..." or, without a line, "file: warning: ...". */
-__attribute__((format(printf, 4, 5))) static void warn_at(struct iso_err *warn, const char *file,
-							  int line, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (line > 0)
-		iso_err_add(warn, -EINVAL, "%s:%d: warning: %s", file, line, msg);
-	else
-		iso_err_add(warn, -EINVAL, "%s: warning: %s", file, msg);
-}
-
 static bool pam_service_exists(const struct iso_machine *m, const char *name)
 {
 	char path[PATH_MAX];
@@ -284,26 +250,26 @@ static void check_names(const struct iso_config *cfg, const struct iso_machine *
 
 		n += n[0] == '!';
 		if (!getpwnam(n))
-			warn_at(warn, cfg->path, cfg->exempt_users_line,
-				"exempt_users: no user \"%s\" on this machine: it exempts nobody",
-				n);
+			add_warn(warn, cfg->path, cfg->exempt_users_line,
+				 "exempt_users: no user \"%s\" on this machine: it exempts nobody",
+				 n);
 	}
 	for (size_t i = 0; i < cfg->n_exempt_groups; i++) {
 		const char *n = cfg->exempt_groups[i];
 
 		n += n[0] == '!';
 		if (!getgrnam(n))
-			warn_at(warn, cfg->path, cfg->exempt_groups_line,
-				"exempt_groups: no group \"%s\" on this machine: it exempts "
-				"nobody",
-				n);
+			add_warn(warn, cfg->path, cfg->exempt_groups_line,
+				 "exempt_groups: no group \"%s\" on this machine: it exempts "
+				 "nobody",
+				 n);
 	}
 	for (size_t i = 0; i < cfg->n_services; i++)
 		if (!pam_service_exists(m, cfg->services[i]))
-			warn_at(warn, cfg->path, cfg->services_line,
-				"services: no PAM service \"%s\" on this machine (no %s/%s): no "
-				"login is confined through it",
-				cfg->services[i], m->pam_dir, cfg->services[i]);
+			add_warn(warn, cfg->path, cfg->services_line,
+				 "services: no PAM service \"%s\" on this machine (no %s/%s): no "
+				 "login is confined through it",
+				 cfg->services[i], m->pam_dir, cfg->services[i]);
 }
 
 /* A confined nobody (65534) breaks the daemons and cron jobs that run as
@@ -329,11 +295,11 @@ static void check_nobody(const struct iso_config *cfg, struct iso_err *warn)
 	    (p.match == ISO_MATCH_DEFAULT || p.match == ISO_MATCH_GROUP ||
 	     p.match == ISO_MATCH_USER) &&
 	    (iso_limits_manage_cgroup(&p.lim) || p.lim.namespaces))
-		warn_at(warn, cfg->path, cfg->min_uid_line,
-			"%s (uid %u) is confined (min_uid %lld%s): daemons and cron jobs run as "
-			"it; add it to exempt_users",
-			name, (unsigned)uid, (long long)cfg->min_uid,
-			cfg->min_uid_line ? "" : ", built-in");
+		add_warn(warn, cfg->path, cfg->min_uid_line,
+			 "%s (uid %u) is confined (min_uid %lld%s): daemons and cron jobs run as "
+			 "it; add it to exempt_users",
+			 name, (unsigned)uid, (long long)cfg->min_uid,
+			 cfg->min_uid_line ? "" : ", built-in");
 	iso_groups_free(groups, ngroups);
 }
 
@@ -358,8 +324,8 @@ int iso_config_check(const struct iso_config *cfg, const struct iso_machine *m, 
 		const struct iso_rule *g = &cfg->groups[i];
 
 		lim = base;
-		overlay(&lim, &g->lim);
-		implied(&lim);
+		iso_limits_overlay(&lim, &g->lim, NULL, 0);
+		iso_limits_imply(&lim);
 		snprintf(where, sizeof(where), "group %s", g->name);
 		check_rule(cfg, &lim, pbase, &g->lim, g->file, g->line, where, m, err, warn, &bad);
 	}
@@ -388,8 +354,8 @@ int iso_config_check(const struct iso_config *cfg, const struct iso_machine *m, 
 
 					if (strcmp(cfg->groups[j].name, p.group_name))
 						continue;
-					overlay(&gl, &cfg->groups[j].lim);
-					implied(&gl);
+					iso_limits_overlay(&gl, &cfg->groups[j].lim, NULL, 0);
+					iso_limits_imply(&gl);
 					parent = iso_limits_problems(&gl, cfg->cgroup_backend);
 					break;
 				}
@@ -397,8 +363,8 @@ int iso_config_check(const struct iso_config *cfg, const struct iso_machine *m, 
 			iso_groups_free(groups, ngroups);
 		} else {
 			lim = base;
-			overlay(&lim, &u->lim);
-			implied(&lim);
+			iso_limits_overlay(&lim, &u->lim, NULL, 0);
+			iso_limits_imply(&lim);
 		}
 		check_rule(cfg, &lim, parent, &u->lim, u->file, u->line, where, m, err, warn, &bad);
 	}

@@ -45,110 +45,12 @@
 
 static const char *const sec_names[SEC_NKINDS] = {"default", "group", "user"};
 
-/* ---- keys ---- */
+/* ---- top-level keys (the section keys are keys.c's table) ---- */
 
-struct key_def {
-	const char *name;
-	size_t off; /* in struct iso_limits */
-	int (*parse)(const char *s, int64_t *out);
-	int64_t min, max; /* inclusive; ISO_MAX is checked by allow_max */
-	bool allow_max;
-	bool list;
-	const char *expect; /* what a valid value looks like */
-	const char *range;  /* the valid range, for out-of-range values */
-};
-
-static int parse_bool(const char *s, int64_t *out)
-{
-	static const char *const yes[] = {"yes", "true", "on"}, *const no[] = {"no", "false",
-									       "off"};
-	size_t i;
-
-	for (i = 0; i < 3; i++) {
-		if (strcasecmp(s, yes[i]) == 0 || strcasecmp(s, no[i]) == 0) {
-			*out = strcasecmp(s, yes[i]) == 0;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
-static int parse_enum2(const char *s, const char *v0, const char *v1, int64_t *out)
-{
-	if (strcasecmp(s, v0) == 0)
-		*out = 0;
-	else if (strcasecmp(s, v1) == 0)
-		*out = 1;
-	else
-		return -EINVAL;
-	return 0;
-}
-
-static int parse_on_logout(const char *s, int64_t *out)
-{
-	return parse_enum2(s, "keep", "kill", out);
-}
-
-static int parse_sandbox(const char *s, int64_t *out)
-{
-	return parse_enum2(s, "per-user", "per-session", out);
-}
-
-static int parse_ns(const char *s, int64_t *out)
-{
-	if (strcasecmp(s, "user") == 0)
-		*out = ISO_NS_USER;
-	else if (strcasecmp(s, "pid") == 0)
-		*out = ISO_NS_PID;
-	else if (strcasecmp(s, "mount") == 0)
-		*out = ISO_NS_MOUNT;
-	else
-		return -EINVAL;
-	return 0;
-}
-
-/* pids.max takes at most PID_MAX_LIMIT (kernel/cgroup/pids.c). */
-#define TASKS_MAX_LIMIT 4194304
-#define PERCENT_LIMIT	10000000 /* 100000 % in 1/100 %: 1000 CPUs */
-/* A session limit beyond a year is a typo for "max", not a policy. */
-#define SESSION_TIME_LIMIT (365 * 86400)
-#define UID_LIMIT	   INT32_MAX /* uid_t values above are not portable */
-
-#define OFF(f) offsetof(struct iso_limits, f)
-static const struct key_def limit_keys[] = {
-	{"cpu_quota", OFF(cpu_quota), iso_parse_percent, 1, PERCENT_LIMIT, true, false,
-	 "a percentage like \"50%\" or \"12.5%\", or \"max\"", "0.01% .. 100000%, or \"max\""},
-	{"cpu_period", OFF(cpu_period_us), iso_parse_duration_us, 1000, 1000000, false, false,
-	 "a duration like \"100ms\", \"1s\" or \"5000us\"", "1ms .. 1s"},
-	{"cpu_weight", OFF(cpu_weight), iso_parse_count, 1, 10000, false, false,
-	 "a number from 1 to 10000", "1 .. 10000"},
-	{"tasks_max", OFF(tasks_max), iso_parse_count, 1, TASKS_MAX_LIMIT, true, false,
-	 "a number or \"max\"", "1 .. 4194304, or \"max\""},
-	{"memory_max", OFF(memory_max), iso_parse_size, 4096, INT64_MAX, true, false,
-	 "a size like \"512M\" or \"4G\", or \"max\"", "4K or more, or \"max\""},
-	{"namespaces", OFF(namespaces), parse_ns, 0, 0, false, true, "user, pid or mount", ""},
-	{"private_tmp", OFF(private_tmp), parse_bool, 0, 1, false, false, "yes or no", ""},
-	{"tmp_size", OFF(tmp_size), iso_parse_size, 4096, INT64_MAX, true, false,
-	 "a size like \"512M\" or \"1G\", or \"max\"", "4K or more, or \"max\""},
-	{"on_logout", OFF(on_logout), parse_on_logout, 0, 1, false, false, "keep or kill", ""},
-	{"sandbox", OFF(sandbox), parse_sandbox, 0, 1, false, false, "per-user or per-session", ""},
-	{"memory_high", OFF(memory_high), iso_parse_size, 4096, INT64_MAX, true, false,
-	 "a size like \"512M\" or \"4G\", or \"max\"", "4K or more, or \"max\""},
-	/* 0 is a policy here (no swap at all), unlike for memory_max. */
-	{"swap_max", OFF(swap_max), iso_parse_size, 0, INT64_MAX, true, false,
-	 "a size like \"512M\" or \"4G\", 0 (no swap), or \"max\"", "0 or more, or \"max\""},
-	{"session_max_time", OFF(session_max_time), iso_parse_duration_s, 1, SESSION_TIME_LIMIT,
-	 true, false, "a duration like \"90s\", \"30m\", \"8h\" or \"1d\", or \"max\"",
-	 "1s .. 365d, or \"max\""},
-	{"private_shm", OFF(private_shm), parse_bool, 0, 1, false, false, "yes or no", ""},
-	{"cgroup_ns", OFF(cgroup_ns), parse_bool, 0, 1, false, false, "yes or no", ""},
-	{"no_new_privs", OFF(no_new_privs), parse_bool, 0, 1, false, false, "yes or no", ""},
-};
-#undef OFF
-#define NKEYS (sizeof(limit_keys) / sizeof(limit_keys[0]))
+#define UID_LIMIT INT32_MAX /* uid_t values above are not portable */
 
 /* A top-level number, checked like a section key (off is unused). */
-static const struct key_def min_uid_key = {
+static const struct iso_key min_uid_key = {
 	.name = "min_uid",
 	.parse = iso_parse_count,
 	.min = 0,
@@ -162,58 +64,8 @@ static const char *const on_error_keys[] = {"on_config_error", "on_cgroup_error"
 					    "on_namespace_error"};
 #define N_ON_ERROR_KEYS (sizeof(on_error_keys) / sizeof(on_error_keys[0]))
 
-bool known_key(const struct token *tok)
-{
-	static const char *const top_keys[] = {
-		"cgroup_root",	   "on_error",	      "exempt_users",
-		"exempt_groups",   "min_uid",	      "services",
-		"on_config_error", "on_cgroup_error", "on_namespace_error",
-		"cgroup_backend"};
-	size_t i;
-
-	for (i = 0; i < NKEYS; i++) {
-		if (tok_is(tok, limit_keys[i].name))
-			return true;
-	}
-	for (i = 0; i < sizeof(top_keys) / sizeof(top_keys[0]); i++) {
-		if (tok_is(tok, top_keys[i]))
-			return true;
-	}
-	return false;
-}
-
-static const struct key_def *find_key(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < NKEYS; i++) {
-		if (strcmp(limit_keys[i].name, name) == 0)
-			return &limit_keys[i];
-	}
-	return NULL;
-}
-
-/* Parses and range-checks one value; on error adds a message. */
-static int key_value(const struct key_def *k, const char *s, const char *name, int line,
-		     struct iso_err *err, int64_t *out)
-{
-	char buf[SHOW_MAX + 8];
-	int64_t v;
-	int r;
-
-	r = k->parse(s, &v);
-	if (r == -ERANGE)
-		return add_err(err, name, line, "%s: value \"%s\" out of range (expected %s)",
-			       k->name, show(s, buf, sizeof(buf)), k->range);
-	if (r < 0 || (v == ISO_MAX && !k->allow_max))
-		return add_err(err, name, line, "%s: invalid value \"%s\" (expected %s)", k->name,
-			       show(s, buf, sizeof(buf)), k->expect);
-	if (!k->list && v != ISO_MAX && (v < k->min || v > k->max))
-		return add_err(err, name, line, "%s: value \"%s\" out of range (expected %s)",
-			       k->name, show(s, buf, sizeof(buf)), k->range);
-	*out = v;
-	return 0;
-}
+static const char *const deny_allow[] = {"deny", "allow"};
+static const char *const backends[] = {"auto", "cgroupfs", "systemd"}; /* enum iso_backend */
 
 static bool is_on_error_key(const char *name)
 {
@@ -237,19 +89,6 @@ static bool valid_service(const char *s)
 	if (n == 0 || n > ISO_SERVICE_MAX)
 		return false;
 	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
-}
-
-static int parse_backend(const char *s, int64_t *out)
-{
-	if (strcasecmp(s, "auto") == 0)
-		*out = ISO_BACKEND_AUTO;
-	else if (strcasecmp(s, "cgroupfs") == 0)
-		*out = ISO_BACKEND_CGROUPFS;
-	else if (strcasecmp(s, "systemd") == 0)
-		*out = ISO_BACKEND_SYSTEMD;
-	else
-		return -EINVAL;
-	return 0;
 }
 
 static bool valid_cgroup_root(const char *s)
@@ -346,7 +185,7 @@ static void on_confuse_error(cfg_t *cfg, const char *fmt, va_list ap)
 /* Validates the value just set for a key of a default/group/user section. */
 static int validate_limit(cfg_t *cfg, cfg_opt_t *opt)
 {
-	const struct key_def *k = find_key(opt->name);
+	const struct iso_key *k = iso_key_find(opt->name);
 	unsigned int n = cfg_opt_size(opt);
 	const char *s;
 	int64_t v;
@@ -416,13 +255,13 @@ static int validate_top(cfg_t *cfg, cfg_opt_t *opt)
 
 	if (!cur || !s)
 		return 0;
-	if (is_on_error_key(opt->name) && parse_enum2(s, "deny", "allow", &v) < 0) {
+	if (is_on_error_key(opt->name) && parse_word(s, deny_allow, 2) < 0) {
 		add_err(cur->err, cur->name, cur_line(cfg),
 			"%s: invalid value \"%s\" (expected deny or allow)", opt->name,
 			show(s, buf, sizeof(buf)));
 		return -1;
 	}
-	if (strcmp(opt->name, "cgroup_backend") == 0 && parse_backend(s, &v) < 0) {
+	if (strcmp(opt->name, "cgroup_backend") == 0 && parse_word(s, backends, 3) < 0) {
 		add_err(cur->err, cur->name, cur_line(cfg),
 			"cgroup_backend: invalid value \"%s\" (expected auto, cgroupfs or systemd)",
 			show(s, buf, sizeof(buf)));
@@ -473,8 +312,8 @@ static int section_limits(cfg_t *sec, const char *name, int line, struct iso_lim
 	size_t i;
 
 	iso_limits_init(lim);
-	for (i = 0; i < NKEYS; i++) {
-		const struct key_def *k = &limit_keys[i];
+	for (i = 0; i < ISO_NKEYS; i++) {
+		const struct iso_key *k = &iso_keys[i];
 		int64_t *field = (int64_t *)((char *)lim + k->off);
 		cfg_opt_t *opt = cfg_getopt(sec, k->name);
 		unsigned int j, n = opt ? cfg_opt_size(opt) : 0;
@@ -482,7 +321,7 @@ static int section_limits(cfg_t *sec, const char *name, int line, struct iso_lim
 
 		if (!opt)
 			continue;
-		if (k->list) {
+		if (k->flags & ISO_KEY_LIST) {
 			/* "namespaces = {}" is a choice (cgroup only), not
 			 * an absence: libconfuse marks it modified. */
 			if (!(opt->flags & CFGF_MODIFIED) && n == 0)
@@ -595,12 +434,9 @@ static int check_titles(const struct iso_config *c, const struct scan *sc, const
 /* A failure class's policy: its own key if given, else on_error. */
 static enum iso_on_error on_error_of(cfg_t *cfg, const char *key, enum iso_on_error dflt)
 {
-	const char *s = cfg_getstr(cfg, key);
-	int64_t v;
+	int v = parse_word(cfg_getstr(cfg, key), deny_allow, 2);
 
-	if (!s || parse_enum2(s, "deny", "allow", &v) < 0)
-		return dflt;
-	return v ? ISO_ON_ERROR_ALLOW : ISO_ON_ERROR_DENY;
+	return v < 0 ? dflt : v ? ISO_ON_ERROR_ALLOW : ISO_ON_ERROR_DENY;
 }
 
 static int build_config(cfg_t *cfg, const struct scan *sc, const char *name,
@@ -608,7 +444,6 @@ static int build_config(cfg_t *cfg, const struct scan *sc, const char *name,
 {
 	struct iso_config *c;
 	const char *s;
-	int64_t v = 0;
 	int r, bad = 0;
 
 	c = calloc(1, sizeof(*c));
@@ -619,14 +454,14 @@ static int build_config(cfg_t *cfg, const struct scan *sc, const char *name,
 	c->cgroup_root = strdup(cfg_getstr(cfg, "cgroup_root"));
 	if (!c->path || !c->cgroup_root)
 		goto out;
-	parse_enum2(cfg_getstr(cfg, "on_error"), "deny", "allow", &v);
-	c->on_error = v ? ISO_ON_ERROR_ALLOW : ISO_ON_ERROR_DENY;
+	c->on_error = on_error_of(cfg, "on_error", ISO_ON_ERROR_DENY);
 	c->on_config_error = on_error_of(cfg, "on_config_error", c->on_error);
 	c->on_cgroup_error = on_error_of(cfg, "on_cgroup_error", c->on_error);
 	c->on_namespace_error = on_error_of(cfg, "on_namespace_error", c->on_error);
-	v = ISO_BACKEND_AUTO; /* validated already */
-	parse_backend(cfg_getstr(cfg, "cgroup_backend"), &v);
-	c->cgroup_backend = (enum iso_backend)v;
+	/* Validated already. */
+	r = parse_word(cfg_getstr(cfg, "cgroup_backend"), backends, 3);
+	c->cgroup_backend = r < 0 ? ISO_BACKEND_AUTO : (enum iso_backend)r;
+	r = -ENOMEM;
 	if (copy_list(cfg, "exempt_users", &c->exempt_users, &c->n_exempt_users) < 0 ||
 	    copy_list(cfg, "exempt_groups", &c->exempt_groups, &c->n_exempt_groups) < 0 ||
 	    copy_list(cfg, "services", &c->services, &c->n_services) < 0)
@@ -706,25 +541,11 @@ static int open_confuse(cfg_opt_t *opts, const struct scan *sc, const char *name
 int parse_text(const char *text, size_t len, const char *name, bool dropin, struct iso_config **out,
 	       struct iso_err *err)
 {
-	cfg_opt_t limit_opts[] = {
-		CFG_STR("cpu_quota", NULL, CFGF_NODEFAULT),
-		CFG_STR("cpu_period", NULL, CFGF_NODEFAULT),
-		CFG_STR("cpu_weight", NULL, CFGF_NODEFAULT),
-		CFG_STR("tasks_max", NULL, CFGF_NODEFAULT),
-		CFG_STR("memory_max", NULL, CFGF_NODEFAULT),
-		CFG_STR_LIST("namespaces", NULL, CFGF_NODEFAULT),
-		CFG_STR("private_tmp", NULL, CFGF_NODEFAULT),
-		CFG_STR("tmp_size", NULL, CFGF_NODEFAULT),
-		CFG_STR("on_logout", NULL, CFGF_NODEFAULT),
-		CFG_STR("sandbox", NULL, CFGF_NODEFAULT),
-		CFG_STR("memory_high", NULL, CFGF_NODEFAULT),
-		CFG_STR("swap_max", NULL, CFGF_NODEFAULT),
-		CFG_STR("session_max_time", NULL, CFGF_NODEFAULT),
-		CFG_STR("private_shm", NULL, CFGF_NODEFAULT),
-		CFG_STR("cgroup_ns", NULL, CFGF_NODEFAULT),
-		CFG_STR("no_new_privs", NULL, CFGF_NODEFAULT),
-		CFG_END(),
-	};
+	/* Every section key is a string (a list for ISO_KEY_LIST) without a
+	 * default: absent must stay absent for the per-key merge. */
+	const cfg_opt_t str = CFG_STR("", NULL, CFGF_NODEFAULT),
+			list = CFG_STR_LIST("", NULL, CFGF_NODEFAULT), end = CFG_END();
+	cfg_opt_t limit_opts[ISO_NKEYS + 1];
 	cfg_opt_t opts[] = {
 		CFG_STR("cgroup_root", "pam_isolate", CFGF_NONE),
 		CFG_STR("on_error", "deny", CFGF_NONE),
@@ -761,8 +582,12 @@ int parse_text(const char *text, size_t len, const char *name, bool dropin, stru
 				ISO_CONFIG_MAX_SIZE);
 		goto out;
 	}
-	for (i = 0; limit_opts[i].name; i++)
+	for (i = 0; i < ISO_NKEYS; i++) {
+		limit_opts[i] = iso_keys[i].flags & ISO_KEY_LIST ? list : str;
+		limit_opts[i].name = iso_keys[i].name;
 		limit_opts[i].validcb = validate_limit;
+	}
+	limit_opts[ISO_NKEYS] = end;
 	for (i = 0; opts[i].name; i++) {
 		if (opts[i].type == CFGT_SEC)
 			opts[i].validcb = validate_section;

@@ -2,8 +2,10 @@
 #ifndef ISO_CONFIG_INTERNAL_H
 #define ISO_CONFIG_INTERNAL_H
 
-/* Shared between config.c (schema, validation), scan.c (the pre-scan
- * lexer) and load.c (opening and checking the file). Not installed. */
+/* Shared between config.c (schema, validation), keys.c (the section keys'
+ * table), scan.c (the pre-scan lexer), load.c (opening and checking the
+ * file), check.c and msg.c (messages). Not installed. Calls go one way:
+ * msg.c <- keys.c <- scan.c <- config.c <- load.c; no file calls back. */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -75,12 +77,29 @@ struct scan_stmt {
 	bool section;
 };
 
+/* ---- msg.c ---- */
+
 /* Quotes a value from the file for a message (control bytes escaped). */
 const char *show(const char *s, char *buf, size_t len);
 
 /* Adds "name:line: message" (or "name: message" when the line is unknown). */
 int add_err(struct iso_err *err, const char *name, int line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* The same with "warning: " before the message (check-config's
+ * warnings); fmt must be a string literal. */
+#define add_warn(err, name, line, fmt, ...) add_err(err, name, line, "warning: " fmt, ##__VA_ARGS__)
+
+/* ---- keys.c ---- */
+
+/* The index of s among words (case-insensitive), or -EINVAL. */
+int parse_word(const char *s, const char *const *words, size_t n);
+/* Is this a key of the schema, top level or section (the pre-scan's
+ * duplicate-key check)? */
+bool known_key(const char *name);
+/* Parses and range-checks one value of key k; on error adds a message
+ * "name:line: key: ..." and returns -EINVAL. */
+int key_value(const struct iso_key *k, const char *s, const char *name, int line,
+	      struct iso_err *err, int64_t *out);
 
 /* The pre-scan (scan.c): blanks comments, finds section header lines,
  * catches keys given twice, notes the top-level on_error and
@@ -98,9 +117,6 @@ bool scan_blank_line(struct scan *sc, const struct scan_stmt *st, size_t n, int 
 void scan_reset(struct scan *sc);
 int scan_hdr_line(const struct scan *sc, enum sec_kind kind, size_t index, size_t count);
 bool tok_is(const struct token *tok, const char *word);
-
-/* config.c: is this a key of the schema (for the duplicate-key check). */
-bool known_key(const struct token *tok);
 
 /* config.c: parses text already read; name is used in messages. A
  * drop-in holds sections and the exempt_users, exempt_groups and services

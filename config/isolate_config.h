@@ -65,6 +65,65 @@ struct iso_limits {
 };
 #define ISO_LIMITS_NFIELDS (sizeof(struct iso_limits) / sizeof(int64_t))
 
+/* ---- the section keys: one row each (config/keys.c) ----
+ *
+ * Everything about a key of a default/group/user section is in its row:
+ * the libconfuse schema, the check of its value and the error message, the
+ * built-in value policy merging starts from, the helper's log line,
+ * isolatectl explain's grouping and wording, and the man page's key list
+ * (checked against the rows by tests/unit/test_config.c). */
+
+struct iso_policy;
+
+enum iso_key_group { ISO_KG_LIMITS = 0, ISO_KG_SANDBOX, ISO_KG_SESSION };
+
+#define ISO_KEY_LIST   0x01 /* a list whose values are or'ed (namespaces) */
+#define ISO_KEY_MAX_OK 0x02 /* "max" is a valid value */
+#define ISO_KEY_CGROUP 0x04 /* needs a cgroup controller */
+#define ISO_KEY_MOUNT  0x08 /* 1 ("yes") needs the sandbox's own mount namespace */
+#define ISO_KEY_LOG    0x10 /* shown in the helper's log line */
+#define ISO_KEY_RAM    0x20 /* a size check-config compares with the machine's RAM */
+
+struct iso_key {
+	const char *name;
+	size_t off; /* of its field in struct iso_limits */
+	enum iso_key_group group;
+	unsigned flags; /* ISO_KEY_* */
+	int (*parse)(const char *s, int64_t *out);
+	void (*format)(int64_t v, char *buf, size_t len);
+	int64_t min, max; /* inclusive; ISO_MAX is allowed by ISO_KEY_MAX_OK */
+	bool has_builtin; /* false: not managed unless a section sets it */
+	int64_t builtin;
+	const char *expect; /* what a valid value looks like (messages) */
+	const char *range;  /* the valid range, for out-of-range values */
+	const char *unset;  /* explain: what "not set" means, NULL: not managed */
+	/* explain: a remark on the resolved value ("" for none). */
+	void (*note)(const struct iso_policy *p, int64_t v, char *buf, size_t len);
+};
+
+#define ISO_NKEYS ISO_LIMITS_NFIELDS
+extern const struct iso_key iso_keys[ISO_NKEYS];
+
+/* The row of a key name; NULL for a name no section takes. */
+const struct iso_key *iso_key_find(const char *name);
+int64_t iso_key_get(const struct iso_key *k, const struct iso_limits *lim);
+/* The value as the file would say it ("50%", "100ms", "yes", "user pid",
+ * "max", "unset"). */
+void iso_key_format(const struct iso_key *k, int64_t v, char *buf, size_t len);
+
+/* Every key at its built-in value (ISO_UNSET where there is none). */
+void iso_limits_builtin(struct iso_limits *lim);
+/* Per-key overlay: a key left unset in over keeps the value below it.
+ * from (may be NULL), indexed like iso_keys, gets src for each key taken. */
+void iso_limits_overlay(struct iso_limits *base, const struct iso_limits *over, unsigned char *from,
+			unsigned char src);
+/* Adds the mount namespace that a fresh /proc (pid), a private /tmp or
+ * /dev/shm and the cgroup_ns view need; true when it was not asked for. */
+bool iso_limits_imply(struct iso_limits *lim);
+/* "cpu_quota=50% cpu_period=100ms ..." (the keys marked ISO_KEY_LOG), for
+ * the helper's log line. */
+void iso_limits_describe(const struct iso_limits *lim, char *buf, size_t len);
+
 struct iso_rule {
 	char *name;	  /* user or group name (section title) */
 	const char *file; /* the file it is in (main file or a drop-in) */
@@ -194,7 +253,20 @@ struct iso_policy {
 	 * ISO_MATCH_EXEMPT_UID ("uid 500 below min_uid 1000"). */
 	uid_t uid;
 	int64_t min_uid;
+	/* Where each value of lim came from (enum iso_from, indexed like
+	 * iso_keys), also when an exemption wins: explain names it. The
+	 * sections behind ISO_FROM_USER and ISO_FROM_DEFAULT (line 0: none;
+	 * file as rule_file); ISO_FROM_GROUP is group_name's. */
+	unsigned char from[ISO_NKEYS];
+	int user_line;
+	const char *user_file;
+	int default_line;
+	const char *default_file;
+	/* namespaces got mount added (iso_limits_imply), not asked for. */
+	bool mount_implied;
 };
+
+enum iso_from { ISO_FROM_BUILTIN = 0, ISO_FROM_DEFAULT, ISO_FROM_GROUP, ISO_FROM_USER };
 
 /*
  * Resolves the policy for a user given their uid and the names of all groups

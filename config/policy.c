@@ -23,30 +23,6 @@
 #define LOOKUP_BUF_MAX	  (1024 * 1024)
 #define LOOKUP_GROUPS_MAX 65536
 
-void iso_limits_init(struct iso_limits *lim)
-{
-	int64_t *f = (int64_t *)lim;
-	size_t i;
-
-	if (!lim)
-		return;
-	for (i = 0; i < ISO_LIMITS_NFIELDS; i++)
-		f[i] = ISO_UNSET;
-}
-
-/* Per-key overlay: a key left unset in `over` keeps the value below it. */
-static void limits_overlay(struct iso_limits *base, const struct iso_limits *over)
-{
-	int64_t *b = (int64_t *)base;
-	const int64_t *o = (const int64_t *)over;
-	size_t i;
-
-	for (i = 0; i < ISO_LIMITS_NFIELDS; i++) {
-		if (o[i] != ISO_UNSET)
-			b[i] = o[i];
-	}
-}
-
 /* Is name in an exempt list as a plain entry (negated false) or as a
  * "!name" entry (negated true)? */
 static bool name_in(const char *name, char *const *list, size_t n, bool negated)
@@ -116,26 +92,17 @@ int iso_policy_resolve(const struct iso_config *cfg, const char *user, uid_t uid
 		return -EINVAL;
 
 	memset(&p, 0, sizeof(p));
-	iso_limits_init(&p.lim);
-	p.lim.cpu_period_us = ISO_DEFAULT_CPU_PERIOD_US;
-	p.lim.namespaces = 0;
-	p.lim.private_tmp = 0;
-	p.lim.on_logout = ISO_LOGOUT_KEEP;
-	p.lim.sandbox = ISO_SANDBOX_PER_USER;
-	p.lim.session_max_time = ISO_MAX;
-	p.lim.private_shm = 0;
-	p.lim.cgroup_ns = 0;
-	p.lim.no_new_privs = 0;
+	iso_limits_builtin(&p.lim); /* p.from: all ISO_FROM_BUILTIN */
 	p.match = ISO_MATCH_DEFAULT;
 	p.uid = uid;
 	p.min_uid = cfg->min_uid;
 	snprintf(p.rule_name, sizeof(p.rule_name), "built-in");
 
 	if (cfg->has_default) {
-		limits_overlay(&p.lim, &cfg->defaults);
+		iso_limits_overlay(&p.lim, &cfg->defaults, p.from, ISO_FROM_DEFAULT);
 		snprintf(p.rule_name, sizeof(p.rule_name), "default");
-		p.rule_line = cfg->default_line;
-		p.rule_file = dropin_file(cfg, cfg->default_file);
+		p.rule_line = p.default_line = cfg->default_line;
+		p.rule_file = p.default_file = dropin_file(cfg, cfg->default_file);
 	}
 
 	/* File order decides among groups, not the order NSS lists them in:
@@ -149,7 +116,7 @@ int iso_policy_resolve(const struct iso_config *cfg, const char *user, uid_t uid
 		}
 	}
 	if (grp) {
-		limits_overlay(&p.lim, &grp->lim);
+		iso_limits_overlay(&p.lim, &grp->lim, p.from, ISO_FROM_GROUP);
 		p.match = ISO_MATCH_GROUP;
 		snprintf(p.rule_name, sizeof(p.rule_name), "%s", grp->name);
 		p.rule_line = grp->line;
@@ -166,21 +133,13 @@ int iso_policy_resolve(const struct iso_config *cfg, const char *user, uid_t uid
 		}
 	}
 	if (usr) {
-		limits_overlay(&p.lim, &usr->lim);
+		iso_limits_overlay(&p.lim, &usr->lim, p.from, ISO_FROM_USER);
 		p.match = ISO_MATCH_USER;
 		snprintf(p.rule_name, sizeof(p.rule_name), "%s", usr->name);
-		p.rule_line = usr->line;
-		p.rule_file = dropin_file(cfg, usr->file);
+		p.rule_line = p.user_line = usr->line;
+		p.rule_file = p.user_file = dropin_file(cfg, usr->file);
 	}
-
-	/* A fresh /proc for the pid namespace, a private /tmp and a private
-	 * /dev/shm all need their own mount namespace; the engine must not
-	 * have to infer it. */
-	/* ... and so does the cgroupfs view of cgroup_ns (a bind over each
-	 * hierarchy, in the sandbox's mount namespace). */
-	if (p.lim.private_tmp == 1 || p.lim.private_shm == 1 || p.lim.cgroup_ns == 1 ||
-	    (p.lim.namespaces & ISO_NS_PID))
-		p.lim.namespaces |= ISO_NS_MOUNT;
+	p.mount_implied = iso_limits_imply(&p.lim);
 
 	/* Exemption wins over every rule; lim stays filled for "explain". */
 	negated = exempt_negated(cfg, user, groups, ngroups);
@@ -293,34 +252,54 @@ static size_t initial_bufsize(int name)
 	return (size_t)hint;
 }
 
-/* Returns 0 and sets *name (malloc'd) or NULL when the gid has no name. */
-static int gid_name(gid_t gid, char **name)
+/* A getpwnam_r (name set) or getgrgid_r (name NULL) and its answer. */
+struct nss_query {
+	const char *name;
+	gid_t gid;
+	struct passwd pw, *pwres;
+	struct group gr, *grres;
+};
+
+/* Runs q into *buf (malloc'd; the caller frees it, also on error),
+ * growing it on ERANGE. Returns the lookup's own result (0 or a positive
+ * errno value) or -ENOMEM / -ERANGE. */
+static int nss_lookup(struct nss_query *q, char **buf)
 {
-	struct group gr, *res = NULL;
-	size_t size = initial_bufsize(_SC_GETGR_R_SIZE_MAX);
-	char *buf = NULL, *tmp;
+	size_t size = initial_bufsize(q->name ? _SC_GETPW_R_SIZE_MAX : _SC_GETGR_R_SIZE_MAX);
+	char *tmp;
 	int r;
 
 	for (;;) {
-		tmp = realloc(buf, size);
-		if (!tmp) {
-			r = -ENOMEM;
-			goto out;
-		}
-		buf = tmp;
-		r = getgrgid_r(gid, &gr, buf, size, &res);
+		tmp = realloc(*buf, size);
+		if (!tmp)
+			return -ENOMEM;
+		*buf = tmp;
+		if (q->name)
+			r = getpwnam_r(q->name, &q->pw, *buf, size, &q->pwres);
+		else
+			r = getgrgid_r(q->gid, &q->gr, *buf, size, &q->grres);
 		if (r != ERANGE)
-			break;
-		if (size >= LOOKUP_BUF_MAX) {
-			r = -ERANGE;
-			goto out;
-		}
+			return r;
+		if (size >= LOOKUP_BUF_MAX)
+			return -ERANGE;
 		size *= 2;
 	}
+}
+
+/* Returns 0 and sets *name (malloc'd) or NULL when the gid has no name. */
+static int gid_name(gid_t gid, char **name)
+{
+	struct nss_query q = {.gid = gid};
+	char *buf = NULL;
+	int r;
+
+	r = nss_lookup(&q, &buf);
+	if (r < 0)
+		goto out;
 	*name = NULL;
 	r = 0;
-	if (res) {
-		*name = strdup(res->gr_name);
+	if (q.grres) {
+		*name = strdup(q.grres->gr_name);
 		if (!*name)
 			r = -ENOMEM;
 	}
@@ -331,9 +310,8 @@ out:
 
 int iso_user_lookup(const char *user, uid_t *uid, gid_t *gid, char ***groups, size_t *ngroups)
 {
-	struct passwd pw, *res = NULL;
-	size_t size = initial_bufsize(_SC_GETPW_R_SIZE_MAX);
-	char *buf = NULL, *tmp, **names = NULL, *name;
+	struct nss_query q = {.name = user};
+	char *buf = NULL, **names = NULL, *name;
 	gid_t *gids = NULL, *gtmp;
 	int ngids = 64, n = 0, i, r;
 	gid_t pw_gid;
@@ -342,33 +320,20 @@ int iso_user_lookup(const char *user, uid_t *uid, gid_t *gid, char ***groups, si
 	if (!user || !uid || !gid || !groups || !ngroups)
 		return -EINVAL;
 
-	for (;;) {
-		tmp = realloc(buf, size);
-		if (!tmp) {
-			r = -ENOMEM;
-			goto out;
-		}
-		buf = tmp;
-		r = getpwnam_r(user, &pw, buf, size, &res);
-		if (r != ERANGE)
-			break;
-		if (size >= LOOKUP_BUF_MAX) {
-			r = -ERANGE;
-			goto out;
-		}
-		size *= 2;
-	}
+	r = nss_lookup(&q, &buf);
+	if (r < 0)
+		goto out;
 	/* Not found is res == NULL with 0, or one of these (getpwnam(3)). */
-	if (!res && (r == 0 || r == ENOENT || r == ESRCH || r == EBADF || r == EPERM)) {
+	if (!q.pwres && (r == 0 || r == ENOENT || r == ESRCH || r == EBADF || r == EPERM)) {
 		r = -ENOENT;
 		goto out;
 	}
-	if (!res) {
+	if (!q.pwres) {
 		r = -r;
 		goto out;
 	}
-	pw_uid = pw.pw_uid;
-	pw_gid = pw.pw_gid;
+	pw_uid = q.pw.pw_uid;
+	pw_gid = q.pw.pw_gid;
 
 	for (;;) {
 		int want = ngids;
@@ -379,7 +344,7 @@ int iso_user_lookup(const char *user, uid_t *uid, gid_t *gid, char ***groups, si
 			goto out;
 		}
 		gids = gtmp;
-		if (getgrouplist(pw.pw_name, pw_gid, gids, &want) >= 0) {
+		if (getgrouplist(q.pw.pw_name, pw_gid, gids, &want) >= 0) {
 			ngids = want;
 			break;
 		}

@@ -7,52 +7,10 @@
 #include "config_internal.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-/* ---- small helpers ---- */
-
-/*
- * Quotes a value from the file for a message: values may hold newlines or
- * terminal escapes (from "\x1b" in a string), and messages end up in
- * syslog and on an admin's terminal.
- */
-const char *show(const char *s, char *buf, size_t len)
-{
-	size_t i = 0;
-
-	for (; s && *s && i + 5 < len; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
-			i += (size_t)snprintf(buf + i, len - i, "\\x%02x", c);
-		else
-			buf[i++] = (char)c;
-	}
-	if (s && *s && i + 4 < len) {
-		memcpy(buf + i, "...", 3);
-		i += 3;
-	}
-	buf[i] = '\0';
-	return buf;
-}
-
-/* Adds "name:line: message" (or "name: message" when the line is unknown). */
-int add_err(struct iso_err *err, const char *name, int line, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (line > 0)
-		return iso_err_add(err, -EINVAL, "%s:%d: %s", name, line, msg);
-	return iso_err_add(err, -EINVAL, "%s: %s", name, msg);
-}
 
 /* ---- pre-scan: a lexer that follows libconfuse 3.3's lexer.l ---- */
 
@@ -300,7 +258,7 @@ static int check_dup_key(struct scan *sc, struct seen_keys *seen, const struct t
 	char name[sizeof(seen->k[0].name)], msg[96];
 	size_t i;
 
-	if (!known_key(key) || !tok_text(key, name, sizeof(name)))
+	if (!tok_text(key, name, sizeof(name)) || !known_key(name))
 		return 0;
 	for (i = 0; i < seen->n; i++) {
 		if (strcmp(seen->k[i].name, name) == 0) {

@@ -36,9 +36,20 @@ static int parse_digits(const char *s, int64_t *out, const char **end)
 	return 0;
 }
 
-static bool is_max(const char *s)
+/*
+ * The start every value shares: "max" where it is allowed (sets *out,
+ * returns 1), else leading digits (sets *v and *end, returns 0); -EINVAL
+ * or -ERANGE otherwise.
+ */
+static int parse_head(const char *s, bool max_ok, int64_t *out, int64_t *v, const char **end)
 {
-	return strcasecmp(s, "max") == 0;
+	if (!s || !out)
+		return -EINVAL;
+	if (max_ok && strcasecmp(s, "max") == 0) {
+		*out = ISO_MAX;
+		return 1;
+	}
+	return parse_digits(s, v, end);
 }
 
 int iso_parse_percent(const char *s, int64_t *out)
@@ -47,15 +58,9 @@ int iso_parse_percent(const char *s, int64_t *out)
 	int64_t whole, frac = 0;
 	int r, ndec = 0;
 
-	if (!s || !out)
-		return -EINVAL;
-	if (is_max(s)) {
-		*out = ISO_MAX;
-		return 0;
-	}
-	r = parse_digits(s, &whole, &p);
-	if (r < 0)
-		return r;
+	r = parse_head(s, true, out, &whole, &p);
+	if (r != 0)
+		return r < 0 ? r : 0;
 	if (*p == '.') {
 		p++;
 		while (*p >= '0' && *p <= '9') {
@@ -93,16 +98,17 @@ struct unit {
 };
 
 /* digits followed by exactly one of the suffixes (case-insensitive) */
-static int parse_suffixed(const char *s, const struct unit *units, size_t n, int64_t *out)
+static int parse_suffixed(const char *s, const struct unit *units, size_t n, bool max_ok,
+			  int64_t *out)
 {
 	const char *p;
 	int64_t v;
 	size_t i;
 	int r;
 
-	r = parse_digits(s, &v, &p);
-	if (r < 0)
-		return r;
+	r = parse_head(s, max_ok, out, &v, &p);
+	if (r != 0)
+		return r < 0 ? r : 0;
 	for (i = 0; i < n; i++) {
 		if (strcasecmp(p, units[i].suffix) == 0)
 			return mul_check(v, units[i].mult, out);
@@ -119,9 +125,7 @@ int iso_parse_duration_us(const char *s, int64_t *out)
 		{"s", 1000000},
 	};
 
-	if (!s || !out)
-		return -EINVAL;
-	return parse_suffixed(s, units, sizeof(units) / sizeof(units[0]), out);
+	return parse_suffixed(s, units, sizeof(units) / sizeof(units[0]), false, out);
 }
 
 /*
@@ -135,13 +139,7 @@ int iso_parse_duration_s(const char *s, int64_t *out)
 		{"", 1}, {"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400},
 	};
 
-	if (!s || !out)
-		return -EINVAL;
-	if (is_max(s)) {
-		*out = ISO_MAX;
-		return 0;
-	}
-	return parse_suffixed(s, units, sizeof(units) / sizeof(units[0]), out);
+	return parse_suffixed(s, units, sizeof(units) / sizeof(units[0]), true, out);
 }
 
 /*
@@ -155,15 +153,9 @@ int iso_parse_size(const char *s, int64_t *out)
 	int64_t v, mult = 1;
 	int r;
 
-	if (!s || !out)
-		return -EINVAL;
-	if (is_max(s)) {
-		*out = ISO_MAX;
-		return 0;
-	}
-	r = parse_digits(s, &v, &p);
-	if (r < 0)
-		return r;
+	r = parse_head(s, true, out, &v, &p);
+	if (r != 0)
+		return r < 0 ? r : 0;
 	if (*p != '\0' && *p != 'b' && *p != 'B') {
 		l = strchr(letters, *p & ~0x20);
 		if (!l || *l == '\0')
@@ -189,15 +181,9 @@ int iso_parse_count(const char *s, int64_t *out)
 	int64_t v;
 	int r;
 
-	if (!s || !out)
-		return -EINVAL;
-	if (is_max(s)) {
-		*out = ISO_MAX;
-		return 0;
-	}
-	r = parse_digits(s, &v, &p);
-	if (r < 0)
-		return r;
+	r = parse_head(s, true, out, &v, &p);
+	if (r != 0)
+		return r < 0 ? r : 0;
 	if (*p != '\0')
 		return -EINVAL;
 	*out = v;

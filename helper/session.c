@@ -197,20 +197,7 @@ static void origin_filter(char *origin, unsigned ctrls, enum cg_version v)
 
 static void describe_limits(const struct iso_limits *l, char *buf, size_t len)
 {
-	char q[32], m[32], t[32];
-
-	iso_format_percent(l->cpu_quota, q, sizeof(q));
-	iso_format_size(l->memory_max, m, sizeof(m));
-	if (l->tasks_max == ISO_UNSET)
-		snprintf(t, sizeof(t), "unset");
-	else if (l->tasks_max == ISO_MAX)
-		snprintf(t, sizeof(t), "max");
-	else
-		snprintf(t, sizeof(t), "%lld", (long long)l->tasks_max);
-	snprintf(buf, len,
-		 "cpu_quota=%s cpu_period=%lldus cpu_weight=%lld tasks_max=%s memory_max=%s", q,
-		 (long long)l->cpu_period_us,
-		 (long long)(l->cpu_weight == ISO_UNSET ? 0 : l->cpu_weight), t, m);
+	iso_limits_describe(l, buf, len);
 }
 
 /* Steps shared by open and close: config, user, policy. Returns 1 when

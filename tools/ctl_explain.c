@@ -25,40 +25,9 @@ struct explain {
 	char **groups;
 	size_t ngroups;
 	struct iso_policy pol;
-	const struct iso_rule *usr; /* the user's section, if any */
-	const struct iso_rule *grp; /* the first matching group section */
 	struct ctl_machine m;
 	unsigned needed, avail;
 };
-
-struct key_info {
-	const char *name;
-	size_t off;
-};
-
-#define OFF(f) offsetof(struct iso_limits, f)
-static const struct key_info limit_keys_shown[] = {
-	{"cpu_quota", OFF(cpu_quota)},	 {"cpu_period", OFF(cpu_period_us)},
-	{"cpu_weight", OFF(cpu_weight)}, {"tasks_max", OFF(tasks_max)},
-	{"memory_max", OFF(memory_max)}, {"memory_high", OFF(memory_high)},
-	{"swap_max", OFF(swap_max)},
-};
-static const struct key_info sandbox_keys_shown[] = {
-	{"namespaces", OFF(namespaces)}, {"private_tmp", OFF(private_tmp)},
-	{"tmp_size", OFF(tmp_size)},	 {"private_shm", OFF(private_shm)},
-	{"cgroup_ns", OFF(cgroup_ns)},	 {"sandbox", OFF(sandbox)},
-};
-static const struct key_info session_keys_shown[] = {
-	{"on_logout", OFF(on_logout)},
-	{"session_max_time", OFF(session_max_time)},
-	{"no_new_privs", OFF(no_new_privs)},
-};
-#undef OFF
-
-static int64_t ex_field(const struct iso_limits *l, size_t off)
-{
-	return *(const int64_t *)((const char *)l + off);
-}
 
 static bool ex_in_groups(const struct explain *x, const char *name)
 {
@@ -68,56 +37,8 @@ static bool ex_in_groups(const struct explain *x, const char *name)
 	return false;
 }
 
-/* The sections iso_policy_resolve used, found again to name the source
- * of each key; cross-checked against its answer. */
-static void ex_find_sections(struct explain *x)
-{
-	const struct iso_config *cfg = x->cfg;
-
-	for (size_t i = 0; i < cfg->n_users && !x->usr; i++)
-		if (!strcmp(cfg->users[i].name, x->user))
-			x->usr = &cfg->users[i];
-	for (size_t i = 0; i < cfg->n_groups && !x->grp; i++)
-		if (ex_in_groups(x, cfg->groups[i].name))
-			x->grp = &cfg->groups[i];
-}
-
-static void ex_format_value(const char *key, int64_t v, char *buf, size_t len)
-{
-	if (v == ISO_UNSET) {
-		snprintf(buf, len, "not set");
-	} else if (!strcmp(key, "cpu_quota")) {
-		iso_format_percent(v, buf, len);
-	} else if (!strcmp(key, "cpu_period")) {
-		iso_format_duration_us(v, buf, len);
-	} else if (!strcmp(key, "memory_max") || !strcmp(key, "tmp_size") ||
-		   !strcmp(key, "memory_high") || !strcmp(key, "swap_max")) {
-		iso_format_size(v, buf, len);
-	} else if (!strcmp(key, "session_max_time")) {
-		iso_format_duration_s(v, buf, len);
-	} else if (!strcmp(key, "namespaces")) {
-		snprintf(buf, len, "%s%s%s%s", v & ISO_NS_USER ? "user " : "",
-			 v & ISO_NS_PID ? "pid " : "", v & ISO_NS_MOUNT ? "mount " : "",
-			 v ? "" : "none");
-		if (buf[0] && buf[strlen(buf) - 1] == ' ')
-			buf[strlen(buf) - 1] = '\0';
-	} else if (!strcmp(key, "private_tmp") || !strcmp(key, "private_shm") ||
-		   !strcmp(key, "cgroup_ns") || !strcmp(key, "no_new_privs")) {
-		snprintf(buf, len, "%s", v ? "yes" : "no");
-	} else if (!strcmp(key, "on_logout")) {
-		snprintf(buf, len, "%s", v == ISO_LOGOUT_KILL ? "kill" : "keep");
-	} else if (!strcmp(key, "sandbox")) {
-		snprintf(buf, len, "%s", v == ISO_SANDBOX_PER_SESSION ? "per-session" : "per-user");
-	} else if (v == ISO_MAX) {
-		snprintf(buf, len, "max");
-	} else {
-		snprintf(buf, len, "%lld", (long long)v);
-	}
-}
-
-/* Where a key's value comes from: user > first matching group > default
- * > built-in, per key (isolate.conf(5)). */
-/* "line 12" in the main file, "FILE:12" in a drop-in. */
+/* "line 12" in the main file, "FILE:12" in a drop-in (file NULL: the
+ * main file, as iso_policy records it). */
 static const char *ex_at(const struct explain *x, const char *file, int line, char *buf, size_t len)
 {
 	if (file && strcmp(file, x->cfg->path))
@@ -127,63 +48,59 @@ static const char *ex_at(const struct explain *x, const char *file, int line, ch
 	return buf;
 }
 
-/* Where a key's value comes from: user > first matching group > default
- * > built-in, per key (isolate.conf(5)), with the file when a drop-in. */
-static void ex_key_source(const struct explain *x, const struct key_info *k, char *buf, size_t len)
+/* Where a key's value comes from, as the policy recorded it: user >
+ * first matching group > default > built-in, per key (isolate.conf(5)),
+ * with the file when a drop-in. */
+static void ex_key_source(const struct explain *x, size_t i, char *buf, size_t len)
 {
-	int64_t v = ex_field(&x->pol.lim, k->off);
+	const struct iso_policy *p = &x->pol;
+	int64_t v = iso_key_get(&iso_keys[i], &p->lim);
 	char at[PATH_MAX + 16];
 
-	if (x->usr && ex_field(&x->usr->lim, k->off) != ISO_UNSET)
-		snprintf(buf, len, "user %s (%s)", x->usr->name,
-			 ex_at(x, x->usr->file, x->usr->line, at, sizeof(at)));
-	else if (x->grp && ex_field(&x->grp->lim, k->off) != ISO_UNSET)
-		snprintf(buf, len, "group %s (%s)", x->grp->name,
-			 ex_at(x, x->grp->file, x->grp->line, at, sizeof(at)));
-	else if (x->cfg->has_default && ex_field(&x->cfg->defaults, k->off) != ISO_UNSET)
+	switch (p->from[i]) {
+	case ISO_FROM_USER:
+		snprintf(buf, len, "user %s (%s)", x->user,
+			 ex_at(x, p->user_file, p->user_line, at, sizeof(at)));
+		break;
+	case ISO_FROM_GROUP:
+		snprintf(buf, len, "group %s (%s)", p->group_name,
+			 ex_at(x, p->group_file, p->group_line, at, sizeof(at)));
+		break;
+	case ISO_FROM_DEFAULT:
 		snprintf(buf, len, "default (%s)",
-			 ex_at(x, x->cfg->default_file, x->cfg->default_line, at, sizeof(at)));
-	else if (v == ISO_UNSET && !strcmp(k->name, "tmp_size"))
-		snprintf(buf, len, "not set: 10%% of RAM");
-	else if (v == ISO_UNSET)
-		snprintf(buf, len, "not set anywhere: not managed");
-	else
-		snprintf(buf, len, "built-in");
+			 ex_at(x, p->default_file, p->default_line, at, sizeof(at)));
+		break;
+	default:
+		if (v == ISO_UNSET && iso_keys[i].unset)
+			snprintf(buf, len, "not set: %s", iso_keys[i].unset);
+		else if (v == ISO_UNSET)
+			snprintf(buf, len, "not set anywhere: not managed");
+		else
+			snprintf(buf, len, "built-in");
+	}
 }
 
-static void ex_print_keys(const struct explain *x, const struct key_info *keys, size_t n)
+/* The keys of one group, in the table's order, with their source and
+ * the table's remark on the value. */
+static void ex_print_keys(const struct explain *x, enum iso_key_group group)
 {
-	char val[64], src[PATH_MAX + 96];
+	char val[64], src[PATH_MAX + 96], note[96];
 
-	for (size_t i = 0; i < n; i++) {
-		int64_t v = ex_field(&x->pol.lim, keys[i].off);
+	for (size_t i = 0; i < ISO_NKEYS; i++) {
+		const struct iso_key *k = &iso_keys[i];
+		int64_t v = iso_key_get(k, &x->pol.lim);
 
-		ex_format_value(keys[i].name, v, val, sizeof(val));
-		ex_key_source(x, &keys[i], src, sizeof(src));
-		printf("  %-16s %-16s %s", keys[i].name, val, src);
-		if (!strcmp(keys[i].name, "cpu_quota") && v != ISO_UNSET && v != ISO_MAX)
-			printf("; %.2f CPU(s)", (double)v / 10000.0);
-		if (!strcmp(keys[i].name, "swap_max") && v == 0)
-			printf("; no swap at all");
-		if (!strcmp(keys[i].name, "namespaces") && (v & ISO_NS_MOUNT)) {
-			/* The policy adds mount for pid, private_tmp and
-			 * private_shm (a fresh /proc, /tmp and /dev/shm need
-			 * their own mounts). */
-			int64_t asked = ISO_UNSET;
-
-			if (x->usr && x->usr->lim.namespaces != ISO_UNSET)
-				asked = x->usr->lim.namespaces;
-			else if (x->grp && x->grp->lim.namespaces != ISO_UNSET)
-				asked = x->grp->lim.namespaces;
-			else if (x->cfg->has_default)
-				asked = x->cfg->defaults.namespaces;
-			if (asked == ISO_UNSET || !(asked & ISO_NS_MOUNT))
-				printf("; mount added: needed by %s",
-				       (v & ISO_NS_PID)		     ? "the pid namespace's /proc"
-				       : x->pol.lim.private_tmp == 1 ? "private_tmp"
-								     : "private_shm");
-		}
-		putchar('\n');
+		if (k->group != group)
+			continue;
+		if (v == ISO_UNSET)
+			snprintf(val, sizeof(val), "not set");
+		else
+			iso_key_format(k, v, val, sizeof(val));
+		ex_key_source(x, i, src, sizeof(src));
+		note[0] = '\0';
+		if (k->note)
+			k->note(&x->pol, v, note, sizeof(note));
+		printf("  %-16s %-16s %s%s%s\n", k->name, val, src, note[0] ? "; " : "", note);
 	}
 }
 
@@ -253,9 +170,9 @@ static void ex_print_why(const struct explain *x)
 
 	printf("\nWhy:\n");
 	ex_print_exempt(x);
-	if (x->usr)
-		printf("  - user section \"%s\" (%s) names %s: its keys win\n", x->usr->name,
-		       ex_at(x, x->usr->file, x->usr->line, at, sizeof(at)), x->user);
+	if (x->pol.user_line)
+		printf("  - user section \"%s\" (%s) names %s: its keys win\n", x->user,
+		       ex_at(x, x->pol.user_file, x->pol.user_line, at, sizeof(at)), x->user);
 	else
 		printf("  - no user section names %s\n", x->user);
 	for (size_t i = 0; i < cfg->n_groups; i++) {
@@ -270,7 +187,9 @@ static void ex_print_why(const struct explain *x)
 		any = true;
 		printf("      %-16s %-10s %s\n", g->name,
 		       ex_at(x, g->file, g->line, at, sizeof(at)),
-		       g == x->grp ? "used" : "not used: an earlier group section matched");
+		       !strcmp(g->name, x->pol.group_name)
+			       ? "used"
+			       : "not used: an earlier group section matched");
 	}
 	if (!any)
 		printf("  - no group section names any of %s's groups\n", x->user);
@@ -468,11 +387,11 @@ static void ex_print_explain(struct explain *x)
 	    x->pol.match == ISO_MATCH_EXEMPT_UID)
 		printf("\nWere %s not exempt, the rule would give:\n", x->user);
 	printf("\nLimits (one cgroup per user, shared by all of %s's sessions):\n", x->user);
-	ex_print_keys(x, limit_keys_shown, NELEM(limit_keys_shown));
+	ex_print_keys(x, ISO_KG_LIMITS);
 	printf("\nSandbox:\n");
-	ex_print_keys(x, sandbox_keys_shown, NELEM(sandbox_keys_shown));
+	ex_print_keys(x, ISO_KG_SANDBOX);
 	printf("\nSession:\n");
-	ex_print_keys(x, session_keys_shown, NELEM(session_keys_shown));
+	ex_print_keys(x, ISO_KG_SESSION);
 	if (x->pol.lim.on_logout == ISO_LOGOUT_KILL)
 		printf("  at the last logout every process of %s is killed\n", x->user);
 	else
@@ -561,12 +480,6 @@ int cmd_explain(int argc, char **argv)
 			       &x.pol);
 	if (r < 0) {
 		ctl_warn("explain: cannot resolve the rule for %s: %s", x.user, strerror(-r));
-		r = CTL_FAIL;
-		goto out;
-	}
-	ex_find_sections(&x);
-	if ((x.grp ? strcmp(x.grp->name, x.pol.group_name) : x.pol.group_name[0] != '\0')) {
-		ctl_warn("explain: internal error: group section mismatch");
 		r = CTL_FAIL;
 		goto out;
 	}

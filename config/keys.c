@@ -1,0 +1,422 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The keys of a default/group/user section, one row each. The schema
+ * (config.c), the per-key merge (policy.c), check-config's RAM and cgroup
+ * checks (check.c), the helper's log line, isolatectl explain and the
+ * test that holds isolate.conf(5) to the same list all read this table,
+ * so a key is added here and in struct iso_limits, nowhere else
+ * (docs/DESIGN.md, "How to add a limit key").
+ */
+#include "config_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+int parse_word(const char *s, const char *const *words, size_t n)
+{
+	for (size_t i = 0; s && i < n; i++) {
+		if (strcasecmp(s, words[i]) == 0)
+			return (int)i;
+	}
+	return -EINVAL;
+}
+
+/* ---- values: parsers and formatters beyond units.c's ---- */
+
+static int parse_bool(const char *s, int64_t *out)
+{
+	static const char *const words[] = {"no", "yes", "false", "true", "off", "on"};
+	int i = parse_word(s, words, 6);
+
+	if (i < 0)
+		return i;
+	*out = i % 2;
+	return 0;
+}
+
+static void format_bool(int64_t v, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", v ? "yes" : "no");
+}
+
+static const char *const logout_words[] = {"keep", "kill"};
+static const char *const sandbox_words[] = {"per-user", "per-session"};
+/* Bit i of the namespaces mask is ns_words[i] (ISO_NS_*). */
+static const char *const ns_words[] = {"user", "pid", "mount"};
+
+static int parse_on_logout(const char *s, int64_t *out)
+{
+	int i = parse_word(s, logout_words, 2);
+
+	if (i < 0)
+		return i;
+	*out = i;
+	return 0;
+}
+
+static void format_on_logout(int64_t v, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", logout_words[v == ISO_LOGOUT_KILL]);
+}
+
+static int parse_sandbox(const char *s, int64_t *out)
+{
+	int i = parse_word(s, sandbox_words, 2);
+
+	if (i < 0)
+		return i;
+	*out = i;
+	return 0;
+}
+
+static void format_sandbox(int64_t v, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", sandbox_words[v == ISO_SANDBOX_PER_SESSION]);
+}
+
+/* One element of the list; the elements are or'ed. */
+static int parse_ns(const char *s, int64_t *out)
+{
+	int i = parse_word(s, ns_words, 3);
+
+	if (i < 0)
+		return i;
+	*out = (int64_t)1 << i;
+	return 0;
+}
+
+static void format_ns(int64_t v, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < 3 && o < len; i++) {
+		if (v & ((int64_t)1 << i))
+			o += (size_t)snprintf(buf + o, len - o, "%s%s", o ? " " : "", ns_words[i]);
+	}
+	if (o == 0)
+		snprintf(buf, len, "none");
+}
+
+static void format_count(int64_t v, char *buf, size_t len)
+{
+	if (v == ISO_MAX)
+		snprintf(buf, len, "max");
+	else if (v == ISO_UNSET)
+		snprintf(buf, len, "unset");
+	else
+		snprintf(buf, len, "%lld", (long long)v);
+}
+
+/* ---- explain's remarks ---- */
+
+static void note_cpus(const struct iso_policy *p, int64_t v, char *buf, size_t len)
+{
+	if (v != ISO_UNSET && v != ISO_MAX)
+		snprintf(buf, len, "%.2f CPU(s)", (double)v / 10000.0);
+}
+
+static void note_swap(const struct iso_policy *p, int64_t v, char *buf, size_t len)
+{
+	if (v == 0)
+		snprintf(buf, len, "no swap at all");
+}
+
+static void note_ns(const struct iso_policy *p, int64_t v, char *buf, size_t len)
+{
+	if (!p->mount_implied)
+		return;
+	snprintf(buf, len, "mount added: needed by %s",
+		 (v & ISO_NS_PID)	   ? "the pid namespace's /proc"
+		 : p->lim.private_tmp == 1 ? "private_tmp"
+		 : p->lim.private_shm == 1 ? "private_shm"
+					   : "cgroup_ns");
+}
+
+/* ---- the table ---- */
+
+/* pids.max takes at most PID_MAX_LIMIT (kernel/cgroup/pids.c). */
+#define TASKS_MAX_LIMIT 4194304
+#define PERCENT_LIMIT	10000000 /* 100000 % in 1/100 %: 1000 CPUs */
+/* A session limit beyond a year is a typo for "max", not a policy. */
+#define SESSION_TIME_LIMIT (365 * 86400)
+
+#define OFF(f)	    offsetof(struct iso_limits, f)
+#define BUILTIN(v)  .has_builtin = true, .builtin = (v)
+#define YES_NO	    .parse = parse_bool, .format = format_bool, .max = 1, .expect = "yes or no"
+#define SIZE	    .parse = iso_parse_size, .format = iso_format_size
+#define SIZE_RANGE  .min = 4096, .max = INT64_MAX, .range = "4K or more, or \"max\""
+#define SIZE_EXPECT "a size like \"512M\" or \"4G\", or \"max\""
+
+/* In the order explain shows them, by group. */
+const struct iso_key iso_keys[ISO_NKEYS] = {
+	{.name = "cpu_quota",
+	 .off = OFF(cpu_quota),
+	 .group = ISO_KG_LIMITS,
+	 .flags = ISO_KEY_MAX_OK | ISO_KEY_CGROUP | ISO_KEY_LOG,
+	 .parse = iso_parse_percent,
+	 .format = iso_format_percent,
+	 .min = 1,
+	 .max = PERCENT_LIMIT,
+	 .expect = "a percentage like \"50%\" or \"12.5%\", or \"max\"",
+	 .range = "0.01% .. 100000%, or \"max\"",
+	 .note = note_cpus},
+	{.name = "cpu_period",
+	 .off = OFF(cpu_period_us),
+	 .group = ISO_KG_LIMITS,
+	 .flags = ISO_KEY_LOG,
+	 .parse = iso_parse_duration_us,
+	 .format = iso_format_duration_us,
+	 .min = 1000,
+	 .max = 1000000,
+	 BUILTIN(ISO_DEFAULT_CPU_PERIOD_US),
+	 .expect = "a duration like \"100ms\", \"1s\" or \"5000us\"",
+	 .range = "1ms .. 1s"},
+	{.name = "cpu_weight",
+	 .off = OFF(cpu_weight),
+	 .group = ISO_KG_LIMITS,
+	 .flags = ISO_KEY_CGROUP | ISO_KEY_LOG,
+	 .parse = iso_parse_count,
+	 .format = format_count,
+	 .min = 1,
+	 .max = 10000,
+	 .expect = "a number from 1 to 10000",
+	 .range = "1 .. 10000"},
+	{.name = "tasks_max",
+	 .off = OFF(tasks_max),
+	 .group = ISO_KG_LIMITS,
+	 .flags = ISO_KEY_MAX_OK | ISO_KEY_CGROUP | ISO_KEY_LOG,
+	 .parse = iso_parse_count,
+	 .format = format_count,
+	 .min = 1,
+	 .max = TASKS_MAX_LIMIT,
+	 .expect = "a number or \"max\"",
+	 .range = "1 .. 4194304, or \"max\""},
+	{.name = "memory_max",
+	 .off = OFF(memory_max),
+	 .group = ISO_KG_LIMITS,
+	 .flags = ISO_KEY_MAX_OK | ISO_KEY_CGROUP | ISO_KEY_LOG | ISO_KEY_RAM,
+	 SIZE,
+	 SIZE_RANGE,
+	 .expect = SIZE_EXPECT},
+	{.name = "memory_high",
+	 .off = OFF(memory_high),
+	 .group = ISO_KG_LIMITS,
+	 .flags = ISO_KEY_MAX_OK | ISO_KEY_CGROUP | ISO_KEY_RAM,
+	 SIZE,
+	 SIZE_RANGE,
+	 .expect = SIZE_EXPECT},
+	/* 0 is a policy here (no swap at all), unlike for memory_max. */
+	{.name = "swap_max",
+	 .off = OFF(swap_max),
+	 .group = ISO_KG_LIMITS,
+	 .flags = ISO_KEY_MAX_OK | ISO_KEY_CGROUP | ISO_KEY_RAM,
+	 SIZE,
+	 .max = INT64_MAX,
+	 .expect = "a size like \"512M\" or \"4G\", 0 (no swap), or \"max\"",
+	 .range = "0 or more, or \"max\"",
+	 .note = note_swap},
+	{.name = "namespaces",
+	 .off = OFF(namespaces),
+	 .group = ISO_KG_SANDBOX,
+	 .flags = ISO_KEY_LIST,
+	 .parse = parse_ns,
+	 .format = format_ns,
+	 BUILTIN(0),
+	 .expect = "user, pid or mount",
+	 .range = "",
+	 .note = note_ns},
+	{.name = "private_tmp",
+	 .off = OFF(private_tmp),
+	 .group = ISO_KG_SANDBOX,
+	 .flags = ISO_KEY_MOUNT,
+	 YES_NO,
+	 BUILTIN(0),
+	 .range = ""},
+	{.name = "tmp_size",
+	 .off = OFF(tmp_size),
+	 .group = ISO_KG_SANDBOX,
+	 .flags = ISO_KEY_MAX_OK,
+	 SIZE,
+	 SIZE_RANGE,
+	 .expect = "a size like \"512M\" or \"1G\", or \"max\"",
+	 .unset = "10% of RAM"},
+	{.name = "private_shm",
+	 .off = OFF(private_shm),
+	 .group = ISO_KG_SANDBOX,
+	 .flags = ISO_KEY_MOUNT,
+	 YES_NO,
+	 BUILTIN(0),
+	 .range = ""},
+	{.name = "cgroup_ns",
+	 .off = OFF(cgroup_ns),
+	 .group = ISO_KG_SANDBOX,
+	 .flags = ISO_KEY_MOUNT,
+	 YES_NO,
+	 BUILTIN(0),
+	 .range = ""},
+	{.name = "sandbox",
+	 .off = OFF(sandbox),
+	 .group = ISO_KG_SANDBOX,
+	 .parse = parse_sandbox,
+	 .format = format_sandbox,
+	 .max = 1,
+	 BUILTIN(ISO_SANDBOX_PER_USER),
+	 .expect = "per-user or per-session",
+	 .range = ""},
+	{.name = "on_logout",
+	 .off = OFF(on_logout),
+	 .group = ISO_KG_SESSION,
+	 .parse = parse_on_logout,
+	 .format = format_on_logout,
+	 .max = 1,
+	 BUILTIN(ISO_LOGOUT_KEEP),
+	 .expect = "keep or kill",
+	 .range = ""},
+	{.name = "session_max_time",
+	 .off = OFF(session_max_time),
+	 .group = ISO_KG_SESSION,
+	 .flags = ISO_KEY_MAX_OK,
+	 .parse = iso_parse_duration_s,
+	 .format = iso_format_duration_s,
+	 .min = 1,
+	 .max = SESSION_TIME_LIMIT,
+	 BUILTIN(ISO_MAX),
+	 .expect = "a duration like \"90s\", \"30m\", \"8h\" or \"1d\", or \"max\"",
+	 .range = "1s .. 365d, or \"max\""},
+	{.name = "no_new_privs",
+	 .off = OFF(no_new_privs),
+	 .group = ISO_KG_SESSION,
+	 YES_NO,
+	 BUILTIN(0),
+	 .range = ""},
+};
+
+/* The top-level keys (their schema, with defaults, is config.c's). */
+static const char *const top_keys[] = {"cgroup_root",	  "on_error",	     "exempt_users",
+				       "exempt_groups",	  "min_uid",	     "services",
+				       "on_config_error", "on_cgroup_error", "on_namespace_error",
+				       "cgroup_backend"};
+
+bool known_key(const char *name)
+{
+	for (size_t i = 0; i < sizeof(top_keys) / sizeof(top_keys[0]); i++) {
+		if (strcmp(top_keys[i], name) == 0)
+			return true;
+	}
+	return iso_key_find(name) != NULL;
+}
+
+const struct iso_key *iso_key_find(const char *name)
+{
+	for (size_t i = 0; name && i < ISO_NKEYS; i++) {
+		if (strcmp(iso_keys[i].name, name) == 0)
+			return &iso_keys[i];
+	}
+	return NULL;
+}
+
+int64_t iso_key_get(const struct iso_key *k, const struct iso_limits *lim)
+{
+	return *(const int64_t *)((const char *)lim + k->off);
+}
+
+static void key_set(const struct iso_key *k, struct iso_limits *lim, int64_t v)
+{
+	*(int64_t *)((char *)lim + k->off) = v;
+}
+
+void iso_key_format(const struct iso_key *k, int64_t v, char *buf, size_t len)
+{
+	if (!buf || len == 0)
+		return;
+	if (v == ISO_UNSET || v == ISO_MAX)
+		format_count(v, buf, len); /* the words every key shares */
+	else
+		k->format(v, buf, len);
+}
+
+int key_value(const struct iso_key *k, const char *s, const char *name, int line,
+	      struct iso_err *err, int64_t *out)
+{
+	char buf[SHOW_MAX + 8];
+	int64_t v;
+	int r;
+
+	r = k->parse(s, &v);
+	if (r == -ERANGE)
+		return add_err(err, name, line, "%s: value \"%s\" out of range (expected %s)",
+			       k->name, show(s, buf, sizeof(buf)), k->range);
+	if (r < 0 || (v == ISO_MAX && !(k->flags & ISO_KEY_MAX_OK)))
+		return add_err(err, name, line, "%s: invalid value \"%s\" (expected %s)", k->name,
+			       show(s, buf, sizeof(buf)), k->expect);
+	if (!(k->flags & ISO_KEY_LIST) && v != ISO_MAX && (v < k->min || v > k->max))
+		return add_err(err, name, line, "%s: value \"%s\" out of range (expected %s)",
+			       k->name, show(s, buf, sizeof(buf)), k->range);
+	*out = v;
+	return 0;
+}
+
+/* ---- whole rules ---- */
+
+void iso_limits_init(struct iso_limits *lim)
+{
+	for (size_t i = 0; lim && i < ISO_NKEYS; i++)
+		key_set(&iso_keys[i], lim, ISO_UNSET);
+}
+
+void iso_limits_builtin(struct iso_limits *lim)
+{
+	for (size_t i = 0; i < ISO_NKEYS; i++)
+		key_set(&iso_keys[i], lim,
+			iso_keys[i].has_builtin ? iso_keys[i].builtin : ISO_UNSET);
+}
+
+void iso_limits_overlay(struct iso_limits *base, const struct iso_limits *over, unsigned char *from,
+			unsigned char src)
+{
+	for (size_t i = 0; i < ISO_NKEYS; i++) {
+		int64_t v = iso_key_get(&iso_keys[i], over);
+
+		if (v == ISO_UNSET)
+			continue;
+		key_set(&iso_keys[i], base, v);
+		if (from)
+			from[i] = src;
+	}
+}
+
+/* A fresh /proc for the pid namespace, a private /tmp and /dev/shm and
+ * cgroup_ns's view (a bind over each hierarchy) are mounts of the
+ * sandbox's own: the engine must not have to infer that. */
+bool iso_limits_imply(struct iso_limits *lim)
+{
+	bool need = lim->namespaces != ISO_UNSET && (lim->namespaces & ISO_NS_PID);
+
+	for (size_t i = 0; i < ISO_NKEYS; i++)
+		need |= (iso_keys[i].flags & ISO_KEY_MOUNT) && iso_key_get(&iso_keys[i], lim) == 1;
+	if (!need || (lim->namespaces != ISO_UNSET && (lim->namespaces & ISO_NS_MOUNT)))
+		return false;
+	lim->namespaces = (lim->namespaces == ISO_UNSET ? 0 : lim->namespaces) | ISO_NS_MOUNT;
+	return true;
+}
+
+void iso_limits_describe(const struct iso_limits *lim, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	if (!buf || len == 0)
+		return;
+	buf[0] = '\0';
+	for (size_t i = 0; i < ISO_NKEYS && o < len; i++) {
+		char v[64];
+
+		if (!(iso_keys[i].flags & ISO_KEY_LOG))
+			continue;
+		iso_key_format(&iso_keys[i], iso_key_get(&iso_keys[i], lim), v, sizeof(v));
+		o += (size_t)snprintf(buf + o, len - o, "%s%s=%s", o ? " " : "", iso_keys[i].name,
+				      v);
+	}
+}
