@@ -178,8 +178,10 @@ void iso_limits_init(struct iso_limits *lim);
  * holds sections and the exempt_users, exempt_groups and services lists,
  * which add to the main file's; a section already in an earlier file is
  * an error. With check_owner, the file and every directory above
- * it must be owned by root and not writable by group/other (SECURITY.md);
- * the file is opened O_NOFOLLOW and fstat()ed before parsing. On failure
+ * it must be owned by root and not writable by group/other, and none of
+ * them a symlink: the helper is setuid root and this file decides how
+ * confined users are (SECURITY.md, "The configuration"). The file is
+ * opened O_NOFOLLOW and fstat()ed before parsing. On failure
  * err->msg holds every error found, one per line, each "file:line: ...".
  */
 int iso_config_load(const char *path, bool check_owner, struct iso_config **out,

@@ -3,7 +3,8 @@
  * Opening isolate.conf: the file and every directory on the way to it must
  * be root's and not writable by anyone else (the helper is setuid root and
  * the file decides how confined users are), walked component by component
- * and opened relative to the last checked directory.
+ * and opened relative to the last checked directory; none of them may be a
+ * symlink.
  */
 #define _GNU_SOURCE /* O_PATH */
 #include "config_internal.h"
@@ -17,8 +18,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#define MAX_SYMLINKS 40 /* as the kernel's path walk */
 
 /* ---- opening the file ---- */
 
@@ -44,42 +43,54 @@ static int check_dir(int fd, const char *shown, const char *path, struct iso_err
 	return 0;
 }
 
+/* Why a link is refused, and what to do instead, for every such error. */
+#define NO_LINKS                                                                                   \
+	"the helper follows no symlink to its config (isolate.conf(5)); install the "              \
+	"file itself"
+
 static int open_error(const char *path, int e, struct iso_err *err)
 {
 	if (e == ELOOP)
-		return iso_err_add(err, -ELOOP, "%s: refusing config that is a symlink", path);
+		return iso_err_add(err, -ELOOP,
+				   "%s: refusing config that is a symlink: " NO_LINKS
+				   " (a configuration tool can copy it there instead of linking)",
+				   path);
 	return iso_err_add(err, -e, "cannot open %s: %s", path, strerror(e));
 }
 
 /*
  * Opens path for check_owner: walks it from "/" one component at a time
- * with O_PATH|O_NOFOLLOW, checking each directory the walk passes through
- * (including the ones holding symlinks, whose targets are walked the same
- * way), then opens the file relative to the last checked directory. There
- * is no window between check and use in which a component can be swapped.
+ * with O_PATH|O_NOFOLLOW, checking each directory it passes through, then
+ * opens the file relative to the last checked directory. There is no
+ * window between check and use in which a component can be swapped.
+ *
+ * No component may be a symlink, as OpenDoas has it for doas.conf:
+ * following one would mean walking and checking its target the same way,
+ * a second path resolution with its own bounds, for a layout that common
+ * systems do not have (Debian, Fedora, Arch and SUSE ship /etc and
+ * /etc/security as real root directories). A link is refused with what
+ * to do instead.
  */
 static int open_checked(const char *path, int *out_fd, struct iso_err *err)
 {
-	char *work = NULL, *tmp = NULL, shown[PATH_MAX];
-	int dirfd = -1, fd = -1, nfd, links = 0, r;
-	size_t len;
+	char *work, shown[PATH_MAX];
+	int dirfd = -1, fd = -1, nfd, r;
+	size_t len = 0;
 	char *p;
 
-	r = -ENOMEM;
 	work = malloc(PATH_MAX);
-	tmp = malloc(PATH_MAX);
-	if (!work || !tmp)
-		goto out;
-	if (path[0] == '/') {
-		len = (size_t)snprintf(work, PATH_MAX, "%s", path);
-	} else {
-		if (!getcwd(tmp, PATH_MAX)) {
+	if (!work)
+		return -ENOMEM;
+	/* getcwd() has no links: a relative path is walked from it. */
+	if (path[0] != '/') {
+		if (!getcwd(work, PATH_MAX)) {
 			r = iso_err_add(err, -errno, "cannot open %s: %s", path, strerror(errno));
 			goto out;
 		}
-		len = (size_t)snprintf(work, PATH_MAX, "%s/%s", tmp, path);
+		len = strlen(work);
 	}
-	if (len >= PATH_MAX) {
+	if ((size_t)snprintf(work + len, PATH_MAX - len, "%s%s", len ? "/" : "", path) >=
+	    PATH_MAX - len) {
 		r = open_error(path, ENAMETOOLONG, err);
 		goto out;
 	}
@@ -90,39 +101,26 @@ static int open_checked(const char *path, int *out_fd, struct iso_err *err)
 		goto out;
 	}
 	r = check_dir(dirfd, shown, path, err);
-	if (r < 0)
-		goto out;
-
-	p = work;
-	for (;;) {
-		char *comp, *end;
+	for (p = work; r == 0;) {
+		char *comp = p + strspn(p, "/");
 		struct stat st;
-		bool last;
+		size_t sl;
 
-		while (*p == '/')
-			p++;
-		comp = p;
-		end = p + strcspn(p, "/");
-		p = end;
-		while (*p == '/')
-			p++;
-		last = *p == '\0';
-		if (*end)
-			*end = '\0';
-		if (*comp == '\0' || (last && (!strcmp(comp, ".") || !strcmp(comp, "..")))) {
-			r = iso_err_add(err, -EISDIR,
-					"%s: refusing config that is not a regular "
-					"file",
-					path);
-			goto out;
-		}
-		if (last) {
+		p = comp + strcspn(comp, "/");
+		if (*p)
+			*p++ = '\0';
+		p += strspn(p, "/");
+		if (*p == '\0') {
+			/* The last component: the file itself. */
+			if (*comp == '\0' || !strcmp(comp, ".") || !strcmp(comp, "..")) {
+				r = iso_err_add(err, -EISDIR,
+						"%s: refusing config that is not a regular file",
+						path);
+				break;
+			}
 			fd = openat(dirfd, comp,
 				    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-			if (fd < 0) {
-				r = open_error(path, errno, err);
-				goto out;
-			}
+			r = fd < 0 ? open_error(path, errno, err) : 0;
 			break;
 		}
 		if (!strcmp(comp, "."))
@@ -132,72 +130,40 @@ static int open_checked(const char *path, int *out_fd, struct iso_err *err)
 			r = open_error(path, errno, err);
 			if (nfd >= 0)
 				close(nfd);
-			goto out;
-		}
-		if (S_ISLNK(st.st_mode)) {
-			/* The link lives in a checked directory, so only root
-			 * could have made it; walk its target the same way. */
-			ssize_t n = readlinkat(nfd, "", tmp, PATH_MAX - 1);
-
-			close(nfd);
-			if (n <= 0 || ++links > MAX_SYMLINKS) {
-				r = open_error(path, n < 0 ? errno : ELOOP, err);
-				goto out;
-			}
-			tmp[n] = '\0';
-			len = strlen(tmp) + 1 + strlen(p);
-			if (len >= PATH_MAX) {
-				r = open_error(path, ENAMETOOLONG, err);
-				goto out;
-			}
-			strcat(strcat(tmp, "/"), p);
-			memcpy(work, tmp, len + 1);
-			p = work;
-			if (*p == '/') {
-				close(dirfd);
-				dirfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-				if (dirfd < 0) {
-					r = open_error(path, errno, err);
-					goto out;
-				}
-				snprintf(shown, sizeof(shown), "/");
-			}
-			continue;
-		}
-		if (!S_ISDIR(st.st_mode)) {
-			close(nfd);
-			r = open_error(path, ENOTDIR, err);
-			goto out;
-		}
-		if (!strcmp(comp, "..")) {
-			char *slash = strrchr(shown, '/');
-
-			if (slash && slash != shown)
-				*slash = '\0';
-			else
-				snprintf(shown, sizeof(shown), "/");
-		} else {
-			size_t sl = strlen(shown);
-
-			snprintf(shown + sl, sizeof(shown) - sl, "%s%s",
-				 shown[sl - 1] == '/' ? "" : "/", comp);
+			break;
 		}
 		close(dirfd);
 		dirfd = nfd;
-		r = check_dir(dirfd, shown, path, err);
-		if (r < 0)
-			goto out;
+		if (!strcmp(comp, "..")) {
+			char *slash = strrchr(shown, '/');
+
+			*(slash && slash != shown ? slash : shown + 1) = '\0';
+		} else {
+			sl = strlen(shown);
+			snprintf(shown + sl, sizeof(shown) - sl, "%s%s",
+				 shown[sl - 1] == '/' ? "" : "/", comp);
+		}
+		if (S_ISLNK(st.st_mode))
+			r = iso_err_add(
+				err, -ELOOP,
+				"%s: refusing config: %s on its path is a symlink: " NO_LINKS
+				" at a path without links, or name that path",
+				path, shown);
+		else if (!S_ISDIR(st.st_mode))
+			r = open_error(path, ENOTDIR, err);
+		else
+			r = check_dir(dirfd, shown, path, err);
 	}
-	*out_fd = fd;
-	fd = -1;
-	r = 0;
+	if (r == 0) {
+		*out_fd = fd;
+		fd = -1;
+	}
 out:
 	if (fd >= 0)
 		close(fd);
 	if (dirfd >= 0)
 		close(dirfd);
 	free(work);
-	free(tmp);
 	return r;
 }
 

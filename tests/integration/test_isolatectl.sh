@@ -172,7 +172,7 @@ run "$CTL" explain -c "$CONF" "$UA"
 expect_match "explain takes a uid, as status does" "^User: +isot_ca \(uid $UA\)" "$OUT"
 ln -s "$CONF" "$ISO_TMP/link.conf"
 run "$CTL" check-config "$ISO_TMP/link.conf"
-expect_eq "symlinked config refused" "1 $ISO_TMP/link.conf: refusing config that is a symlink" "$RC $ERR"
+expect_eq "symlinked config refused" "1 $ISO_TMP/link.conf: refusing config that is a symlink: the helper follows no symlink to its config (isolate.conf(5)); install the file itself (a configuration tool can copy it there instead of linking)" "$RC $ERR"
 run "$CTL" check-config "$ISO_TMP/none.conf"
 expect_eq "missing file" "1 cannot open $ISO_TMP/none.conf: No such file or directory" "$RC $ERR"
 

@@ -1059,19 +1059,34 @@ static void test_load_symlinks(void **state)
 	write_file(path, "on_error = allow\n", 0644);
 	unlink(link);
 	assert_int_equal(symlink(path, link), 0);
-	snprintf(want, sizeof(want), "%s: refusing config that is a symlink", link);
+	snprintf(want, sizeof(want),
+		 "%s: refusing config that is a symlink: the helper follows no symlink to its "
+		 "config (isolate.conf(5)); install the file itself (a configuration tool can "
+		 "copy it there instead of linking)",
+		 link);
 	load_err(link, true, -ELOOP, want);
 	load_err(link, false, -ELOOP, want);
 
-	/* A symlinked directory is fine while everything it passes through
-	 * is root's: /etc -> elsewhere setups. */
+	/* A symlinked directory on the way is refused too, naming it; a
+	 * draft (no location checks) is still read through it. */
 	snprintf(sub, sizeof(sub), "%s/sub", dir);
 	snprintf(sublink, sizeof(sublink), "%s/sublink", dir);
 	assert_int_equal(mkdir(sub, 0755), 0);
 	assert_int_equal(symlink("sub", sublink), 0);
 	snprintf(path, sizeof(path), "%s/sub/x.conf", dir);
 	write_file(path, "on_error = allow\n", 0644);
-	snprintf(path, sizeof(path), "%s/sublink/../sublink/./x.conf", dir);
+	snprintf(path, sizeof(path), "%s/sublink/../sub/./x.conf", dir);
+	snprintf(want, sizeof(want),
+		 "%s: refusing config: %s/sublink on its path is a symlink: the helper follows no "
+		 "symlink to its config (isolate.conf(5)); install the file itself at a path "
+		 "without links, or name that path",
+		 path, dir);
+	load_err(path, true, -ELOOP, want);
+	assert_int_equal(iso_config_load(path, false, &c, &e), 0);
+	iso_config_free(c);
+
+	/* "." and ".." are walked, each directory checked where it is. */
+	snprintf(path, sizeof(path), "%s/sub/../sub/./x.conf", dir);
 	assert_int_equal(iso_config_load(path, true, &c, &e), 0);
 	iso_config_free(c);
 
