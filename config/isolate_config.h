@@ -102,7 +102,7 @@ struct iso_key {
 };
 
 #define ISO_NKEYS ISO_LIMITS_NFIELDS
-extern const struct iso_key iso_keys[ISO_NKEYS];
+extern const struct iso_key *const iso_keys; /* ISO_NKEYS rows */
 
 /* The row of a key name; NULL for a name no section takes. */
 const struct iso_key *iso_key_find(const char *name);

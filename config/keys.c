@@ -151,7 +151,7 @@ static void note_ns(const struct iso_policy *p, int64_t v, char *buf, size_t len
 #define SIZE_EXPECT "a size like \"512M\" or \"4G\", or \"max\""
 
 /* In the order explain shows them, by group. */
-const struct iso_key iso_keys[ISO_NKEYS] = {
+static const struct iso_key rows[] = {
 	{.name = "cpu_quota",
 	 .off = OFF(cpu_quota),
 	 .group = ISO_KG_LIMITS,
@@ -293,6 +293,12 @@ const struct iso_key iso_keys[ISO_NKEYS] = {
 	 BUILTIN(0),
 	 .range = ""},
 };
+
+/* A field of struct iso_limits without its row (or a row too many)
+ * does not build. */
+_Static_assert(sizeof(rows) / sizeof(rows[0]) == ISO_NKEYS,
+	       "one row in config/keys.c per field of struct iso_limits");
+const struct iso_key *const iso_keys = rows;
 
 /* The top-level keys (their schema, with defaults, is config.c's). */
 static const char *const top_keys[] = {"cgroup_root",	  "on_error",	     "exempt_users",

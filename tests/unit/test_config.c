@@ -1297,6 +1297,129 @@ static void test_peek_on_config_error(void **state)
 	assert_int_equal(peek("on_config_error = allow\n", 0666), ISO_ON_ERROR_DENY);
 }
 
+/* ---- the key table (config/keys.c) ---- */
+
+/* Each field of struct iso_limits has exactly one whole row. */
+static void test_key_table(void **state)
+{
+	bool seen[ISO_NKEYS] = {false};
+	struct iso_limits lim;
+
+	(void)state;
+	for (size_t i = 0; i < ISO_NKEYS; i++) {
+		const struct iso_key *k = &iso_keys[i];
+		size_t field = k->off / sizeof(int64_t);
+
+		assert_non_null(k->name);
+		assert_non_null(k->parse);
+		assert_non_null(k->format);
+		assert_non_null(k->expect);
+		assert_non_null(k->range);
+		assert_int_equal(k->off % sizeof(int64_t), 0);
+		assert_true(field < ISO_NKEYS);
+		assert_false(seen[field]);
+		seen[field] = true;
+		assert_ptr_equal(iso_key_find(k->name), k);
+		/* A built-in value is one the key's own check accepts. */
+		if (k->has_builtin && !(k->flags & ISO_KEY_LIST))
+			assert_true(k->builtin == ISO_MAX
+					    ? (k->flags & ISO_KEY_MAX_OK) != 0
+					    : k->builtin >= k->min && k->builtin <= k->max);
+	}
+	assert_null(iso_key_find("cgroup_root"));
+	iso_limits_builtin(&lim);
+	assert_int_equal(lim.cpu_period_us, ISO_DEFAULT_CPU_PERIOD_US);
+	assert_int_equal(lim.namespaces, 0);
+	assert_int_equal(lim.session_max_time, ISO_MAX);
+	assert_int_equal(lim.cpu_quota, ISO_UNSET);
+}
+
+/* Formatting a value and parsing the text back gives the value. */
+static void test_key_format_round_trip(void **state)
+{
+	static const struct {
+		const char *key, *text;
+	} cases[] = {
+		{"cpu_quota", "12.5%"},	     {"cpu_period", "100ms"},	 {"cpu_weight", "200"},
+		{"tasks_max", "max"},	     {"memory_max", "4G"},	 {"swap_max", "0"},
+		{"private_tmp", "yes"},	     {"sandbox", "per-session"}, {"on_logout", "kill"},
+		{"session_max_time", "90m"}, {"no_new_privs", "no"},
+	};
+	char buf[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct iso_key *k = iso_key_find(cases[i].key);
+		int64_t v;
+
+		assert_non_null(k);
+		assert_int_equal(k->parse(cases[i].text, &v), 0);
+		iso_key_format(k, v, buf, sizeof(buf));
+		assert_string_equal(buf, cases[i].text);
+	}
+	iso_key_format(iso_key_find("namespaces"), ISO_NS_USER | ISO_NS_MOUNT, buf, sizeof(buf));
+	assert_string_equal(buf, "user mount");
+	iso_key_format(iso_key_find("namespaces"), 0, buf, sizeof(buf));
+	assert_string_equal(buf, "none");
+	iso_key_format(iso_key_find("cpu_weight"), ISO_UNSET, buf, sizeof(buf));
+	assert_string_equal(buf, "unset");
+}
+
+/* The helper's log line: the keys marked for it, as the file says them. */
+static void test_limits_describe(void **state)
+{
+	struct iso_limits lim;
+	char buf[256];
+
+	(void)state;
+	iso_limits_builtin(&lim);
+	lim.cpu_quota = 5000;
+	lim.tasks_max = 512;
+	iso_limits_describe(&lim, buf, sizeof(buf));
+	assert_string_equal(buf, "cpu_quota=50% cpu_period=100ms cpu_weight=unset tasks_max=512 "
+				 "memory_max=unset");
+}
+
+/*
+ * isolate.conf(5) documents exactly the table's keys in SECTION KEYS:
+ * a row without its paragraph, or a paragraph left for a key that is
+ * gone, fails here. Run from the source tree (tests/run-unit.sh).
+ */
+static void test_man_page_keys(void **state)
+{
+	unsigned count[ISO_NKEYS] = {0};
+	char line[512];
+	bool in = false;
+	FILE *f = fopen("man/isolate.conf.5.in", "r");
+
+	(void)state;
+	if (!f)
+		fail_msg("man/isolate.conf.5.in: %s (run from the source tree)", strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		const struct iso_key *k;
+		char name[64];
+
+		if (!strncmp(line, ".Sh ", 4))
+			in = !strcmp(line, ".Sh SECTION KEYS\n");
+		if (!in || sscanf(line, ".It Cm %63s", name) != 1)
+			continue;
+		k = iso_key_find(name);
+		if (!k) {
+			fclose(f);
+			fail_msg("isolate.conf(5) documents \"%s\", which config/keys.c does not "
+				 "have",
+				 name);
+		}
+		count[k - iso_keys]++;
+	}
+	fclose(f);
+	for (size_t i = 0; i < ISO_NKEYS; i++) {
+		if (count[i] != 1)
+			fail_msg("isolate.conf(5), SECTION KEYS: \"%s\" has %u paragraphs (want 1)",
+				 iso_keys[i].name, count[i]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest parse_tests[] = {
@@ -1324,6 +1447,10 @@ int main(void)
 		cmocka_unit_test(test_new_duplicate_keys),
 		cmocka_unit_test(test_exempt_negation_parse),
 		cmocka_unit_test(test_shipped_configs),
+		cmocka_unit_test(test_key_table),
+		cmocka_unit_test(test_key_format_round_trip),
+		cmocka_unit_test(test_limits_describe),
+		cmocka_unit_test(test_man_page_keys),
 	};
 	const struct CMUnitTest file_tests[] = {
 		cmocka_unit_test(test_load_good),

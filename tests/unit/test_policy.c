@@ -165,6 +165,46 @@ static void test_group_file_order(void **state)
 	assert_int_equal(p.lim.private_tmp, 0);
 }
 
+static unsigned from_of(const struct iso_policy *p, const char *key)
+{
+	const struct iso_key *k = iso_key_find(key);
+
+	assert_non_null(k);
+	return p->from[k - iso_keys];
+}
+
+/* The policy records where each value came from (explain reads it). */
+static void test_origins(void **state)
+{
+	const char *const groups[] = {"students"};
+	struct iso_policy p;
+
+	p = resolve(*state, "alice", groups, 1);
+	assert_int_equal(from_of(&p, "cpu_quota"), ISO_FROM_USER);
+	assert_int_equal(from_of(&p, "memory_max"), ISO_FROM_GROUP);
+	assert_int_equal(from_of(&p, "tasks_max"), ISO_FROM_DEFAULT);
+	assert_int_equal(from_of(&p, "cpu_period"), ISO_FROM_BUILTIN);
+	assert_int_equal(from_of(&p, "cpu_weight"), ISO_FROM_BUILTIN);
+	/* namespaces came from the default; mount was added for private_tmp. */
+	assert_int_equal(from_of(&p, "namespaces"), ISO_FROM_DEFAULT);
+	assert_true(p.mount_implied);
+	assert_int_equal(p.user_line, 15);
+	assert_null(p.user_file);
+	assert_int_equal(p.default_line, 3);
+	assert_null(p.default_file);
+
+	/* Kept when an exemption wins: explain shows what the rule gives. */
+	p = resolve(*state, "ops", groups, 1);
+	assert_int_equal(p.match, ISO_MATCH_EXEMPT_USER);
+	assert_int_equal(from_of(&p, "memory_max"), ISO_FROM_GROUP);
+	assert_int_equal(p.user_line, 0);
+
+	p = resolve(*state, "bob", NULL, 0);
+	assert_int_equal(from_of(&p, "namespaces"), ISO_FROM_USER);
+	assert_int_equal(from_of(&p, "on_logout"), ISO_FROM_USER);
+	assert_false(p.mount_implied);
+}
+
 static void test_user_over_group(void **state)
 {
 	const char *const groups[] = {"students"};
@@ -503,11 +543,11 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_limits_init),	 cmocka_unit_test(test_builtin),
 		cmocka_unit_test(test_default),		 cmocka_unit_test(test_group_file_order),
-		cmocka_unit_test(test_user_over_group),	 cmocka_unit_test(test_exempt),
-		cmocka_unit_test(test_bad_args),	 cmocka_unit_test(test_user_lookup),
-		cmocka_unit_test(test_new_keys_builtin), cmocka_unit_test(test_new_keys_inherit),
-		cmocka_unit_test(test_exempt_negation),	 cmocka_unit_test(test_min_uid),
-		cmocka_unit_test(test_service_scope),
+		cmocka_unit_test(test_origins),		 cmocka_unit_test(test_user_over_group),
+		cmocka_unit_test(test_exempt),		 cmocka_unit_test(test_bad_args),
+		cmocka_unit_test(test_user_lookup),	 cmocka_unit_test(test_new_keys_builtin),
+		cmocka_unit_test(test_new_keys_inherit), cmocka_unit_test(test_exempt_negation),
+		cmocka_unit_test(test_min_uid),		 cmocka_unit_test(test_service_scope),
 	};
 
 	return cmocka_run_group_tests_name("policy", tests, setup, teardown);
