@@ -58,10 +58,8 @@ tests/unit/test_fsutil.c clang-analyzer-deadcode.DeadStores
 tests/unit/test_cgroup.c clang-analyzer-security.insecureAPI.strcpy
 helper/cgroup.c clang-analyzer-security.insecureAPI.strcpy
 helper/cgroup_v2.c clang-analyzer-security.insecureAPI.strcpy
-config/load.c clang-analyzer-security.insecureAPI.strcpy
 config/load.c clang-analyzer-deadcode.DeadStores
 config/config.c clang-analyzer-core.NullDereference
-config/config.c clang-analyzer-core.uninitialized.Assign
 helper/cgroup.c clang-analyzer-core.NonNullParamChecker
 KNOWN
 # cert-env33-c in tests: unit tests set up fixtures with system("rm -rf").
