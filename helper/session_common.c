@@ -183,4 +183,3 @@ const char *iso_sess_op(const struct iso_sess *c)
 {
 	return c->req->op == ISO_OP_OPEN ? "open" : "close";
 }
-
