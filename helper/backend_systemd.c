@@ -76,8 +76,10 @@ static void sd_close(struct iso_sess *c)
 /* Nothing to undo on failure: no leaf, no move. */
 static int sd_apply(struct iso_sess *c)
 {
-	if (!c->ctrls)
-		return 0;
+	int r = iso_sess_new_sid(c);
+
+	if (r < 0 || !c->ctrls)
+		return r;
 	return sysd_apply_limits(st(c)->sd, c->uid, &c->pol.lim, &c->err);
 }
 
