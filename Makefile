@@ -125,6 +125,13 @@ $(B)/tests/%: tests/unit/%.c $(B)/libisolate.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(CONFUSE_CFLAGS) $(SYSTEMD_CFLAGS) -fPIE -pie $< $(B)/libisolate.a -o $@ $(CMOCKA_LIBS) $(CONFUSE_LIBS) $(LDLIBS)
 
+# The cgroup engine's tests share a helper and the fake tree's I/O table.
+CG_TEST_BINS := $(B)/tests/test_cgroup $(B)/tests/test_cgroup_real
+$(CG_TEST_BINS): $(B)/tests/%: tests/unit/%.c tests/unit/cg_test_util.c tests/unit/cg_test_util.h $(B)/libisolate.a
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(CONFUSE_CFLAGS) $(SYSTEMD_CFLAGS) -fPIE -pie $< tests/unit/cg_test_util.c $(B)/libisolate.a -o $@ $(CMOCKA_LIBS) $(CONFUSE_LIBS) $(LDLIBS)
+
 $(B)/tests/%: tests/harness/%.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Cgroup engine, version independent part: where the hierarchies are
- * (mountinfo), opening and verifying them, walking our subtree, garbage
- * collection. Moving a process back where it came from and kill are in
+ * (mountinfo), opening and verifying them, the primitives every walk of
+ * our subtree uses. The per-user tree (apply, enter, leaves, gc) is in
+ * cgroup_tree.c, moving a process back where it came from and kill in
  * cgroup_proc.c, memory limits in cgroup_memory.c, the version specific
  * files and rules in cgroup_v1.c and cgroup_v2.c.
  *
@@ -33,6 +34,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "iso_names.h"
 
 static const char *const ctrl_names[CG_NCTRL] = {"cpu", "pids", "memory"};
 
@@ -197,10 +199,10 @@ out:
 
 /* ---- engine ---- */
 
-static int open_mount(struct cg_engine *e, int slot, const char *path, bool verify,
-		      unsigned long magic, struct iso_err *err)
+static int open_mount(struct cg_engine *e, int slot, const char *path, unsigned long magic,
+		      struct iso_err *err)
 {
-	struct statfs sfs;
+	unsigned long type = 0;
 	int fd = -1;
 	int r;
 
@@ -214,19 +216,15 @@ static int open_mount(struct cg_engine *e, int slot, const char *path, bool veri
 		iso_err_set(err, r, "cannot open cgroup mount %s: %s", path, strerror(-r));
 		goto out;
 	}
-	if (verify) {
-		if (fstatfs(fd, &sfs) < 0) {
-			r = -errno;
-			iso_err_set(err, r, "cannot statfs %s: %s", path, strerror(-r));
-			goto out;
-		}
-		if ((unsigned long)sfs.f_type != magic) {
-			r = -EXDEV;
-			iso_err_set(err, r, "%s is not a cgroup%s filesystem (f_type 0x%lx)", path,
-				    magic == CGROUP2_SUPER_MAGIC ? "2" : " v1",
-				    (unsigned long)sfs.f_type);
-			goto out;
-		}
+	r = e->io->check_fs(fd, magic, &type);
+	if (r == -EXDEV) {
+		iso_err_set(err, r, "%s is not a cgroup%s filesystem (f_type 0x%lx)", path,
+			    magic == CGROUP2_SUPER_MAGIC ? "2" : " v1", type);
+		goto out;
+	}
+	if (r < 0) {
+		iso_err_set(err, r, "cannot statfs %s: %s", path, strerror(-r));
+		goto out;
 	}
 	e->h[slot].fd = fd;
 	fd = -1;
@@ -235,8 +233,44 @@ out:
 	return r;
 }
 
-int cg_open(const struct cg_layout *layout, const char *subtree, bool verify_fs,
-	    struct cg_engine **out, struct iso_err *err)
+/* ---- the kernel's cgroupfs ---- */
+
+static int kernel_check_fs(int fd, unsigned long magic, unsigned long *type)
+{
+	struct statfs sfs;
+
+	if (fstatfs(fd, &sfs) < 0)
+		return -errno;
+	*type = (unsigned long)sfs.f_type;
+	return *type == magic ? 0 : -EXDEV;
+}
+
+/* Control files exist with their cgroup: never created by a write. */
+static int kernel_write(int dirfd, const char *file, const char *val)
+{
+	return iso_write_file_at(dirfd, file, val, false);
+}
+
+static int kernel_rmdir(int parent, const char *name)
+{
+	return unlinkat(parent, name, AT_REMOVEDIR) < 0 ? -errno : 0;
+}
+
+const struct cg_io cg_kernel_io = {
+	.check_fs = kernel_check_fs,
+	.write = kernel_write,
+	.read = iso_read_file_at,
+	.rmdir = kernel_rmdir,
+};
+
+int cg_open(const struct cg_layout *layout, const char *subtree, struct cg_engine **out,
+	    struct iso_err *err)
+{
+	return cg_open_io(layout, subtree, &cg_kernel_io, out, err);
+}
+
+int cg_open_io(const struct cg_layout *layout, const char *subtree, const struct cg_io *io,
+	       struct cg_engine **out, struct iso_err *err)
 {
 	struct cg_engine *e = NULL;
 	int r = 0;
@@ -255,7 +289,7 @@ int cg_open(const struct cg_layout *layout, const char *subtree, bool verify_fs,
 	}
 	e->version = layout->version;
 	e->ops = e->version == CG_V2 ? &cg_v2_ops : &cg_v1_ops;
-	e->fake = !verify_fs;
+	e->io = io;
 	strcpy(e->root, subtree);
 	strcpy(e->proc, "/proc");
 	for (int i = 0; i < CG_NCTRL; i++) {
@@ -263,7 +297,7 @@ int cg_open(const struct cg_layout *layout, const char *subtree, bool verify_fs,
 		e->h[i].first = i;
 	}
 	if (e->version == CG_V2) {
-		r = open_mount(e, 0, layout->v2_path, verify_fs, CGROUP2_SUPER_MAGIC, err);
+		r = open_mount(e, 0, layout->v2_path, CGROUP2_SUPER_MAGIC, err);
 		if (r < 0)
 			goto out;
 	} else if (e->version == CG_V1) {
@@ -272,8 +306,7 @@ int cg_open(const struct cg_layout *layout, const char *subtree, bool verify_fs,
 		for (int i = 0; i < CG_NCTRL; i++) {
 			if (!layout->v1_path[i][0])
 				continue;
-			r = open_mount(e, i, layout->v1_path[i], verify_fs, CGROUP_SUPER_MAGIC,
-				       err);
+			r = open_mount(e, i, layout->v1_path[i], CGROUP_SUPER_MAGIC, err);
 			if (r < 0)
 				goto out;
 			any = true;
@@ -344,12 +377,14 @@ int cg_fmt_path(const struct cg_engine *e, int slot, uid_t uid, const char *leaf
 		size_t len)
 {
 	const char *m = e->h[slot].path;
+	char user[32];
 
 	if (uid == (uid_t)-1)
 		return iso_snprintf(buf, len, "%s/%s", m, e->root);
+	(void)iso_name_user_dir(user, sizeof(user), uid);
 	if (!leaf || !*leaf)
-		return iso_snprintf(buf, len, "%s/%s/user-%u", m, e->root, (unsigned)uid);
-	return iso_snprintf(buf, len, "%s/%s/user-%u/%s", m, e->root, (unsigned)uid, leaf);
+		return iso_snprintf(buf, len, "%s/%s/%s", m, e->root, user);
+	return iso_snprintf(buf, len, "%s/%s/%s/%s", m, e->root, user, leaf);
 }
 
 int cg_mkdir(const struct cg_engine *e, int dirfd, const char *dirpath, const char *name,
@@ -367,7 +402,7 @@ int cg_mkdir(const struct cg_engine *e, int dirfd, const char *dirpath, const ch
 int cg_write(const struct cg_engine *e, int dirfd, const char *dirpath, const char *file,
 	     const char *val, struct iso_err *err)
 {
-	int r = iso_write_file_at(dirfd, file, val, e->fake);
+	int r = e->io->write(dirfd, file, val);
 
 	if (r < 0)
 		iso_err_set(err, r, "cannot write \"%s\" to %s/%s: %s", val, dirpath, file,
@@ -414,7 +449,7 @@ int cg_open_user(struct cg_engine *e, int slot, uid_t uid, bool create, int *out
 	r = cg_open_root(e, slot, create, &rootfd, err);
 	if (r < 0)
 		goto out;
-	snprintf(name, sizeof(name), "user-%u", (unsigned)uid);
+	(void)iso_name_user_dir(name, sizeof(name), uid);
 	if (create) {
 		r = cg_mkdir(e, rootfd, path, name, err);
 		if (r < 0)
@@ -512,21 +547,6 @@ out:
 	return r;
 }
 
-/* Processes in user-<uid>/<leaf> of one hierarchy; 0 when absent. */
-static int count_leaf(int userfd, const char *leaf)
-{
-	int fd = -1, n = 0;
-	int r;
-
-	r = iso_open_dir_at(userfd, leaf, &fd);
-	if (r == 0)
-		r = cg_procs_each(fd, NULL, NULL, &n);
-	iso_close(fd);
-	if (r == -ENOENT)
-		return 0;
-	return r < 0 ? r : n;
-}
-
 bool cg_is_subdir(DIR *d, const struct dirent *de)
 {
 	struct stat st;
@@ -538,40 +558,9 @@ bool cg_is_subdir(DIR *d, const struct dirent *de)
 	return fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* rmdir of a cgroup. On a fake tree the kernel's behaviour is imitated:
- * EBUSY while cgroup.procs lists a pid or a child cgroup exists, and the
- * control files vanish with the directory. */
 int cg_rmdir(const struct cg_engine *e, int parent, const char *name)
 {
-	struct dirent *de;
-	DIR *d = NULL;
-	int r = 0;
-
-	if (e->fake) {
-		r = count_leaf(parent, name);
-		if (r > 0)
-			r = -EBUSY;
-		if (r < 0 && r != -ENOENT)
-			goto out;
-		r = iso_opendir_at(parent, name, &d);
-		if (r < 0)
-			goto out;
-		while ((de = readdir(d)))
-			if (cg_is_subdir(d, de)) {
-				r = -EBUSY;
-				goto out;
-			}
-		rewinddir(d);
-		while ((de = readdir(d)))
-			if (de->d_type != DT_DIR)
-				(void)unlinkat(dirfd(d), de->d_name, 0);
-	}
-	if (unlinkat(parent, name, AT_REMOVEDIR) < 0)
-		r = -errno;
-out:
-	if (d)
-		closedir(d);
-	return r;
+	return e->io->rmdir(parent, name);
 }
 
 /* Removes <root> when it became empty. Another user's cg_user_apply may
@@ -588,489 +577,4 @@ void cg_rmdir_root(struct cg_engine *e, int slot)
 		iso_close(rootfd);
 	}
 	(void)cg_rmdir(e, e->h[slot].fd, e->root);
-}
-
-/* ---- per user ---- */
-
-int cg_user_apply(struct cg_engine *e, uid_t uid, const struct iso_limits *lim, unsigned ctrls,
-		  struct iso_err *err)
-{
-	int r;
-
-	if (uid == (uid_t)-1 || (ctrls & ~CG_ALL))
-		return iso_err_set(err, -EINVAL, "bad uid or controller set");
-	if ((ctrls & CG_CPU) && lim->cpu_quota != ISO_UNSET) {
-		long long q, p;
-
-		/* Bad values are refused before any directory is made. */
-		r = cg_cpu_quota_us(lim, &q, &p, err);
-		if (r < 0)
-			return r;
-	}
-	r = e->ops->user_apply(e, uid, lim, ctrls, err);
-	if (r == -ENOENT) {
-		/* See cg_rmdir_root(): a concurrent gc removed <root> under us. */
-		iso_err_clear(err);
-		r = e->ops->user_apply(e, uid, lim, ctrls, err);
-	}
-	return r;
-}
-
-static int enter_daemons(struct cg_engine *e, unsigned ctrls, pid_t pid, struct iso_err *err);
-
-int cg_enter_daemons(struct cg_engine *e, unsigned ctrls, pid_t pid, struct iso_err *err)
-{
-	int r = enter_daemons(e, ctrls, pid, NULL);
-
-	/* once more: another user's gc may have removed an empty
-	 * <root>/daemons or <root> between our mkdir and our write
-	 * (cg_rmdir_root) */
-	if (r < 0)
-		r = enter_daemons(e, ctrls, pid, err);
-	return r;
-}
-
-static int enter_daemons(struct cg_engine *e, unsigned ctrls, pid_t pid, struct iso_err *err)
-{
-	char path[PATH_MAX], val[24];
-	int rootfd = -1, fd = -1, r = 0;
-
-	snprintf(val, sizeof(val), "%d", (int)pid);
-	for (int i = 0; i < CG_NCTRL; i++) {
-		if (!cg_slot_used(e, i, ctrls))
-			continue;
-		r = cg_open_root(e, i, true, &rootfd, err);
-		if (r == 0)
-			r = cg_fmt_path(e, i, (uid_t)-1, NULL, path, sizeof(path));
-		if (r == 0)
-			r = cg_mkdir(e, rootfd, path, "daemons", err);
-		if (r == 0)
-			r = iso_open_dir_at(rootfd, "daemons", &fd);
-		if (r == 0) {
-			size_t n = strlen(path);
-
-			snprintf(path + n, sizeof(path) - n, "/daemons");
-			r = cg_write(e, fd, path, "cgroup.procs", val, err);
-		}
-		iso_close(fd);
-		iso_close(rootfd);
-		fd = rootfd = -1;
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
-int cg_enter(struct cg_engine *e, uid_t uid, const char *leaf, unsigned ctrls, pid_t pid,
-	     struct iso_err *err)
-{
-	char path[PATH_MAX], val[24];
-	int userfd = -1, leaffd = -1;
-	unsigned missing;
-	int r = 0;
-
-	if (!cg_valid_name(leaf, NAME_MAX) || pid <= 0 || (ctrls & ~CG_ALL)) {
-		r = iso_err_set(err, -EINVAL, "invalid leaf \"%s\" or pid %d", leaf, (int)pid);
-		goto out;
-	}
-	missing = e->version == CG_V1 ? ctrls & ~cg_available(e) : 0;
-	if (missing) {
-		r = iso_err_set(err, -EOPNOTSUPP, "controller %s is not mounted",
-				cg_ctrl_name(missing & -missing));
-		goto out;
-	}
-	snprintf(val, sizeof(val), "%d", (int)pid);
-	for (int i = 0; i < CG_NCTRL; i++) {
-		if (!cg_slot_used(e, i, ctrls))
-			continue;
-		r = cg_fmt_path(e, i, uid, NULL, path, sizeof(path));
-		if (r < 0)
-			goto out;
-		r = cg_open_user(e, i, uid, false, &userfd, err);
-		if (r == -ENOENT)
-			iso_err_set(err, r, "%s does not exist (cg_user_apply first)", path);
-		if (r < 0)
-			goto out;
-		r = cg_mkdir(e, userfd, path, leaf, err);
-		if (r < 0)
-			goto out;
-		r = iso_open_dir_at(userfd, leaf, &leaffd);
-		if (r < 0) {
-			iso_err_set(err, r, "cannot open %s/%s: %s", path, leaf, strerror(-r));
-			goto out;
-		}
-		/* cgroup.procs moves the whole thread group (also on v1, where
-		 * "tasks" would move one thread). v1 with RT_GROUP_SCHED refuses
-		 * realtime tasks into a group without rt_runtime: EINVAL. */
-		r = cg_fmt_path(e, i, uid, leaf, path, sizeof(path));
-		if (r < 0)
-			goto out;
-		r = cg_write(e, leaffd, path, "cgroup.procs", val, err);
-		if (r < 0)
-			goto out;
-		iso_close(leaffd);
-		iso_close(userfd);
-		leaffd = userfd = -1;
-	}
-out:
-	iso_close(leaffd);
-	iso_close(userfd);
-	return r;
-}
-
-int cg_leaf_nprocs(struct cg_engine *e, uid_t uid, const char *leaf)
-{
-	int userfd = -1, sum = 0;
-	int r = 0;
-
-	if (!cg_valid_name(leaf, NAME_MAX))
-		return -EINVAL;
-	for (int i = 0; i < CG_NCTRL; i++) {
-		if (!cg_slot_used(e, i, CG_ALL))
-			continue;
-		r = cg_open_user(e, i, uid, false, &userfd, NULL);
-		if (r == -ENOENT) {
-			r = 0;
-			continue;
-		}
-		if (r < 0)
-			goto out;
-		r = count_leaf(userfd, leaf);
-		iso_close(userfd);
-		userfd = -1;
-		if (r < 0)
-			goto out;
-		sum += r;
-	}
-out:
-	iso_close(userfd);
-	return r < 0 ? r : sum;
-}
-
-int cg_leaf_remove(struct cg_engine *e, uid_t uid, const char *leaf, struct iso_err *err)
-{
-	char path[PATH_MAX];
-	int userfd = -1, first = 0;
-	int r;
-
-	if (!cg_valid_name(leaf, NAME_MAX))
-		return iso_err_set(err, -EINVAL, "invalid leaf \"%s\"", leaf);
-	for (int i = 0; i < CG_NCTRL; i++) {
-		if (!cg_slot_used(e, i, CG_ALL))
-			continue;
-		r = cg_open_user(e, i, uid, false, &userfd, err);
-		if (r == 0)
-			r = cg_rmdir(e, userfd, leaf);
-		iso_close(userfd);
-		userfd = -1;
-		if (r == 0 || r == -ENOENT || first)
-			continue;
-		first = r;
-		if (cg_fmt_path(e, i, uid, leaf, path, sizeof(path)) == 0)
-			iso_err_set(err, r, "cannot remove %s: %s", path,
-				    r == -EBUSY ? "it still has processes" : strerror(-r));
-	}
-	return first;
-}
-
-int cg_leaf_rename(struct cg_engine *e, uid_t uid, const char *from, const char *to)
-{
-	int userfd = -1, done = 0, r = 0;
-
-	if (!cg_valid_name(from, NAME_MAX) || !cg_valid_name(to, NAME_MAX))
-		return -EINVAL;
-	for (int i = 0; i < CG_NCTRL && r == 0; i++) {
-		if (!cg_slot_used(e, i, CG_ALL))
-			continue;
-		r = cg_open_user(e, i, uid, false, &userfd, NULL);
-		if (r == -ENOENT) {
-			r = 0;
-			continue;
-		}
-		if (r < 0)
-			break;
-		/* the kernel renames a cgroup within its parent */
-		if (renameat(userfd, from, userfd, to) == 0)
-			done++;
-		else if (errno != ENOENT)
-			r = -errno;
-		iso_close(userfd);
-		userfd = -1;
-	}
-	return r < 0 ? r : done ? 0 : -ENOENT;
-}
-
-int cg_user_leftovers(struct cg_engine *e, uid_t uid)
-{
-	struct dirent *de;
-	DIR *d = NULL;
-	int userfd = -1, max = 0;
-
-	for (int i = 0; i < CG_NCTRL; i++) {
-		int n = 0;
-
-		if (!cg_slot_used(e, i, CG_ALL))
-			continue;
-		if (cg_open_user(e, i, uid, false, &userfd, NULL) < 0)
-			continue;
-		if (iso_opendir_at(userfd, ".", &d) == 0 && d) {
-			while ((de = readdir(d)))
-				if (cg_is_subdir(d, de) && !strncmp(de->d_name, "left-", 5) &&
-				    count_leaf(userfd, de->d_name) > 0)
-					n++;
-			closedir(d);
-			d = NULL;
-		}
-		iso_close(userfd);
-		userfd = -1;
-		if (n > max)
-			max = n;
-	}
-	return max;
-}
-
-int cg_user_gc(struct cg_engine *e, uid_t uid, int *live, struct iso_err *err)
-{
-	char path[PATH_MAX], name[32];
-	struct dirent *de;
-	DIR *d = NULL;
-	int userfd = -1, rootfd = -1;
-	int maxlive = 0, r = 0;
-
-	snprintf(name, sizeof(name), "user-%u", (unsigned)uid);
-	/* Every hierarchy, not only those the rule needs now: the config may
-	 * have changed since the leaves were made. */
-	for (int i = 0; i < CG_NCTRL; i++) {
-		int nlive = 0, remain = 0;
-
-		if (!cg_slot_used(e, i, CG_ALL))
-			continue;
-		r = cg_open_root(e, i, false, &rootfd, err);
-		if (r == 0)
-			r = iso_open_dir_at(rootfd, name, &userfd);
-		if (r == 0)
-			r = iso_opendir_at(userfd, ".", &d);
-		if (r == -ENOENT) {
-			r = 0;
-			goto next;
-		}
-		if (r < 0) {
-			cg_fmt_path(e, i, uid, NULL, path, sizeof(path));
-			iso_err_set(err, r, "cannot open %s: %s", path, strerror(-r));
-			goto out;
-		}
-		while ((de = readdir(d))) {
-			if (!cg_is_subdir(d, de))
-				continue;
-			if (strncmp(de->d_name, "session-", 8)) {
-				/* A holder's leaf: busy while its holder lives. Empty,
-				 * it is what a helper killed mid-open or a holder that
-				 * died left; the caller holds the user lock, so no
-				 * open is about to move a holder in. Not a session. */
-				if (count_leaf(userfd, de->d_name) != 0 ||
-				    cg_rmdir(e, userfd, de->d_name) < 0)
-					remain++;
-				continue;
-			}
-			r = count_leaf(userfd, de->d_name);
-			if (r == 0)
-				r = cg_rmdir(e, userfd, de->d_name);
-			if (r == 0 || r == -ENOENT)
-				continue;
-			remain++;
-			if (r > 0 || r == -EBUSY) { /* EBUSY: a process came in meanwhile */
-				nlive++;
-				continue;
-			}
-			cg_fmt_path(e, i, uid, de->d_name, path, sizeof(path));
-			iso_err_set(err, r, "cannot remove %s: %s", path, strerror(-r));
-			goto out;
-		}
-		r = 0;
-		if (remain == 0) {
-			/* ENOTEMPTY/EBUSY here would mean a process sits in the
-			 * user dir itself, which we never do: leave it. */
-			(void)cg_rmdir(e, rootfd, name);
-			cg_rmdir_root(e, i);
-		}
-		/* v1: the same session has a leaf per hierarchy, count it once. */
-		if (nlive > maxlive)
-			maxlive = nlive;
-	next:
-		if (d)
-			closedir(d);
-		d = NULL;
-		iso_close(userfd);
-		iso_close(rootfd);
-		userfd = rootfd = -1;
-	}
-	*live = maxlive;
-out:
-	if (d)
-		closedir(d);
-	iso_close(userfd);
-	iso_close(rootfd);
-	return r;
-}
-
-/* ---- listing and reading ---- */
-
-static int parse_uid(const char *s, uid_t *out)
-{
-	unsigned long v;
-	char *end;
-
-	if (!isdigit((unsigned char)s[0]) || (s[0] == '0' && s[1]))
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v >= (uid_t)-1)
-		return -EINVAL;
-	*out = (uid_t)v;
-	return 0;
-}
-
-static int cmp_uid(const void *a, const void *b)
-{
-	uid_t x = *(const uid_t *)a, y = *(const uid_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-int cg_list_users(struct cg_engine *e, uid_t **uids, size_t *n)
-{
-	uid_t *v = NULL, *nv, u;
-	size_t cnt = 0, cap = 0;
-	struct dirent *de;
-	DIR *d = NULL;
-	int rootfd = -1;
-	int r = 0;
-
-	for (int i = 0; i < CG_NCTRL; i++) {
-		if (!cg_slot_used(e, i, CG_ALL))
-			continue;
-		r = cg_open_root(e, i, false, &rootfd, NULL);
-		if (r == 0)
-			r = iso_opendir_at(rootfd, ".", &d);
-		iso_close(rootfd);
-		rootfd = -1;
-		if (r == -ENOENT) {
-			r = 0;
-			continue;
-		}
-		if (r < 0)
-			goto out;
-		while ((de = readdir(d))) {
-			bool dup = false;
-
-			if (!cg_is_subdir(d, de) || strncmp(de->d_name, "user-", 5) ||
-			    parse_uid(de->d_name + 5, &u) < 0)
-				continue;
-			for (size_t j = 0; j < cnt && !dup; j++)
-				dup = v[j] == u;
-			if (dup)
-				continue;
-			if (cnt == cap) {
-				cap = cap ? cap * 2 : 16;
-				nv = reallocarray(v, cap, sizeof(*v));
-				if (!nv) {
-					r = -ENOMEM;
-					goto out;
-				}
-				v = nv;
-			}
-			v[cnt++] = u;
-		}
-		closedir(d);
-		d = NULL;
-	}
-	if (cnt > 1) /* qsort(NULL, 0, ...) is undefined */
-		qsort(v, cnt, sizeof(*v), cmp_uid);
-	*uids = v;
-	*n = cnt;
-	v = NULL;
-out:
-	if (d)
-		closedir(d);
-	free(v);
-	return r;
-}
-
-/* The hierarchy of ctrl. A mask is accepted (its lowest mounted
- * controller), and v2 has only one hierarchy whatever is asked. */
-static int ctrl_slot(const struct cg_engine *e, unsigned ctrl)
-{
-	if (ctrl & ~CG_ALL)
-		return -EINVAL;
-	if (e->version == CG_V2)
-		return 0;
-	for (int i = 0; i < CG_NCTRL; i++)
-		if ((ctrl & (1u << i)) && e->h[i].fd >= 0)
-			return i;
-	return -ENOENT;
-}
-
-int cg_read_leaf(struct cg_engine *e, uid_t uid, const char *leaf, const char *file, char *buf,
-		 size_t len)
-{
-	int r = -ENOENT;
-
-	/* v1: a leaf exists only in the hierarchies its rule manages */
-	for (unsigned bit = 1; bit <= CG_MEMORY && r == -ENOENT; bit <<= 1)
-		r = cg_read(e, bit, uid, leaf, file, buf, len);
-	return r;
-}
-
-int cg_mount_path(const struct cg_engine *e, unsigned ctrl, char *buf, size_t len)
-{
-	int slot = ctrl_slot(e, ctrl);
-
-	if (slot < 0)
-		return slot;
-	return iso_snprintf(buf, len, "%s", e->h[slot].path);
-}
-
-int cg_read(struct cg_engine *e, unsigned ctrl, uid_t uid, const char *leaf, const char *file,
-	    char *buf, size_t len)
-{
-	int slot = ctrl_slot(e, ctrl);
-	int userfd = -1, fd = -1;
-	ssize_t n;
-	int r;
-
-	if (slot < 0)
-		return slot;
-	if ((leaf && *leaf && !cg_valid_name(leaf, NAME_MAX)) || !cg_valid_name(file, NAME_MAX))
-		return -EINVAL;
-	r = cg_open_user(e, slot, uid, false, &userfd, NULL);
-	if (r < 0)
-		goto out;
-	if (leaf && *leaf) {
-		r = iso_open_dir_at(userfd, leaf, &fd);
-		if (r < 0)
-			goto out;
-	}
-	n = iso_read_file_at(fd >= 0 ? fd : userfd, file, buf, len);
-	r = n < 0 ? (int)n : 0;
-out:
-	iso_close(fd);
-	iso_close(userfd);
-	return r;
-}
-
-int cg_path(const struct cg_engine *e, unsigned ctrl, uid_t uid, const char *leaf, char *buf,
-	    size_t len)
-{
-	char tmp[PATH_MAX];
-	int slot = ctrl_slot(e, ctrl);
-	int r;
-
-	if (slot < 0)
-		return slot;
-	if (leaf && *leaf && !cg_valid_name(leaf, NAME_MAX))
-		return -EINVAL;
-	r = cg_fmt_path(e, slot, uid, leaf, tmp, sizeof(tmp));
-	if (r == 0)
-		r = iso_snprintf(buf, len, "%s", tmp);
-	return r;
 }

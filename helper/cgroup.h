@@ -11,6 +11,7 @@
  *
  * Tree:  <mount>/<root>/user-<uid>/session-<id>     (v1: per controller)
  *                                 /holder             (sandbox init)
+ * (names: iso_names.h)
  * Limits live on user-<uid>; processes only in leaves.
  */
 
@@ -47,12 +48,10 @@ int cg_layout_detect(const char *mountinfo, struct cg_layout *out, struct iso_er
 
 struct cg_engine;
 
-/* Opens every hierarchy of the layout once (O_PATH|O_DIRECTORY|O_NOFOLLOW).
- * With verify_fs, each must be cgroupfs of the right version (fstatfs);
- * only unit tests pass false, to run on fake trees in a temp dir, where
- * files are created on write instead of expected to exist. */
-int cg_open(const struct cg_layout *layout, const char *subtree, bool verify_fs,
-	    struct cg_engine **out, struct iso_err *err);
+/* Opens every hierarchy of the layout once (O_PATH|O_DIRECTORY|O_NOFOLLOW);
+ * each must be cgroupfs of the right version (fstatfs). */
+int cg_open(const struct cg_layout *layout, const char *subtree, struct cg_engine **out,
+	    struct iso_err *err);
 void cg_close(struct cg_engine *e);
 
 enum cg_version cg_engine_version(const struct cg_engine *e);

@@ -3,8 +3,9 @@
 #define ISO_CGROUP_INTERNAL_H
 
 /*
- * Between cgroup.c (layout, engine, tree walking, gc, kill, origin) and the
- * backends cgroup_v1.c / cgroup_v2.c, which know the file names and the
+ * Between cgroup.c (layout, engine, primitives), cgroup_tree.c (the
+ * per-user tree, gc), cgroup_proc.c (kill, origin) and the backends
+ * cgroup_v1.c / cgroup_v2.c, which know the file names and the
  * kernel's rules of their version. Not for other callers, except unit
  * tests (cg_set_proc_root).
  */
@@ -27,10 +28,35 @@ struct cg_hier {
 
 struct cg_ops;
 
+/*
+ * The engine's file I/O in the tree: the kernel's cgroupfs (cg_kernel_io),
+ * or, in unit tests only (tests/unit/cg_test_util.c), plain directories
+ * that imitate it. The helper never links another table.
+ */
+struct cg_io {
+	/* 0 when fd is the mount of a filesystem of that magic; -EXDEV
+	 * (with *type) when it is another, -errno when it cannot tell. */
+	int (*check_fs)(int fd, unsigned long magic, unsigned long *type);
+	/* Writes val to dirfd/file, as the kernel takes it ("+cpu" in a
+	 * cgroup.subtree_control enables cpu). */
+	int (*write)(int dirfd, const char *file, const char *val);
+	/* As iso_read_file_at. */
+	ssize_t (*read)(int dirfd, const char *file, char *buf, size_t len);
+	/* rmdir of the cgroup name below parent: -EBUSY while it holds a
+	 * process or a child cgroup. */
+	int (*rmdir)(int parent, const char *name);
+};
+
+extern const struct cg_io cg_kernel_io;
+
+/* cg_open with another I/O table (unit tests). */
+int cg_open_io(const struct cg_layout *layout, const char *subtree, const struct cg_io *io,
+	       struct cg_engine **out, struct iso_err *err);
+
 struct cg_engine {
 	enum cg_version version;
 	const struct cg_ops *ops;
-	bool fake; /* !verify_fs: plain dirs, files created on write */
+	const struct cg_io *io;
 	char root[NAME_MAX + 1];
 	char proc[PATH_MAX]; /* "/proc"; tests point it at a fake one */
 	struct cg_hier h[CG_NCTRL];
@@ -106,7 +132,9 @@ bool cg_has_opt(const char *opts, const char *tok);
 int cg_procs_each(int dirfd, int (*fn)(pid_t pid, void *arg), void *arg, int *count);
 /* A directory entry that is a subdirectory (a child cgroup). */
 bool cg_is_subdir(DIR *d, const struct dirent *de);
-/* rmdir of a cgroup below parent (fake trees: their files first). */
+/* Processes in dirfd/name's cgroup.procs; 0 when it does not exist. */
+int cg_count_procs(int dirfd, const char *name);
+/* rmdir of a cgroup below parent. */
 int cg_rmdir(const struct cg_engine *e, int parent, const char *name);
 /* rmdir of <root> of slot once empty; errors ignored. */
 void cg_rmdir_root(struct cg_engine *e, int slot);

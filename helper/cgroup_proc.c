@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "iso_names.h"
 
 #define KILL_ROUNDS   200	/* SIGKILL sweeps of the tree at most ... */
 #define KILL_SLEEP_NS 10000000L /* ... 10 ms apart: ~2 s in all */
@@ -281,7 +282,7 @@ int cg_origin_restore(struct cg_engine *e, pid_t pid, const char *origin, struct
 						    strerror(-r));
 			continue;
 		}
-		r = iso_write_file_at(fd, "cgroup.procs", val, e->fake);
+		r = e->io->write(fd, "cgroup.procs", val);
 		iso_close(fd);
 		fd = -1;
 		if (r < 0 && !first)
@@ -292,6 +293,15 @@ int cg_origin_restore(struct cg_engine *e, pid_t pid, const char *origin, struct
 }
 
 /* ---- kill ---- */
+
+/* "/<root>/user-<uid>", as /proc/PID/cgroup names the user's tree. */
+static void user_prefix(const struct cg_engine *e, uid_t uid, char *buf, size_t len)
+{
+	char user[32];
+
+	(void)iso_name_user_dir(user, sizeof(user), uid);
+	(void)iso_snprintf(buf, len, "/%s/%s", e->root, user);
+}
 
 struct kill_ctx {
 	struct cg_engine *e;
@@ -348,7 +358,7 @@ static int sweep(struct cg_engine *e, uid_t uid, bool kill, int *seen)
 	int userfd = -1, fd = -1, total = 0, n;
 	int r = 0;
 
-	snprintf(k.prefix, sizeof(k.prefix), "/%s/user-%u", e->root, (unsigned)uid);
+	user_prefix(e, uid, k.prefix, sizeof(k.prefix));
 	for (int i = 0; i < CG_NCTRL; i++) {
 		if (!cg_slot_used(e, i, CG_ALL))
 			continue;
@@ -482,7 +492,10 @@ int cg_leaf_kill(struct cg_engine *e, uid_t uid, const char *leaf)
 	char uid_leaf[NAME_MAX + 32];
 	struct leaf_kill_ctx x = {.uid_leaf = uid_leaf};
 
-	snprintf(uid_leaf, sizeof(uid_leaf), "user-%u/%s", (unsigned)uid, leaf);
+	char user[32];
+
+	(void)iso_name_user_dir(user, sizeof(user), uid);
+	snprintf(uid_leaf, sizeof(uid_leaf), "%s/%s", user, leaf);
 	return each_leaf_dir(e, uid, leaf, leaf_kill, &x);
 }
 
@@ -499,7 +512,7 @@ static int kill_precheck(struct cg_engine *e, uid_t uid, char *path, size_t len,
 			slot = i;
 	if (slot < 0)
 		return iso_err_set(err, -ENOENT, "no hierarchy");
-	snprintf(prefix, sizeof(prefix), "/%s/user-%u", e->root, (unsigned)uid);
+	user_prefix(e, uid, prefix, sizeof(prefix));
 	if (proc_cgroup_read(e, getpid(), text, sizeof(text)) == 0)
 		for (int i = 0; i < CG_NCTRL; i++)
 			if (cg_slot_used(e, i, CG_ALL) && below(e, i, text, prefix))

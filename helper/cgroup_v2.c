@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "fsutil.h"
+#include "iso_names.h"
 
 static unsigned v2_parse_ctrls(const char *s)
 {
@@ -44,8 +45,7 @@ static unsigned v2_available(const struct cg_engine *e)
  * own write: a write of "+cpu +pids" is all or nothing, and which one the
  * kernel refused would be lost. Already enabled ones are not written
  * (the mount root's file is shared with whoever else manages the host).
- * A fake tree's plain file does not interpret "+cpu": there we store the
- * resulting list, as the kernel shows it on read ("cpu pids"). */
+ */
 static int v2_enable(struct cg_engine *e, int dirfd, const char *dirpath, unsigned ctrls,
 		     struct iso_err *err)
 {
@@ -53,35 +53,20 @@ static int v2_enable(struct cg_engine *e, int dirfd, const char *dirpath, unsign
 	ssize_t n;
 	int r = 0;
 
-	n = iso_read_file_at(dirfd, "cgroup.subtree_control", cur, sizeof(cur));
-	if (n == -ENOENT && e->fake) {
-		cur[0] = '\0';
-		n = 0;
-	}
-	if (n < 0) {
-		r = iso_err_set(err, (int)n, "cannot read %s/cgroup.subtree_control: %s", dirpath,
-				strerror((int)-n));
-		goto out;
-	}
+	n = e->io->read(dirfd, "cgroup.subtree_control", cur, sizeof(cur));
+	if (n < 0)
+		return iso_err_set(err, (int)n, "cannot read %s/cgroup.subtree_control: %s",
+				   dirpath, strerror((int)-n));
 	for (unsigned bit = 1; bit & CG_ALL; bit <<= 1) {
 		const char *name = cg_ctrl_name(bit);
 
 		if (!(ctrls & bit) || cg_has_token(cur, name))
 			continue;
-		if (e->fake) {
-			r = iso_snprintf(val, sizeof(val), "%s%s%s", cur, cur[0] ? " " : "", name);
-			if (r < 0)
-				goto out;
-		} else {
-			snprintf(val, sizeof(val), "+%s", name);
-		}
+		snprintf(val, sizeof(val), "+%s", name);
 		r = cg_write(e, dirfd, dirpath, "cgroup.subtree_control", val, err);
 		if (r < 0)
-			goto out;
-		if (e->fake)
-			strcpy(cur, val);
+			break;
 	}
-out:
 	return r;
 }
 
@@ -133,10 +118,8 @@ static int v2_user_apply(struct cg_engine *e, uid_t uid, const struct iso_limits
 	int rootfd = -1, userfd = -1;
 	int r;
 
-	r = iso_read_file_at(e->h[0].fd, "cgroup.controllers", have, sizeof(have));
-	if (r < 0 && e->fake)
-		have[0] = '\0';
-	else if (r < 0) {
+	r = e->io->read(e->h[0].fd, "cgroup.controllers", have, sizeof(have));
+	if (r < 0) {
 		iso_err_set(err, r, "cannot read %s/cgroup.controllers: %s", e->h[0].path,
 			    strerror(-r));
 		goto out;
@@ -166,7 +149,7 @@ static int v2_user_apply(struct cg_engine *e, uid_t uid, const struct iso_limits
 		if (r < 0)
 			goto out;
 	}
-	snprintf(name, sizeof(name), "user-%u", (unsigned)uid);
+	(void)iso_name_user_dir(name, sizeof(name), uid);
 	r = cg_mkdir(e, rootfd, root, name, err);
 	if (r < 0)
 		goto out;

@@ -22,8 +22,10 @@
 
 #include "cgroup.h"
 #include "fsutil.h"
+#include "iso_names.h"
 #include "lock.h"
 #include "procfs.h"
+#include "tidy.h"
 
 #define IDLE_CHECK_MS 2000
 /* the user lock is only tried: a busy lock is a session being opened or
@@ -53,12 +55,12 @@ static int open_cgroups(struct keeper *k)
 		return k->cg ? 0 : -ENOENT;
 	if (cg_layout_detect("/proc/self/mountinfo", &layout, NULL) < 0)
 		return -ENOENT;
-	return cg_open(&layout, k->info->root, true, &k->cg, NULL);
+	return cg_open(&layout, k->info->root, &k->cg, NULL);
 }
 
 static void record_name(const struct keeper *k, char *buf, size_t len)
 {
-	snprintf(buf, len, "user-%u.%s.holder", (unsigned)k->info->uid, k->info->key);
+	(void)iso_name_record(buf, len, k->info->uid, k->info->key);
 }
 
 /* The record still names our holder (the helper wrote it after we
@@ -78,30 +80,16 @@ static int record_is_ours(struct keeper *k)
  * the lock file when nothing of the user is left. */
 static void tidy(struct keeper *k, int lockfd)
 {
-	char name[96], buf[16];
-	int live = 0, left = 0;
+	char name[96], leaf[64];
+	int live = 0;
 
 	if (record_is_ours(k)) {
 		record_name(k, name, sizeof(name));
 		unlinkat(k->statedir, name, 0);
 	}
-	if (open_cgroups(k) == 0) {
-		char leaf[64];
-
-		/* the holder's leaf: "holder", or "holder-<sid>" per session */
-		if (strncmp(k->info->key, "s-", 2) == 0)
-			snprintf(leaf, sizeof(leaf), "holder-%s", k->info->key + 2);
-		else
-			snprintf(leaf, sizeof(leaf), "holder");
-		cg_leaf_remove(k->cg, k->info->uid, leaf, NULL);
-		cg_user_gc(k->cg, k->info->uid, &live, NULL);
-		left = cg_read(k->cg, CG_ALL, k->info->uid, "", "cgroup.procs", buf, sizeof(buf)) !=
-		       -ENOENT;
-	}
-	snprintf(name, sizeof(name), "user-%u.user.holder", (unsigned)k->info->uid);
-	if (faccessat(k->statedir, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
-		left = 1;
-	iso_user_unlock(k->statedir, k->info->uid, lockfd, !left);
+	(void)iso_name_holder_leaf(leaf, sizeof(leaf), k->info->key);
+	iso_user_tidy(open_cgroups(k) == 0 ? k->cg : NULL, k->statedir, k->info->uid, leaf, lockfd,
+		      &live, NULL);
 }
 
 /* Idle: no session leaf and no leftover job of the user holds a process. */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "iso_names.h"
 
 int iso_state_open(const char *path, int *dirfd, struct iso_err *err)
 {
@@ -117,7 +118,7 @@ fail:
 int iso_user_lock(int statedir, uid_t uid, int wait_ms, int *lockfd, struct iso_err *err)
 {
 	char name[64];
-	int r = iso_snprintf(name, sizeof(name), "user-%u.lock", (unsigned)uid);
+	int r = iso_name_user_lock(name, sizeof(name), uid);
 
 	if (r < 0)
 		return iso_err_set(err, r, "lock name too long");
@@ -127,7 +128,7 @@ int iso_user_lock(int statedir, uid_t uid, int wait_ms, int *lockfd, struct iso_
 int iso_worker_lock(int statedir, uid_t uid, int *lockfd)
 {
 	char name[64];
-	int r = iso_snprintf(name, sizeof(name), "user-%u.gc", (unsigned)uid);
+	int r = iso_name_worker_lock(name, sizeof(name), uid);
 
 	if (r < 0)
 		return r;
@@ -142,7 +143,7 @@ void iso_worker_unlock(int statedir, uid_t uid, int lockfd)
 		return;
 	/* unlinked while still locked: a worker that opened it meanwhile
 	 * sees another inode under the name and takes the new file */
-	if (iso_snprintf(name, sizeof(name), "user-%u.gc", (unsigned)uid) == 0)
+	if (iso_name_worker_lock(name, sizeof(name), uid) == 0)
 		unlinkat(statedir, name, 0);
 	iso_close(lockfd);
 }
@@ -153,7 +154,7 @@ void iso_user_unlock(int statedir, uid_t uid, int lockfd, bool remove)
 
 	if (lockfd < 0)
 		return;
-	if (remove && iso_snprintf(name, sizeof(name), "user-%u.lock", (unsigned)uid) == 0)
+	if (remove && iso_name_user_lock(name, sizeof(name), uid) == 0)
 		unlinkat(statedir, name, 0);
 	iso_close(lockfd);
 }

@@ -34,10 +34,11 @@
 
 #include "daemon.h"
 #include "fsutil.h"
+#include "iso_names.h"
+#include "sandbox_internal.h"
 #include "nsfd.h"
 #include "procfs.h"
 
-#define HOLDER_NAME		"isolate-holder"
 #define HOLDER_START_TIMEOUT_MS 10000
 /* Short on purpose: see sb_holder_destroy(). */
 #define HOLDER_STOP_TIMEOUT_MS 100
@@ -51,160 +52,6 @@ void sb_set_title_buffer(char *buf, size_t len)
 {
 	title_buf = buf;
 	title_len = len;
-}
-
-/* ---- state file: "pid starttime\n" ---- */
-
-static int state_name(char *buf, size_t len, uid_t uid, const char *key)
-{
-	return iso_snprintf(buf, len, "user-%u.%s.holder", (unsigned)uid, key);
-}
-
-/* Start time of a live (not zombie) process, and its name. */
-static int proc_start_time(pid_t pid, unsigned long long *start, char *comm, size_t commlen)
-{
-	struct iso_proc_stat st;
-	int r = iso_proc_stat(pid, &st);
-
-	if (r < 0)
-		return r;
-	if (comm)
-		snprintf(comm, commlen, "%s", st.comm);
-	/* a zombie keeps its pid but is no holder any more */
-	if (st.state == 'Z' || st.state == 'X')
-		return -ESRCH;
-	*start = st.start;
-	return 0;
-}
-
-/* Exiting (PF_EXITING in /proc/PID/stat's flags) or with a SIGKILL
- * pending that it has not acted on yet (/proc/PID/status). */
-static int proc_dying(pid_t pid)
-{
-	struct iso_proc_stat st;
-	char path[64], buf[4096], *p, *q;
-	unsigned long long mask;
-	ssize_t n;
-	int fd;
-
-	if (iso_proc_stat(pid, &st) < 0 || (st.flags & 0x4)) /* PF_EXITING */
-		return 1;
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return 1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	iso_close(fd);
-	if (n <= 0)
-		return 1;
-	buf[n] = '\0';
-	for (p = buf; (p = strstr(p, "Pnd:\t")); p += 5) {
-		mask = strtoull(p + 5, &q, 16);
-		if (mask & (1ULL << (SIGKILL - 1)))
-			return 1;
-	}
-	return 0;
-}
-
-static int state_write(int statedir, uid_t uid, const char *key, const struct sb_holder *h)
-{
-	char name[96], tmp[112], data[64];
-	int r;
-
-	r = state_name(name, sizeof(name), uid, key);
-	if (r < 0)
-		return r;
-	snprintf(tmp, sizeof(tmp), "%s.new", name);
-	snprintf(data, sizeof(data), "%d %llu\n", (int)h->pid, h->start);
-	unlinkat(statedir, tmp, 0);
-	r = iso_write_file_at(statedir, tmp, data, true);
-	if (r < 0)
-		return r;
-	/* rename: readers see the old record or the new one, never half */
-	if (renameat(statedir, tmp, statedir, name) < 0) {
-		r = -errno;
-		unlinkat(statedir, tmp, 0);
-		return r;
-	}
-	return 0;
-}
-
-static void state_remove(int statedir, uid_t uid, const char *key)
-{
-	char name[96];
-
-	if (state_name(name, sizeof(name), uid, key) == 0)
-		unlinkat(statedir, name, 0);
-}
-
-int sb_count_session_records(int statedir, uid_t uid)
-{
-	char prefix[48];
-	struct dirent *de;
-	size_t plen;
-	DIR *d;
-	int fd, n = 0;
-
-	snprintf(prefix, sizeof(prefix), "user-%u.s-", (unsigned)uid);
-	plen = strlen(prefix);
-	fd = openat(statedir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		iso_close(fd);
-		return -errno;
-	}
-	while ((de = readdir(d)))
-		if (strncmp(de->d_name, prefix, plen) == 0 && strstr(de->d_name, ".holder"))
-			n++;
-	closedir(d);
-	return n;
-}
-
-int sb_holder_find(int statedir, uid_t uid, const char *key, struct sb_holder *out)
-{
-	char name[96], buf[64], comm[32];
-	struct sb_holder h;
-	unsigned long long start;
-	struct stat st;
-	char *end;
-	long pid;
-	int fd;
-
-	if (state_name(name, sizeof(name), uid, key) < 0)
-		return -ENAMETOOLONG;
-	fd = openat(statedir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -ENOENT;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0) {
-		iso_close(fd);
-		state_remove(statedir, uid, key);
-		return -ENOENT;
-	}
-	iso_close(fd);
-	if (iso_read_file_at(statedir, name, buf, sizeof(buf)) <= 0)
-		goto stale;
-	errno = 0;
-	pid = strtol(buf, &end, 10);
-	if (errno || end == buf || *end != ' ' || pid <= 1)
-		goto stale;
-	h.pid = (pid_t)pid;
-	h.commit_fd = -1;
-	h.keeper = 0;
-	h.start = strtoull(end + 1, &end, 10);
-	/* The pid must still be the process we started: same start time,
-	 * our name. Anything else is a recycled pid and is never joined. A
-	 * holder that was killed but is still exiting is no use either: its
-	 * pid namespace refuses new processes. */
-	if (proc_start_time(h.pid, &start, comm, sizeof(comm)) < 0 || start != h.start ||
-	    strcmp(comm, HOLDER_NAME) != 0 || proc_dying(h.pid))
-		goto stale;
-	*out = h;
-	return 0;
-stale:
-	state_remove(statedir, uid, key);
-	return -ENOENT;
 }
 
 /* ---- the holder itself ---- */
@@ -433,10 +280,10 @@ static void holder_main(int go_fd, int ready_fd, const struct iso_limits *lim,
 		report(ready_fd, -errno, "dropping capabilities");
 		_exit(1);
 	}
-	prctl(PR_SET_NAME, HOLDER_NAME, 0, 0, 0);
+	prctl(PR_SET_NAME, ISO_HOLDER_COMM, 0, 0, 0);
 	if (title_buf && title_len > 0) {
 		memset(title_buf, 0, title_len);
-		snprintf(title_buf, title_len + 1, "%s", HOLDER_NAME);
+		snprintf(title_buf, title_len + 1, "%s", ISO_HOLDER_COMM);
 	}
 	if (chdir("/") < 0)
 		_exit(1);
@@ -456,20 +303,17 @@ static void holder_main(int go_fd, int ready_fd, const struct iso_limits *lim,
 	holder_loop();
 }
 
-/* The holder copies the mount namespace it is born from. Take it from
- * PID 1 (the host's), not from whoever opened the first session (a test's
- * private override, an admin's unshare). Where /proc/1/ns/mnt cannot be
- * opened (some container hosts), the caller's is the best we have. */
-static void enter_reference_mntns(void)
+int sb_enter_reference_mntns(void)
 {
 	int fd = open("/proc/1/ns/mnt", O_RDONLY | O_CLOEXEC);
+	int r = 0;
 
 	if (fd < 0)
-		return;
-	if (setns(fd, CLONE_NEWNS) < 0) {
-		/* keep ours */
-	}
+		return -errno;
+	if (setns(fd, CLONE_NEWNS) < 0)
+		r = -errno;
 	iso_close(fd);
+	return r;
 }
 
 static int wait_ready(int fd, struct holder_report *rep)
@@ -637,7 +481,6 @@ int sb_holder_create(int statedir, uid_t uid, const char *key, const struct iso_
 		r = iso_err_set(err, -errno, "pipe: %s", strerror(errno));
 		goto out;
 	}
-	enter_reference_mntns();
 	/* the keeper: out of the caller's cgroups (a kill of the session su
 	 * was started from must not take it) */
 	r = iso_daemon_fork(cg, ctrls, err);
@@ -663,7 +506,7 @@ int sb_holder_create(int statedir, uid_t uid, const char *key, const struct iso_
 	}
 	h.pid = kr.pid;
 	pidfd = (int)syscall(SYS_pidfd_open, h.pid, 0);
-	r = proc_start_time(h.pid, &h.start, NULL, 0);
+	r = sb_proc_start_time(h.pid, &h.start, NULL, 0);
 	if (r < 0) {
 		iso_err_set(err, r, "cannot read the holder's start time");
 		goto out;
@@ -674,7 +517,7 @@ int sb_holder_create(int statedir, uid_t uid, const char *key, const struct iso_
 		/* the keeper, for systemd's scope: alive while its child is */
 		h.keeper = iso_proc_stat(h.pid, &st) == 0 ? st.ppid : 0;
 	}
-	r = state_write(statedir, uid, key, &h);
+	r = sb_record_write(statedir, uid, key, &h);
 	if (r < 0) {
 		iso_err_set(err, r, "cannot record the holder in the state dir: %s", strerror(-r));
 		goto out;
@@ -736,8 +579,8 @@ int sb_holder_nsfds(const struct sb_holder *h, int fds[ISO_MAX_FDS], size_t *nfd
 				strerror(errno));
 		goto fail;
 	}
-	if (proc_start_time(h->pid, &start, comm, sizeof(comm)) < 0 || start != h->start ||
-	    strcmp(comm, HOLDER_NAME) != 0) {
+	if (sb_proc_start_time(h->pid, &start, comm, sizeof(comm)) < 0 || start != h->start ||
+	    strcmp(comm, ISO_HOLDER_COMM) != 0) {
 		r = iso_err_set(err, -ESRCH, "the sandbox holder %d went away", (int)h->pid);
 		goto fail;
 	}
@@ -803,7 +646,7 @@ int sb_holder_nprocs(const struct sb_holder *h)
 			continue;
 		/* A zombie still shows its pid namespace: sshd's [priv] closes
 		 * the session before it reaps its user child. It runs nothing. */
-		if (proc_start_time((pid_t)pid, &start, NULL, 0) == -ESRCH)
+		if (sb_proc_start_time((pid_t)pid, &start, NULL, 0) == -ESRCH)
 			continue;
 		n++;
 	}
@@ -827,7 +670,7 @@ int sb_holder_alive(const struct sb_holder *h)
 {
 	unsigned long long start;
 
-	return proc_start_time(h->pid, &start, NULL, 0) == 0 && start == h->start;
+	return sb_proc_start_time(h->pid, &start, NULL, 0) == 0 && start == h->start;
 }
 
 int sb_holder_destroy(int statedir, uid_t uid, const char *key, const struct sb_holder *h)
@@ -843,11 +686,11 @@ int sb_holder_destroy(int statedir, uid_t uid, const char *key, const struct sb_
 	if (pfd.fd >= 0 && !sb_holder_alive(h)) {
 		/* gone already (the pid may even be someone else's now) */
 		iso_close(pfd.fd);
-		state_remove(statedir, uid, key);
+		sb_record_remove(statedir, uid, key);
 		return 0;
 	}
 	if (pfd.fd >= 0 && syscall(SYS_pidfd_send_signal, pfd.fd, SIGKILL, NULL, 0) == 0) {
-		state_remove(statedir, uid, key);
+		sb_record_remove(statedir, uid, key);
 		/* As init of its pid namespace, the holder finishes dying only
 		 * once every task in it is reaped, and sshd's [priv] reaps its
 		 * user child only after the close we are part of. So wait
@@ -863,8 +706,8 @@ int sb_holder_destroy(int statedir, uid_t uid, const char *key, const struct sb_
 	/* no pidfds (old kernel, valgrind): signal and poll /proc */
 	if (kill(h->pid, SIGKILL) < 0 && errno != ESRCH)
 		return -errno;
-	state_remove(statedir, uid, key);
-	while (proc_start_time(h->pid, &start, NULL, 0) == 0 && start == h->start) {
+	sb_record_remove(statedir, uid, key);
+	while (sb_proc_start_time(h->pid, &start, NULL, 0) == 0 && start == h->start) {
 		if (waited >= HOLDER_STOP_TIMEOUT_MS)
 			return 1;
 		nanosleep(&ts, NULL);

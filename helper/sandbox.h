@@ -50,6 +50,14 @@ int sb_holder_find(int statedir, uid_t uid, const char *key, struct sb_holder *o
 /* Number of per-session holder records of uid (user-<uid>.s-*.holder). */
 int sb_count_session_records(int statedir, uid_t uid);
 
+/* Moves the calling process into PID 1's mount namespace, which a new
+ * holder then copies: the host's, not whoever opened the first session's
+ * (a test's private override, an admin's unshare). -errno where
+ * /proc/1/ns/mnt cannot be opened or joined (some container hosts, and
+ * hosts where root may not open it): the caller's stays, the best we
+ * have, and the caller says so. */
+int sb_enter_reference_mntns(void);
+
 /* Creates a holder for the namespaces and /tmp of lim, records it. Its
  * parent is a keeper process that reaps it (sandbox.c), started out of
  * the caller's cgroups into <root>/daemons of ctrls when cg is given. */

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "iso_names.h"
 #include "sdbus_dl.h"
 
 #define SD_DEST	 "org.freedesktop.systemd1"
@@ -64,7 +65,7 @@ static int classify(const char *path, uid_t uid, struct sysd_place *out)
 	const char *p = path, *end;
 	int depth = 0;
 
-	snprintf(own, sizeof(own), "user-%u.slice", (unsigned)uid);
+	(void)iso_name_user_slice(own, sizeof(own), uid);
 	while (*p) {
 		size_t n;
 
@@ -200,14 +201,12 @@ int sysd_pick_backend(enum iso_backend want, bool systemd_runs, const struct sys
 
 int sysd_user_slice(uid_t uid, char *buf, size_t len)
 {
-	return iso_snprintf(buf, len, "user-%u.slice", (unsigned)uid);
+	return iso_name_user_slice(buf, len, uid);
 }
 
 int sysd_holder_unit(uid_t uid, const char *sid, char *buf, size_t len)
 {
-	if (sid && sid[0])
-		return iso_snprintf(buf, len, "isolate-holder-%u-%s.scope", (unsigned)uid, sid);
-	return iso_snprintf(buf, len, "isolate-holder-%u.scope", (unsigned)uid);
+	return iso_name_holder_unit(buf, len, uid, sid);
 }
 
 static uint64_t as_u64(int64_t v)
@@ -301,14 +300,40 @@ static int new_call(struct sysd *s, sd_bus_message **m, const char *method)
 	return sdb_message_new_method_call(s->bus, m, SD_DEST, SD_PATH, SD_IFACE, method);
 }
 
+/* Sends a built Manager call (r: how the building went) and frees it;
+ * the reply is not needed. */
+static int call_built(struct sysd *s, int r, sd_bus_message *m, const char *method,
+		      const char *unit, struct iso_err *err)
+{
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	sd_bus_message *reply = NULL;
+	char what[64];
+
+	if (r < 0) {
+		snprintf(what, sizeof(what), "cannot build %s for", method);
+		bus_fail(err, r, NULL, what, unit);
+		goto out;
+	}
+	r = sdb_call(s->bus, m, 0, &e, &reply);
+	if (r < 0) {
+		bus_fail(err, r, &e, method, unit);
+		goto out;
+	}
+	r = 0;
+out:
+	sdb_error_free(&e);
+	sdb_message_unref(m);
+	sdb_message_unref(reply);
+	return r;
+}
+
 /* SetUnitProperties(unit, runtime = true, props): runtime, so the values
  * live in /run (system.control drop-ins) and go at reboot; the config
  * file stays the one source. */
 static int set_props(struct sysd *s, const char *unit, const struct sysd_prop *props, size_t n,
 		     struct iso_err *err)
 {
-	sd_bus_error e = SD_BUS_ERROR_NULL;
-	sd_bus_message *m = NULL, *reply = NULL;
+	sd_bus_message *m = NULL;
 	size_t i;
 	int r;
 
@@ -321,21 +346,7 @@ static int set_props(struct sysd *s, const char *unit, const struct sysd_prop *p
 		r = sdb_message_append(m, "(sv)", props[i].name, "t", props[i].value);
 	if (r >= 0)
 		r = sdb_message_close_container(m);
-	if (r < 0) {
-		bus_fail(err, r, NULL, "cannot build SetUnitProperties for", unit);
-		goto out;
-	}
-	r = sdb_call(s->bus, m, 0, &e, &reply);
-	if (r < 0) {
-		bus_fail(err, r, &e, "SetUnitProperties", unit);
-		goto out;
-	}
-	r = 0;
-out:
-	sdb_error_free(&e);
-	sdb_message_unref(m);
-	sdb_message_unref(reply);
-	return r;
+	return call_built(s, r, m, "SetUnitProperties", unit, err);
 }
 
 int sysd_apply_limits(struct sysd *s, uid_t uid, const struct iso_limits *lim, struct iso_err *err)
@@ -353,11 +364,6 @@ int sysd_apply_limits(struct sysd *s, uid_t uid, const struct iso_limits *lim, s
 	if (n == 0)
 		return 0;
 	return set_props(s, slice, props, (size_t)n, err);
-}
-
-int sysd_max_time_unit(uid_t uid, const char *sid, char *buf, size_t len)
-{
-	return iso_snprintf(buf, len, "isolate-max-time-%u-%s.timer", (unsigned)uid, sid);
 }
 
 int sysd_count_units(struct sysd *s, const char *pattern, int *n, struct iso_err *err)
@@ -399,20 +405,15 @@ int sysd_start_max_time(struct sysd *s, uid_t uid, const char *sid, const char *
 			int64_t seconds, struct iso_err *err)
 {
 	static const char *const loginctl[] = {"/usr/bin/loginctl", "/bin/loginctl"};
-	sd_bus_error e = SD_BUS_ERROR_NULL;
-	sd_bus_message *m = NULL, *reply = NULL;
-	char timer[SYSD_UNIT_MAX], service[SYSD_UNIT_MAX], desc[160];
+	char timer[SYSD_UNIT_MAX], service[SYSD_UNIT_MAX], desc[160], pattern[64];
+	sd_bus_message *m = NULL;
 	const char *exe = NULL;
 	size_t i;
-	int r;
+	int r, n = 0;
 
-	char pattern[64];
-	int n = 0;
-
-	r = sysd_max_time_unit(uid, sid, timer, sizeof(timer));
+	r = iso_name_max_time_timer(timer, sizeof(timer), uid, sid);
 	if (r == 0)
-		r = iso_snprintf(service, sizeof(service), "isolate-max-time-%u-%s.service",
-				 (unsigned)uid, sid);
+		r = iso_name_max_time_service(service, sizeof(service), uid, sid);
 	if (r < 0)
 		return iso_err_set(err, r, "systemd: unit name too long");
 	for (i = 0; i < sizeof(loginctl) / sizeof(loginctl[0]) && !exe; i++)
@@ -421,8 +422,9 @@ int sysd_start_max_time(struct sysd *s, uid_t uid, const char *sid, const char *
 	if (!exe)
 		return iso_err_set(err, -ENOENT, "systemd: no loginctl to end the session with");
 	/* Each one is a unit in PID 1: a bounded number per user. */
-	snprintf(pattern, sizeof(pattern), "isolate-max-time-%u-*.timer", (unsigned)uid);
-	r = sysd_count_units(s, pattern, &n, err);
+	r = iso_name_max_time_timer(pattern, sizeof(pattern), uid, "*");
+	if (r == 0)
+		r = sysd_count_units(s, pattern, &n, err);
 	if (r < 0)
 		return r;
 	if (n >= SYSD_MAX_TIMERS_PER_USER)
@@ -447,21 +449,7 @@ int sysd_start_max_time(struct sysd *s, uid_t uid, const char *sid, const char *
 				       "CollectMode", "s", "inactive-or-failed", "ExecStart",
 				       "a(sasb)", 1, exe, 3, "loginctl", "terminate-session",
 				       session, 0);
-	if (r < 0) {
-		bus_fail(err, r, NULL, "cannot build StartTransientUnit for", timer);
-		goto out;
-	}
-	r = sdb_call(s->bus, m, 0, &e, &reply);
-	if (r < 0) {
-		bus_fail(err, r, &e, "StartTransientUnit", timer);
-		goto out;
-	}
-	r = 0;
-out:
-	sdb_error_free(&e);
-	sdb_message_unref(m);
-	sdb_message_unref(reply);
-	return r;
+	return call_built(s, r, m, "StartTransientUnit", timer, err);
 }
 
 struct job_wait {

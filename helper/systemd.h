@@ -3,7 +3,8 @@
 #define ISO_SYSTEMD_H
 
 /*
- * The systemd backend (issue 9). Where systemd owns the cgroup tree and
+ * What the systemd backend (backend_systemd.c) asks of systemd. Where
+ * systemd owns the cgroup tree and
  * pam_systemd has put the session in user-<uid>.slice/session-<n>.scope,
  * moving the session into a subtree of ours would break loginctl,
  * KillUserProcesses and systemd-cgtop, and systemd would fight our limits.
@@ -108,8 +109,7 @@ int sysd_stop_unit(struct sysd *s, const char *unit, struct iso_err *err);
  * is created, and logind creates the session's. So a transient timer
  * isolate-max-time-<uid>-<sid>.timer fires after `seconds` and its service runs
  * `loginctl terminate-session <session>`; no process of ours waits. The
- * close stops the timer (sysd_stop_unit on sysd_max_time_unit's name). */
-int sysd_max_time_unit(uid_t uid, const char *sid, char *buf, size_t len);
+ * close stops the timer (sysd_stop_unit on iso_name_max_time_timer's name). */
 /* How many units match a glob pattern (ListUnitsByPatterns, any state). */
 int sysd_count_units(struct sysd *s, const char *pattern, int *n, struct iso_err *err);
 /* Bound on the session_max_time timers one user can have in PID 1. */

@@ -24,9 +24,11 @@
 
 #include "daemon.h"
 #include "fsutil.h"
+#include "iso_names.h"
 #include "procfs.h"
 #include "lock.h"
 #include "sandbox.h"
+#include "tidy.h"
 
 #define WARN_BEFORE_S 60
 #define POLL_MS	      500
@@ -116,8 +118,9 @@ static int collect_tty(pid_t pid, void *arg)
 static void cleanup(struct cg_engine *cg, int statedir, uid_t uid, const char *leaf)
 {
 	struct sb_holder h;
-	char key[SB_KEY_MAX];
-	int lockfd, live = 0, has_holder = 0, round;
+	char key[SB_KEY_MAX], sid[ISO_SID_LEN + 1];
+	const char *holder_leaf = NULL;
+	int lockfd, live = 0, round;
 
 	for (round = 0; round < 100 && cg_leaf_nprocs(cg, uid, leaf) > 0; round++)
 		nap_ms(20);
@@ -125,28 +128,24 @@ static void cleanup(struct cg_engine *cg, int statedir, uid_t uid, const char *l
 		return;
 	cg_leaf_remove(cg, uid, leaf, NULL);
 	cg_user_gc(cg, uid, &live, NULL);
-	/* the session id of "session-<sid>", or of "left-<sid>" once its
-	 * session closed and the watcher followed what it left */
-	snprintf(key, sizeof(key), "s-%s", strchr(leaf, '-') + 1);
-	if (sb_holder_find(statedir, uid, key, &h) == 0)
+	/* the session's own sandbox, if it had one: its id is the leaf's,
+	 * "session-<sid>", or "left-<sid>" once its session closed and the
+	 * watcher followed what it left */
+	if (iso_leaf_sid(leaf, sid, sizeof(sid)) == 0 &&
+	    iso_name_sandbox_key(key, sizeof(key), sid) == 0 &&
+	    sb_holder_find(statedir, uid, key, &h) == 0)
 		sb_holder_destroy(statedir, uid, key, &h);
-	if (sb_holder_find(statedir, uid, "user", &h) == 0) {
-		has_holder = 1;
-		if (live == 0 && sb_holder_nprocs(&h) == 0 &&
-		    sb_holder_destroy(statedir, uid, "user", &h) == 0) {
-			cg_leaf_remove(cg, uid, "holder", NULL);
-			cg_user_gc(cg, uid, &live, NULL);
-			has_holder = 0;
-		}
-	}
-	iso_user_unlock(statedir, uid, lockfd, live == 0 && !has_holder);
+	if (sb_holder_find(statedir, uid, ISO_KEY_USER, &h) == 0 && live == 0 &&
+	    sb_holder_nprocs(&h) == 0 && sb_holder_destroy(statedir, uid, ISO_KEY_USER, &h) == 0)
+		holder_leaf = "holder";
+	iso_user_tidy(cg, statedir, uid, holder_leaf, lockfd, &live, NULL);
 }
 
 static void watch(struct cg_engine *cg, int statedir, uid_t uid, const char *user, const char *leaf,
 		  int64_t seconds)
 {
 	long long deadline = now_ms() + seconds * 1000;
-	char left[64];
+	char left[64], sid[ISO_SID_LEN + 1];
 	long long warn_at = deadline - WARN_BEFORE_S * 1000;
 	int warned = 0, round;
 
@@ -174,8 +173,9 @@ static void watch(struct cg_engine *cg, int statedir, uid_t uid, const char *use
 		if (cg_leaf_each(cg, uid, leaf, NULL, NULL) == -ENOENT) {
 			/* closed, but what it left runs on as "left-<sid>":
 			 * session_max_time still ends it */
-			snprintf(left, sizeof(left), "left-%s", leaf + strlen("session-"));
-			if (strncmp(leaf, "session-", 8) != 0 ||
+			if (iso_leaf_kind(leaf) != ISO_LEAF_SESSION ||
+			    iso_leaf_sid(leaf, sid, sizeof(sid)) < 0 ||
+			    iso_name_left_leaf(left, sizeof(left), sid) < 0 ||
 			    cg_leaf_each(cg, uid, left, NULL, NULL) == -ENOENT)
 				return; /* the session closed in time */
 			leaf = left;

@@ -19,8 +19,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "iso_names.h"
 #include "lock.h"
 #include "procfs.h"
+#include "tidy.h"
 
 struct gc {
 	struct ctl_machine m;
@@ -120,12 +122,16 @@ static bool gc_alive_key(const struct gc *g, uid_t uid, const char *leaf)
  */
 static bool gc_foreign_holder(const struct gc *g, const struct ctl_record *rec)
 {
-	char path[64], line[1024], want[48];
+	char path[64], line[1024], want[64], user[32], holder[16];
 	bool foreign = false;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)rec->h.pid);
-	snprintf(want, sizeof(want), "/user-%u/holder", (unsigned)rec->uid);
+	/* "/user-<uid>/holder", a prefix of every holder leaf's path */
+	if (iso_name_user_dir(user, sizeof(user), rec->uid) < 0 ||
+	    iso_name_holder_leaf(holder, sizeof(holder), ISO_KEY_USER) < 0)
+		return false;
+	snprintf(want, sizeof(want), "/%s/%s", user, holder);
 	f = fopen(path, "re");
 	if (!f)
 		return false;
@@ -188,7 +194,7 @@ static void gc_holders(struct gc *g, uid_t uid, int live)
 static void gc_holder_leaves(struct gc *g, uid_t uid, const struct ctl_leaf *leaves, size_t n)
 {
 	for (size_t i = 0; i < n && g->m.cg; i++) {
-		if (leaves[i].is_session || strncmp(leaves[i].name, "holder", 6) ||
+		if (iso_leaf_kind(leaves[i].name) != ISO_LEAF_HOLDER ||
 		    gc_alive_key(g, uid, leaves[i].name))
 			continue;
 		if (cg_leaf_nprocs(g->m.cg, uid, leaves[i].name) == 0)
@@ -211,18 +217,10 @@ static void gc_tmp_files(struct gc *g, uid_t uid)
 	}
 }
 
-static bool gc_has_record(const struct gc *g, uid_t uid)
-{
-	for (size_t i = 0; i < g->st.nrec; i++)
-		if (g->st.rec[i].uid == uid &&
-		    faccessat(g->statedir, g->st.rec[i].file, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
-			return true;
-	return false;
-}
-
 static void gc_user(struct gc *g, uid_t uid)
 {
 	struct ctl_leaf *leaves = NULL;
+	char name[64];
 	struct iso_err err;
 	size_t n = 0;
 	int lockfd = -1, live = 0, r;
@@ -249,29 +247,20 @@ static void gc_user(struct gc *g, uid_t uid)
 	}
 	gc_holders(g, uid, live);
 	gc_tmp_files(g, uid);
-	if (g->m.cg) {
+	if (g->m.cg)
 		gc_holder_leaves(g, uid, leaves, n);
-		/* the user dir goes once the holder leaf has gone */
-		if (cg_user_gc(g->m.cg, uid, &live, &err) < 0) {
-			ctl_warn("gc: uid %u: %s", (unsigned)uid, err.msg);
-			g->failed++;
-		}
+	/* the user dir goes once the holder leaf has gone, and the lock file
+	 * once nothing of the user is left, as at the helper's last close */
+	iso_err_clear(&err);
+	left = iso_user_tidy(g->m.cg, g->statedir, uid, NULL, lockfd, &live, &err) != 0;
+	lockfd = -1;
+	if (err.code) {
+		ctl_warn("gc: uid %u: %s", (unsigned)uid, err.msg);
+		g->failed++;
 	}
 	gc_report(g);
-	for (size_t h = 0; h < g->m.nhier && g->m.cg; h++) {
-		char path[PATH_MAX];
-
-		if (cg_path(g->m.cg, g->m.hier[h].bit, uid, "", path, sizeof(path)) == 0 &&
-		    gc_exists(path))
-			left = true;
-	}
-	left = left || gc_has_record(g, uid);
-	/* Nothing of the user is left: the lock file goes too, as at the
-	 * helper's last close. */
-	iso_user_unlock(g->statedir, uid, lockfd, !left);
-	lockfd = -1;
-	if (!left && had_lock) {
-		printf("removed lock file %s/user-%u.lock\n", ISO_RUNDIR, (unsigned)uid);
+	if (!left && had_lock && iso_name_user_lock(name, sizeof(name), uid) == 0) {
+		printf("removed lock file %s/%s\n", ISO_RUNDIR, name);
 		g->removed++;
 	}
 out:

@@ -21,9 +21,9 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "iso_names.h"
 #include "lock.h"
-
-#define HOLDER_COMM "isolate-holder" /* what sandbox.c names the holder */
+#include "uidset.h"
 
 /* ---- hierarchies ---- */
 
@@ -37,7 +37,7 @@ int ctl_machine_open(const char *root, struct ctl_machine *m)
 	if (r < 0)
 		goto out;
 	m->have_layout = true;
-	r = cg_open(&m->layout, root, true, &m->cg, &m->err);
+	r = cg_open(&m->layout, root, &m->cg, &m->err);
 	if (r < 0)
 		goto out;
 	avail = cg_available(m->cg);
@@ -130,7 +130,7 @@ static int leaf_add(struct ctl_leaf **v, size_t *n, const char *name, unsigned c
 	snprintf(l->name, sizeof(l->name), "%s", name);
 	l->nprocs = nprocs;
 	l->ctrls = ctrls;
-	l->is_session = !strncmp(name, "session-", 8);
+	l->is_session = iso_leaf_kind(name) == ISO_LEAF_SESSION;
 	return 0;
 }
 
@@ -178,31 +178,14 @@ out:
 
 void ctl_holder_leaf(const char *key, char *buf, size_t len)
 {
-	if (!strncmp(key, "s-", 2))
-		snprintf(buf, len, "holder-%s", key + 2);
-	else
-		snprintf(buf, len, "holder");
+	(void)iso_name_holder_leaf(buf, len, key);
 }
 
 /* ---- users ---- */
 
 int ctl_uid_add(uid_t **v, size_t *n, uid_t u)
 {
-	uid_t *nv;
-	size_t i;
-
-	for (i = 0; i < *n && (*v)[i] < u; i++)
-		;
-	if (i < *n && (*v)[i] == u)
-		return 0;
-	nv = reallocarray(*v, *n + 1, sizeof(**v));
-	if (!nv)
-		return -ENOMEM;
-	memmove(nv + i + 1, nv + i, (*n - i) * sizeof(*nv));
-	nv[i] = u;
-	*v = nv;
-	(*n)++;
-	return 0;
+	return iso_uid_set_add(v, n, u);
 }
 
 bool ctl_uid_has(const uid_t *v, size_t n, uid_t u)
@@ -247,31 +230,7 @@ void ctl_user_name(uid_t uid, char *buf, size_t len, bool *known)
 
 int ctl_parse_state_name(const char *name, uid_t *uid, const char **rest)
 {
-	unsigned long v;
-	char *end;
-
-	if (strncmp(name, "user-", 5) || !isdigit((unsigned char)name[5]))
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(name + 5, &end, 10);
-	if (errno || *end != '.' || v >= (uid_t)-1)
-		return -EINVAL;
-	*uid = (uid_t)v;
-	*rest = end + 1;
-	return 0;
-}
-
-/* Keys the helper makes: "user", or "s-" and a 16 hex digit session id. */
-static bool valid_key(const char *k, size_t len)
-{
-	if (len == 4 && !strncmp(k, "user", 4))
-		return true;
-	if (len != 18 || strncmp(k, "s-", 2))
-		return false;
-	for (size_t i = 2; i < len; i++)
-		if (!isxdigit((unsigned char)k[i]) || isupper((unsigned char)k[i]))
-			return false;
-	return true;
+	return iso_parse_state_name(name, uid, rest);
 }
 
 /* /proc/<pid>/stat: start time and name, as sandbox.c reads them; a
@@ -296,7 +255,7 @@ bool ctl_record_alive(const struct ctl_record *rec)
 	char comm[32];
 
 	return rec->h.pid > 1 && proc_stat(rec->h.pid, &start, comm, sizeof(comm)) == 0 &&
-	       start == rec->h.start && !strcmp(comm, HOLDER_COMM);
+	       start == rec->h.start && !strcmp(comm, ISO_HOLDER_COMM);
 }
 
 static void record_parse(int statedir, struct ctl_record *rec)
@@ -389,7 +348,7 @@ int ctl_state_read(int statedir, struct ctl_state *st)
 		if (!dot || strcmp(dot, ".holder"))
 			continue;
 		klen = (size_t)(dot - rest);
-		if (!valid_key(rest, klen))
+		if (!iso_key_valid(rest, klen))
 			continue;
 		nv = reallocarray(st->rec, st->nrec + 1, sizeof(*nv));
 		if (!nv) {

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "iso_names.h"
 #include "systemd.h"
 
 #define ST_NA	     LLONG_MIN /* no such file / not managed */
@@ -157,7 +158,8 @@ static int st_gather(const struct ctl_machine *m, uid_t uid, struct st_user *u)
 		return r;
 	for (size_t i = 0; i < u->nleaves; i++) {
 		u->live += u->leaves[i].is_session && u->leaves[i].nprocs > 0;
-		u->leftovers += !strncmp(u->leaves[i].name, "left-", 5) && u->leaves[i].nprocs > 0;
+		u->leftovers += iso_leaf_kind(u->leaves[i].name) == ISO_LEAF_LEFT &&
+				u->leaves[i].nprocs > 0;
 	}
 	st_read_limits(m, u);
 	return 0;
@@ -290,13 +292,16 @@ static void st_json_num(struct json *j, const char *key, long long v)
  * version of isolatectl does not know). */
 static const char *st_leaf_kind(const char *name)
 {
-	if (!strncmp(name, "session-", 8))
+	switch (iso_leaf_kind(name)) {
+	case ISO_LEAF_SESSION:
 		return "session";
-	if (!strncmp(name, "left-", 5))
+	case ISO_LEAF_LEFT:
 		return "leftover";
-	if (!strcmp(name, "holder") || !strncmp(name, "holder-", 7))
+	case ISO_LEAF_HOLDER:
 		return "holder";
-	return "other";
+	default:
+		return "other";
+	}
 }
 
 static void st_json_user(struct json *j, const struct st_user *u, const struct ctl_state *st)

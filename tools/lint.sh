@@ -57,10 +57,9 @@ tests/unit/test_cgroup_real.c clang-analyzer-core.NullDereference
 tests/unit/test_fsutil.c clang-analyzer-deadcode.DeadStores
 tests/unit/test_cgroup.c clang-analyzer-security.insecureAPI.strcpy
 helper/cgroup.c clang-analyzer-security.insecureAPI.strcpy
-helper/cgroup_v2.c clang-analyzer-security.insecureAPI.strcpy
 config/load.c clang-analyzer-deadcode.DeadStores
 config/config.c clang-analyzer-core.NullDereference
-helper/cgroup.c clang-analyzer-core.NonNullParamChecker
+helper/cgroup_tree.c clang-analyzer-core.NonNullParamChecker
 KNOWN
 # cert-env33-c in tests: unit tests set up fixtures with system("rm -rf").
 # bench/: atoi on the benchmark's own command line, and buffers freed by

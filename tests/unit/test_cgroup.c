@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "cgroup.h"
+#include "cg_test_util.h"
 #include "cgroup_internal.h"
 
 struct fx {
@@ -43,43 +44,6 @@ static void put(const char *content, const char *fmt, ...)
 	assert_non_null(f);
 	fputs(content, f);
 	fclose(f);
-}
-
-/* Contents of a file without its newline, or "<none>" if absent. */
-static const char *get(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static const char *get(const char *fmt, ...)
-{
-	static char buf[4096];
-	char p[PATH_MAX];
-	va_list ap;
-	size_t n;
-	FILE *f;
-
-	va_start(ap, fmt);
-	vsnprintf(p, sizeof(p), fmt, ap);
-	va_end(ap);
-	f = fopen(p, "r");
-	if (!f)
-		return "<none>";
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	if (n && buf[n - 1] == '\n')
-		buf[n - 1] = '\0';
-	return buf;
-}
-
-static bool exists(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static bool exists(const char *fmt, ...)
-{
-	char p[PATH_MAX];
-	struct stat st;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(p, sizeof(p), fmt, ap);
-	va_end(ap);
-	return lstat(p, &st) == 0;
 }
 
 static void mkd(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -140,7 +104,7 @@ static int setup_common(void **state, enum cg_version v, unsigned mounts, bool c
 				 names[i]);
 		}
 	}
-	assert_int_equal(cg_open(&f->lay, "pam_isolate", false, &f->e, &f->err), 0);
+	assert_int_equal(cg_open_io(&f->lay, "pam_isolate", &cgt_fake_io, &f->e, &f->err), 0);
 	*state = f;
 	return 0;
 }
@@ -315,10 +279,10 @@ static void test_open_bad_names(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		assert_int_equal(cg_open(&l, bad[i], false, &e, &err), -EINVAL);
+		assert_int_equal(cg_open_io(&l, bad[i], &cgt_fake_io, &e, &err), -EINVAL);
 		assert_ptr_equal(e, (void *)0x1);
 	}
-	assert_int_equal(cg_open(&l, "ok-name_1.2", false, &e, &err), 0);
+	assert_int_equal(cg_open_io(&l, "ok-name_1.2", &cgt_fake_io, &e, &err), 0);
 	cg_close(e);
 	cg_close(NULL);
 }
@@ -330,17 +294,17 @@ static void test_open_verify_fs(void **state)
 	struct iso_err err = {0};
 
 	(void)state;
-	assert_int_equal(cg_open(&l, "pam_isolate", true, &e, &err), -EXDEV);
+	assert_int_equal(cg_open(&l, "pam_isolate", &e, &err), -EXDEV);
 	assert_null(e);
 	assert_non_null(strstr(err.msg, "/tmp is not a cgroup2 filesystem"));
 	l.version = CG_V1;
 	strcpy(l.v1_path[1], "/tmp");
-	assert_int_equal(cg_open(&l, "pam_isolate", true, &e, &err), -EXDEV);
+	assert_int_equal(cg_open(&l, "pam_isolate", &e, &err), -EXDEV);
 	memset(&l, 0, sizeof(l));
 	l.version = CG_V1;
-	assert_int_equal(cg_open(&l, "pam_isolate", false, &e, &err), -ENOENT);
+	assert_int_equal(cg_open_io(&l, "pam_isolate", &cgt_fake_io, &e, &err), -ENOENT);
 	strcpy(l.v1_path[0], "/nonexistent/cpu");
-	assert_int_equal(cg_open(&l, "pam_isolate", false, &e, &err), -ENOENT);
+	assert_int_equal(cg_open_io(&l, "pam_isolate", &cgt_fake_io, &e, &err), -ENOENT);
 	assert_non_null(strstr(err.msg, "/nonexistent/cpu"));
 }
 
@@ -389,15 +353,16 @@ static void test_v1_apply(void **state)
 	l.tasks_max = 50;
 	l.memory_max = 1 << 30; /* set, but memory is not asked for */
 	assert_int_equal(cg_user_apply(f->e, 1001, &l, CG_CPU | CG_PIDS, &f->err), 0);
-	assert_string_equal(get("%s/cpu/pam_isolate/user-1001/cpu.cfs_period_us", f->base),
+	assert_string_equal(cgt_get("%s/cpu/pam_isolate/user-1001/cpu.cfs_period_us", f->base),
 			    "100000");
-	assert_string_equal(get("%s/cpu/pam_isolate/user-1001/cpu.cfs_quota_us", f->base), "20000");
-	assert_false(exists("%s/cpu/pam_isolate/user-1001/cpu.shares", f->base));
-	assert_string_equal(get("%s/pids/pam_isolate/user-1001/pids.max", f->base), "50");
-	assert_false(exists("%s/pids/pam_isolate/user-1001/cpu.cfs_quota_us", f->base));
-	assert_false(exists("%s/memory/pam_isolate", f->base));
+	assert_string_equal(cgt_get("%s/cpu/pam_isolate/user-1001/cpu.cfs_quota_us", f->base),
+			    "20000");
+	assert_false(cgt_exists("%s/cpu/pam_isolate/user-1001/cpu.shares", f->base));
+	assert_string_equal(cgt_get("%s/pids/pam_isolate/user-1001/pids.max", f->base), "50");
+	assert_false(cgt_exists("%s/pids/pam_isolate/user-1001/cpu.cfs_quota_us", f->base));
+	assert_false(cgt_exists("%s/memory/pam_isolate", f->base));
 	/* no limit on the subtree root itself */
-	assert_false(exists("%s/cpu/pam_isolate/cpu.cfs_quota_us", f->base));
+	assert_false(cgt_exists("%s/cpu/pam_isolate/cpu.cfs_quota_us", f->base));
 
 	/* idempotent, and edits take effect */
 	l.cpu_quota = 15000;
@@ -405,11 +370,12 @@ static void test_v1_apply(void **state)
 	l.cpu_weight = 200;
 	l.tasks_max = ISO_MAX;
 	assert_int_equal(cg_user_apply(f->e, 1001, &l, CG_CPU | CG_PIDS, &f->err), 0);
-	assert_string_equal(get("%s/cpu/pam_isolate/user-1001/cpu.cfs_period_us", f->base),
+	assert_string_equal(cgt_get("%s/cpu/pam_isolate/user-1001/cpu.cfs_period_us", f->base),
 			    "50000");
-	assert_string_equal(get("%s/cpu/pam_isolate/user-1001/cpu.cfs_quota_us", f->base), "75000");
-	assert_string_equal(get("%s/cpu/pam_isolate/user-1001/cpu.shares", f->base), "2048");
-	assert_string_equal(get("%s/pids/pam_isolate/user-1001/pids.max", f->base), "max");
+	assert_string_equal(cgt_get("%s/cpu/pam_isolate/user-1001/cpu.cfs_quota_us", f->base),
+			    "75000");
+	assert_string_equal(cgt_get("%s/cpu/pam_isolate/user-1001/cpu.shares", f->base), "2048");
+	assert_string_equal(cgt_get("%s/pids/pam_isolate/user-1001/pids.max", f->base), "max");
 	assert_int_equal(cg_read(f->e, CG_CPU, 1001, "", "cpu.cfs_quota_us", buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "75000");
 	assert_int_equal(cg_read(f->e, CG_MEMORY, 1001, "", "x", buf, sizeof(buf)), -ENOENT);
@@ -418,8 +384,9 @@ static void test_v1_apply(void **state)
 	l.cpu_quota = ISO_MAX;
 	l.cpu_weight = 1;
 	assert_int_equal(cg_user_apply(f->e, 1001, &l, CG_CPU, &f->err), 0);
-	assert_string_equal(get("%s/cpu/pam_isolate/user-1001/cpu.cfs_quota_us", f->base), "-1");
-	assert_string_equal(get("%s/cpu/pam_isolate/user-1001/cpu.shares", f->base), "10");
+	assert_string_equal(cgt_get("%s/cpu/pam_isolate/user-1001/cpu.cfs_quota_us", f->base),
+			    "-1");
+	assert_string_equal(cgt_get("%s/cpu/pam_isolate/user-1001/cpu.shares", f->base), "10");
 }
 
 static void test_v1_apply_errors(void **state)
@@ -433,14 +400,14 @@ static void test_v1_apply_errors(void **state)
 	/* memory is not mounted in this fixture: nothing at all is made */
 	assert_int_equal(cg_user_apply(f->e, 1001, &l, CG_PIDS | CG_MEMORY, &f->err), -EOPNOTSUPP);
 	assert_non_null(strstr(f->err.msg, "memory"));
-	assert_false(exists("%s/pids/pam_isolate", f->base));
+	assert_false(cgt_exists("%s/pids/pam_isolate", f->base));
 	assert_int_equal(cg_enter(f->e, 1001, "session-1", CG_MEMORY, 1, &f->err), -EOPNOTSUPP);
 
 	/* quota below the kernel's 1 ms minimum is named in the message */
 	l.cpu_quota = 50; /* 0.5 % of 100 ms = 500 us */
 	assert_int_equal(cg_user_apply(f->e, 1001, &l, CG_CPU, &f->err), -ERANGE);
 	assert_non_null(strstr(f->err.msg, "500 us"));
-	assert_false(exists("%s/cpu/pam_isolate", f->base));
+	assert_false(cgt_exists("%s/cpu/pam_isolate", f->base));
 
 	/* a failing write names the full path and the value */
 	l.cpu_quota = 2000;
@@ -461,8 +428,9 @@ static void test_v1_comount(void **state)
 	l.cpu_quota = 5000;
 	l.tasks_max = 7;
 	assert_int_equal(cg_user_apply(f->e, 5, &l, CG_CPU | CG_PIDS, &f->err), 0);
-	assert_string_equal(get("%s/cpu/pam_isolate/user-5/pids.max", f->base), "7");
-	assert_string_equal(get("%s/cpu/pam_isolate/user-5/cpu.cfs_quota_us", f->base), "50000");
+	assert_string_equal(cgt_get("%s/cpu/pam_isolate/user-5/pids.max", f->base), "7");
+	assert_string_equal(cgt_get("%s/cpu/pam_isolate/user-5/cpu.cfs_quota_us", f->base),
+			    "50000");
 	assert_int_equal(cg_enter(f->e, 5, "session-1", CG_CPU | CG_PIDS, 4242, &f->err), 0);
 	/* one tree: the process counts once */
 	assert_int_equal(cg_leaf_nprocs(f->e, 5, "session-1"), 1);
@@ -481,31 +449,32 @@ static void test_v2_apply(void **state)
 	put("cpu\n", "%s/cgroup.subtree_control", m);
 	assert_int_equal(cg_user_apply(f->e, 1001, &l, CG_CPU | CG_PIDS, &f->err), 0);
 	/* parents first: the mount, the subtree root, the user dir */
-	assert_string_equal(get("%s/cgroup.subtree_control", m), "cpu pids");
-	assert_string_equal(get("%s/pam_isolate/cgroup.subtree_control", m), "cpu pids");
-	assert_string_equal(get("%s/pam_isolate/user-1001/cgroup.subtree_control", m), "cpu pids");
-	assert_string_equal(get("%s/pam_isolate/user-1001/cpu.max", m), "20000 100000");
-	assert_string_equal(get("%s/pam_isolate/user-1001/pids.max", m), "50");
-	assert_false(exists("%s/pam_isolate/user-1001/memory.max", m));
-	assert_false(exists("%s/pam_isolate/user-1001/cpu.weight", m));
-	assert_false(exists("%s/pam_isolate/cpu.max", m));
+	assert_string_equal(cgt_get("%s/cgroup.subtree_control", m), "cpu pids");
+	assert_string_equal(cgt_get("%s/pam_isolate/cgroup.subtree_control", m), "cpu pids");
+	assert_string_equal(cgt_get("%s/pam_isolate/user-1001/cgroup.subtree_control", m),
+			    "cpu pids");
+	assert_string_equal(cgt_get("%s/pam_isolate/user-1001/cpu.max", m), "20000 100000");
+	assert_string_equal(cgt_get("%s/pam_isolate/user-1001/pids.max", m), "50");
+	assert_false(cgt_exists("%s/pam_isolate/user-1001/memory.max", m));
+	assert_false(cgt_exists("%s/pam_isolate/user-1001/cpu.weight", m));
+	assert_false(cgt_exists("%s/pam_isolate/cpu.max", m));
 
 	/* weight only: cpu.max left alone */
 	lim_unset(&l);
 	l.cpu_weight = 300;
 	l.memory_max = ISO_MAX;
 	assert_int_equal(cg_user_apply(f->e, 1002, &l, CG_CPU | CG_MEMORY, &f->err), 0);
-	assert_false(exists("%s/pam_isolate/user-1002/cpu.max", m));
-	assert_string_equal(get("%s/pam_isolate/user-1002/cpu.weight", m), "300");
-	assert_string_equal(get("%s/pam_isolate/user-1002/memory.max", m), "max");
-	assert_string_equal(get("%s/pam_isolate/user-1002/cgroup.subtree_control", m),
+	assert_false(cgt_exists("%s/pam_isolate/user-1002/cpu.max", m));
+	assert_string_equal(cgt_get("%s/pam_isolate/user-1002/cpu.weight", m), "300");
+	assert_string_equal(cgt_get("%s/pam_isolate/user-1002/memory.max", m), "max");
+	assert_string_equal(cgt_get("%s/pam_isolate/user-1002/cgroup.subtree_control", m),
 			    "cpu memory");
-	assert_string_equal(get("%s/cgroup.subtree_control", m), "cpu pids memory");
+	assert_string_equal(cgt_get("%s/cgroup.subtree_control", m), "cpu pids memory");
 
 	l.cpu_quota = ISO_MAX;
 	l.cpu_period_us = 20000;
 	assert_int_equal(cg_user_apply(f->e, 1002, &l, CG_CPU, &f->err), 0);
-	assert_string_equal(get("%s/pam_isolate/user-1002/cpu.max", m), "max 20000");
+	assert_string_equal(cgt_get("%s/pam_isolate/user-1002/cpu.max", m), "max 20000");
 }
 
 /* memory_max below the usage is clamped to the usage (page-rounded) and
@@ -523,9 +492,9 @@ static void test_v2_memory_clamp(void **state)
 	l.swap_max = 0;
 	assert_int_equal(cg_user_apply(f->e, 1001, &l, CG_MEMORY, &f->err), 0);
 	assert_false(cg_memory_clamped(f->e, &conf, &applied));
-	assert_string_equal(get("%s/pam_isolate/user-1001/memory.max", m), "536870912");
-	assert_string_equal(get("%s/pam_isolate/user-1001/memory.high", m), "268435456");
-	assert_string_equal(get("%s/pam_isolate/user-1001/memory.swap.max", m), "0");
+	assert_string_equal(cgt_get("%s/pam_isolate/user-1001/memory.max", m), "536870912");
+	assert_string_equal(cgt_get("%s/pam_isolate/user-1001/memory.high", m), "268435456");
+	assert_string_equal(cgt_get("%s/pam_isolate/user-1001/memory.swap.max", m), "0");
 
 	/* the user already uses 1 GiB + 1 byte: never cut below it */
 	put("1073741825\n", "%s/pam_isolate/user-1001/memory.current", m);
@@ -533,7 +502,7 @@ static void test_v2_memory_clamp(void **state)
 	assert_true(cg_memory_clamped(f->e, &conf, &applied));
 	assert_int_equal(conf, 512LL << 20);
 	assert_int_equal(applied, (1LL << 30) + 4096);
-	assert_string_equal(get("%s/pam_isolate/user-1001/memory.max", m), "1073745920");
+	assert_string_equal(cgt_get("%s/pam_isolate/user-1001/memory.max", m), "1073745920");
 }
 
 /* v1: memsw is memory + swap, and needs a memory_max. */
@@ -547,13 +516,15 @@ static void test_v1_memory(void **state)
 	l.swap_max = 1LL << 29;
 	l.memory_high = ISO_MAX;
 	assert_int_equal(cg_user_apply(f->e, 1001, &l, CG_MEMORY, &f->err), 0);
-	assert_string_equal(get("%s/memory/pam_isolate/user-1001/memory.limit_in_bytes", f->base),
-			    "1073741824");
 	assert_string_equal(
-		get("%s/memory/pam_isolate/user-1001/memory.memsw.limit_in_bytes", f->base),
+		cgt_get("%s/memory/pam_isolate/user-1001/memory.limit_in_bytes", f->base),
+		"1073741824");
+	assert_string_equal(
+		cgt_get("%s/memory/pam_isolate/user-1001/memory.memsw.limit_in_bytes", f->base),
 		"1610612736");
 	assert_string_equal(
-		get("%s/memory/pam_isolate/user-1001/memory.soft_limit_in_bytes", f->base), "-1");
+		cgt_get("%s/memory/pam_isolate/user-1001/memory.soft_limit_in_bytes", f->base),
+		"-1");
 	lim_unset(&l);
 	l.swap_max = 1LL << 29;
 	assert_int_equal(cg_user_apply(f->e, 1002, &l, CG_MEMORY, &f->err), -EINVAL);
@@ -572,7 +543,7 @@ static void test_v2_apply_order_and_missing(void **state)
 	l.memory_max = 1000000;
 	assert_int_equal(cg_user_apply(f->e, 7, &l, CG_PIDS | CG_MEMORY, &f->err), -EOPNOTSUPP);
 	assert_non_null(strstr(f->err.msg, "memory is not available"));
-	assert_false(exists("%s/pam_isolate", m));
+	assert_false(cgt_exists("%s/pam_isolate", m));
 
 	/* a user level that cannot be enabled stops the apply after its
 	 * parents were enabled, before any limit is written */
@@ -581,9 +552,9 @@ static void test_v2_apply_order_and_missing(void **state)
 	mkd("%s/pam_isolate/user-7/cgroup.subtree_control", m);
 	assert_true(cg_user_apply(f->e, 7, &l, CG_PIDS, &f->err) < 0);
 	assert_non_null(strstr(f->err.msg, "/pam_isolate/user-7/cgroup.subtree_control"));
-	assert_string_equal(get("%s/cgroup.subtree_control", m), "pids");
-	assert_string_equal(get("%s/pam_isolate/cgroup.subtree_control", m), "pids");
-	assert_false(exists("%s/pam_isolate/user-7/pids.max", m));
+	assert_string_equal(cgt_get("%s/cgroup.subtree_control", m), "pids");
+	assert_string_equal(cgt_get("%s/pam_isolate/cgroup.subtree_control", m), "pids");
+	assert_false(cgt_exists("%s/pam_isolate/user-7/pids.max", m));
 }
 
 /* ---- enter, nprocs, remove, gc ---- */
@@ -607,10 +578,10 @@ static void test_enter(void **state)
 	assert_int_equal(cg_enter(f->e, 1001, "session-1", CG_CPU | CG_PIDS, 4242, &f->err), 0);
 	if (cg_engine_version(f->e) == CG_V1) {
 		assert_string_equal(
-			get("%s/cpu/pam_isolate/user-1001/session-1/cgroup.procs", f->base),
+			cgt_get("%s/cpu/pam_isolate/user-1001/session-1/cgroup.procs", f->base),
 			"4242");
 		assert_string_equal(
-			get("%s/pids/pam_isolate/user-1001/session-1/cgroup.procs", f->base),
+			cgt_get("%s/pids/pam_isolate/user-1001/session-1/cgroup.procs", f->base),
 			"4242");
 		assert_int_equal(cg_leaf_nprocs(f->e, 1001, "session-1"), 2);
 		assert_int_equal(cg_path(f->e, CG_PIDS, 1001, "session-1", buf, sizeof(buf)), 0);
@@ -620,12 +591,12 @@ static void test_enter(void **state)
 		assert_int_equal(cg_path(f->e, CG_MEMORY, 1001, "a/b", buf, sizeof(buf)), -EINVAL);
 	} else {
 		assert_string_equal(
-			get("%s/unified/pam_isolate/user-1001/session-1/cgroup.procs", f->base),
+			cgt_get("%s/unified/pam_isolate/user-1001/session-1/cgroup.procs", f->base),
 			"4242");
 		/* the leaf holds processes: no controllers enabled in it */
-		assert_false(exists("%s/unified/pam_isolate/user-1001/session-1/"
-				    "cgroup.subtree_control",
-				    f->base));
+		assert_false(cgt_exists("%s/unified/pam_isolate/user-1001/session-1/"
+					"cgroup.subtree_control",
+					f->base));
 		assert_int_equal(cg_leaf_nprocs(f->e, 1001, "session-1"), 1);
 		assert_int_equal(cg_path(f->e, CG_MEMORY, 1001, "", buf, sizeof(buf)), 0);
 		assert_true(strstr(buf, "/unified/pam_isolate/user-1001") != NULL);
@@ -674,30 +645,30 @@ static void test_gc(void **state)
 
 	assert_int_equal(cg_user_gc(f->e, 1001, &live, &f->err), 0);
 	assert_int_equal(live, 2);
-	assert_false(exists("%s/%s/pam_isolate/user-1001/session-1", f->base, m));
-	assert_true(exists("%s/%s/pam_isolate/user-1001/session-2", f->base, m));
-	assert_true(exists("%s/%s/pam_isolate/user-1001/session-3", f->base, m));
+	assert_false(cgt_exists("%s/%s/pam_isolate/user-1001/session-1", f->base, m));
+	assert_true(cgt_exists("%s/%s/pam_isolate/user-1001/session-2", f->base, m));
+	assert_true(cgt_exists("%s/%s/pam_isolate/user-1001/session-3", f->base, m));
 	/* a live holder's leaf: kept, and not counted as a session */
-	assert_true(exists("%s/%s/pam_isolate/user-1001/holder", f->base, m));
+	assert_true(cgt_exists("%s/%s/pam_isolate/user-1001/holder", f->base, m));
 
 	put("", "%s/%s/pam_isolate/user-1001/session-2/cgroup.procs", f->base, m);
 	put("", "%s/%s/pam_isolate/user-1001/session-3/cgroup.procs", f->base, m);
 	assert_int_equal(cg_user_gc(f->e, 1001, &live, &f->err), 0);
 	assert_int_equal(live, 0);
-	assert_true(exists("%s/%s/pam_isolate/user-1001/holder", f->base, m));
+	assert_true(cgt_exists("%s/%s/pam_isolate/user-1001/holder", f->base, m));
 	/* the holder died (or a helper was killed mid-open): its empty leaf
 	 * goes, and with it the user dir */
 	put("", "%s/%s/pam_isolate/user-1001/holder/cgroup.procs", f->base, m);
 	assert_int_equal(cg_user_gc(f->e, 1001, &live, &f->err), 0);
-	assert_false(exists("%s/%s/pam_isolate/user-1001", f->base, m));
-	assert_true(exists("%s/%s/pam_isolate/user-1002", f->base, m));
+	assert_false(cgt_exists("%s/%s/pam_isolate/user-1001", f->base, m));
+	assert_true(cgt_exists("%s/%s/pam_isolate/user-1002", f->base, m));
 	if (cg_engine_version(f->e) == CG_V2) /* the root kept its state */
-		assert_string_equal(get("%s/%s/pam_isolate/cgroup.subtree_control", f->base, m),
+		assert_string_equal(cgt_get("%s/%s/pam_isolate/cgroup.subtree_control", f->base, m),
 				    "cpu");
 
 	/* last user gone: the subtree root goes too */
 	assert_int_equal(cg_user_gc(f->e, 1002, &live, &f->err), 0);
-	assert_false(exists("%s/%s/pam_isolate", f->base, m));
+	assert_false(cgt_exists("%s/%s/pam_isolate", f->base, m));
 	/* nothing there at all is fine */
 	live = -1;
 	assert_int_equal(cg_user_gc(f->e, 1002, &live, &f->err), 0);
@@ -777,13 +748,13 @@ static void test_origin_v1(void **state)
 	assert_int_equal(cg_origin_restore(f->e, 77, "memory:/orig", &f->err), -EINVAL);
 	assert_int_equal(cg_origin_restore(f->e, 77, "0:/orig", &f->err), -EINVAL);
 	assert_int_equal(cg_origin_restore(f->e, 77, "cpu:/orig;cpu:/orig", &f->err), -EINVAL);
-	assert_false(exists("%s/cpu/orig/cgroup.procs", f->base));
+	assert_false(cgt_exists("%s/cpu/orig/cgroup.procs", f->base));
 
 	/* a differently named subtree is someone else's: allowed */
 	assert_int_equal(cg_origin_restore(f->e, 77, "cpu:/orig;pids:/user.slice/a", &f->err), 0);
-	assert_string_equal(get("%s/cpu/orig/cgroup.procs", f->base), "77");
+	assert_string_equal(cgt_get("%s/cpu/orig/cgroup.procs", f->base), "77");
 	/* pids: already there, nothing written */
-	assert_false(exists("%s/pids/user.slice", f->base));
+	assert_false(cgt_exists("%s/pids/user.slice", f->base));
 	assert_int_equal(cg_origin_restore(f->e, 77, "", &f->err), 0);
 	/* the target must exist; the error names it */
 	assert_int_equal(cg_origin_restore(f->e, 77, "cpu:/gone", &f->err), -ENOENT);
@@ -809,9 +780,9 @@ static void test_origin_v2(void **state)
 	mkd("%s/unified/a/b", f->base);
 	assert_int_equal(cg_origin_restore(f->e, 9, "cpu:/a/b", &f->err), -EINVAL);
 	assert_int_equal(cg_origin_restore(f->e, 9, "0:/a/b", &f->err), 0);
-	assert_string_equal(get("%s/unified/a/b/cgroup.procs", f->base), "9");
+	assert_string_equal(cgt_get("%s/unified/a/b/cgroup.procs", f->base), "9");
 	assert_int_equal(cg_origin_restore(f->e, 9, "0:/", &f->err), 0);
-	assert_string_equal(get("%s/unified/cgroup.procs", f->base), "9");
+	assert_string_equal(cgt_get("%s/unified/cgroup.procs", f->base), "9");
 }
 
 /* ---- symlinks planted in the tree ---- */
@@ -840,24 +811,24 @@ static void test_symlink_user_dir(void **state)
 	assert_int_equal(cg_leaf_nprocs(f->e, 1001, "session-1"), -ENOTDIR);
 	assert_int_equal(cg_user_kill(f->e, 1001, &f->err), -ENOTDIR);
 	/* the symlink stays, nothing was written through it */
-	assert_false(exists("%s/evil/cpu.cfs_quota_us", f->base));
-	assert_false(exists("%s/evil/cpu.cfs_period_us", f->base));
-	assert_false(exists("%s/evil/session-1", f->base));
-	assert_true(exists("%s/cpu/pam_isolate/user-1001", f->base));
+	assert_false(cgt_exists("%s/evil/cpu.cfs_quota_us", f->base));
+	assert_false(cgt_exists("%s/evil/cpu.cfs_period_us", f->base));
+	assert_false(cgt_exists("%s/evil/session-1", f->base));
+	assert_true(cgt_exists("%s/cpu/pam_isolate/user-1001", f->base));
 
 	/* a symlink on the way back of a restore */
 	snprintf(link, sizeof(link), "%s/cpu/back", f->base);
 	assert_int_equal(symlink(target, link), 0);
 	fake_proc(f, 3, "1:cpu:/x\n2:pids:/\n");
 	assert_true(cg_origin_restore(f->e, 3, "cpu:/back", &f->err) < 0);
-	assert_false(exists("%s/evil/cgroup.procs", f->base));
+	assert_false(cgt_exists("%s/evil/cgroup.procs", f->base));
 
 	/* and a symlinked subtree root */
 	assert_int_equal(unlink(link), 0);
 	snprintf(link, sizeof(link), "%s/pids/pam_isolate", f->base);
 	assert_int_equal(symlink(target, link), 0);
 	assert_int_equal(cg_user_apply(f->e, 1001, &l, CG_PIDS, &f->err), -ENOTDIR);
-	assert_false(exists("%s/evil/user-1001", f->base));
+	assert_false(cgt_exists("%s/evil/user-1001", f->base));
 }
 
 /* ---- kill ---- */
@@ -877,8 +848,8 @@ static void test_kill_empty(void **state)
 	put("", "%s/%s/pam_isolate/user-1001/session-1/cgroup.procs", f->base, m);
 	put("", "%s/%s/pam_isolate/user-1001/holder/cgroup.procs", f->base, m);
 	assert_int_equal(cg_user_kill(f->e, 1001, &f->err), 0);
-	assert_false(exists("%s/%s/pam_isolate/user-1001", f->base, m));
-	assert_true(exists("%s/%s/pam_isolate/user-1002", f->base, m));
+	assert_false(cgt_exists("%s/%s/pam_isolate/user-1001", f->base, m));
+	assert_true(cgt_exists("%s/%s/pam_isolate/user-1002", f->base, m));
 	assert_int_equal(cg_user_kill(f->e, 1001, &f->err), 0);
 }
 
@@ -896,7 +867,7 @@ static void test_kill_self(void **state)
 	fake_proc(f, getpid(), "2:pids:/pam_isolate/user-1001/session-1\n1:cpu:/\n");
 	assert_int_equal(cg_user_kill(f->e, 1001, &f->err), -EDEADLK);
 	assert_non_null(strstr(f->err.msg, "refusing to kill"));
-	assert_true(exists("%s/pids/pam_isolate/user-1001/session-1", f->base));
+	assert_true(cgt_exists("%s/pids/pam_isolate/user-1001/session-1", f->base));
 	/* another user's tree is fine */
 	assert_int_equal(cg_user_kill(f->e, 100, &f->err), 0);
 	/* cg_path/cg_read take a mask: its lowest mounted controller */
@@ -918,13 +889,13 @@ static void test_kill_stuck_v2(void **state)
 
 	lim_unset(&l);
 	assert_int_equal(cg_user_apply(f->e, 1001, &l, 0, &f->err), 0);
-	assert_false(exists("%s/cgroup.subtree_control", m)); /* nothing to enable */
+	assert_false(cgt_exists("%s/cgroup.subtree_control", m)); /* nothing to enable */
 	assert_int_equal(cg_enter(f->e, 1001, "session-1", 0, 2000000000, &f->err), 0);
 	put("0\n", "%s/pam_isolate/user-1001/cgroup.kill", m);
 	assert_int_equal(cg_user_kill(f->e, 1001, &f->err), -EBUSY);
 	assert_non_null(strstr(f->err.msg, "still below"));
-	assert_string_equal(get("%s/pam_isolate/user-1001/cgroup.kill", m), "1");
-	assert_true(exists("%s/pam_isolate/user-1001/session-1", m));
+	assert_string_equal(cgt_get("%s/pam_isolate/user-1001/cgroup.kill", m), "1");
+	assert_true(cgt_exists("%s/pam_isolate/user-1001/session-1", m));
 }
 
 int main(void)

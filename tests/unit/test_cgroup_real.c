@@ -30,6 +30,7 @@
 
 #include <cmocka.h>
 
+#include "cg_test_util.h"
 #include "cgroup.h"
 
 #define UID 65534
@@ -60,42 +61,6 @@ static void gate(void)
 		fail_msg("real cgroup tests need root in CI (CI=true, euid %u)",
 			 (unsigned)geteuid());
 	skip();
-}
-
-static const char *rd(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static const char *rd(const char *fmt, ...)
-{
-	static char buf[8192];
-	char p[PATH_MAX];
-	va_list ap;
-	size_t n;
-	FILE *f;
-
-	va_start(ap, fmt);
-	vsnprintf(p, sizeof(p), fmt, ap);
-	va_end(ap);
-	f = fopen(p, "re");
-	if (!f)
-		return "<none>";
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	if (n && buf[n - 1] == '\n')
-		buf[n - 1] = '\0';
-	return buf;
-}
-
-static bool exists(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static bool exists(const char *fmt, ...)
-{
-	char p[PATH_MAX];
-	struct stat st;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(p, sizeof(p), fmt, ap);
-	va_end(ap);
-	return lstat(p, &st) == 0;
 }
 
 /* rmdir a cgroup and its children, depth first (cgroupfs removes the
@@ -229,16 +194,17 @@ static void test_real_v1(void **state)
 		skip(); /* the v1 test needs cpu and pids on v1 */
 	cpu = f->lay.v1_path[0];
 	pids = f->lay.v1_path[1];
-	assert_int_equal(cg_open(&f->lay, f->name, true, &f->e, &f->err), 0);
+	assert_int_equal(cg_open(&f->lay, f->name, &f->e, &f->err), 0);
 	assert_int_equal(cg_available(f->e), CG_CPU | CG_PIDS);
 
 	lim_unset(&l);
 	l.cpu_quota = 2000; /* 20 % */
 	l.tasks_max = 50;
 	assert_int_equal(cg_user_apply(f->e, UID, &l, CG_CPU | CG_PIDS, &f->err), 0);
-	assert_string_equal(rd("%s/%s/user-%d/cpu.cfs_quota_us", cpu, f->name, UID), "20000");
-	assert_string_equal(rd("%s/%s/user-%d/cpu.cfs_period_us", cpu, f->name, UID), "100000");
-	assert_string_equal(rd("%s/%s/user-%d/pids.max", pids, f->name, UID), "50");
+	assert_string_equal(cgt_get("%s/%s/user-%d/cpu.cfs_quota_us", cpu, f->name, UID), "20000");
+	assert_string_equal(cgt_get("%s/%s/user-%d/cpu.cfs_period_us", cpu, f->name, UID),
+			    "100000");
+	assert_string_equal(cgt_get("%s/%s/user-%d/pids.max", pids, f->name, UID), "50");
 	assert_int_equal(cg_read(f->e, CG_PIDS, UID, "", "pids.max", buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "50");
 	snprintf(buf, sizeof(buf), "%s/%s/user-%d", cpu, f->name, UID);
@@ -251,15 +217,16 @@ static void test_real_v1(void **state)
 	l.cpu_quota = 30000; /* 3 CPUs: 150000 of 50000 */
 	l.cpu_weight = 50;
 	assert_int_equal(cg_user_apply(f->e, UID, &l, CG_CPU, &f->err), 0);
-	assert_string_equal(rd("%s/%s/user-%d/cpu.cfs_period_us", cpu, f->name, UID), "50000");
-	assert_string_equal(rd("%s/%s/user-%d/cpu.cfs_quota_us", cpu, f->name, UID), "150000");
-	assert_string_equal(rd("%s/%s/user-%d/cpu.shares", cpu, f->name, UID), "512");
+	assert_string_equal(cgt_get("%s/%s/user-%d/cpu.cfs_period_us", cpu, f->name, UID), "50000");
+	assert_string_equal(cgt_get("%s/%s/user-%d/cpu.cfs_quota_us", cpu, f->name, UID), "150000");
+	assert_string_equal(cgt_get("%s/%s/user-%d/cpu.shares", cpu, f->name, UID), "512");
 	l.cpu_period_us = ISO_UNSET;
 	l.cpu_quota = 2000;
 	l.cpu_weight = ISO_UNSET;
 	assert_int_equal(cg_user_apply(f->e, UID, &l, CG_CPU | CG_PIDS, &f->err), 0);
-	assert_string_equal(rd("%s/%s/user-%d/cpu.cfs_quota_us", cpu, f->name, UID), "20000");
-	assert_string_equal(rd("%s/%s/user-%d/cpu.cfs_period_us", cpu, f->name, UID), "100000");
+	assert_string_equal(cgt_get("%s/%s/user-%d/cpu.cfs_quota_us", cpu, f->name, UID), "20000");
+	assert_string_equal(cgt_get("%s/%s/user-%d/cpu.cfs_period_us", cpu, f->name, UID),
+			    "100000");
 
 	/* start the child in a cgroup of ours, to see it moved back there */
 	f->child = spawn_pauser();
@@ -287,9 +254,9 @@ static void test_real_v1(void **state)
 	assert_int_equal(cg_enter(f->e, UID, "session-test", CG_CPU | CG_PIDS, f->child, &f->err),
 			 0);
 	snprintf(buf, sizeof(buf), ":cpu:/%s/user-%d/session-test\n", f->name, UID);
-	assert_non_null(strstr(rd("/proc/%d/cgroup", (int)f->child), buf));
+	assert_non_null(strstr(cgt_get("/proc/%d/cgroup", (int)f->child), buf));
 	snprintf(buf, sizeof(buf), ":pids:/%s/user-%d/session-test\n", f->name, UID);
-	assert_non_null(strstr(rd("/proc/%d/cgroup", (int)f->child), buf));
+	assert_non_null(strstr(cgt_get("/proc/%d/cgroup", (int)f->child), buf));
 	assert_int_equal(cg_leaf_nprocs(f->e, UID, "session-test"), 2);
 	assert_int_equal(cg_leaf_remove(f->e, UID, "session-test", &f->err), -EBUSY);
 	assert_int_equal(cg_user_gc(f->e, UID, &live, &f->err), 0);
@@ -298,7 +265,7 @@ static void test_real_v1(void **state)
 	/* back out, then in again */
 	assert_int_equal(cg_origin_restore(f->e, f->child, origin, &f->err), 0);
 	snprintf(buf, sizeof(buf), ":cpu:/%s\n", f->origin);
-	assert_non_null(strstr(rd("/proc/%d/cgroup", (int)f->child), buf));
+	assert_non_null(strstr(cgt_get("/proc/%d/cgroup", (int)f->child), buf));
 	snprintf(buf, sizeof(buf), "cpu:/%s/user-%d", f->name, UID);
 	assert_int_equal(cg_origin_restore(f->e, f->child, buf, &f->err), -EPERM);
 	assert_int_equal(cg_leaf_nprocs(f->e, UID, "session-test"), 0);
@@ -310,10 +277,10 @@ static void test_real_v1(void **state)
 	assert_int_equal(waitpid(f->child, &status, 0), f->child);
 	f->child = 0;
 	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-	assert_false(exists("%s/%s/user-%d", cpu, f->name, UID));
-	assert_false(exists("%s/%s/user-%d", pids, f->name, UID));
-	assert_false(exists("%s/%s", cpu, f->name));
-	assert_false(exists("%s/%s", pids, f->name));
+	assert_false(cgt_exists("%s/%s/user-%d", cpu, f->name, UID));
+	assert_false(cgt_exists("%s/%s/user-%d", pids, f->name, UID));
+	assert_false(cgt_exists("%s/%s", cpu, f->name));
+	assert_false(cgt_exists("%s/%s", pids, f->name));
 }
 
 /* The cgroup2 path for real: no controllers here, but dirs, cgroup.procs,
@@ -329,7 +296,7 @@ static void test_real_v2(void **state)
 		gate();
 	if (!f->lay.v2_path[0])
 		skip();
-	assert_int_equal(cg_open(&f->lay, f->name, true, &f->e, &f->err), 0);
+	assert_int_equal(cg_open(&f->lay, f->name, &f->e, &f->err), 0);
 	if (cg_available(f->e) != 0)
 		skip(); /* a v2 host with controllers: not this machine, stay away */
 	lim_unset(&l);
@@ -341,7 +308,7 @@ static void test_real_v2(void **state)
 	f->child = spawn_pauser();
 	assert_int_equal(cg_enter(f->e, UID, "session-1", 0, f->child, &f->err), 0);
 	snprintf(buf, sizeof(buf), "0::/%s/user-%d/session-1", f->name, UID);
-	assert_non_null(strstr(rd("/proc/%d/cgroup", (int)f->child), buf));
+	assert_non_null(strstr(cgt_get("/proc/%d/cgroup", (int)f->child), buf));
 	assert_int_equal(cg_leaf_nprocs(f->e, UID, "session-1"), 1);
 	assert_int_equal(cg_origin_read(f->e, f->child, buf, sizeof(buf), &f->err), 0);
 	snprintf(buf + 256, 256, "0:/%s/user-%d/session-1", f->name, UID);
@@ -352,7 +319,7 @@ static void test_real_v2(void **state)
 	assert_int_equal(waitpid(f->child, &status, 0), f->child);
 	f->child = 0;
 	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-	assert_false(exists("%s/%s", f->lay.v2_path, f->name));
+	assert_false(cgt_exists("%s/%s", f->lay.v2_path, f->name));
 }
 
 int main(void)

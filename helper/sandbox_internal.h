@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef ISO_SANDBOX_INTERNAL_H
+#define ISO_SANDBOX_INTERNAL_H
+
+/* Between sandbox.c (the holder) and sandbox_record.c (its record). */
+
+#include <sys/types.h>
+
+#include "sandbox.h"
+
+/* Start time of a live (not zombie) process, and its name (comm may be
+ * NULL). -ESRCH for a zombie. */
+int sb_proc_start_time(pid_t pid, unsigned long long *start, char *comm, size_t commlen);
+
+/* Writes the record of uid/key for h (atomically, by rename). */
+int sb_record_write(int statedir, uid_t uid, const char *key, const struct sb_holder *h);
+void sb_record_remove(int statedir, uid_t uid, const char *key);
+
+#endif

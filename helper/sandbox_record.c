@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The holder's record in the state dir, user-<uid>.<key>.holder holding
+ * "pid starttime": written after the holder is made, trusted only while
+ * /proc shows the same start time and the holder's name.
+ */
+#define _GNU_SOURCE
+#include "sandbox_internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "iso_names.h"
+#include "procfs.h"
+
+/* ---- state file: "pid starttime\n" ---- */
+
+/* Start time of a live (not zombie) process, and its name. */
+int sb_proc_start_time(pid_t pid, unsigned long long *start, char *comm, size_t commlen)
+{
+	struct iso_proc_stat st;
+	int r = iso_proc_stat(pid, &st);
+
+	if (r < 0)
+		return r;
+	if (comm)
+		snprintf(comm, commlen, "%s", st.comm);
+	/* a zombie keeps its pid but is no holder any more */
+	if (st.state == 'Z' || st.state == 'X')
+		return -ESRCH;
+	*start = st.start;
+	return 0;
+}
+
+/* Exiting (PF_EXITING in /proc/PID/stat's flags) or with a SIGKILL
+ * pending that it has not acted on yet (/proc/PID/status). */
+static int proc_dying(pid_t pid)
+{
+	struct iso_proc_stat st;
+	char path[64], buf[4096], *p, *q;
+	unsigned long long mask;
+	ssize_t n;
+	int fd;
+
+	if (iso_proc_stat(pid, &st) < 0 || (st.flags & 0x4)) /* PF_EXITING */
+		return 1;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return 1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	iso_close(fd);
+	if (n <= 0)
+		return 1;
+	buf[n] = '\0';
+	for (p = buf; (p = strstr(p, "Pnd:\t")); p += 5) {
+		mask = strtoull(p + 5, &q, 16);
+		if (mask & (1ULL << (SIGKILL - 1)))
+			return 1;
+	}
+	return 0;
+}
+
+int sb_record_write(int statedir, uid_t uid, const char *key, const struct sb_holder *h)
+{
+	char name[96], tmp[112], data[64];
+	int r;
+
+	r = iso_name_record(name, sizeof(name), uid, key);
+	if (r < 0)
+		return r;
+	snprintf(tmp, sizeof(tmp), "%s.new", name);
+	snprintf(data, sizeof(data), "%d %llu\n", (int)h->pid, h->start);
+	unlinkat(statedir, tmp, 0);
+	r = iso_write_file_at(statedir, tmp, data, true);
+	if (r < 0)
+		return r;
+	/* rename: readers see the old record or the new one, never half */
+	if (renameat(statedir, tmp, statedir, name) < 0) {
+		r = -errno;
+		unlinkat(statedir, tmp, 0);
+		return r;
+	}
+	return 0;
+}
+
+void sb_record_remove(int statedir, uid_t uid, const char *key)
+{
+	char name[96];
+
+	if (iso_name_record(name, sizeof(name), uid, key) == 0)
+		unlinkat(statedir, name, 0);
+}
+
+int sb_count_session_records(int statedir, uid_t uid)
+{
+	const char *rest;
+	struct dirent *de;
+	DIR *d;
+	uid_t u;
+	int fd, n = 0;
+
+	fd = openat(statedir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		iso_close(fd);
+		return -errno;
+	}
+	while ((de = readdir(d)))
+		if (iso_parse_state_name(de->d_name, &u, &rest) == 0 && u == uid &&
+		    !strncmp(rest, ISO_KEY_SESSION_PREFIX, strlen(ISO_KEY_SESSION_PREFIX)) &&
+		    strstr(rest, ".holder"))
+			n++;
+	closedir(d);
+	return n;
+}
+
+int sb_holder_find(int statedir, uid_t uid, const char *key, struct sb_holder *out)
+{
+	char name[96], buf[64], comm[32];
+	struct sb_holder h;
+	unsigned long long start;
+	struct stat st;
+	char *end;
+	long pid;
+	int fd;
+
+	if (iso_name_record(name, sizeof(name), uid, key) < 0)
+		return -ENAMETOOLONG;
+	fd = openat(statedir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -ENOENT;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0) {
+		iso_close(fd);
+		sb_record_remove(statedir, uid, key);
+		return -ENOENT;
+	}
+	iso_close(fd);
+	if (iso_read_file_at(statedir, name, buf, sizeof(buf)) <= 0)
+		goto stale;
+	errno = 0;
+	pid = strtol(buf, &end, 10);
+	if (errno || end == buf || *end != ' ' || pid <= 1)
+		goto stale;
+	h.pid = (pid_t)pid;
+	h.commit_fd = -1;
+	h.keeper = 0;
+	h.start = strtoull(end + 1, &end, 10);
+	/* The pid must still be the process we started: same start time,
+	 * our name. Anything else is a recycled pid and is never joined. A
+	 * holder that was killed but is still exiting is no use either: its
+	 * pid namespace refuses new processes. */
+	if (sb_proc_start_time(h.pid, &start, comm, sizeof(comm)) < 0 || start != h.start ||
+	    strcmp(comm, ISO_HOLDER_COMM) != 0 || proc_dying(h.pid))
+		goto stale;
+	*out = h;
+	return 0;
+stale:
+	sb_record_remove(statedir, uid, key);
+	return -ENOENT;
+}

@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The open of a session: lock the user, (re)apply the limits and put the
+ * caller into its session (the backend), start what enforces
+ * session_max_time, then find or make the sandbox and hand its namespaces
+ * back. A step that fails takes back what the earlier ones made.
+ */
+#define _GNU_SOURCE
+#include "session_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "cgroup.h"
+#include "sandbox.h"
+
+/* What a per-session sandbox adds to: the user's live sessions or their
+ * per-session holders, whichever is more (sandbox-only rules have no
+ * sessions a backend could count). */
+static int sessions_with_daemons(struct iso_sess *c)
+{
+	int live = c->be->live_sessions(c), recs = sb_count_session_records(c->statedir, c->uid);
+
+	return recs > live ? recs : live;
+}
+
+/* A holder that does not exist yet: made, recorded, placed by the
+ * backend, and only then left to live on its own. */
+static int holder_new(struct iso_sess *c, const char *key, const char *leaf, struct sb_holder *h)
+{
+	int per_session = c->pol.lim.sandbox == ISO_SANDBOX_PER_SESSION;
+	struct sb_keeper_info ki = {.uid = c->uid, .ctrls = c->cg ? c->ctrls : 0};
+	struct sb_cgview view = {.n = 0};
+	int r;
+
+	r = iso_sess_daemon_prepare(c, per_session ? sessions_with_daemons(c) : 0);
+	if (r < 0)
+		return r;
+	if (c->pol.lim.cgroup_ns == 1 && c->be->cgroup_view)
+		c->be->cgroup_view(c, &view);
+	snprintf(ki.key, sizeof(ki.key), "%s", key);
+	snprintf(ki.root, sizeof(ki.root), "%s", c->cfg->cgroup_root);
+	/* keep: the sandbox goes once its last process has ended, found
+	 * from the session leaves (a rule with a cgroup limit) */
+	ki.idle_teardown = c->pol.lim.on_logout != ISO_LOGOUT_KILL && !per_session && ki.ctrls;
+	/* the holder copies our mount namespace: the system's, not the one
+	 * whoever opened this session runs in */
+	r = sb_enter_reference_mntns();
+	if (r < 0)
+		syslog(LOG_NOTICE,
+		       "open user=%s: cannot join PID 1's mount namespace (%s); the sandbox is "
+		       "made from the helper's",
+		       c->req->user, strerror(-r));
+	r = sb_holder_create(c->statedir, c->uid, key, &c->pol.lim, &view, c->cg,
+			     iso_sess_daemon_ctrls(c), &ki, h, &c->err);
+	if (r < 0)
+		return r;
+	r = c->be->place_holder(c, h, leaf);
+	if (r < 0) {
+		sb_holder_destroy(c->statedir, c->uid, key, h);
+		return r;
+	}
+	/* Recorded and placed: only now may it live on its own. */
+	sb_holder_commit(h);
+	return 0;
+}
+
+/* Finds or makes the user's holder and takes its namespace fds. */
+static int sandbox_open(struct iso_sess *c)
+{
+	char key[SB_KEY_MAX], leaf[ISO_LEAF_MAX];
+	struct sb_holder h;
+	int r;
+
+	if (!c->host_pidns) {
+		/* su from inside a sandbox: the holders are recorded by host
+		 * pid, which names other processes here; and the kernel
+		 * cannot nest a pid namespace of ours below the sandbox's. */
+		syslog(LOG_INFO,
+		       "open user=%s: caller is not in the initial pid namespace (inside a "
+		       "sandbox or a container); cgroup only",
+		       c->req->user);
+		return 0;
+	}
+	iso_sess_sandbox_names(c, c->rep->session_id, key, leaf);
+	r = sb_holder_find(c->statedir, c->uid, key, &h);
+	if (r == -ENOENT)
+		r = holder_new(c, key, leaf, &h);
+	else if (r < 0)
+		return iso_err_set(&c->err, r, "cannot look up the sandbox holder");
+	if (r < 0)
+		return r;
+	return sb_holder_nsfds(&h, c->fds, c->nfds, &c->err);
+}
+
+void iso_session_open(struct iso_sess *c)
+{
+	int r;
+
+	r = iso_sess_acquire(c);
+	if (r < 0) {
+		iso_sess_fail_class(c, c->acq_class);
+		return;
+	}
+	c->ctrls = cg_needed(&c->pol.lim);
+	/* the one check isolatectl check-config runs on every rule */
+	r = iso_limits_check(&c->pol.lim, c->be->kind, c->rule, &c->err);
+	if (r < 0) {
+		iso_sess_fail_class(c, r == -ERANGE ? ISO_EC_CGROUP : ISO_EC_CONFIG);
+		return;
+	}
+	c->fail_ec = ISO_EC_CGROUP;
+	r = c->be->apply(c);
+	if (r < 0) {
+		iso_sess_fail_class(c, c->fail_ec);
+		return;
+	}
+	if (c->reuse) {
+		/* nothing of its own: no watcher, no per-session sandbox */
+	} else if (c->pol.lim.session_max_time > 0 && !c->host_pidns) {
+		/* what enforces it acts on host pids */
+		syslog(LOG_INFO,
+		       "open user=%s: nested session (not in the initial pid namespace): "
+		       "session_max_time is left to the session it runs in",
+		       c->req->user);
+	} else if (c->pol.lim.session_max_time > 0) {
+		r = c->be->max_time_start(c);
+		if (r < 0) {
+			iso_sess_fail_class(c, c->fail_ec);
+			return;
+		}
+	}
+	if (c->pol.lim.namespaces && !(c->reuse && c->pol.lim.sandbox == ISO_SANDBOX_PER_SESSION)) {
+		r = sandbox_open(c);
+		if (r < 0) {
+			c->be->undo(c);
+			iso_sess_fail_class(c, ISO_EC_NAMESPACE);
+			return;
+		}
+	}
+	iso_sess_result(c, ISO_RES_CONFINED, ISO_EC_NONE, 0);
+	if (c->pol.lim.no_new_privs == 1)
+		c->rep->flags |= ISO_REPLY_NO_NEW_PRIVS;
+	if (c->pol.lim.cgroup_ns == 1 && c->ctrls)
+		c->rep->flags |= ISO_REPLY_CGROUP_NS;
+}
