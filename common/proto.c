@@ -65,6 +65,8 @@ int iso_proto_decode_reply(const void *buf, size_t len, struct iso_reply *out)
 		return -EBADMSG;
 	if (r.status > 0 || r.status < -4095)
 		return -EBADMSG;
+	if (r.cpus > ISO_PROTO_MAX_CPUS)
+		return -EBADMSG;
 	if (!str_terminated(r.session_id, sizeof(r.session_id)) ||
 	    !str_terminated(r.origin, sizeof(r.origin)) ||
 	    !str_terminated(r.rule, sizeof(r.rule)) ||

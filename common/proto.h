@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ISO_PROTO_VERSION 1
+#define ISO_PROTO_VERSION 2
 #define ISO_HELPER_FD	  3 /* the socket's number in the helper */
 
 enum iso_op {
@@ -44,6 +44,7 @@ enum iso_err_class {
 #define ISO_PROTO_SID	 40
 #define ISO_PROTO_ORIGIN 1024
 #define ISO_PROTO_MSG	 1024
+#define ISO_PROTO_MAX_CPUS 65536
 
 struct iso_request {
 	uint32_t version;
@@ -80,6 +81,8 @@ struct iso_reply {
 	uint32_t flags;	    /* ISO_REPLY_*: what the module does in the caller */
 	uint32_t on_error;  /* the config's policy, for failures after the
 			     * reply (e.g. setns in the module): 0 deny, 1 allow */
+	uint32_t cpus;	    /* CONFINED: whole CPUs of the rule's cpu_quota
+			     * for the thread-count variables; 0 = none */
 	char session_id[ISO_PROTO_SID];
 	char origin[ISO_PROTO_ORIGIN];
 	char rule[ISO_PROTO_NAME * 2];

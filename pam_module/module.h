@@ -25,4 +25,11 @@ void iso_parse_args(pam_handle_t *pamh, int argc, const char **argv, struct iso_
 int iso_helper_call(pam_handle_t *pamh, const struct iso_request *req, struct iso_reply *rep,
 		    int fds[ISO_MAX_FDS], int *exec_errno);
 
+/*
+ * Puts the thread-count variables (OMP_NUM_THREADS and the BLAS ones) to
+ * cpus into the PAM environment, each unless already set; cpus 0 sets
+ * nothing. 0 or -ENOMEM.
+ */
+int iso_thread_env(pam_handle_t *pamh, unsigned cpus);
+
 #endif

@@ -335,6 +335,9 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		goto out;
 	}
 	s = NULL;
+	if (iso_thread_env(pamh, rep.cpus) < 0)
+		pam_syslog(pamh, LOG_WARNING, "user %s: cannot set the thread-count variables",
+			   user);
 	if (args.debug)
 		pam_syslog(pamh, LOG_DEBUG, "user %s confined: %s session %s", user, rep.rule,
 			   rep.session_id);
