@@ -39,11 +39,11 @@ enum iso_err_class {
 	ISO_EC_INTERNAL = 4,
 };
 
-#define ISO_PROTO_NAME	 64
-#define ISO_PROTO_PATH	 256
-#define ISO_PROTO_SID	 40
-#define ISO_PROTO_ORIGIN 1024
-#define ISO_PROTO_MSG	 1024
+#define ISO_PROTO_NAME	   64
+#define ISO_PROTO_PATH	   256
+#define ISO_PROTO_SID	   40
+#define ISO_PROTO_ORIGIN   1024
+#define ISO_PROTO_MSG	   1024
 #define ISO_PROTO_MAX_CPUS 65536
 
 struct iso_request {

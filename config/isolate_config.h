@@ -62,8 +62,15 @@ struct iso_limits {
 	int64_t private_shm;	  /* 0 / 1: a private tmpfs on /dev/shm */
 	int64_t cgroup_ns;	  /* 0 / 1: own cgroup namespace and cgroupfs view */
 	int64_t no_new_privs;	  /* 0 / 1: PR_SET_NO_NEW_PRIVS on the session */
+	int64_t thread_env;	  /* 0 / 1: OMP_NUM_THREADS & co. from cpu_quota */
 };
 #define ISO_LIMITS_NFIELDS (sizeof(struct iso_limits) / sizeof(int64_t))
+
+/*
+ * Whole CPUs of cpu_quota (rounded up, at least 1) for the session's
+ * thread-count variables; 0 when thread_env is off or there is no quota.
+ */
+unsigned iso_limits_thread_cpus(const struct iso_limits *l);
 
 /* ---- the section keys: one row each (config/keys.c) ----
  *

@@ -118,6 +118,14 @@ static void note_cpus(const struct iso_policy *p, int64_t v, char *buf, size_t l
 		snprintf(buf, len, "%.2f CPU(s)", (double)v / 10000.0);
 }
 
+static void note_thread_env(const struct iso_policy *p, int64_t v, char *buf, size_t len)
+{
+	unsigned cpus = iso_limits_thread_cpus(&p->lim);
+
+	if (cpus)
+		snprintf(buf, len, "OMP_NUM_THREADS and the BLAS variables = %u", cpus);
+}
+
 static void note_swap(const struct iso_policy *p, int64_t v, char *buf, size_t len)
 {
 	if (v == 0)
@@ -292,6 +300,13 @@ static const struct iso_key rows[] = {
 	 YES_NO,
 	 BUILTIN(0),
 	 .range = ""},
+	{.name = "thread_env",
+	 .off = OFF(thread_env),
+	 .group = ISO_KG_SESSION,
+	 YES_NO,
+	 BUILTIN(1),
+	 .range = "",
+	 .note = note_thread_env},
 };
 
 /* A field of struct iso_limits without its row (or a row too many)
@@ -322,6 +337,15 @@ const struct iso_key *iso_key_find(const char *name)
 			return &iso_keys[i];
 	}
 	return NULL;
+}
+
+unsigned iso_limits_thread_cpus(const struct iso_limits *l)
+{
+	if (l->thread_env != 1 || l->cpu_quota == ISO_UNSET || l->cpu_quota == ISO_MAX ||
+	    l->cpu_quota <= 0)
+		return 0;
+	/* 10000 == one CPU; cpu_quota is at most 100000% (1000 CPUs) */
+	return (unsigned)((l->cpu_quota + 9999) / 10000);
 }
 
 int64_t iso_key_get(const struct iso_key *k, const struct iso_limits *lim)

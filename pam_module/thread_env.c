@@ -18,7 +18,7 @@
 #include "module.h"
 
 static const char *const thread_vars[] = {
-	"OMP_NUM_THREADS",	"OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+	"OMP_NUM_THREADS",  "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
 	"BLIS_NUM_THREADS", "NUMEXPR_NUM_THREADS",
 };
 

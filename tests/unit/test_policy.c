@@ -86,7 +86,37 @@ static void test_limits_init(void **state)
 	assert_int_equal(lim.cpu_period_us, ISO_UNSET);
 	assert_int_equal(lim.namespaces, ISO_UNSET);
 	assert_int_equal(lim.sandbox, ISO_UNSET);
-	assert_int_equal(ISO_LIMITS_NFIELDS, 16);
+	assert_int_equal(ISO_LIMITS_NFIELDS, 17);
+}
+
+/* The thread-count variables: whole CPUs of the quota, rounded up. */
+static void test_thread_cpus(void **state)
+{
+	struct iso_config *c = NULL;
+	struct iso_err e;
+	struct iso_policy p;
+
+	(void)state;
+	assert_int_equal(iso_config_parse_buf("default { cpu_quota = 50% }\n"
+					      "user alice { cpu_quota = 250% }\n"
+					      "user bob { cpu_quota = 100%\n thread_env = no }\n"
+					      "user carol { cpu_quota = max }\n",
+					      "t.conf", &c, &e),
+			 0);
+	p = resolve(c, "dave", NULL, 0);
+	assert_int_equal(p.lim.thread_env, 1);
+	assert_int_equal(iso_limits_thread_cpus(&p.lim), 1);
+	p = resolve(c, "alice", NULL, 0);
+	assert_int_equal(iso_limits_thread_cpus(&p.lim), 3);
+	p = resolve(c, "bob", NULL, 0);
+	assert_int_equal(iso_limits_thread_cpus(&p.lim), 0);
+	p = resolve(c, "carol", NULL, 0);
+	assert_int_equal(iso_limits_thread_cpus(&p.lim), 0);
+	iso_config_free(c);
+	assert_int_equal(iso_config_parse_buf("", "empty.conf", &c, &e), 0);
+	p = resolve(c, "dave", NULL, 0);
+	assert_int_equal(iso_limits_thread_cpus(&p.lim), 0);
+	iso_config_free(c);
 }
 
 static void test_builtin(void **state)
@@ -541,13 +571,14 @@ static void test_user_lookup(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_limits_init),	 cmocka_unit_test(test_builtin),
-		cmocka_unit_test(test_default),		 cmocka_unit_test(test_group_file_order),
-		cmocka_unit_test(test_origins),		 cmocka_unit_test(test_user_over_group),
-		cmocka_unit_test(test_exempt),		 cmocka_unit_test(test_bad_args),
-		cmocka_unit_test(test_user_lookup),	 cmocka_unit_test(test_new_keys_builtin),
-		cmocka_unit_test(test_new_keys_inherit), cmocka_unit_test(test_exempt_negation),
-		cmocka_unit_test(test_min_uid),		 cmocka_unit_test(test_service_scope),
+		cmocka_unit_test(test_limits_init),	 cmocka_unit_test(test_thread_cpus),
+		cmocka_unit_test(test_builtin),		 cmocka_unit_test(test_default),
+		cmocka_unit_test(test_group_file_order), cmocka_unit_test(test_origins),
+		cmocka_unit_test(test_user_over_group),	 cmocka_unit_test(test_exempt),
+		cmocka_unit_test(test_bad_args),	 cmocka_unit_test(test_user_lookup),
+		cmocka_unit_test(test_new_keys_builtin), cmocka_unit_test(test_new_keys_inherit),
+		cmocka_unit_test(test_exempt_negation),	 cmocka_unit_test(test_min_uid),
+		cmocka_unit_test(test_service_scope),
 	};
 
 	return cmocka_run_group_tests_name("policy", tests, setup, teardown);
