@@ -145,4 +145,5 @@ void iso_session_open(struct iso_sess *c)
 		c->rep->flags |= ISO_REPLY_NO_NEW_PRIVS;
 	if (c->pol.lim.cgroup_ns == 1 && c->ctrls)
 		c->rep->flags |= ISO_REPLY_CGROUP_NS;
+	c->rep->cpus = iso_limits_thread_cpus(&c->pol.lim);
 }

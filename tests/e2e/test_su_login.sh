@@ -41,16 +41,19 @@ account  required   pam_unix.so
 session  required   pam_unix.so
 session  required   $ISO_MODULE conf=$CONF
 EOF
+# The admin's own thread count, set before the module: it must win.
+echo "OMP_NUM_THREADS DEFAULT=4" >"$ISO_TMP/env.conf"
 cat >"$ISO_TMP/pam-login" <<EOF
 auth     required   pam_unix.so nodelay
 account  required   pam_unix.so
 session  required   pam_unix.so
+session  required   pam_env.so conffile=$ISO_TMP/env.conf readenv=0 user_readenv=0
 session  required   $ISO_MODULE conf=$CONF
 EOF
-chmod 0644 "$ISO_TMP/pam-su" "$ISO_TMP/pam-login"
+chmod 0644 "$ISO_TMP/pam-su" "$ISO_TMP/pam-login" "$ISO_TMP/env.conf"
 
 # shellcheck disable=SC2016
-probe='echo "who=$(id -un)"; grep -E "^[0-9]+:(cpu|pids):" /proc/self/cgroup; echo "pidns=$(readlink /proc/self/ns/pid)"; echo "users=$(ps -e -o user= | sort -u | tr "\n" " ")"; echo "tmpfs=$(stat -f -c %T /tmp)"'
+probe='echo "who=$(id -un)"; grep -E "^[0-9]+:(cpu|pids):" /proc/self/cgroup; echo "pidns=$(readlink /proc/self/ns/pid)"; echo "users=$(ps -e -o user= | sort -u | tr "\n" " ")"; echo "tmpfs=$(stat -f -c %T /tmp)"; echo "nproc=$(nproc) blas=${OPENBLAS_NUM_THREADS:-unset}"'
 sessions() { find /sys/fs/cgroup/*/"$ROOT" -type d -name 'session-*' 2>/dev/null | wc -l; }
 confined() { # confined WHAT OUTPUT
 	local out
@@ -63,6 +66,8 @@ confined() { # confined WHAT OUTPUT
 	check "$1: in a sandbox pid namespace" test -n "$ns" -a "$ns" != "pidns=$HOSTNS"
 	expect_match "$1: sees only its own processes (and root's holder)" "^users=(root $T |$T root )$" "$out"
 	expect_line "$1: private /tmp" "tmpfs=tmpfs" "$out"
+	# cpu_quota = 25%: one CPU's worth of threads (OpenBLAS's variable too)
+	expect_match "$1: the thread-count variables say 1 CPU" "^nproc=[0-9]+ blas=1$" "$out"
 }
 
 # --- su - user, from root (pam_rootok: no password) ---
@@ -70,6 +75,8 @@ out=$(iso_in_override su="$ISO_TMP/pam-su" expect "$ISO_PUB/su.exp" $T "" "$prob
 rc=$?
 expect_eq "su - $T from root succeeds" 0 "$rc"
 confined "su from root" "$out"
+expect_match "su from root: nproc honours OMP_NUM_THREADS=1 (the host has $(nproc))" "^nproc=1 " \
+	"$(printf '%s\n' "$out" | tr -d '\r')"
 
 # --- su - user, from a non-root user with the target's password ---
 out=$(iso_in_override su="$ISO_TMP/pam-su" setpriv --reuid=isot_e2c --regid=isot_e2c --init-groups \
@@ -93,6 +100,8 @@ rc=$?
 expect_eq "login $T with the password succeeds" 0 "$rc"
 expect_match "the probe ran in the login shell" "^ISO_RC=0" "$(printf '%s\n' "$out" | tr -d '\r')"
 confined "login" "$out"
+expect_match "login: the admin's OMP_NUM_THREADS=4 (pam_env before the module) wins" "^nproc=4 " \
+	"$(printf '%s\n' "$out" | tr -d '\r')"
 
 # --- su and login wait for their child before pam_close_session: with
 # on_logout = kill nothing at all is left ---
