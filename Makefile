@@ -48,6 +48,7 @@ HLIB_SRC   := $(filter-out helper/main.c,$(wildcard helper/*.c))
 MOD_SRC    := $(wildcard pam_module/*.c)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 HARN_SRC   := $(wildcard tests/harness/*.c)
+CTL_SRC    := $(wildcard tools/*.c)
 
 # Objects for the helper side (PIE) and for the module (PIC) are built apart.
 obj_pie = $(patsubst %.c,$(B)/pie/%.o,$(1))
@@ -111,7 +112,7 @@ $(B)/pam-isolate-helper: $(call obj_pie,helper/main.c) $(B)/libisolate.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) -pie $(LDHARD) $^ -o $@ $(CONFUSE_LIBS) $(LDLIBS)
 
-$(B)/isolatectl: $(call obj_pie,tools/isolatectl.c) $(B)/libisolate.a
+$(B)/isolatectl: $(call obj_pie,$(CTL_SRC)) $(B)/libisolate.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) -pie $(LDHARD) $^ -o $@ $(CONFUSE_LIBS) $(LDLIBS)
 

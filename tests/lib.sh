@@ -158,6 +158,42 @@ wait_gone() {
 	return 1
 }
 
+# iso_parallel N OUT CMD...: runs CMD N times at once, the i-th with its
+# output in OUT<i>; prints how many exited 0.
+iso_parallel() {
+	local n=$1 out=$2 i p okc=0 pids=()
+	shift 2
+	for ((i = 1; i <= n; i++)); do
+		"$@" >"$out$i" 2>&1 &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do wait "$p" && okc=$((okc + 1)); done
+	echo "$okc"
+}
+
+# wait_for SECONDS CMD...: polls CMD every 0.1 s until it succeeds, up to
+# SECONDS (the VM lanes run under emulation, 10-15 times slower).
+wait_for() {
+	local i n=$(($1 * 10))
+	shift
+	for ((i = 0; i < n; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# The helper's state directory (the Makefile's RUNDIR).
+ISO_RUNDIR=/run/pam_isolate
+
+# holder_pid USER: the pid in the record of USER's (a name or a uid)
+# per-user sandbox holder; empty when there is none.
+holder_pid() {
+	local u=$1
+	case $u in *[!0-9]*) u=$(id -u "$u" 2>/dev/null) || return 1 ;; esac
+	cut -d' ' -f1 "$ISO_RUNDIR/user-$u.user.holder" 2>/dev/null
+}
+
 # Kills the sandbox holders of test users and drops their state files.
 iso_kill_holders() {
 	local u uid f
@@ -433,6 +469,8 @@ iso_sshd_stop() {
 
 # live (non-zombie) processes of a user on the host
 iso_live_procs() { ps -o pid=,stat= -u "$1" 2>/dev/null | awk '$2 !~ /^Z/' | wc -l; }
+# iso_no_procs USER: no live process of USER is left on the host
+iso_no_procs() { [ "$(iso_live_procs "$1")" -eq 0 ]; }
 
 # iso_proc_live PID: the process exists, is no zombie and is not exiting
 # (PF_EXITING: a killed holder, as init of its pid namespace, lingers in

@@ -13,46 +13,19 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/security/seclib.sh"
 ISO_SUITE=memcheck
-iso_need_root
-iso_setup
-iso_install_helper
-sec_tools
+sec_setup mem isot_mem
 cd "$ISO_TOP" || exit 2
 
 for t in valgrind pamtester; do
 	command -v "$t" >/dev/null || { fail "$t installed (make deps)"; iso_finish; exit 1; }
 done
-SEC_ROOT=isot_mem_$$
-on_exit "iso_cgroup_cleanup $SEC_ROOT"
-iso_user isot_mem
-on_exit "iso_kill_holders isot_mem"
-UM=$(id -u isot_mem)
-CPU=$(iso_cg_mount cpu)
-CONF=$(iso_conf mem <<EOF
-cgroup_root = "$SEC_ROOT"
-default {
-    cpu_quota = 50%
-    tasks_max = 128
-    namespaces = { user, pid, mount }
-    private_tmp = yes
-    on_logout = kill
-}
-EOF
-)
+sec_conf mem 50% 128
 LOGS=$ISO_TMP/logs
 mkdir -p "$LOGS"
 VG="valgrind --keep-debuginfo=yes --vgdb=no --leak-check=full --error-exitcode=99 --errors-for-leak-kinds=definite,indirect"
-gone() { # the session left nothing: no user cgroup, no state
-	local i
-	for i in $(seq 1 50); do
-		[ ! -e "$CPU/$SEC_ROOT/user-$UM" ] && [ -z "$(ls "$SEC_RUNDIR"/user-"$UM".* 2>/dev/null)" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
+gone() { wait_for 5 sec_user_clean isot_mem; } # the session left nothing
 
 # ---- 1. valgrind ----
-iso_service isot-mem "$CONF"
 # shellcheck disable=SC2086
 out=$(sec_ns $VG --log-file="$LOGS/vg-pamtester.%p" pamtester -v isot-mem isot_mem open_session close_session 2>&1)
 rc=$?

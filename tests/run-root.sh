@@ -4,14 +4,7 @@
 # ISO_SUITES naming the suites to run (paths), when not all of them.
 set -u
 cd "$(dirname "$0")/.." || exit 2
-passed=0
-failed=0
+. tests/suites.sh
 suites=${ISO_SUITES:-$(ls tests/integration/test_*.sh tests/security/test_*.sh 2>/dev/null)}
-for t in $suites; do
-	[ -e "$t" ] || continue
-	echo "== $t"
-	if bash "$t"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL $t"; fi
-done
-echo
-echo "root suites: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+# shellcheck disable=SC2086 # one path a word
+run_suites "root suites" $suites

@@ -1,5 +1,6 @@
 #!/bin/sh
-# tests/run-systemd-lane.sh: the systemd lane of `make check` (issue 9).
+# tests/run-systemd-lane.sh: the systemd lane of `make check`: the systemd
+# cgroup backend (cgroup_backend = systemd) under a real systemd.
 #
 # Boots the project's VM with systemd 252 as PID 1 (tests/vm/run-vm.sh
 # --systemd: pure cgroup v2 owned by systemd, dbus and systemd-logind up)
@@ -17,19 +18,9 @@ set -eu
 cd "$(dirname "$0")/.."
 t0=$(date +%s)
 
-skip() {
-    if [ "${CI:-}" = true ]; then
-        echo "systemd-lane: FAIL: cannot run the systemd lane under CI=true: $*" >&2
-        exit 1
-    fi
-    echo "systemd-lane: SKIP: $*" >&2
-    exit 0
-}
-
-command -v qemu-system-x86_64 >/dev/null ||
-    skip "qemu-system-x86_64 not found (make deps, or apt-get install qemu-system-x86)"
-static_busybox() { bb=$(command -v busybox) && ! ldd "$bb" >/dev/null 2>&1; }
-static_busybox || skip "no static busybox (apt-get install busybox-static)"
+# shellcheck disable=SC2034 # read by tests/vm/lane.sh
+LANE=systemd-lane LANE_WHAT="the systemd lane"
+. tests/vm/lane.sh
 has_pam_systemd() {
     for f in /lib/*/security/pam_systemd.so /lib/security/pam_systemd.so; do
         [ -e "$f" ] && return 0
@@ -37,9 +28,8 @@ has_pam_systemd() {
     return 1
 }
 { [ -x /lib/systemd/systemd ] && has_pam_systemd; } ||
-    skip "no systemd or pam_systemd on the root filesystem (apt-get install systemd libpam-systemd)"
-tests/vm/run-vm.sh --prepare ||
-    skip "no kernel for the VM (apt-get download linux-image-amd64 failed?)"
+    lane_skip "no systemd or pam_systemd on the root filesystem (apt-get install systemd libpam-systemd)"
+lane_need_vm
 if [ ! -e build/pam_isolate.so ] || [ ! -e build/tests/session_harness ]; then
     echo "systemd-lane: build first: make tests" >&2
     exit 2

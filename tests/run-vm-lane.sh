@@ -18,21 +18,10 @@ set -eu
 cd "$(dirname "$0")/.."
 t0=$(date +%s)
 
-skip() {
-    if [ "${CI:-}" = true ]; then
-        echo "vm-lane: FAIL: cannot run the VM lane under CI=true: $*" >&2
-        exit 1
-    fi
-    echo "vm-lane: SKIP: $*" >&2
-    exit 0
-}
-
-command -v qemu-system-x86_64 >/dev/null ||
-    skip "qemu-system-x86_64 not found (make deps, or apt-get install qemu-system-x86)"
-static_busybox() { bb=$(command -v busybox) && ! ldd "$bb" >/dev/null 2>&1; }
-static_busybox || skip "no static busybox (apt-get install busybox-static)"
-tests/vm/run-vm.sh --prepare ||
-    skip "no kernel for the VM (apt-get download linux-image-amd64 failed?)"
+# shellcheck disable=SC2034 # read by tests/vm/lane.sh
+LANE=vm-lane LANE_WHAT="the VM lane"
+. tests/vm/lane.sh
+lane_need_vm
 
 export VM_TIMEOUT="${VM_TIMEOUT:-480}" VM_TIMING=1
 status=0 summary=""

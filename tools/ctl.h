@@ -3,8 +3,9 @@
 #define ISO_CTL_H
 
 /*
- * isolatectl, the admin tool: shared between its files (isolatectl.c,
- * ctl_live.c, ctl_explain.c, ctl_status.c, ctl_gc.c). It uses the same
+ * isolatectl, the admin tool: what crosses between its files (isolatectl.c,
+ * ctl_util.c, ctl_live.c, ctl_explain.c, ctl_status.c, ctl_gc.c,
+ * ctl_json.c, ctl_pam.c), each built on its own. It uses the same
  * config library and cgroup engine as the helper, so what it reports is
  * what the helper does. Only gc writes anything, and only what the helper
  * itself would remove at the next open or close.
@@ -29,6 +30,11 @@ enum {
 
 /* ---- isolatectl.c ---- */
 
+/* The --help text, printed by main and by ctl_parse. */
+extern const char ctl_usage[];
+
+/* ---- ctl_util.c ---- */
+
 /* The command line of one command, after its options. */
 struct ctl_args {
 	const char *conf; /* -c FILE, default ISO_CONF_PATH */
@@ -47,10 +53,6 @@ void ctl_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Prints a multi-line iso_err message to stderr, one line each. */
 void ctl_print_err(const struct iso_err *err);
-
-/* Loads the config with the helper's owner checks; on failure prints
- * every error line and returns the exit code to use. */
-int ctl_load_config(const char *path, struct iso_config **cfg);
 
 /* The config's cgroup_root, or the built-in "pam_isolate" (with a warning)
  * when the config cannot be loaded: status and gc must still work on a
@@ -135,9 +137,6 @@ bool ctl_uid_has(const uid_t *v, size_t n, uid_t u);
 
 /* "user-<uid>.<rest>" (state file names): the uid and where rest starts. */
 int ctl_parse_state_name(const char *name, uid_t *uid, const char **rest);
-
-/* Counts the pids listed in dir/name/cgroup.procs. */
-int ctl_count_procs(const char *dir, const char *name);
 
 /* USER as a name or a number; -ENOENT for an unknown name. */
 int ctl_lookup_uid(const char *s, uid_t *uid);

@@ -78,7 +78,8 @@ void ctl_machine_close(struct ctl_machine *m)
 
 /* ---- leaves ---- */
 
-int ctl_count_procs(const char *dir, const char *name)
+/* Counts the pids listed in dir/name/cgroup.procs. */
+static int ctl_count_procs(const char *dir, const char *name)
 {
 	char path[PATH_MAX], buf[4096];
 	int fd = -1, n = 0, r;

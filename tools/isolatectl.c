@@ -13,13 +13,11 @@
 #include "ctl.h"
 
 #include <errno.h>
-#include <getopt.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static const char usage_text[] =
+const char ctl_usage[] =
 	"Usage: isolatectl [-h | -V] COMMAND [ARGS]\n"
 	"\n"
 	"Commands:\n"
@@ -39,113 +37,6 @@ static const char usage_text[] =
 	"\n"
 	"Exit status: 0 ok, 1 config invalid or operation failed, 2 usage error,\n"
 	"3 the command needs root.\n";
-
-void ctl_warn(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("isolatectl: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-void ctl_print_err(const struct iso_err *err)
-{
-	const char *m = err->msg[0] ? err->msg : strerror(-err->code);
-
-	/* The library's messages are complete lines already ("file:line:
-	 * ..."); print them as they are so scripts can match on them. */
-	fputs(m, stderr);
-	if (m[strlen(m) - 1] != '\n')
-		fputc('\n', stderr);
-}
-
-int ctl_load_config(const char *path, struct iso_config **cfg)
-{
-	struct iso_err err;
-	int r;
-
-	r = iso_config_load(path, true, cfg, &err);
-	if (r == 0)
-		return CTL_OK;
-	ctl_print_err(&err);
-	if (r == -EACCES && geteuid() != 0) {
-		ctl_warn("%s is readable by root only: run as root", path);
-		return CTL_NEEDS_ROOT;
-	}
-	return CTL_FAIL;
-}
-
-int ctl_load_config_or_default(const char *path, struct iso_config **cfg, const char **root)
-{
-	struct iso_err err;
-
-	*root = "pam_isolate";
-	if (iso_config_load(path, true, cfg, &err) == 0) {
-		*root = (*cfg)->cgroup_root;
-		return 0;
-	}
-	ctl_print_err(&err);
-	ctl_warn("config unusable; assuming cgroup_root \"pam_isolate\"");
-	*cfg = NULL;
-	return -EINVAL;
-}
-
-int ctl_parse(int argc, char **argv, bool allow_json, int min_pos, int max_pos, struct ctl_args *a)
-{
-	static const struct option longopts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	const char *cmd = argv[0];
-	int c;
-
-	memset(a, 0, sizeof(*a));
-	a->conf = ISO_CONF_PATH;
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":c:jh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			a->conf = optarg;
-			break;
-		case 'j':
-			if (!allow_json) {
-				ctl_warn("%s: --json is only for status", cmd);
-				goto usage;
-			}
-			a->json = true;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return -1;
-		case ':':
-			ctl_warn("%s: option %s needs an argument", cmd, argv[optind - 1]);
-			goto usage;
-		default:
-			ctl_warn("%s: unknown option %s", cmd, argv[optind - 1]);
-			goto usage;
-		}
-	}
-	a->pos = argv + optind;
-	a->npos = argc - optind;
-	if (a->npos < min_pos) {
-		ctl_warn("%s: missing argument", cmd);
-		goto usage;
-	}
-	if (a->npos > max_pos) {
-		ctl_warn("%s: unexpected argument \"%s\"", cmd, a->pos[max_pos]);
-		goto usage;
-	}
-	return CTL_OK;
-usage:
-	fputs("Try 'isolatectl --help'.\n", stderr);
-	return CTL_USAGE;
-}
 
 /* ---- check-config ---- */
 
@@ -327,11 +218,11 @@ int main(int argc, char **argv)
 	int r;
 
 	if (!cmd) {
-		fputs(usage_text, stderr);
+		fputs(ctl_usage, stderr);
 		return CTL_USAGE;
 	}
 	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
-		fputs(usage_text, stdout);
+		fputs(ctl_usage, stdout);
 		return CTL_OK;
 	}
 	if (!strcmp(cmd, "-V") || !strcmp(cmd, "--version")) {
@@ -354,16 +245,3 @@ int main(int argc, char **argv)
 	fputs("Try 'isolatectl --help'.\n", stderr);
 	return CTL_USAGE;
 }
-
-/*
- * The Makefile builds isolatectl from this one file; the other parts are
- * compiled here, one translation unit. Each also compiles on its own
- * (it only needs ctl.h), so a Makefile that builds tools/ctl_*.c
- * separately just drops these lines.
- */
-#include "ctl_explain.c"
-#include "ctl_gc.c"
-#include "ctl_json.c"
-#include "ctl_live.c"
-#include "ctl_pam.c"
-#include "ctl_status.c"

@@ -102,13 +102,7 @@ expect_eq "two sessions share the user cgroup" "$u1" "$u2"
 check "two sessions get different leaves" test "$(cat "$ISO_TMP/s1")" != "$(cat "$ISO_TMP/s2")"
 
 # --- 10 parallel opens of one user ---
-pids=()
-for i in $(seq 1 10); do
-	H isot_a sh -c "grep -q '/$ROOT/user-$UA/session-' /proc/self/cgroup && sleep 0.3" >"$ISO_TMP/par$i" 2>&1 &
-	pids+=($!)
-done
-okc=0
-for p in "${pids[@]}"; do wait "$p" && okc=$((okc + 1)); done
+okc=$(iso_parallel 10 "$ISO_TMP/par" H isot_a sh -c "grep -q '/$ROOT/user-$UA/session-' /proc/self/cgroup && sleep 0.3")
 expect_eq "10 parallel sessions of one user all confined" 10 "$okc"
 check "no leftover leaves after 10 parallel sessions" test ! -e "$CPU/$ROOT/user-$UA"
 check "no leftover lock files" test ! -e "/run/pam_isolate/user-$UA.lock"

@@ -32,18 +32,8 @@ run() {
 	OUT=$(cat "$ISO_TMP/out")
 	ERR=$(cat "$ISO_TMP/err")
 }
-# no_procs USER: no live (non-zombie) process of USER on the host
-# shellcheck disable=SC2009 # pgrep cannot tell zombies apart
-no_procs() { ! ps -o stat= -u "$1" | grep -qv Z; }
 # gone PID: exited (a zombie counts: the host's PID 1 may be slow to reap)
 gone() { [ ! -d "/proc/$1" ] || ps -o stat= -p "$1" | grep -q Z; }
-# wait_for CMD...: polls up to 10 s for CMD to succeed (the v2 lane runs
-# under emulation, 10-15 times slower)
-wait_for() {
-	local _
-	for _ in $(seq 1 100); do "$@" && return 0; sleep 0.1; done
-	return 1
-}
 
 CONF=$(iso_conf ctl <<EOF
 # isolatectl test config
@@ -346,7 +336,7 @@ check "explain is a dry run: no cgroup made" test ! -e "$CPU/$ROOT"
 H isot_ca sh -c 'sleep 3' >/dev/null 2>&1 &
 sess=$!
 live_leaf() { grep -qs . "$CPU/$ROOT/user-$UA"/session-*/cgroup.procs; }
-check "a session is running" wait_for live_leaf
+check "a session is running" wait_for 10 live_leaf
 run "$CTL" status -c "$CONF" isot_ca
 expect_eq "status: exit 0" 0 "$RC"
 expect_match "status: the user and its live session" "^isot_ca \(uid $UA\): 1 live session\(s\)$" "$OUT"
@@ -390,8 +380,8 @@ expect_match "status as non-root: says why" "$RUN is readable by root only: run 
 # a sandboxed session: holder pid and processes inside
 H isot_ck sh -c 'sleep 3' >/dev/null 2>&1 &
 sess=$!
-check "a sandboxed session is running" wait_for test -s "$RUN/user-$UK.user.holder"
-check "its shell is in the session leaf" wait_for grep -qs . "$CPU/$ROOT/user-$UK"/session-*/cgroup.procs
+check "a sandboxed session is running" wait_for 10 test -s "$RUN/user-$UK.user.holder"
+check "its shell is in the session leaf" wait_for 10 grep -qs . "$CPU/$ROOT/user-$UK"/session-*/cgroup.procs
 hp=$(cut -d' ' -f1 "$RUN/user-$UK.user.holder")
 run "$CTL" status -c "$CONF" isot_ck
 expect_match "status: the holder pid and processes in the sandbox" \
@@ -409,7 +399,7 @@ expect_eq "gc as non-root: exit 3" "3 isolatectl: gc needs root" "$RC $ERR"
 H isot_ck sh -c 'setsid sleep 300 </dev/null >/dev/null 2>&1 &' >/dev/null 2>&1
 hp=$(cut -d' ' -f1 "$RUN/user-$UK.user.holder" 2>/dev/null)
 check "keep: the holder outlives the session" test -n "$hp" -a -d "/proc/$hp"
-check "keep: and the sleep in it runs" wait_for pgrep -u isot_ck -x sleep
+check "keep: and the sleep in it runs" wait_for 10 pgrep -u isot_ck -x sleep
 run "$CTL" gc -c "$CONF" isot_ck
 expect_eq "gc leaves a sandbox with a process in it alone" "0 nothing to clean up" "$RC $OUT"
 check "and the holder still runs" test -d "/proc/$hp"
@@ -418,7 +408,7 @@ check "and the holder still runs" test -d "/proc/$hp"
 # first, as a crash or an admin's kill -9 would, to leave a stale record.
 kill -KILL "$(awk '{ sub(/^.*\) /, ""); print $2 }' /proc/"$hp"/stat)"
 kill -KILL "$hp"
-check "the holder and its processes are gone" wait_for no_procs isot_ck
+check "the holder and its processes are gone" wait_for 10 iso_no_procs isot_ck
 run "$CTL" status -c "$CONF" isot_ck
 expect_match "status shows the stale record" "STALE record user-$UK.user.holder \(holder pid $hp is gone" "$OUT"
 run "$CTL" gc -c "$CONF" isot_ck
@@ -439,13 +429,13 @@ expect_eq "gc again: nothing to clean up" "0 nothing to clean up" "$RC $OUT"
 H isot_ck sh -c 'setsid sleep 300 </dev/null >/dev/null 2>&1 &' >/dev/null 2>&1
 hp=$(cut -d' ' -f1 "$RUN/user-$UK.user.holder" 2>/dev/null)
 # the session returned at once: its sleep may not be exec'd yet
-check "the sandbox's sleep runs" wait_for pgrep -u isot_ck -x sleep
+check "the sandbox's sleep runs" wait_for 10 pgrep -u isot_ck -x sleep
 pkill -KILL -u isot_ck -x sleep
-check "the sandbox's last process is gone" wait_for no_procs isot_ck
+check "the sandbox's last process is gone" wait_for 10 iso_no_procs isot_ck
 run "$CTL" gc -c "$CONF" isot_ck
 expect_match "gc: stopped the idle sandbox" \
 	"^stopped idle sandbox of uid $UK \(holder pid $hp, nothing left inside\)$" "$OUT"
-check "gc: the holder is gone" wait_for gone "$hp"
+check "gc: the holder is gone" wait_for 10 gone "$hp"
 check "gc: and its cgroup" test ! -e "$CPU/$ROOT/user-$UK"
 
 # leftovers made by hand: an empty session leaf, a half-written record, a
@@ -466,7 +456,7 @@ check "gc did not signal the recycled pid (this test is alive)" kill -0 $$
 # gc never touches a live session
 H isot_ca sh -c 'sleep 2' >/dev/null 2>&1 &
 sess=$!
-check "a session is running" wait_for live_leaf
+check "a session is running" wait_for 10 live_leaf
 run "$CTL" gc -c "$CONF" isot_ca
 expect_nomatch "gc leaves a live session alone" "removed|stopped" "$OUT"
 wait $sess

@@ -33,10 +33,6 @@ EOF
 iso_service isot-sb "$CONF"
 H() { "$ISO_HARNESS" isot-sb "$@"; }
 
-holder_of() { cat "/run/pam_isolate/user-$(id -u "$1").user.holder" 2>/dev/null | cut -d' ' -f1; }
-# live (non-zombie) processes of a user on the host
-live_procs() { ps -o pid=,stat= -u "$1" 2>/dev/null | awk '$2 !~ /^Z/' | wc -l; }
-
 echo hostfile >/tmp/isot_host_marker_$$
 on_exit "rm -f /tmp/isot_host_marker_$$"
 
@@ -59,7 +55,7 @@ out=$(H isot_a sh -c 'readlink /proc/self/ns/pid; cat /tmp/shared; ps -e -o comm
 expect_eq "keep: the next login rejoins the same sandbox, /tmp and processes" "$ns1
 shared
 1" "$out"
-check "keep: the holder outlives the last session while a process runs" test -n "$(holder_of isot_a)"
+check "keep: the holder outlives the last session while a process runs" test -n "$(holder_pid isot_a)"
 check "keep: the host /tmp did not get the user's file" test ! -e /tmp/shared
 
 # --- another user is isolated from the first ---
@@ -69,7 +65,7 @@ expect_nomatch "bob does not see alice's /tmp" "shared|ns1" "$out"
 check "bob has his own pid namespace" test "$(echo "$out" | tail -1)" != "$ns1"
 
 # --- the user cannot reach the holder or leave the mounts ---
-hp=$(holder_of isot_a)
+hp=$(holder_pid isot_a)
 out=$(H isot_a sh -c '
 	kill -9 1 2>/dev/null && echo "kill: sent" || echo "kill: refused"
 	cat /proc/1/environ >/dev/null 2>&1 && echo "environ: read" || echo "environ: refused"
@@ -90,7 +86,7 @@ expect_match "the user cannot unmount /tmp" "^umount tmp: refused$" "$out"
 expect_match "the user cannot unmount /proc" "^umount proc: refused$" "$out"
 expect_match "nor after unshare -Urm (mounts are locked)" "^userns-umount: refused$" "$out"
 expect_match "the host /tmp stays hidden" "^host-tmp: hidden$" "$out"
-check "the holder is still alive and the same" test "$(holder_of isot_a)" = "$hp"
+check "the holder is still alive and the same" test "$(holder_pid isot_a)" = "$hp"
 
 # --- a killed holder: its keeper tidies up; the next login gets a fresh
 # sandbox ---
@@ -101,7 +97,7 @@ pkill -KILL -u isot_a sleep
 H isot_a sh -c 'readlink /proc/self/ns/pid; ls -A /tmp; sleep 2' >"$ISO_TMP/fresh" 2>&1 &
 fp=$!
 newh=
-for i in $(seq 1 30); do newh=$(holder_of isot_a); [ -n "$newh" ] && [ "$newh" != "$hp" ] && break; sleep 0.1; done
+for i in $(seq 1 30); do newh=$(holder_pid isot_a); [ -n "$newh" ] && [ "$newh" != "$hp" ] && break; sleep 0.1; done
 wait $fp
 rc=$?
 out=$(cat "$ISO_TMP/fresh")
@@ -112,13 +108,7 @@ check "it is a new sandbox (a new holder, not pid $hp)" test -n "$newh" -a "$new
 expect_nomatch "with a fresh /tmp" "shared" "$out"
 
 # --- 10 parallel logins of one user: one sandbox ---
-pids=()
-for i in $(seq 1 10); do
-	H isot_a sh -c 'readlink /proc/self/ns/pid; sleep 1' >"$ISO_TMP/p$i" 2>&1 &
-	pids+=($!)
-done
-okc=0
-for p in "${pids[@]}"; do wait "$p" && okc=$((okc + 1)); done
+okc=$(iso_parallel 10 "$ISO_TMP/p" H isot_a sh -c 'readlink /proc/self/ns/pid; sleep 1')
 expect_eq "10 parallel logins succeed" 10 "$okc"
 expect_eq "all 10 share one pid namespace" 1 "$(cat "$ISO_TMP"/p* | sort -u | wc -l)"
 check "and the sandbox is gone after they end" wait_gone test -e "/run/pam_isolate/user-$UA.user.holder"
@@ -126,10 +116,10 @@ check "and the sandbox is gone after they end" wait_gone test -e "/run/pam_isola
 # --- on_logout = kill: nothing of the user survives the last session ---
 H isot_k sh -c 'setsid sleep 300 </dev/null >/dev/null 2>&1 & setsid sh -c "while :; do sleep 1; done" </dev/null >/dev/null 2>&1 & sleep 1' >/dev/null 2>&1 &
 hk=
-for i in $(seq 1 50); do hk=$(holder_of isot_k); [ -n "$hk" ] && break; sleep 0.1; done
+for i in $(seq 1 50); do hk=$(holder_pid isot_k); [ -n "$hk" ] && break; sleep 0.1; done
 wait
 check "kill: the holder was there during the session" test -n "$hk"
-check "kill: no process of the user is left on the host" wait_gone test "$(live_procs isot_k)" -gt 0
+check "kill: no process of the user is left on the host" wait_for 5 iso_no_procs isot_k
 check "kill: the holder is gone" test ! -e "/run/pam_isolate/user-$UK.user.holder"
 check "kill: no holder process left" wait_gone sh -c "ps -o stat= -p '$hk' | grep -qv Z"
 check "kill: the user cgroup is gone" wait_gone test -e "$CPU/$ROOT/user-$UK"
@@ -171,7 +161,7 @@ fi
 # --- on_logout = keep: the sandbox goes by itself within seconds of its
 # last process, no login needed ---
 H isot_b sh -c 'setsid sleep 3 </dev/null >/dev/null 2>&1 &' >/dev/null 2>&1
-hb=$(holder_of isot_b)
+hb=$(holder_pid isot_b)
 check "keep: a job outlives the session, and so does the sandbox" test -n "$hb"
 t0=$(date +%s)
 WAIT_TENTHS=150 wait_gone test -e "/run/pam_isolate/user-$(id -u isot_b).user.holder"

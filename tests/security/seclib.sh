@@ -38,6 +38,64 @@ sec_tools() {
 	rm -f "$SEC_BIN/etc-security/isolate.conf"
 	SEC_ETC=$SEC_BIN/etc-security
 	SEC_SYSCONF=$SEC_ETC/isolate.conf
+	ISO_RUNDIR=$SEC_RUNDIR
+}
+
+# sec_setup NAME USER...: how every security suite starts: root, the
+# installed helper, the attack tools (sec_tools), a cgroup subtree of its
+# own (SEC_ROOT=isot_NAME_<pid>) and the test users (their uids in
+# SEC_UIDS), all removed at exit. Sets CPU and PIDS, the cgroup mounts of
+# those controllers.
+sec_setup() {
+	local name=$1 u
+	shift
+	iso_need_root
+	iso_setup
+	iso_install_helper
+	sec_tools
+	SEC_ROOT=isot_${name}_$$
+	on_exit "iso_cgroup_cleanup $SEC_ROOT"
+	SEC_UIDS=()
+	for u in "$@"; do
+		iso_user "$u"
+		SEC_UIDS+=("$(id -u "$u")")
+	done
+	on_exit "iso_kill_holders $*"
+	CPU=$(iso_cg_mount cpu)
+	PIDS=$(iso_cg_mount pids)
+}
+
+# sec_conf NAME CPU_QUOTA TASKS_MAX [LINE...]: the suites' config (sets
+# CONF): every user under SEC_ROOT in a sandbox (user, pid and mount
+# namespaces, private /tmp) killed at logout; the LINEs go before the
+# default section. It becomes the config non-root callers get
+# (sec_system_conf) and that of the PAM service isot-NAME.
+sec_conf() {
+	local name=$1 quota=$2 tasks=$3 l top="cgroup_root = \"$SEC_ROOT\""
+	shift 3
+	for l in "$@"; do top="$top"$'\n'"$l"; done
+	CONF=$(
+		iso_conf "$name" <<EOT
+$top
+default {
+    cpu_quota = $quota
+    tasks_max = $tasks
+    namespaces = { user, pid, mount }
+    private_tmp = yes
+    on_logout = kill
+}
+EOT
+	)
+	sec_system_conf "$CONF"
+	iso_service "isot-$name" "$CONF"
+}
+
+# sec_user_clean USER: nothing of USER (a name or a uid) is left: no
+# cgroup under SEC_ROOT, no state file (lock, holder record).
+sec_user_clean() {
+	local uid=$1
+	case $uid in *[!0-9]*) uid=$(id -u "$uid") ;; esac
+	[ ! -e "$CPU/$SEC_ROOT/user-$uid" ] && [ -z "$(ls "$SEC_RUNDIR"/user-"$uid".* 2>/dev/null)" ]
 }
 
 # sec_ns CMD...: CMD in the suite's private mount namespace (see above).
@@ -153,6 +211,18 @@ sec_attack() {
 	fi
 	pass "$name"
 	sec_row "$name" "$(sec_reply "$out")" "state dir + cgroup tree + decoys identical"
+}
+
+# sec_expect_same NAME BEFORE: passes when a snapshot taken now equals
+# BEFORE (one taken before the attacks).
+sec_expect_same() {
+	local after
+	after=$(sec_snapshot)
+	if [ "$2" = "$after" ]; then
+		pass "$1"
+	else
+		fail "$1" "$(diff <(printf '%s\n' "$2") <(printf '%s\n' "$after") | head -20)"
+	fi
 }
 
 sec_table() {

@@ -8,37 +8,12 @@
 # must fail and leave limits, cgroup membership and holders as they were.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/seclib.sh"
-iso_need_root
-iso_setup
-iso_install_helper
-sec_tools
-
-SEC_ROOT=isot_esc_$$
-on_exit "iso_cgroup_cleanup $SEC_ROOT"
-iso_user isot_ea
-iso_user isot_eb
-on_exit "iso_kill_holders isot_ea isot_eb"
+sec_setup esc isot_ea isot_eb
 UA=$(id -u isot_ea)
 UB=$(id -u isot_eb)
-SEC_UIDS=("$UA" "$UB")
-CPU=$(iso_cg_mount cpu)
-PIDS=$(iso_cg_mount pids)
 
-CONF=$(iso_conf esc <<EOF
-cgroup_root = "$SEC_ROOT"
-default {
-    cpu_quota = 30%
-    tasks_max = 200
-    namespaces = { user, pid, mount }
-    private_tmp = yes
-    on_logout = kill
-}
-EOF
-)
-sec_system_conf "$CONF"
-iso_service isot-esc "$CONF"
+sec_conf esc 30% 200
 H() { sec_harness isot-esc "$@"; }
-holder_pid() { cut -d' ' -f1 "$SEC_RUNDIR/user-$1.user.holder" 2>/dev/null; }
 
 # Both users keep a session open the whole time.
 for u in isot_ea isot_eb; do
@@ -117,13 +92,7 @@ cg_before=$(printf '%s\n' "$out" | sed -n 's/^cgroup-before: //p')
 cg_after=$(printf '%s\n' "$out" | sed -n 's/^cgroup-after: //p')
 expect_eq "the session's shell is still in its own leaf afterwards" "$cg_before" "$cg_after"
 expect_match "  ... which is the user's session leaf" "/$SEC_ROOT/user-$UA/session-" "$cg_after"
-after=$(sec_snapshot)
-if [ "$before" = "$after" ]; then
-	pass "inside attacks: state dir, cgroup tree and limit files unchanged"
-else
-	fail "inside attacks: state dir, cgroup tree and limit files unchanged" \
-		"$(diff <(printf '%s\n' "$before") <(printf '%s\n' "$after") | head -20)"
-fi
+sec_expect_same "inside attacks: state dir, cgroup tree and limit files unchanged" "$before"
 check "the user's holder is the same process" test "$(holder_pid "$UA")" = "$HA"
 check "the other user's holder is the same process" test "$(holder_pid "$UB")" = "$HB"
 
@@ -157,13 +126,7 @@ for n in "host: kill -9 own holder" "host: kill -9 another user's holder" "host:
 	expect_refused "$n" "$out"
 done
 command -v strace >/dev/null && expect_refused "host: ptrace own holder" "$out"
-after=$(sec_snapshot)
-if [ "$before" = "$after" ]; then
-	pass "host attacks: state dir, cgroup tree and limit files unchanged"
-else
-	fail "host attacks: state dir, cgroup tree and limit files unchanged" \
-		"$(diff <(printf '%s\n' "$before") <(printf '%s\n' "$after") | head -20)"
-fi
+sec_expect_same "host attacks: state dir, cgroup tree and limit files unchanged" "$before"
 check "holders still running, not stopped" sh -c "grep -q '^State:[[:space:]]*S' /proc/$HA/status && grep -q '^State:[[:space:]]*S' /proc/$HB/status"
 check "holder records unchanged" test "$(holder_pid "$UA") $(holder_pid "$UB")" = "$HA $HB"
 

@@ -1,6 +1,6 @@
 #!/bin/bash
-# The second security review's findings, one test each (issue 14); each
-# failed on the code before the fix:
+# The second security review's findings ("Security round 2" in
+# SECURITY.md), one test each; each failed on the code before the fix:
 #  1. a non-root caller, by direct exec or through the module, gets
 #     nothing made;
 #  2. a root caller inside a sandbox (without and with `user`) neither
@@ -16,51 +16,19 @@
 #  7. the peer check refuses a connected socket and a peer pid 0;
 #  8. the shipped config gives /tmp and /var/tmp no more than a quarter of
 #     the RAM.
-# (4, the systemd timers, is in tests/systemd; 9 is SECURITY.md.)
+# (4, session_max_time as a systemd timer, is tested in
+# tests/systemd/test_systemd.sh; 9, a written threat model, is SECURITY.md.)
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/seclib.sh"
-iso_need_root
-iso_setup
-iso_install_helper
-sec_tools
-
-SEC_ROOT=isot_fnd_$$
-on_exit "iso_cgroup_cleanup $SEC_ROOT"
-iso_user isot_fa
-iso_user isot_fb
-iso_user isot_fk
-on_exit "iso_kill_holders isot_fa isot_fb isot_fk"
+sec_setup fnd isot_fa isot_fb isot_fk
 UA=$(id -u isot_fa)
 UB=$(id -u isot_fb)
 UK=$(id -u isot_fk)
-SEC_UIDS=("$UA" "$UB" "$UK")
-CPU=$(iso_cg_mount cpu)
-PIDS=$(iso_cg_mount pids)
-holder_pid() { cut -d' ' -f1 "$SEC_RUNDIR/user-$1.user.holder" 2>/dev/null; }
 holders_now() { pgrep -x isolate-holder | sort | tr '\n' ' '; }
 # nothing of a user left (the clean-up worker of a close is asynchronous)
-wait_clean() {
-	local i
-	for i in $(seq 1 100); do
-		[ -z "$(ls "$SEC_RUNDIR"/user-"$1".* 2>/dev/null)" ] && [ ! -e "$CPU/$SEC_ROOT/user-$1" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
+wait_clean() { wait_for 10 sec_user_clean "$1"; }
 
-CONF=$(iso_conf fnd <<EOF
-cgroup_root = "$SEC_ROOT"
-default {
-    cpu_quota = 50%
-    tasks_max = 256
-    namespaces = { user, pid, mount }
-    private_tmp = yes
-    on_logout = kill
-}
-EOF
-)
-sec_system_conf "$CONF"
-iso_service isot-fnd "$CONF"
+sec_conf fnd 50% 256
 H() { sec_harness isot-fnd "$@"; }
 
 # ---------------------------------------------------------------------------

@@ -10,11 +10,6 @@
 # hold.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/seclib.sh"
-iso_need_root
-iso_setup
-iso_install_helper
-sec_tools
-
 # In the cgroup v2 VM lane (ISO_LANE=v2, under emulation, where one helper
 # call takes seconds) only what depends on the cgroup version runs: a
 # legitimate call in a hostile process (cgroup dirs it makes, their modes)
@@ -24,32 +19,12 @@ FULL=1
 [ "${ISO_LANE:-}" = v2 ] && FULL=0
 full() { [ "$FULL" = 1 ]; }
 
-SEC_ROOT=isot_sec_$$
-on_exit "iso_cgroup_cleanup $SEC_ROOT"
-iso_user isot_sa
-iso_user isot_sb
-iso_user isot_sk
-on_exit "iso_kill_holders isot_sa isot_sb isot_sk"
+sec_setup sec isot_sa isot_sb isot_sk
 UA=$(id -u isot_sa)
 UB=$(id -u isot_sb)
 UK=$(id -u isot_sk)
-CPU=$(iso_cg_mount cpu)
-SEC_UIDS=("$UA" "$UB" "$UK")
 
-CONF=$(iso_conf sec <<EOF
-cgroup_root = "$SEC_ROOT"
-on_error = deny
-default {
-    cpu_quota = 50%
-    tasks_max = 256
-    namespaces = { user, pid, mount }
-    private_tmp = yes
-    on_logout = kill
-}
-EOF
-)
-sec_system_conf "$CONF"
-iso_service isot-sec "$CONF"
+sec_conf sec 50% 256 "on_error = deny"
 H() { sec_harness isot-sec "$@"; }
 
 DECOY=$(mktemp -d /run/isot-sec-decoy.XXXXXX)
@@ -61,18 +36,8 @@ MARK=/tmp/isot_sec_marker_$$
 on_exit "rm -f '$MARK'"
 SEC_DECOYS=("$DECOY/passwd" "$DECOY/holder-target" "$MARK")
 
-# nothing of a user left: no cgroup, no lock, no holder record
-user_clean() {
-	local uid
-	uid=$(id -u "$1")
-	[ ! -e "$CPU/$SEC_ROOT/user-$uid" ] && [ -z "$(ls "$SEC_RUNDIR"/user-"$uid".* 2>/dev/null)" ]
-}
-wait_clean() { # poll: the holder and cgroups go asynchronously
-	local i
-	for i in $(seq 1 50); do user_clean "$1" && return 0; sleep 0.1; done
-	return 1
-}
-holder_pid() { cut -d' ' -f1 "$SEC_RUNDIR/user-$(id -u "$1").user.holder" 2>/dev/null; }
+# nothing of a user left (poll: the holder and cgroups go asynchronously)
+wait_clean() { wait_for 5 sec_user_clean "$1"; }
 # close_as USER OUT: a root caller's close of the session OUT opened
 close_as() { sec_attack_root --user "$1" --op close --sid "$(sid_of "$2")" --origin "$(origin_of "$2")" >/dev/null; }
 

@@ -1,11 +1,12 @@
 #!/bin/bash
-# The systemd backend, for real (issue 9): runs INSIDE the systemd VM
-# (tests/run-systemd-lane.sh: tests/vm/run-vm.sh --systemd). Sessions open
-# through a PAM stack with pam_loginuid, pam_systemd, then pam_isolate, as
-# on a systemd host; logind puts them in user-UID.slice/session-N.scope,
-# we must leave them there, put the limits on the slice through systemd,
-# keep the sandbox, place the holder in a scope of the user's slice, and
-# leave nothing behind at logout.
+# The systemd cgroup backend (cgroup_backend = systemd, helper/systemd.c),
+# for real: runs INSIDE the systemd VM (tests/run-systemd-lane.sh:
+# tests/vm/run-vm.sh --systemd). Sessions open through a PAM stack with
+# pam_loginuid, pam_systemd, then pam_isolate, as on a systemd host;
+# logind puts them in user-UID.slice/session-N.scope, we must leave them
+# there, put the limits on the slice through systemd, keep the sandbox,
+# place the holder in a scope of the user's slice, and leave nothing
+# behind at logout.
 # shellcheck disable=SC2016  # the sh -c scripts are single-quoted on purpose
 . "$(dirname "$0")/../lib.sh"
 iso_need_root
@@ -69,22 +70,10 @@ chmod 1777 "$OUT"
 on_exit "rm -rf '$OUT'"
 echo outside >/tmp/isot_sd_marker
 
-# wait_for SECONDS CMD...: polls CMD every 0.2 s (emulation is slow)
-wait_for() {
-	local i n=$(($1 * 5))
-	shift
-	for ((i = 0; i < n; i++)); do
-		"$@" && return 0
-		sleep 0.2
-	done
-	return 1
-}
-holder_of() { cut -d' ' -f1 "/run/pam_isolate/user-$1.user.holder" 2>/dev/null; }
 holder_units() { systemctl list-units --all --plain --no-legend 'isolate-holder-*' 2>/dev/null | awk '{ print $1 }'; }
 no_holder_unit() { [ -z "$(holder_units)" ]; }
 no_session_of() { ! loginctl list-sessions --no-legend 2>/dev/null | awk '{ print $3 }' | grep -qx "$1"; }
 no_state_of() { ! ls /run/pam_isolate/user-"$1".* >/dev/null 2>&1; }
-no_procs_of() { [ -z "$(ps -o pid=,stat= -u "$1" 2>/dev/null | awk '$2 !~ /^Z/')" ]; }
 
 # --- a session through pam_systemd + pam_isolate, observed from both sides ---
 # The session reports what it sees, then waits for the word to log out.
@@ -125,7 +114,7 @@ expect_eq "ps -e in the session shows the holder as PID 1" "1 isolate-holder" "$
 expect_nomatch "ps -e in the session shows nothing of the host" "systemd|dbus|logind|bash|session_harn" "$(cat "$OUT/ps")"
 expect_eq "the session's /tmp is private and empty" "" "$(cat "$OUT/tmp")"
 check "a file the session made in /tmp is not in the host's /tmp" test ! -e /tmp/isot_sd_inside
-hpid=$(holder_of "$UD")
+hpid=$(holder_pid "$UD")
 expect_eq "the holder is in its scope in the user's slice" \
 	"0::/user.slice/user-$UD.slice/isolate-holder-$UD.scope" "$(cat "/proc/$hpid/cgroup" 2>&1)"
 expect_eq "systemd has the holder scope active in user-$UD.slice" \
@@ -151,7 +140,7 @@ check "the holder scope is gone" wait_for 20 no_holder_unit
 check "the holder is gone" wait_for 20 eval '! kill -0 '"$hpid"' 2>/dev/null'
 check "logind dropped the session" wait_for 20 no_session_of isot_sd
 check "no state or lock file of the user left" wait_for 10 no_state_of "$UD"
-check "no process of the user left" wait_for 10 no_procs_of isot_sd
+check "no process of the user left" wait_for 10 iso_no_procs isot_sd
 rm -f "$OUT/stop" "$OUT/ready"
 
 # --- a CPU burner is held to the quota (20 % of one CPU) ---
