@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * What a parsed config asks that no login can do, and what is legal but
- * most likely a mistake on this machine (issue 17).
+ * most likely a mistake on this machine.
  *
  * iso_limits_check() is the one place that decides whether a resolved
  * rule can be set up. The helper calls it at every open with the backend

@@ -307,7 +307,7 @@ void iso_groups_free(char **groups, size_t ngroups);
  * min_uid 1000". */
 void iso_policy_describe(const struct iso_policy *p, char *buf, size_t len);
 
-/* ---- checks beyond the syntax (config/check.c, issue 17) ---- */
+/* ---- checks beyond the syntax (config/check.c: check-config and the helper decide alike) ---- */
 
 /* What iso_limits_problems finds in a resolved rule. The ERRORS ones
  * make the helper refuse the session; the others are warnings. */
