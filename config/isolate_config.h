@@ -39,6 +39,15 @@ enum iso_sandbox_mode { ISO_SANDBOX_PER_USER = 0, ISO_SANDBOX_PER_SESSION = 1 };
 /* Who owns the cgroup tree: auto detects it per session (systemd when
  * systemd runs and the caller sits in a logind scope), cgroupfs is our own
  * subtree, systemd goes through systemd's D-Bus API (helper/systemd.h). */
+/* What the sandbox shows in /proc/cpuinfo, /proc/meminfo & co. (helper/
+ * sandbox_view.c): lxcfs's files, our own CPU files, or the host's. */
+enum iso_proc_view {
+	ISO_PROC_VIEW_NO = 0,
+	ISO_PROC_VIEW_CPUS = 1,
+	ISO_PROC_VIEW_LXCFS = 2,
+	ISO_PROC_VIEW_AUTO = 3
+};
+#define ISO_LXCFS_DIR "/var/lib/lxcfs" /* where Debian's lxcfs.service mounts it */
 enum iso_backend { ISO_BACKEND_AUTO = 0, ISO_BACKEND_CGROUPFS = 1, ISO_BACKEND_SYSTEMD = 2 };
 
 /*
@@ -63,6 +72,7 @@ struct iso_limits {
 	int64_t cgroup_ns;	  /* 0 / 1: own cgroup namespace and cgroupfs view */
 	int64_t no_new_privs;	  /* 0 / 1: PR_SET_NO_NEW_PRIVS on the session */
 	int64_t thread_env;	  /* 0 / 1: OMP_NUM_THREADS & co. from cpu_quota */
+	int64_t proc_view;	  /* enum iso_proc_view */
 };
 #define ISO_LIMITS_NFIELDS (sizeof(struct iso_limits) / sizeof(int64_t))
 
@@ -71,6 +81,13 @@ struct iso_limits {
  * thread-count variables; 0 when thread_env is off or there is no quota.
  */
 unsigned iso_limits_thread_cpus(const struct iso_limits *l);
+
+/*
+ * Whole CPUs the sandbox's CPU view shows (cpu_quota rounded up, at least
+ * 1), 0 when there is none to show (no quota, proc_view = no). Not capped
+ * at the host's CPUs: the caller knows them.
+ */
+unsigned iso_limits_view_cpus(const struct iso_limits *l);
 
 /* ---- the section keys: one row each (config/keys.c) ----
  *

@@ -46,6 +46,24 @@ static const char *const sandbox_words[] = {"per-user", "per-session"};
 /* Bit i of the namespaces mask is ns_words[i] (ISO_NS_*). */
 static const char *const ns_words[] = {"user", "pid", "mount"};
 
+/* Index i is enum iso_proc_view i. */
+static const char *const view_words[] = {"no", "cpus", "lxcfs", "auto"};
+
+static int parse_view(const char *s, int64_t *out)
+{
+	int i = parse_word(s, view_words, 4);
+
+	if (i < 0)
+		return i;
+	*out = i;
+	return 0;
+}
+
+static void format_view(int64_t v, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", v >= 0 && v <= 3 ? view_words[v] : "unset");
+}
+
 static int parse_on_logout(const char *s, int64_t *out)
 {
 	int i = parse_word(s, logout_words, 2);
@@ -124,6 +142,29 @@ static void note_thread_env(const struct iso_policy *p, int64_t v, char *buf, si
 
 	if (cpus)
 		snprintf(buf, len, "OMP_NUM_THREADS and the BLAS variables = %u", cpus);
+}
+
+static void note_view(const struct iso_policy *p, int64_t v, char *buf, size_t len)
+{
+	const struct iso_limits *l = &p->lim;
+	bool mem = l->memory_max != ISO_UNSET && l->memory_max != ISO_MAX;
+	unsigned cpus = iso_limits_view_cpus(l);
+
+	if (v == ISO_PROC_VIEW_NO)
+		return;
+	if (l->namespaces == ISO_UNSET || !(l->namespaces & ISO_NS_MOUNT))
+		snprintf(buf, len, "none: the rule has no mount namespace");
+	else if (!cpus && !mem)
+		snprintf(buf, len, "none: the rule sets neither cpu_quota nor memory_max");
+	else if (v == ISO_PROC_VIEW_CPUS)
+		snprintf(buf, len, "%u CPU(s) in /proc/cpuinfo and cpu/online", cpus);
+	else if (v == ISO_PROC_VIEW_LXCFS)
+		snprintf(buf, len, "lxcfs at " ISO_LXCFS_DIR ", else the host's files");
+	else if (cpus)
+		snprintf(buf, len, "lxcfs at " ISO_LXCFS_DIR " if it answers, else %u CPU(s)",
+			 cpus);
+	else
+		snprintf(buf, len, "lxcfs at " ISO_LXCFS_DIR " if it answers, else the host's");
 }
 
 static void note_swap(const struct iso_policy *p, int64_t v, char *buf, size_t len)
@@ -307,6 +348,16 @@ static const struct iso_key rows[] = {
 	 BUILTIN(1),
 	 .range = "",
 	 .note = note_thread_env},
+	{.name = "proc_view",
+	 .off = OFF(proc_view),
+	 .group = ISO_KG_SANDBOX,
+	 .parse = parse_view,
+	 .format = format_view,
+	 .max = 3,
+	 BUILTIN(ISO_PROC_VIEW_AUTO),
+	 .expect = "auto, lxcfs, cpus or no",
+	 .range = "",
+	 .note = note_view},
 };
 
 /* A field of struct iso_limits without its row (or a row too many)
@@ -345,6 +396,14 @@ unsigned iso_limits_thread_cpus(const struct iso_limits *l)
 	    l->cpu_quota <= 0)
 		return 0;
 	/* 10000 == one CPU; cpu_quota is at most 100000% (1000 CPUs) */
+	return (unsigned)((l->cpu_quota + 9999) / 10000);
+}
+
+unsigned iso_limits_view_cpus(const struct iso_limits *l)
+{
+	if (l->proc_view == ISO_PROC_VIEW_NO || l->proc_view == ISO_UNSET ||
+	    l->cpu_quota == ISO_UNSET || l->cpu_quota == ISO_MAX || l->cpu_quota <= 0)
+		return 0;
 	return (unsigned)((l->cpu_quota + 9999) / 10000);
 }
 

@@ -146,6 +146,12 @@ static int enter_session(struct iso_sess *c)
 	r = cg_enter(c->cg, c->uid, c->leaf, c->ctrls, c->caller->pid, &c->err);
 	if (r < 0)
 		cf_undo(c);
+	else if ((c->ctrls & CG_CPU) &&
+		 cg_leaf_cpu_view(c->cg, c->uid, c->leaf, &c->pol.lim, NULL) < 0)
+		syslog(LOG_WARNING,
+		       "open user=%s: cannot write cpu.max of the session's leaf for "
+		       "lxcfs's view",
+		       c->req->user);
 	return r;
 }
 
@@ -224,9 +230,19 @@ static void cf_cgroup_view(struct iso_sess *c, struct sb_cgview *v)
 /* The holder counts against the user's limits. */
 static int cf_place_holder(struct iso_sess *c, const struct sb_holder *h, const char *leaf)
 {
+	int r;
+
 	if (!c->ctrls)
 		return 0;
-	return cg_enter(c->cg, c->uid, leaf, c->ctrls, h->pid, &c->err);
+	r = cg_enter(c->cg, c->uid, leaf, c->ctrls, h->pid, &c->err);
+	/* lxcfs reads the quota of the holder's own leaf (cgroup.h) */
+	if (r == 0 && (c->ctrls & CG_CPU) &&
+	    cg_leaf_cpu_view(c->cg, c->uid, leaf, &c->pol.lim, NULL) < 0)
+		syslog(LOG_WARNING,
+		       "open user=%s: cannot write cpu.max of the holder's leaf for "
+		       "lxcfs's view",
+		       c->req->user);
+	return r;
 }
 
 static int cf_end_holder(struct iso_sess *c, const char *key, const char *leaf,

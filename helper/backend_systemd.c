@@ -137,6 +137,8 @@ static int sd_live_sessions(struct iso_sess *c)
 static int sd_place_holder(struct iso_sess *c, const struct sb_holder *h, const char *leaf)
 {
 	int per_session = c->pol.lim.sandbox == ISO_SANDBOX_PER_SESSION;
+	/* lxcfs's CPU count: the quota on the holder's own scope too */
+	uint64_t cpu = iso_limits_view_cpus(&c->pol.lim) ? (uint64_t)c->pol.lim.cpu_quota * 100 : 0;
 	char unit[SYSD_UNIT_MAX];
 	int r;
 
@@ -144,14 +146,15 @@ static int sd_place_holder(struct iso_sess *c, const struct sb_holder *h, const 
 	r = iso_name_holder_unit(unit, sizeof(unit), c->uid,
 				 per_session ? c->rep->session_id : NULL);
 	if (r == 0)
-		r = sysd_start_holder_scope(st(c)->sd, c->uid, unit, h->pid, h->keeper, &c->err);
+		r = sysd_start_holder_scope(st(c)->sd, c->uid, unit, h->pid, h->keeper, cpu,
+					    &c->err);
 	if (r == -EEXIST && !per_session) {
 		syslog(LOG_INFO, "open user=%s: %s still exists, naming the new one by session",
 		       c->req->user, unit);
 		iso_err_clear(&c->err);
 		r = iso_name_holder_unit(unit, sizeof(unit), c->uid, c->rep->session_id);
 		if (r == 0)
-			r = sysd_start_holder_scope(st(c)->sd, c->uid, unit, h->pid, h->keeper,
+			r = sysd_start_holder_scope(st(c)->sd, c->uid, unit, h->pid, h->keeper, cpu,
 						    &c->err);
 	}
 	return r;

@@ -79,6 +79,14 @@ bool cg_memory_clamped(const struct cg_engine *e, int64_t *configured, int64_t *
 int cg_enter(struct cg_engine *e, uid_t uid, const char *leaf, unsigned ctrls, pid_t pid,
 	     struct iso_err *err);
 
+/* v2: writes the user's cpu.max on user-<uid>/<leaf> too, where
+ * proc_view shows the CPU quota: lxcfs 5.0.3 reads cpu.max of the
+ * reader's pid-ns init's cgroup (the holder's leaf) or of the reader's own,
+ * never of a parent (its walk up came in 7.0.0). Costs nothing: the
+ * parent's quota bounds the leaf anyway. 0 and no write elsewhere. */
+int cg_leaf_cpu_view(struct cg_engine *e, uid_t uid, const char *leaf, const struct iso_limits *lim,
+		     struct iso_err *err);
+
 /* Moves pid (a root process we leave running: the session_max_time
  * watcher, the clean-up worker) into <root>/daemons of each hierarchy of
  * ctrls: out of the user's cgroups, where the user's limits, a kill of

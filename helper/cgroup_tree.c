@@ -498,3 +498,33 @@ int cg_path(const struct cg_engine *e, unsigned ctrl, uid_t uid, const char *lea
 		r = iso_snprintf(buf, len, "%s", tmp);
 	return r;
 }
+
+int cg_leaf_cpu_view(struct cg_engine *e, uid_t uid, const char *leaf, const struct iso_limits *lim,
+		     struct iso_err *err)
+{
+	char path[PATH_MAX], val[64];
+	long long q, p;
+	int userfd = -1, leaffd = -1;
+	int r;
+
+	if (e->version != CG_V2 || !cg_valid_name(leaf, NAME_MAX) || !iso_limits_view_cpus(lim))
+		return 0;
+	r = cg_cpu_quota_us(lim, &q, &p, err);
+	if (r < 0 || q < 0)
+		return r;
+	r = cg_open_user(e, 0, uid, false, &userfd, err);
+	if (r < 0)
+		goto out;
+	r = iso_open_dir_at(userfd, leaf, &leaffd);
+	if (r < 0)
+		goto out;
+	r = cg_fmt_path(e, 0, uid, leaf, path, sizeof(path));
+	if (r < 0)
+		goto out;
+	snprintf(val, sizeof(val), "%lld %lld", q, p);
+	r = cg_write(e, leaffd, path, "cpu.max", val, err);
+out:
+	iso_close(leaffd);
+	iso_close(userfd);
+	return r;
+}

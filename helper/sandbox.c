@@ -29,6 +29,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -36,6 +37,7 @@
 #include "fsutil.h"
 #include "iso_names.h"
 #include "sandbox_internal.h"
+#include "sandbox_view.h"
 #include "nsfd.h"
 #include "procfs.h"
 
@@ -212,8 +214,10 @@ out:
 }
 
 static void holder_main(int go_fd, int ready_fd, const struct iso_limits *lim,
-			const struct sb_cgview *view)
+			const struct sb_cgview *view, int statedir)
 {
+	char view_note[sizeof(((struct holder_report *)0)->what)];
+	enum sb_view_got got;
 	char c;
 	int fd;
 
@@ -260,6 +264,10 @@ static void holder_main(int go_fd, int ready_fd, const struct iso_limits *lim,
 			_exit(1);
 		}
 	}
+	/* proc_view: over the /proc just mounted, before the user namespace
+	 * locks it all; never fails the sandbox (sandbox_view.c) */
+	got = sb_view_mount(lim, statedir, view_note, sizeof(view_note) - 16);
+	iso_close(statedir);
 	/* The user namespace comes last, after the pid namespace and every
 	 * mount. The pid namespace stays owned by the initial user namespace:
 	 * the kernel lets a user nest a pid namespace of their own (unshare
@@ -293,7 +301,13 @@ static void holder_main(int go_fd, int ready_fd, const struct iso_limits *lim,
 		dup2(fd, 1);
 		dup2(fd, 2);
 	}
-	report(ready_fd, 0, "ready");
+	{
+		char what[sizeof(view_note)];
+
+		snprintf(what, sizeof(what), "view %s%s%.100s", sb_view_name(got),
+			 view_note[0] ? ": " : "", view_note);
+		report(ready_fd, 0, what);
+	}
 	/* Live on only once the helper has recorded and placed us; EOF means
 	 * it died first, and an unrecorded holder would never be found. */
 	if (read(go_fd, &c, 1) != 1 || c != 'c')
@@ -380,17 +394,18 @@ struct keeper_report {
  * it gives them up before it exits.
  */
 static void keeper_main(int go[2], int rep_fd, unsigned long flags, const struct iso_limits *lim,
-			const struct sb_cgview *view, const struct sb_keeper_info *info)
+			const struct sb_cgview *view, const struct sb_keeper_info *info,
+			int statedir)
 {
 	struct keeper_report kr;
 	struct holder_report hr = {0};
-	int keep[3] = {go[0], go[1], rep_fd};
+	int keep[4] = {go[0], go[1], rep_fd, statedir};
 	int ready[2] = {-1, -1}, r;
 	pid_t pid;
 
 	/* Nothing of the helper's: the protocol socket, the user lock (a
 	 * flock held by our copy would lock the user out), dirfds. */
-	close_all_but(keep, 3);
+	close_all_but(keep, statedir >= 0 ? 4 : 3);
 	memset(&kr, 0, sizeof(kr));
 	if (pipe2(ready, O_CLOEXEC) < 0) {
 		kr.err = -errno;
@@ -403,7 +418,7 @@ static void keeper_main(int go[2], int rep_fd, unsigned long flags, const struct
 		iso_close(go[1]);
 		iso_close(ready[0]);
 		iso_close(rep_fd);
-		holder_main(go[0], ready[1], lim, view);
+		holder_main(go[0], ready[1], lim, view, statedir);
 		_exit(1);
 	}
 	iso_close(go[0]);
@@ -424,10 +439,10 @@ static void keeper_main(int go[2], int rep_fd, unsigned long flags, const struct
 	iso_close(go[1]);
 	go[1] = -1;
 	r = wait_ready(ready[0], &hr);
-	if (r < 0) {
+	if (r < 0)
 		kr.err = r;
-		snprintf(kr.what, sizeof(kr.what), "%s", hr.what[0] ? hr.what : "no report");
-	}
+	/* on success: what proc_view gave (sandbox_view.c), for the log */
+	snprintf(kr.what, sizeof(kr.what), "%s", hr.what[0] ? hr.what : "no report");
 report:
 	iso_close(go[1]);
 	if (write(rep_fd, &kr, sizeof(kr)) != (ssize_t)sizeof(kr) && kr.pid > 0)
@@ -490,7 +505,7 @@ int sb_holder_create(int statedir, uid_t uid, const char *key, const struct iso_
 	}
 	if (r == 1) {
 		iso_close(rep[0]);
-		keeper_main(go, rep[1], flags, lim, view, info);
+		keeper_main(go, rep[1], flags, lim, view, info, statedir);
 	}
 	iso_close(rep[1]);
 	rep[1] = -1;
@@ -505,6 +520,8 @@ int sb_holder_create(int statedir, uid_t uid, const char *key, const struct iso_
 		goto out;
 	}
 	h.pid = kr.pid;
+	if (strncmp(kr.what, "view none", 9) != 0)
+		syslog(LOG_INFO, "sandbox of uid %u: %s", (unsigned)uid, kr.what);
 	pidfd = (int)syscall(SYS_pidfd_open, h.pid, 0);
 	r = sb_proc_start_time(h.pid, &h.start, NULL, 0);
 	if (r < 0) {

@@ -507,7 +507,7 @@ static int wait_job(struct sysd *s, struct job_wait *w)
 }
 
 int sysd_start_holder_scope(struct sysd *s, uid_t uid, const char *unit, pid_t pid, pid_t keeper,
-			    struct iso_err *err)
+			    uint64_t cpu_usec_per_s, struct iso_err *err)
 {
 	sd_bus_error e = SD_BUS_ERROR_NULL;
 	sd_bus_message *m = NULL, *reply = NULL;
@@ -539,6 +539,8 @@ int sysd_start_holder_scope(struct sysd *s, uid_t uid, const char *unit, pid_t p
 				       "s", slice, "PIDs", "au", keeper > 0 ? 2 : 1, (uint32_t)pid,
 				       (uint32_t)keeper, "CollectMode", "s", "inactive-or-failed",
 				       "KillSignal", "i", SIGKILL);
+	if (r >= 0 && cpu_usec_per_s)
+		r = sdb_message_append(m, "(sv)", "CPUQuotaPerSecUSec", "t", cpu_usec_per_s);
 	if (r >= 0)
 		r = sdb_message_close_container(m);
 	if (r >= 0)

@@ -97,9 +97,11 @@ int sysd_apply_limits(struct sysd *s, uid_t uid, const struct iso_limits *lim, s
 
 /* StartTransientUnit of scope `unit` in user-<uid>.slice holding pid, and
  * waits (bounded) until systemd has placed it. KillSignal=SIGKILL: the
- * holder blocks every other signal by design. */
+ * holder blocks every other signal by design. cpu_usec_per_s (0: none):
+ * the scope's CPUQuota, which lxcfs reads for the sandbox's CPU count
+ * (helper/cgroup.h, cg_leaf_cpu_view). */
 int sysd_start_holder_scope(struct sysd *s, uid_t uid, const char *unit, pid_t pid, pid_t keeper,
-			    struct iso_err *err);
+			    uint64_t cpu_usec_per_s, struct iso_err *err);
 
 /* StopUnit(unit, "replace") without waiting; a unit that is gone already
  * is not an error. */

@@ -28,6 +28,7 @@ default {
     on_logout = keep
 }
 user "isot_k" { on_logout = kill }
+user "isot_b" { proc_view = no }
 EOF
 )
 iso_service isot-sb "$CONF"
@@ -157,6 +158,28 @@ if command -v bwrap >/dev/null; then
 else
 	skip "bwrap --unshare-pid inside a session" "bubblewrap not installed (make deps)"
 fi
+
+# --- proc_view: the CPU count of cpu_quota = 50% (auto; no lxcfs runs on
+# this host, so the helper's own CPU files: 1 CPU), and the host's for
+# proc_view = no ---
+NCPU=$(getconf _NPROCESSORS_ONLN)
+VIEW='echo "online=$(cat /sys/devices/system/cpu/online)"; echo "cpuinfo=$(grep -c ^processor /proc/cpuinfo)"
+	echo "getconf=$(getconf _NPROCESSORS_ONLN)"; echo "python=$(python3 -c "import os; print(os.cpu_count())")"
+	umount /proc/cpuinfo 2>/dev/null && echo "umount: done" || echo "umount: refused"
+	echo x 2>/dev/null >/sys/devices/system/cpu/online && echo "write: done" || echo "write: refused"'
+out=$(H isot_a sh -c "$VIEW" 2>&1)
+echo "$out" | sed 's/^/     | /'
+expect_match "proc_view auto without lxcfs: cpu/online lists one CPU" "^online=0$" "$out"
+expect_match "  ... /proc/cpuinfo lists 1 processor" "^cpuinfo=1$" "$out"
+expect_match "  ... getconf _NPROCESSORS_ONLN is 1" "^getconf=1$" "$out"
+expect_match "  ... os.cpu_count() is 1" "^python=1$" "$out"
+expect_match "  ... the user cannot unmount the view" "^umount: refused$" "$out"
+expect_match "  ... nor write to it" "^write: refused$" "$out"
+check "  ... the host still sees its $NCPU CPUs" test "$(grep -c ^processor /proc/cpuinfo)" = "$NCPU"
+check "  ... no generated file is left in the state dir" test -z "$(ls -A /run/pam_isolate | grep '^\.view-')"
+out=$(H isot_b sh -c "$VIEW" 2>&1)
+expect_match "proc_view = no: the host's CPU count" "^python=$NCPU$" "$out"
+expect_match "  ... and the host's /proc/cpuinfo" "^cpuinfo=$NCPU$" "$out"
 
 # --- on_logout = keep: the sandbox goes by itself within seconds of its
 # last process, no login needed ---
