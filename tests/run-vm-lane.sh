@@ -36,7 +36,7 @@ lane() {
     names="$names $name"
     (
         s=$(date +%s)
-        if VM_CPUS=1 tests/vm/run-vm.sh "$@" >"$logdir/$name.out" 2>&1; then r=PASS; else r="FAIL (status $?)"; fi
+        if VM_CPUS=${LANE_CPUS:-1} tests/vm/run-vm.sh "$@" >"$logdir/$name.out" 2>&1; then r=PASS; else r="FAIL (status $?)"; fi
         echo "$r ($(($(date +%s) - s)) s)" >"$logdir/$name.res"
     ) &
 }
@@ -62,6 +62,9 @@ lane core env ISO_LANE=v2 ISO_SUITES=tests/integration/test_core.sh sh tests/run
 collect
 lane sandbox env ISO_LANE=v2 ISO_SUITES=tests/integration/test_sandbox.sh sh tests/run-root.sh
 lane policy env ISO_LANE=v2 ISO_SUITES=tests/integration/test_policy.sh sh tests/run-root.sh
+collect
+# proc_view: 2 vCPUs, or a quota of half a CPU could not show fewer CPUs
+LANE_CPUS=2 lane view env ISO_LANE=v2 ISO_SUITES=tests/vm/test_proc_view.sh sh tests/run-root.sh
 collect
 
 echo "vm-lane:$summary wall $(($(date +%s) - t0)) s"

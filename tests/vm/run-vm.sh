@@ -70,7 +70,8 @@ QEMU=qemu-system-x86_64
 BUSYBOX=$(command -v busybox || true)
 # Modules the guest needs before it has a root filesystem (Debian builds
 # them as modules): PCI transport, 9p root, overlayfs, virtio serial ports.
-WANT_MODS="virtio_pci 9pnet_virtio 9p overlay virtio_console"
+# fuse: lxcfs (tests/vm/test_proc_view.sh).
+WANT_MODS="virtio_pci 9pnet_virtio 9p overlay virtio_console fuse"
 
 MODE=plain PREPARE=0
 case ${1:-} in
@@ -176,7 +177,8 @@ exec 9>"$CACHE/.lock"
 flock 9     # parallel runs share one download / one base image
 kver=$(cat "$CACHE/current" 2>/dev/null || true)
 if [ -z "$kver" ] || [ ! -s "$CACHE/$kver/vmlinuz" ] ||
-   [ ! -s "$CACHE/$kver/modules/order" ]; then
+   [ ! -s "$CACHE/$kver/modules/order" ] ||
+   ! grep -qx fuse.ko "$CACHE/$kver/modules/order"; then
     fetch_kernel
 fi
 if [ ! -s "$CACHE/$kver/base.cpio.gz" ] ||
