@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/vfs.h>
 
 int parse_word(const char *s, const char *const *words, size_t n)
 {
@@ -149,6 +150,10 @@ static void note_view(const struct iso_policy *p, int64_t v, char *buf, size_t l
 	const struct iso_limits *l = &p->lim;
 	bool mem = l->memory_max != ISO_UNSET && l->memory_max != ISO_MAX;
 	unsigned cpus = iso_limits_view_cpus(l);
+	struct statfs sf;
+	/* what the sandbox made now would find (sandbox_view.c checks more) */
+	bool lxcfs = v != ISO_PROC_VIEW_CPUS && statfs(ISO_LXCFS_DIR, &sf) == 0 &&
+		     (unsigned long)sf.f_type == 0x65735546UL; /* FUSE_SUPER_MAGIC */
 
 	if (v == ISO_PROC_VIEW_NO)
 		return;
@@ -156,15 +161,26 @@ static void note_view(const struct iso_policy *p, int64_t v, char *buf, size_t l
 		snprintf(buf, len, "none: the rule has no mount namespace");
 	else if (!cpus && !mem)
 		snprintf(buf, len, "none: the rule sets neither cpu_quota nor memory_max");
+	else if (v == ISO_PROC_VIEW_CPUS && !cpus)
+		snprintf(buf, len, "none: cpus shows cpu_quota, which the rule does not set");
 	else if (v == ISO_PROC_VIEW_CPUS)
 		snprintf(buf, len, "%u CPU(s) in /proc/cpuinfo and cpu/online", cpus);
-	else if (v == ISO_PROC_VIEW_LXCFS)
-		snprintf(buf, len, "lxcfs at " ISO_LXCFS_DIR ", else the host's files");
+	else if (!lxcfs && v == ISO_PROC_VIEW_LXCFS)
+		snprintf(buf, len, "the host's files: no lxcfs mounted at " ISO_LXCFS_DIR " now");
+	else if (lxcfs && cpus)
+		snprintf(buf, len,
+			 "lxcfs (mounted at " ISO_LXCFS_DIR "), with %u CPU(s) in our "
+			 "cpuinfo and cpu/online",
+			 cpus);
+	else if (lxcfs)
+		snprintf(buf, len, "lxcfs (mounted at " ISO_LXCFS_DIR ")");
 	else if (cpus)
-		snprintf(buf, len, "lxcfs at " ISO_LXCFS_DIR " if it answers, else %u CPU(s)",
+		snprintf(buf, len,
+			 "%u CPU(s) in our cpuinfo and cpu/online; memory the host's: "
+			 "no lxcfs mounted at " ISO_LXCFS_DIR " now",
 			 cpus);
 	else
-		snprintf(buf, len, "lxcfs at " ISO_LXCFS_DIR " if it answers, else the host's");
+		snprintf(buf, len, "the host's files: no lxcfs mounted at " ISO_LXCFS_DIR " now");
 }
 
 static void note_swap(const struct iso_policy *p, int64_t v, char *buf, size_t len)

@@ -8,10 +8,10 @@
  * init (the holder), or of the reader itself when there is no pid
  * namespace. Its memory view walks up to the user's memory.max; its CPU
  * view (5.0.3, Debian 12) reads cpu.max of that one cgroup only, which the
- * cgroup backends therefore also write on the holder's leaf (v2). On v1 it
- * reads cpu.cfs_quota_us at the reader's cpuset path, which we never
- * manage, so there and without a pid namespace our own CPU files go over
- * lxcfs's.
+ * cgroup backends therefore also write on the holder's leaf (v2), for its
+ * /proc/stat; and only with --enable-cfs. On v1 it reads cpu.cfs_quota_us
+ * at the reader's cpuset path, which we never manage. So the CPU count
+ * always comes from our own files, over lxcfs's.
  */
 #define _GNU_SOURCE
 #include "sandbox_view.h"
@@ -26,29 +26,23 @@
 #include <sys/mount.h>
 #include <sys/random.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
 #include "fsutil.h"
 
-#define FUSE_MAGIC    0x65735546UL
-#define CGROUP2_MAGIC 0x63677270UL
-#define MAX_CPUS      8192
-#define CPUINFO_MAX   (8 << 20)
-#define CPU_ONLINE    "/sys/devices/system/cpu/online"
+#define FUSE_MAGIC  0x65735546UL
+#define MAX_CPUS    8192
+#define CPUINFO_MAX (8 << 20)
+#define CPU_ONLINE  "/sys/devices/system/cpu/online"
 
 /* lxcfs's file (under its mount) for each of ours; the order is the
  * order of the binds. */
 static const char *const lxcfs_files[][2] = {
-	{"proc/cpuinfo", "/proc/cpuinfo"},
-	{"proc/meminfo", "/proc/meminfo"},
-	{"proc/stat", "/proc/stat"},
-	{"proc/loadavg", "/proc/loadavg"},
-	{"proc/uptime", "/proc/uptime"},
-	{"proc/swaps", "/proc/swaps"},
-	{"proc/diskstats", "/proc/diskstats"},
-	{"sys/devices/system/cpu/online", CPU_ONLINE},
+	{"proc/cpuinfo", "/proc/cpuinfo"},     {"proc/meminfo", "/proc/meminfo"},
+	{"proc/stat", "/proc/stat"},	       {"proc/loadavg", "/proc/loadavg"},
+	{"proc/uptime", "/proc/uptime"},       {"proc/swaps", "/proc/swaps"},
+	{"proc/diskstats", "/proc/diskstats"}, {"sys/devices/system/cpu/online", CPU_ONLINE},
 };
 #define NLXCFS (sizeof(lxcfs_files) / sizeof(lxcfs_files[0]))
 
@@ -76,8 +70,8 @@ static int bind_fd(int fd, const char *dst)
 	snprintf(src, sizeof(src), "/proc/self/fd/%d", fd);
 	if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
 		return -errno;
-	if (mount(NULL, dst, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		  NULL) < 0) {
+	if (mount(NULL, dst, NULL,
+		  MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
 		int r = -errno;
 
 		(void)umount2(dst, MNT_DETACH);
@@ -192,7 +186,8 @@ static void format_cpulist(const unsigned *ids, int n, char *buf, size_t len)
 		while (j + 1 < n && ids[j + 1] == ids[j] + 1)
 			j++;
 		if (j > i)
-			o += (size_t)snprintf(buf + o, len - o, "%s%u-%u", i ? "," : "", ids[i], ids[j]);
+			o += (size_t)snprintf(buf + o, len - o, "%s%u-%u", i ? "," : "", ids[i],
+					      ids[j]);
 		else
 			o += (size_t)snprintf(buf + o, len - o, "%s%u", i ? "," : "", ids[i]);
 		i = j;
@@ -369,16 +364,6 @@ static int cpus_bind(int statedir, unsigned cpus)
 	return r;
 }
 
-/* lxcfs's CPU count is the quota's only where it reads cpu.max of the
- * holder's leaf: cgroup v2 and a pid namespace. */
-static bool lxcfs_counts_cpus(const struct iso_limits *lim)
-{
-	struct statfs sf;
-
-	return (lim->namespaces & ISO_NS_PID) && statfs("/sys/fs/cgroup", &sf) == 0 &&
-	       (unsigned long)sf.f_type == CGROUP2_MAGIC;
-}
-
 enum sb_view_got sb_view_mount(const struct iso_limits *lim, int statedir, char *note,
 			       size_t notelen)
 {
@@ -401,7 +386,10 @@ enum sb_view_got sb_view_mount(const struct iso_limits *lim, int statedir, char 
 			snprintf(note, notelen, "lxcfs at %s: %s", ISO_LXCFS_DIR,
 				 r == -ENODEV ? "not mounted" : strerror(r ? -r : ENOENT));
 	}
-	if (!cpus || (got == SB_VIEW_LXCFS && lxcfs_counts_cpus(lim)))
+	/* Our CPU files go over lxcfs's even where it could count: Debian's
+	 * lxcfs.service runs without --enable-cfs, and then lxcfs lists every
+	 * CPU of the cpuset. Its files count the same where it does. */
+	if (!cpus)
 		return got;
 	if (got == SB_VIEW_NONE && lim->proc_view == ISO_PROC_VIEW_LXCFS)
 		return got;
