@@ -21,3 +21,18 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
+# The lxcfs package starts its daemon (systemd, or its init script where
+# no policy-rc.d forbids it) and enables it at boot. The tests start their
+# own lxcfs where they want one and must not find another at
+# /var/lib/lxcfs; an admin who wants it enables it (pam_isolate(8), LXCFS).
+case "$missing " in
+*" lxcfs "*)
+	if [ -d /run/systemd/system ]; then
+		systemctl disable --now lxcfs.service >/dev/null 2>&1 || true
+	elif [ -x /etc/init.d/lxcfs ]; then
+		/etc/init.d/lxcfs stop >/dev/null 2>&1 || true
+		update-rc.d lxcfs disable >/dev/null 2>&1 || true
+	fi
+	echo "install-deps: lxcfs installed, not started (to use it: systemctl enable --now lxcfs)"
+	;;
+esac
