@@ -159,14 +159,15 @@ else
 	skip "bwrap --unshare-pid inside a session" "bubblewrap not installed (make deps)"
 fi
 
-# --- proc_view: the CPU count of cpu_quota = 50% (auto; no lxcfs runs on
-# this host, so the helper's own CPU files: 1 CPU), and the host's for
-# proc_view = no ---
+# --- proc_view: the CPU count of cpu_quota = 50% (auto: the helper's own
+# CPU files, 1 CPU, whether or not an lxcfs answers at /var/lib/lxcfs, e.g.
+# a CI machine's lxcfs.service), and the host's for proc_view = no ---
 NCPU=$(getconf _NPROCESSORS_ONLN)
 VIEW='echo "online=$(cat /sys/devices/system/cpu/online)"; echo "cpuinfo=$(grep -c ^processor /proc/cpuinfo)"
 	echo "getconf=$(getconf _NPROCESSORS_ONLN)"; echo "python=$(python3 -c "import os; print(os.cpu_count())")"
 	umount /proc/cpuinfo 2>/dev/null && echo "umount: done" || echo "umount: refused"
-	echo x 2>/dev/null >/sys/devices/system/cpu/online && echo "write: done" || echo "write: refused"'
+	echo x 2>/dev/null >/sys/devices/system/cpu/online && echo "write: done" || echo "write: refused"
+	echo "--- paste:"; nproc; grep -c ^processor /proc/cpuinfo; free -m; python3 -c "import os; print(os.cpu_count())"'
 out=$(H isot_a sh -c "$VIEW" 2>&1)
 echo "$out" | sed 's/^/     | /'
 expect_match "proc_view auto without lxcfs: cpu/online lists one CPU" "^online=0$" "$out"
@@ -180,6 +181,49 @@ check "  ... no generated file is left in the state dir" test -z "$(ls -A /run/p
 out=$(H isot_b sh -c "$VIEW" 2>&1)
 expect_match "proc_view = no: the host's CPU count" "^python=$NCPU$" "$out"
 expect_match "  ... and the host's /proc/cpuinfo" "^cpuinfo=$NCPU$" "$out"
+
+# --- proc_view auto with an lxcfs at /var/lib/lxcfs (the host's own where
+# one runs, else one started here as Debian's lxcfs.service starts it,
+# without --enable-cfs): lxcfs's files, still our CPU count; and a login
+# still works once that lxcfs is dead, its mount answering ENOTCONN ---
+LX=/var/lib/lxcfs LXPID=
+lx_stop() {
+	[ -n "$LXPID" ] && kill "$LXPID" 2>/dev/null && wait "$LXPID" 2>/dev/null
+	[ -n "$LXPID" ] && umount -l "$LX" 2>/dev/null
+	LXPID=
+}
+if [ "$(stat -f -c %T "$LX" 2>/dev/null)" != fuseblk ] && command -v lxcfs >/dev/null && [ -e /dev/fuse ]; then
+	mkdir -p "$LX"
+	lxcfs -f "$LX" >"$ISO_TMP/lxcfs.log" 2>&1 &
+	LXPID=$!
+	on_exit lx_stop
+	for _ in $(seq 50); do [ -e "$LX/proc/uptime" ] && break; sleep 0.1; done
+fi
+if [ -e "$LX/proc/uptime" ]; then
+	check "no sandbox of isot_a left from before (a fresh one gets lxcfs)" \
+		wait_gone test -e "/run/pam_isolate/user-$UA.user.holder"
+	out=$(H isot_a sh -c "$VIEW; echo \"uptime=\$(cut -d' ' -f1 /proc/uptime)\"" 2>&1)
+	echo "$out" | sed 's/^/     | /'
+	up=$(echo "$out" | sed -n 's/^uptime=\([0-9]*\).*/\1/p')
+	check "lxcfs: /proc/uptime is the sandbox's, not the host's ($(cut -d' ' -f1 /proc/uptime) s)" \
+		test -n "$up" -a "${up:-99}" -lt 30
+	expect_match "  ... cpu/online still lists one CPU" "^online=0$" "$out"
+	expect_match "  ... os.cpu_count() is 1" "^python=1$" "$out"
+	expect_match "  ... /proc/cpuinfo lists 1 processor" "^cpuinfo=1$" "$out"
+	if [ -n "$LXPID" ]; then
+		check "  ... the sandbox is gone again" \
+			wait_gone test -e "/run/pam_isolate/user-$UA.user.holder"
+		kill -KILL "$LXPID"
+		wait "$LXPID" 2>/dev/null
+		out=$(H isot_a sh -c "$VIEW" 2>&1)
+		rc=$?
+		expect_eq "lxcfs killed, its mount left: the login works" 0 "$rc"
+		expect_match "  ... os.cpu_count() is 1" "^python=1$" "$out"
+		lx_stop
+	fi
+else
+	skip "proc_view auto with lxcfs on the host" "no lxcfs or no /dev/fuse (make deps)"
+fi
 
 # --- on_logout = keep: the sandbox goes by itself within seconds of its
 # last process, no login needed ---

@@ -1,7 +1,7 @@
 #!/bin/bash
 # proc_view in the cgroup v2 VM (2 vCPUs): a session with cpu_quota = 50%
 # and memory_max = 256M sees 1 CPU and 256 MiB, through lxcfs where it runs
-# (started here with --enable-cfs, as Debian's lxcfs.service does) and
+# (started here with --enable-cfs, which Debian's lxcfs.service leaves out) and
 # through the helper's own CPU files where it does not. Entered through su
 # from root, which passes the PAM environment on as sshd and login do.
 # Root only, in the VM only (memory limits).
