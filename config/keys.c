@@ -165,8 +165,6 @@ static void note_view(const struct iso_policy *p, int64_t v, char *buf, size_t l
 		snprintf(buf, len, "none: cpus shows cpu_quota, which the rule does not set");
 	else if (v == ISO_PROC_VIEW_CPUS)
 		snprintf(buf, len, "%u CPU(s) in /proc/cpuinfo and cpu/online", cpus);
-	else if (!lxcfs && v == ISO_PROC_VIEW_LXCFS)
-		snprintf(buf, len, "the host's files: no lxcfs mounted at " ISO_LXCFS_DIR " now");
 	else if (lxcfs && cpus)
 		snprintf(buf, len,
 			 "lxcfs (mounted at " ISO_LXCFS_DIR "), with %u CPU(s) in our "
@@ -174,7 +172,7 @@ static void note_view(const struct iso_policy *p, int64_t v, char *buf, size_t l
 			 cpus);
 	else if (lxcfs)
 		snprintf(buf, len, "lxcfs (mounted at " ISO_LXCFS_DIR ")");
-	else if (cpus)
+	else if (cpus && v != ISO_PROC_VIEW_LXCFS) /* lxcfs alone: nothing without it */
 		snprintf(buf, len,
 			 "%u CPU(s) in our cpuinfo and cpu/online; memory the host's: "
 			 "no lxcfs mounted at " ISO_LXCFS_DIR " now",

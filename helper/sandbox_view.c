@@ -206,7 +206,7 @@ static int read_all(const char *path, char **out, size_t *outlen)
 	int r = 0;
 
 	if (!buf || fd < 0) {
-		r = buf ? -errno : -ENOMEM;
+		r = !buf ? -ENOMEM : errno ? -errno : -EIO;
 		goto out;
 	}
 	for (;;) {
@@ -351,8 +351,8 @@ static int cpus_bind(int statedir, unsigned cpus)
 		n = (int)cpus;
 	format_cpulist(ids, n, list, sizeof(list));
 	r = read_all("/proc/cpuinfo", &info, &infolen);
-	if (r < 0)
-		return r;
+	if (r < 0 || !info)
+		return r < 0 ? r : -EIO;
 	infolen = filter_cpuinfo(info, infolen, (unsigned)n);
 	r = bind_data(statedir, info, infolen, "/proc/cpuinfo");
 	if (r == 0) {
