@@ -147,6 +147,7 @@ int iso_machine_probe(struct iso_machine *m)
 	m->mem_bytes = pages > 0 && psz > 0 ? (int64_t)pages * psz : 0;
 	m->pam_dir = "/etc/pam.d";
 	m->check_names = true;
+	m->systemd = access("/run/systemd/system", F_OK) == 0; /* sd_booted(3)'s test */
 	return 0;
 }
 
@@ -206,6 +207,14 @@ static void check_rule(const struct iso_config *cfg, const struct iso_limits *li
 	describe(rep, lim, file, line, where, err, warn);
 	if (m && warn && own)
 		machine_limits(own, m, file, line, where, warn);
+	/* Said where a rule asks for it, not again for every rule below. */
+	if (m && m->systemd && warn && own && own->namespaces != ISO_UNSET &&
+	    (own->namespaces & ISO_NS_PID))
+		iso_err_add(warn, -EINVAL,
+			    "%s:%d: warning: %s: a pid namespace on a systemd host breaks "
+			    "systemctl --user, sd-bus peer checks and units with PAMName=; "
+			    "hide_processes = yes with namespaces = { user, mount } does not",
+			    file, line, where);
 }
 
 /* The built-in values under the default section, as iso_policy_resolve

@@ -73,6 +73,7 @@ struct iso_limits {
 	int64_t no_new_privs;	  /* 0 / 1: PR_SET_NO_NEW_PRIVS on the session */
 	int64_t thread_env;	  /* 0 / 1: OMP_NUM_THREADS & co. from cpu_quota */
 	int64_t proc_view;	  /* enum iso_proc_view */
+	int64_t hide_processes;	  /* 0 / 1: a hidepid=invisible /proc, no pid ns */
 };
 #define ISO_LIMITS_NFIELDS (sizeof(struct iso_limits) / sizeof(int64_t))
 
@@ -359,6 +360,7 @@ struct iso_machine {
 	int64_t mem_bytes; /* physical RAM; 0: unknown */
 	const char *pam_dir;
 	bool check_names; /* look users, groups, services up */
+	bool systemd;	  /* systemd runs as init (/run/systemd/system) */
 };
 
 int iso_machine_probe(struct iso_machine *m);

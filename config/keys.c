@@ -119,6 +119,14 @@ static void format_ns(int64_t v, char *buf, size_t len)
 		snprintf(buf, len, "none");
 }
 
+static void note_hide(const struct iso_policy *p, int64_t v, char *buf, size_t len)
+{
+	if (v == 1 && p->lim.namespaces != ISO_UNSET && (p->lim.namespaces & ISO_NS_PID))
+		snprintf(buf, len, "moot: the pid namespace's own /proc shows only the sandbox");
+	else if (v == 1)
+		snprintf(buf, len, "/proc with hidepid=invisible, host pid numbering");
+}
+
 static void format_count(int64_t v, char *buf, size_t len)
 {
 	if (v == ISO_MAX)
@@ -192,8 +200,9 @@ static void note_ns(const struct iso_policy *p, int64_t v, char *buf, size_t len
 	if (!p->mount_implied)
 		return;
 	snprintf(buf, len, "mount added: needed by %s",
-		 (v & ISO_NS_PID)	   ? "the pid namespace's /proc"
-		 : p->lim.private_tmp == 1 ? "private_tmp"
+		 (v & ISO_NS_PID)	      ? "the pid namespace's /proc"
+		 : p->lim.hide_processes == 1 ? "hide_processes"
+		 : p->lim.private_tmp == 1    ? "private_tmp"
 		 : p->lim.private_shm == 1 ? "private_shm"
 					   : "cgroup_ns");
 }
@@ -320,6 +329,14 @@ static const struct iso_key rows[] = {
 	 YES_NO,
 	 BUILTIN(0),
 	 .range = ""},
+	{.name = "hide_processes",
+	 .off = OFF(hide_processes),
+	 .group = ISO_KG_SANDBOX,
+	 .flags = ISO_KEY_MOUNT,
+	 YES_NO,
+	 BUILTIN(0),
+	 .range = "",
+	 .note = note_hide},
 	{.name = "sandbox",
 	 .off = OFF(sandbox),
 	 .group = ISO_KG_SANDBOX,
