@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The holder: created by a keeper (a root process the helper detaches)
- * with clone(CLONE_NEWPID | CLONE_NEWNS) while every uid is 0, so its pid
- * and mount namespaces belong to root and the logged-in user has no
- * capability over them. Inside, the holder mounts a fresh /proc for the
- * pid namespace and a private /tmp; with `user` in namespaces it then
+ * with clone(CLONE_NEWPID | CLONE_NEWNS) (CLONE_NEWNS only without a pid
+ * namespace) while every uid is 0, so its pid and mount namespaces belong
+ * to root and the logged-in user has no capability over them. Inside, the
+ * holder mounts a fresh /proc for the pid namespace (or, with
+ * hide_processes, a hidepid=invisible one of the host's) and a private
+ * /tmp; with `user` in namespaces it then
  * moves into a new user namespace and a mount namespace of its own there
  * (the one sessions join), whose mounts are locked by the kernel, so
  * nobody inside can unmount them to peek below. It drops every
@@ -261,6 +263,20 @@ static void holder_main(int go_fd, int ready_fd, const struct iso_limits *lim,
 	if (lim->namespaces & ISO_NS_PID) {
 		if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
 			report(ready_fd, -errno, "mounting /proc for the sandbox");
+			_exit(1);
+		}
+	} else if (lim->hide_processes == 1) {
+		/* No pid namespace (systemd's peer checks and PAMName= units
+		 * need host pids), but a procfs instance of our own that lists
+		 * only what the reader may ptrace: per mount since Linux 5.8.
+		 * Made here, as root of the initial user namespace, so that in
+		 * the sessions' mount namespace (owned by the sandbox's user
+		 * namespace) it is locked over the host's /proc: nobody inside
+		 * can unmount or remount it, and a user namespace of their own
+		 * gives no power over a procfs of the host's pid namespace. */
+		if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			  "hidepid=invisible") < 0) {
+			report(ready_fd, -errno, "mounting a hidepid=invisible /proc for the sandbox");
 			_exit(1);
 		}
 	}
