@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "procfs.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "iso_names.h"
 
 /* Pointer to field n (1-based) given field 3 (the state) at p. */
 static const char *field_at(const char *p, int n)
@@ -93,4 +95,49 @@ int iso_pidns_is_initial(void)
 	if (stat("/proc/self/ns/pid", &st) < 0)
 		return -errno;
 	return st.st_ino == PROC_PID_INIT_INO ? 1 : 0;
+}
+
+/* A holder is root's (a user cannot own a uid 0 process) and has its
+ * name; a user's process merely named like it fails the first test. */
+static int is_holder_in(pid_t pid, const struct stat *mnt)
+{
+	struct iso_proc_stat ps;
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	if (stat(path, &st) < 0 || st.st_uid != 0)
+		return 0;
+	if (iso_proc_stat(pid, &ps) < 0 || ps.state == 'Z' || strcmp(ps.comm, ISO_HOLDER_COMM) != 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pid);
+	return stat(path, &st) == 0 && st.st_ino == mnt->st_ino && st.st_dev == mnt->st_dev;
+}
+
+int iso_mntns_is_sandbox(void)
+{
+	struct stat mine, init;
+	struct dirent *de;
+	int found = 0;
+	DIR *d;
+
+	if (stat("/proc/self/ns/mnt", &mine) < 0)
+		return -errno;
+	/* the common case, a login on the host: no scan */
+	if (stat("/proc/1/ns/mnt", &init) == 0 && init.st_ino == mine.st_ino &&
+	    init.st_dev == mine.st_dev)
+		return 0;
+	d = opendir("/proc");
+	if (!d)
+		return -errno;
+	while (!found && (de = readdir(d))) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+
+		if (*end || pid <= 1)
+			continue;
+		found = is_holder_in((pid_t)pid, &mine);
+	}
+	closedir(d);
+	return found;
 }

@@ -187,6 +187,10 @@ void iso_session_handle(const struct iso_paths *paths, const struct iso_caller *
 	c.nfds = nfds;
 
 	c.host_pidns = iso_pidns_is_initial();
+	/* su inside a sandbox without a pid namespace (hide_processes):
+	 * nested all the same; an error here errs on the side of doing less */
+	if (c.host_pidns == 1 && iso_mntns_is_sandbox() != 0)
+		c.host_pidns = 0;
 	if (c.host_pidns < 0) {
 		iso_err_set(&c.err, c.host_pidns,
 			    "/proc is not the procfs of this process's pid namespace: refusing to "

@@ -50,8 +50,9 @@ struct iso_sess {
 	char leaf[ISO_LEAF_MAX]; /* cgroupfs: this session's leaf, "" before it is named */
 	int live;		 /* open: the user's live sessions, as apply found them */
 	int reuse;		 /* open: the caller stays in a session of this user */
-	/* 1 in the initial pid namespace; 0 inside a sandbox (su there) or a
-	 * container: then no pid is recorded, looked up, killed or sent to
+	/* 1 in the initial pid namespace and not in a sandbox's mount
+	 * namespace; 0 inside a sandbox (su there, with or without a pid
+	 * namespace) or a container: then no pid is recorded, looked up, killed or sent to
 	 * systemd, since /proc numbers processes differently there */
 	int host_pidns;
 	int daemon_ok; /* 1 once iso_daemon_defaults + reaper check passed */

@@ -79,8 +79,8 @@ static int sandbox_open(struct iso_sess *c)
 		 * pid, which names other processes here; and the kernel
 		 * cannot nest a pid namespace of ours below the sandbox's. */
 		syslog(LOG_INFO,
-		       "open user=%s: caller is not in the initial pid namespace (inside a "
-		       "sandbox or a container); cgroup only",
+		       "open user=%s: caller is inside a sandbox or a container (not in the "
+		       "initial pid namespace, or in a sandbox's mount namespace); cgroup only",
 		       c->req->user);
 		return 0;
 	}
