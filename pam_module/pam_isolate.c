@@ -200,11 +200,16 @@ static int join_sandbox(pam_handle_t *pamh, const struct iso_reply *rep, int fds
 		return chk;
 	}
 	/* All before the first setns: in the sandbox's /proc we (not in its
-	 * pid namespace) have no /proc/self. */
+	 * pid namespace) have no /proc/self. Only what we join: close goes
+	 * back to exactly these, and a setns we did not need is one more
+	 * error when it cannot (an unprivileged close). */
 	s->home_mnt = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
-	s->home_pid = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
-	s->home_cgroup = open("/proc/self/ns/cgroup", O_RDONLY | O_CLOEXEC);
-	if (s->home_mnt < 0 || s->home_pid < 0 || s->home_cgroup < 0) {
+	if (fds[ISO_FD_PID] >= 0)
+		s->home_pid = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+	if (cgns)
+		s->home_cgroup = open("/proc/self/ns/cgroup", O_RDONLY | O_CLOEXEC);
+	if (s->home_mnt < 0 || (fds[ISO_FD_PID] >= 0 && s->home_pid < 0) ||
+	    (cgns && s->home_cgroup < 0)) {
 		pam_syslog(pamh, LOG_ERR, "cannot open own namespaces: %m");
 		return -errno;
 	}
@@ -232,7 +237,8 @@ static int join_sandbox(pam_handle_t *pamh, const struct iso_reply *rep, int fds
 		int e = errno;
 
 		pam_syslog(pamh, LOG_ERR, "cannot make a cgroup namespace: %s", strerror(e));
-		if (setns(s->home_mnt, CLONE_NEWNS) < 0 || setns(s->home_pid, CLONE_NEWPID) < 0)
+		if (setns(s->home_mnt, CLONE_NEWNS) < 0 ||
+		    (s->home_pid >= 0 && setns(s->home_pid, CLONE_NEWPID) < 0))
 			pam_syslog(pamh, LOG_CRIT, "cannot return to the host namespaces: %m");
 		return -e;
 	}
@@ -381,6 +387,22 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, con
 	if (pam_get_data(pamh, DATA_KEY, &data) != PAM_SUCCESS || !data)
 		return PAM_IGNORE; /* open did not confine this session */
 	s = data;
+
+	/* systemd's (sd-pam), the closer of units with PAMName=, runs with
+	 * the service's credentials: it can neither leave the sandbox
+	 * (setns needs CAP_SYS_ADMIN) nor be served by the helper (root
+	 * callers only). Nothing is lost: logind ends the session's scope
+	 * with the unit, and the user's slice, when it stops, takes the
+	 * holder's scope with it. Not an error: no journal line above
+	 * debug. */
+	if (geteuid() != 0) {
+		if (args.debug)
+			pam_syslog(pamh, LOG_DEBUG,
+				   "session %s closed by uid %u (not root): left to logind",
+				   s->session_id, (unsigned)geteuid());
+		pam_set_data(pamh, DATA_KEY, NULL, NULL);
+		return PAM_IGNORE;
+	}
 
 	/* Leave the sandbox first: the helper must be born in the host's pid
 	 * namespace to see us, and must not die with the sandbox. */
