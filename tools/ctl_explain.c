@@ -391,6 +391,14 @@ static void ex_print_explain(struct explain *x)
 	ex_print_keys(x, ISO_KG_LIMITS);
 	printf("\nSandbox:\n");
 	ex_print_keys(x, ISO_KG_SANDBOX);
+	/* systemd checks its peers' and its own children's pids through
+	 * /proc: in a pid namespace they name nothing */
+	if ((x->pol.lim.namespaces & ISO_NS_PID) && sysd_running(SYSD_RUN_SYSTEM))
+		printf("  systemd host: the pid namespace breaks systemctl --user, every sd-bus "
+		       "peer check and units with PAMName= (systemd-run -p PAMName=, "
+		       "systemctl -M %s@); hide_processes = yes with namespaces = { user, "
+		       "mount } hides as much and breaks none of it\n",
+		       x->user);
 	printf("\nSession:\n");
 	ex_print_keys(x, ISO_KG_SESSION);
 	if (x->pol.lim.on_logout == ISO_LOGOUT_KILL)

@@ -452,6 +452,24 @@ static void test_parity(void **state)
 }
 
 /* iso_limits_manage_cgroup must say what the engine's cg_needed says. */
+/* A pid namespace on a systemd host is warned about where a rule asks
+ * for it; hide_processes is not, nor is a pid namespace elsewhere. */
+static void test_systemd_pidns(void **state)
+{
+	const char *pid = "exempt_users = { root, nobody }\n"
+			  "default {\n namespaces = { user, pid, mount }\n}\n";
+	const char *hide = "exempt_users = { root, nobody }\n"
+			   "default {\n namespaces = { user, mount }\n hide_processes = yes\n}\n";
+
+	(void)state;
+	machine.systemd = true;
+	expect_warning(pid, "t.conf:2: warning: default: a pid namespace on a systemd host breaks "
+			    "systemctl --user, sd-bus peer checks and units with PAMName=");
+	expect_clean(hide);
+	machine.systemd = false;
+	expect_clean(pid);
+}
+
 static void test_manage_cgroup_matches_engine(void **state)
 {
 	struct iso_limits l;
@@ -473,6 +491,7 @@ int main(void)
 		cmocka_unit_test(test_warnings),
 		cmocka_unit_test(test_limits_check_message),
 		cmocka_unit_test(test_manage_cgroup_matches_engine),
+		cmocka_unit_test(test_systemd_pidns),
 		cmocka_unit_test(test_parity),
 	};
 
