@@ -240,4 +240,72 @@ check "  ... the holder process too" wait_gone sh -c "ps -o stat= -p '$hb' | gre
 check "  ... and the user's cgroup" wait_gone test -e "$CPU/$ROOT/user-$(id -u isot_b)"
 check "  ... and the lock file" wait_gone test -e "/run/pam_isolate/user-$(id -u isot_b).lock"
 
+# --- hide_processes: no pid namespace, a hidepid=invisible /proc of the
+# sandbox's own, locked; pids stay the host's (what systemd hosts need) ---
+HCONF=$(iso_conf hide <<EOF
+cgroup_root = "$ROOT"
+default {
+    cpu_quota = 50%
+    tasks_max = 128
+    namespaces = { user, mount }
+    hide_processes = yes
+    private_tmp = yes
+    tmp_size = 64M
+    on_logout = keep
+}
+EOF
+)
+iso_service isot-hp "$HCONF"
+HP() { "$ISO_HARNESS" isot-hp "$@"; }
+runuser -u isot_b -- sleep 60 </dev/null >/dev/null 2>&1 &
+bsleep=$!
+on_exit "kill $bsleep 2>/dev/null"
+out=$(HP isot_a sh -c '
+	echo "self=$$"
+	ps -e -o user= | sort | uniq -c | sed "s/^ */users: /"
+	test -e /proc/1 && echo "proc1: seen" || echo "proc1: hidden"
+	test -e /proc/'"$bsleep"' && echo "other: seen" || echo "other: hidden"
+	findmnt -n -o OPTIONS /proc | tail -1 | sed "s/^/procopts: /"
+	ls -A /tmp | grep -q isot_host_marker && echo "host-tmp: seen" || echo "host-tmp: hidden"
+	umount /proc 2>/dev/null && echo "umount proc: done" || echo "umount proc: refused"
+	unshare -Urm sh -c "umount /proc 2>/dev/null || umount -l /proc 2>/dev/null; test -e /proc/1 && echo userns-proc1: seen || echo userns-proc1: hidden"
+	unshare -Urm sh -c "mount -t proc proc /proc 2>/dev/null && echo userns-mount-proc: done || echo userns-mount-proc: refused"
+	unshare -Urm sh -c "mount -o remount,hidepid=off /proc 2>/dev/null && echo userns-remount: done || echo userns-remount: refused"
+	passwd -S isot_a >/dev/null 2>&1 && echo "setuid passwd -S: works" || echo "setuid passwd -S: fails"
+' 2>&1)
+echo "$out" | sed 's/^/     | /'
+expect_nomatch "hide: the shell keeps its host pid (no pid namespace)" "^self=[12]$" "$out"
+expect_match "hide: ps -e lists the user's own processes" "^users: +[0-9]+ isot_a$" "$out"
+expect_nomatch "hide: ... and nothing of root or isot_b" "^users: .*(root|isot_b)" "$out"
+expect_match "hide: /proc/1 is hidden" "^proc1: hidden$" "$out"
+expect_match "hide: isot_b's process is hidden" "^other: hidden$" "$out"
+expect_match "hide: /proc is a hidepid=invisible procfs" "^procopts: .*hidepid=invisible" "$out"
+expect_match "hide: the host /tmp is not visible" "^host-tmp: hidden$" "$out"
+expect_match "hide: the user cannot unmount /proc" "^umount proc: refused$" "$out"
+expect_match "hide: nor after unshare -Urm (locked): still nothing hidden shows" "^userns-proc1: hidden$" "$out"
+expect_match "hide: unshare -Urm; mount -t proc is refused" "^userns-mount-proc: refused$" "$out"
+expect_match "hide: unshare -Urm; remount hidepid=off is refused" "^userns-remount: refused$" "$out"
+expect_match "hide: setuid programs still work" "^setuid passwd -S: works$" "$out"
+
+# su inside such a session (root in the sandbox's mount namespace, host
+# pid namespace): nested, cgroup only, no sandbox of its own
+HP isot_a sh -c 'echo mine > /tmp/hp_marker; setsid sleep 30 </dev/null >/dev/null 2>&1 &' >/dev/null 2>&1
+hpa=$(holder_of isot_a)
+UB=$(id -u isot_b)
+if [ -z "$hpa" ]; then
+	fail "hide: nested setup: isot_a's holder"
+else
+	out=$(nsenter -t "$hpa" -m -- "$ISO_HARNESS" isot-hp isot_b sh -c 'ls -A /tmp; echo "rc-in=0"' 2>&1)
+	echo "$out" | sed 's/^/     | /'
+	expect_match "hide: a session opened from inside isot_a's sandbox works" "^rc-in=0$" "$out"
+	expect_match "hide: ... and stays in that sandbox (nested: its /tmp)" "^hp_marker$" "$out"
+	check "hide: ... without a sandbox of its own (no holder record for isot_b)" \
+		test ! -e "/run/pam_isolate/user-$UB.user.holder"
+	check "hide: isot_a's holder is untouched" test "$(holder_of isot_a)" = "$hpa"
+fi
+pkill -KILL -u isot_a sleep
+kill "$bsleep" 2>/dev/null
+check "hide: the sandbox goes with its last process" \
+	wait_gone test -e "/run/pam_isolate/user-$UA.user.holder"
+
 iso_finish
