@@ -203,8 +203,8 @@ static void note_ns(const struct iso_policy *p, int64_t v, char *buf, size_t len
 		 (v & ISO_NS_PID)	      ? "the pid namespace's /proc"
 		 : p->lim.hide_processes == 1 ? "hide_processes"
 		 : p->lim.private_tmp == 1    ? "private_tmp"
-		 : p->lim.private_shm == 1 ? "private_shm"
-					   : "cgroup_ns");
+		 : p->lim.private_shm == 1    ? "private_shm"
+					      : "cgroup_ns");
 }
 
 /* ---- the table ---- */

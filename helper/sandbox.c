@@ -276,7 +276,8 @@ static void holder_main(int go_fd, int ready_fd, const struct iso_limits *lim,
 		 * gives no power over a procfs of the host's pid namespace. */
 		if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 			  "hidepid=invisible") < 0) {
-			report(ready_fd, -errno, "mounting a hidepid=invisible /proc for the sandbox");
+			report(ready_fd, -errno,
+			       "mounting a hidepid=invisible /proc for the sandbox");
 			_exit(1);
 		}
 	}
