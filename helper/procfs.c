@@ -101,7 +101,7 @@ int iso_pidns_is_initial(void)
  * name; a user's process merely named like it fails the first test. */
 static int is_holder_in(pid_t pid, const struct stat *mnt)
 {
-	struct iso_proc_stat ps;
+	struct iso_proc_stat ps = {0};
 	char path[64];
 	struct stat st;
 
