@@ -207,5 +207,91 @@ out=$("$ISO_HARNESS" isot-forced isot_sd cat /proc/self/cgroup 2>&1)
 expect_match "forced systemd backend with pam_systemd: the session stays in its scope" \
 	"^0::/user.slice/user-$UD.slice/session-[0-9a-z]+.scope$" "$out"
 
+# --- hide_processes (the shipped form): no pid namespace, a locked
+# hidepid=invisible /proc; systemctl --user and PAMName= units work ---
+iso_user isot_sh -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0
+on_exit "iso_kill_holders isot_sh"
+UH=$(id -u isot_sh)
+HCONF=$(iso_conf hide <<EOF
+cgroup_root = "$ROOT"
+on_error = deny
+default {
+    cpu_quota = 20%
+    tasks_max = 64
+    namespaces = { user, mount }
+    hide_processes = yes
+    private_tmp = yes
+    on_logout = keep
+}
+EOF
+)
+sd_service isot-sdhp "$HCONF" yes
+# the lane masks the per-user manager for speed; systemctl --user needs it
+um=$(readlink /etc/systemd/system/user@.service 2>/dev/null)
+if [ "$um" = /dev/null ]; then
+	systemctl unmask user@.service >/dev/null 2>&1
+	systemctl daemon-reload
+	on_exit "systemctl mask user@.service >/dev/null 2>&1; systemctl daemon-reload"
+fi
+t_hide=$(date +%s)
+"$ISO_HARNESS" isot-sdhp isot_sh sh -c "export XDG_RUNTIME_DIR=/run/user/$UH
+	ps -e -o user= | sort | uniq -c >$OUT/hps
+	ls -A /tmp >$OUT/htmp
+	findmnt -n -o OPTIONS /proc | tail -1 >$OUT/hopts
+	unshare -Urm sh -c 'umount /proc 2>/dev/null || umount -l /proc 2>/dev/null; test -e /proc/1 && echo seen || echo hidden' >$OUT/humount 2>&1
+	unshare -Urm sh -c 'mount -t proc proc /proc 2>/dev/null && echo done || echo refused' >$OUT/hmount 2>&1
+	for i in \$(seq 1 150); do
+		st=\$(systemctl --user is-system-running 2>&1)
+		case \$st in running|degraded) break;; esac
+		sleep 0.4
+	done
+	echo \"\$st\" >$OUT/huser
+	: >$OUT/ready
+	while [ ! -e $OUT/stop ]; do sleep 0.2; done" >"$OUT/h4.log" 2>&1 &
+h4=$!
+wait_for 120 eval 'test -e "$OUT/ready" || ! kill -0 '"$h4"
+echo "     hide_processes session: ps -e -o user= | sort | uniq -c:"
+sed 's/^/     | /' "$OUT/hps" 2>/dev/null
+echo "     /proc options: $(cat "$OUT/hopts" 2>/dev/null); systemctl --user is-system-running: $(cat "$OUT/huser" 2>/dev/null)"
+expect_match "hide: ps -e lists the user's own processes" "^ *[0-9]+ isot_sh$" "$(cat "$OUT/hps" 2>&1)"
+expect_nomatch "hide: ... and nothing of root or other users" "root|messagebus|isot_sd|isot_sk" "$(cat "$OUT/hps" 2>&1)"
+expect_match "hide: /proc is hidepid=invisible" "hidepid=invisible" "$(cat "$OUT/hopts" 2>&1)"
+expect_eq "hide: the session's /tmp is private and empty" "" "$(cat "$OUT/htmp" 2>&1)"
+expect_eq "hide: unshare -Urm: umount /proc fails (locked), nothing shows" "hidden" "$(cat "$OUT/humount" 2>&1)"
+expect_eq "hide: unshare -Urm: mount -t proc fails" "refused" "$(cat "$OUT/hmount" 2>&1)"
+expect_match "hide: systemctl --user is-system-running answers" "^(running|degraded)$" "$(cat "$OUT/huser" 2>&1)"
+hph=$(holder_of "$UH")
+check "hide: the holder is in the host's pid namespace (no pid namespace of its own)" \
+	test -n "$hph" -a "$(readlink "/proc/$hph/ns/pid")" = "$(readlink /proc/self/ns/pid)"
+
+# a unit with PAMName= (what systemctl --user -M user@ runs, too)
+t_unit=$(date +%s)
+out=$(timeout 120 systemd-run -q -p PAMName=isot-sdhp -p User=isot_sh --wait -P \
+	sh -c 'echo ok; cat /proc/self/cgroup; readlink /proc/self/ns/mnt; ps -e -o user= | sort -u; ls -A /tmp' 2>&1)
+rc=$?
+echo "     systemd-run -p PAMName=isot-sdhp -p User=isot_sh --wait -P sh -c ... (status $rc):"
+echo "$out" | sed 's/^/     | /'
+expect_eq "PAMName=: the unit runs and exits 0" 0 "$rc"
+expect_match "PAMName=: it prints ok" "^ok$" "$out"
+expect_match "PAMName=: its process is in the user's slice (the rule's limits)" \
+	"^0::/user.slice/user-$UH.slice/" "$out"
+expect_match "PAMName=: ... and in the user's sandbox (the holder's mount namespace)" \
+	"^$(readlink "/proc/$hph/ns/mnt" 2>/dev/null | sed 's/[][]/\\&/g')$" "$out"
+expect_nomatch "PAMName=: it sees no process of others, nor the host's /tmp" "^root$|isot_sd_marker" "$out"
+expect_nomatch "PAMName=: no helper refusal on the unit's output" "helper|pam_isolate" "$out"
+sleep 2
+jl=$(journalctl --no-pager -o short-monotonic --since=@"$t_unit" 2>&1 | grep -E "pam_isolate|sd-pam|run-u" | grep -iE "error|cannot|refus|fail|not permitted")
+expect_eq "PAMName=: no pam_isolate error in the journal (open and (sd-pam)'s close)" "" "$jl"
+ul=$(timeout 120 systemctl --user -M isot_sh@ is-system-running 2>&1)
+expect_match "systemctl --user -M isot_sh@ answers (a PAMName=login unit)" "^(running|degraded)$" "$ul"
+: >"$OUT/stop"
+wait "$h4"
+expect_eq "hide: the session closed cleanly" 0 "$?"
+rm -f "$OUT/stop" "$OUT/ready"
+jh=$(journalctl --no-pager --since=@"$t_hide" -p err 2>&1 | grep -E "pam_isolate")
+expect_eq "hide: no pam_isolate error in the journal since the session began" "" "$jh"
+loginctl terminate-user isot_sh >/dev/null 2>&1
+check "hide: the holder goes with the user's slice" wait_for 40 no_holder_unit
+
 check "still no $ROOT subtree anywhere" test ! -e "/sys/fs/cgroup/$ROOT"
 iso_finish
