@@ -260,7 +260,7 @@ expect_eq "hide: the session's /tmp is private and empty" "" "$(cat "$OUT/htmp" 
 expect_eq "hide: unshare -Urm: umount /proc fails (locked), nothing shows" "hidden" "$(cat "$OUT/humount" 2>&1)"
 expect_eq "hide: unshare -Urm: mount -t proc fails" "refused" "$(cat "$OUT/hmount" 2>&1)"
 expect_match "hide: systemctl --user is-system-running answers" "^(running|degraded)$" "$(cat "$OUT/huser" 2>&1)"
-hph=$(holder_of "$UH")
+hph=$(holder_pid "$UH")
 check "hide: the holder is in the host's pid namespace (no pid namespace of its own)" \
 	test -n "$hph" -a "$(readlink "/proc/$hph/ns/pid")" = "$(readlink /proc/self/ns/pid)"
 
