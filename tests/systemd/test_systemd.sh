@@ -293,5 +293,14 @@ expect_eq "hide: no pam_isolate error in the journal since the session began" ""
 loginctl terminate-user isot_sh >/dev/null 2>&1
 check "hide: the holder goes with the user's slice" wait_for 40 no_holder_unit
 
+# --- check-config and explain on a systemd host: what a pid namespace costs
+out=$("$ISO_BUILD/isolatectl" check-config "$CONF" 2>&1)
+expect_match "check-config warns: a pid namespace on a systemd host" \
+	"warning: default: a pid namespace on a systemd host breaks systemctl --user, sd-bus peer checks and units with PAMName=" "$out"
+out=$("$ISO_BUILD/isolatectl" check-config "$HCONF" 2>&1)
+expect_nomatch "check-config: no such warning for hide_processes" "pid namespace on a systemd host" "$out"
+out=$("$ISO_BUILD/isolatectl" explain -c "$CONF" isot_sd 2>&1)
+expect_match "explain says what the pid namespace costs here" "systemd host: the pid namespace breaks systemctl --user" "$out"
+
 check "still no $ROOT subtree anywhere" test ! -e "/sys/fs/cgroup/$ROOT"
 iso_finish
