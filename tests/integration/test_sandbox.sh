@@ -290,7 +290,7 @@ expect_match "hide: setuid programs still work" "^setuid passwd -S: works$" "$ou
 # su inside such a session (root in the sandbox's mount namespace, host
 # pid namespace): nested, cgroup only, no sandbox of its own
 HP isot_a sh -c 'echo mine > /tmp/hp_marker; setsid sleep 30 </dev/null >/dev/null 2>&1 &' >/dev/null 2>&1
-hpa=$(holder_of isot_a)
+hpa=$(holder_pid isot_a)
 UB=$(id -u isot_b)
 if [ -z "$hpa" ]; then
 	fail "hide: nested setup: isot_a's holder"
@@ -301,7 +301,7 @@ else
 	expect_match "hide: ... and stays in that sandbox (nested: its /tmp)" "^hp_marker$" "$out"
 	check "hide: ... without a sandbox of its own (no holder record for isot_b)" \
 		test ! -e "/run/pam_isolate/user-$UB.user.holder"
-	check "hide: isot_a's holder is untouched" test "$(holder_of isot_a)" = "$hpa"
+	check "hide: isot_a's holder is untouched" test "$(holder_pid isot_a)" = "$hpa"
 fi
 pkill -KILL -u isot_a sleep
 kill "$bsleep" 2>/dev/null
