@@ -201,13 +201,41 @@ expect_eq "no pam_isolate error in journalctl -b" "" "$errs"
 check "pam_isolate did log sessions (the check above read the right log)" \
 	eval 'echo "$j" | grep -q "pam_isolate"'
 
+# ---- memory_max below what the slice uses now: set to the usage --------
+# (a login must not have the kernel reclaim or OOM-kill the user's jobs)
+step "memory_max below the slice's usage at a login"
+systemd-run -q --scope -p Slice="user-$UB.slice" --uid=isot_pb -- \
+	python3 -c 'import time; b = bytearray(48 << 20); open("/run/isot-pkgvm-mem", "w").close(); time.sleep(600)' \
+	</dev/null >/dev/null 2>&1 &
+mempid=$!
+on_exit "kill $mempid; rm -f /run/isot-pkgvm-mem"
+wait_for 60 test -e /run/isot-pkgvm-mem
+SB=/sys/fs/cgroup/user.slice/user-$UB.slice
+used=$(cat "$SB/memory.current" 2>&1)
+echo "     isot_pb's slice uses $used bytes (48 MiB held by a job)"
+cp /etc/security/isolate.conf "$ISO_TMP/isolate.conf.pkg"
+on_exit "cp '$ISO_TMP/isolate.conf.pkg' /etc/security/isolate.conf"
+printf '\nuser "isot_pb" { memory_max = 16M }\n' >>/etc/security/isolate.conf
+HARN=$ISO_TOP/build/tests/session_harness
+printf 'session required pam_loginuid.so\n@include common-session\n' >/etc/pam.d/isot-pkg
+on_exit "rm -f /etc/pam.d/isot-pkg"
+out=$("$HARN" isot-pkg isot_pb true 2>&1)
+expect_eq "isot_pb's login with memory_max = 16M opens and closes" 0 "$?"
+mm=$(systemctl show -p MemoryMax --value "user-$UB.slice")
+echo "     user-$UB.slice MemoryMax=$mm, memory.max $(cat "$SB/memory.max" 2>&1)"
+check "the slice's MemoryMax is the usage, not 16M" test "$mm" -gt $((16 << 20))
+check "the job that held the memory still runs" kill -0 "$mempid"
+expect_match "the log says so" "memory_max 16777216 is below the [0-9]+ bytes the user's slice uses now" \
+	"$(journalctl -b --no-pager -t pam_isolate -t pam-isolate-helper 2>&1)"
+cp "$ISO_TMP/isolate.conf.pkg" /etc/security/isolate.conf
+kill "$mempid" 2>/dev/null
+
 # ---- a display manager: multi-threaded, includes common-session ----------
 # gdm, lightdm, sddm: the kernel refuses setns(CLONE_NEWNS) to a
 # multi-threaded process, so with the shipped rule (a sandbox) and
 # on_namespace_error = deny the graphical login is refused and says why;
 # an admin who lists the services to confine lets it in unconfined.
 step "a multi-threaded PAM application through common-session (display managers)"
-HARN=$ISO_TOP/build/tests/session_harness
 printf 'session required pam_loginuid.so\n@include common-session\n' >/etc/pam.d/isot-dm
 on_exit "rm -f /etc/pam.d/isot-dm"
 out=$(ISO_HARNESS_THREADS=1 "$HARN" isot-dm isot_pa true 2>&1)
@@ -216,8 +244,6 @@ echo "$out" | sed 's/^/     | /'
 expect_eq "a multi-threaded login with the shipped rule is refused (open fails)" 20 "$rc"
 expect_match "and the log says why" "multi-threaded application cannot change mount namespace" \
 	"$(journalctl -b --no-pager 2>&1 | grep 'isot-dm:session')"
-cp /etc/security/isolate.conf "$ISO_TMP/isolate.conf.pkg"
-on_exit "cp '$ISO_TMP/isolate.conf.pkg' /etc/security/isolate.conf"
 sed -i '0,/^default/s//services = { "sshd", "login", "su", "su-l" }\ndefault/' /etc/security/isolate.conf
 out=$(ISO_HARNESS_THREADS=1 "$HARN" isot-dm isot_pa true 2>&1)
 expect_eq "with services = { sshd, login, su, su-l } it is let in, unconfined" 0 "$?"
