@@ -179,12 +179,18 @@ static int st_count_tree(int dirfd, int depth)
 {
 	char buf[4096];
 	int n = 0, fd;
+	ssize_t got;
 	DIR *d;
 	struct dirent *de;
 
-	if (st_read_at(dirfd, "cgroup.procs", buf, sizeof(buf)) == 0)
-		for (char *p = buf; *p; p++)
-			n += *p == '\n';
+	/* read to the end: cgroup.procs has no size bound */
+	fd = openat(dirfd, "cgroup.procs", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd >= 0) {
+		while ((got = read(fd, buf, sizeof(buf))) > 0)
+			for (ssize_t i = 0; i < got; i++)
+				n += buf[i] == '\n';
+		close(fd);
+	}
 	if (depth == 0)
 		return n;
 	fd = dup(dirfd);
