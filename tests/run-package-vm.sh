@@ -47,7 +47,8 @@ tests/vm/run-vm.sh --prepare ||
 # The .deb: `make deb` takes 20-70 s; a run of the lane right after another
 # (or after test_deb.sh's own build) reuses it when nothing tracked changed.
 deb=$(ls build/deb/libpam-isolate_*.deb 2>/dev/null | head -n 1 || true)
-if [ -z "$deb" ] || [ -n "$(git ls-files -z | xargs -0 find 2>/dev/null -newer "$deb" -print | head -n 1)" ]; then
+newest=$(git ls-files -z | xargs -0 stat -c %Y 2>/dev/null | sort -n | tail -n 1)
+if [ -z "$deb" ] || [ "${newest:-0}" -ge "$(stat -c %Y "$deb")" ]; then
 	echo "package-vm: make deb"
 	if ! make deb >build/package-vm-deb.log 2>&1; then
 		tail -n 30 build/package-vm-deb.log >&2

@@ -172,6 +172,11 @@ check "a file the session made in /tmp is not in the host's /tmp" test ! -e /tmp
 expect_match "systemctl --user is-system-running answers in the session" \
 	"^userbus (running|degraded|starting)$" "$(echo "$probe" | grep '^userbus ')"
 check "user@$UA.service is active with the profile on" systemctl -q is-active "user@$UA.service"
+# the manager itself, asked from outside any sandbox (it runs unconfined:
+# common-session-noninteractive has no pam_isolate)
+out=$(XDG_RUNTIME_DIR=/run/user/$UA setpriv --reuid=isot_pa --regid=isot_pa --clear-groups \
+	systemctl --user is-system-running 2>&1)
+expect_match "isot_pa's user manager answers (outside the sandbox)" "^(running|degraded)$" "$out"
 out=$(isolatectl status 2>&1)
 echo "$out" | sed 's/^/     | /'
 expect_match "isolatectl status shows the user and the live session" "^isot_pa \(uid $UA\): 1 live session" "$out"
