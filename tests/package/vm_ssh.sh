@@ -210,7 +210,7 @@ check "pam_isolate did log sessions (the check above read the right log)" \
 # (a login must not have the kernel reclaim or OOM-kill the user's jobs)
 step "memory_max below the slice's usage at a login"
 systemd-run -q --scope -p Slice="user-$UB.slice" --uid=isot_pb -- \
-	python3 -c 'import time; b = bytearray(48 << 20); open("/run/isot-pkgvm-mem", "w").close(); time.sleep(600)' \
+	python3 -c 'import time; b = b"x" * (48 << 20); open("/run/isot-pkgvm-mem", "w").close(); time.sleep(600)' \
 	</dev/null >/dev/null 2>&1 &
 mempid=$!
 on_exit "kill $mempid; rm -f /run/isot-pkgvm-mem"
