@@ -9,43 +9,33 @@
 #
 # Skipped (exit 0) without qemu, a static busybox, a VM kernel, systemd,
 # openssh-server or the packaging tools, except under CI=true, where a skip
-# fails the lane. VM_TIMEOUT (default 400 s) bounds the VM; the lane takes
-# about 2-3 minutes under emulation.
+# fails the lane. VM_TIMEOUT (default 600 s) bounds the VM; the lane takes
+# about 3 minutes under emulation on an idle 2-core machine (twice that on
+# a busy one). PKGVM_LOGINS (default 3): timed logins per profile state.
 set -eu
 
 cd "$(dirname "$0")/.."
 t0=$(date +%s)
 
-skip() {
-	if [ "${CI:-}" = true ]; then
-		echo "package-vm: FAIL: cannot run the lane under CI=true: $*" >&2
-		exit 1
-	fi
-	echo "package-vm: SKIP: $*" >&2
-	exit 0
-}
-
-[ "$(id -u)" = 0 ] || skip "needs root (qemu reads the host's / with the caller's rights)"
-command -v qemu-system-x86_64 >/dev/null ||
-	skip "qemu-system-x86_64 not found (make deps)"
-bb=$(command -v busybox || true)
-{ [ -n "$bb" ] && ! ldd "$bb" >/dev/null 2>&1; } || skip "no static busybox (make deps)"
-[ -x /lib/systemd/systemd ] || skip "no systemd on the root filesystem"
+# shellcheck disable=SC2034 # read by tests/vm/lane.sh
+LANE=package-vm LANE_WHAT="the package-vm lane"
+. tests/vm/lane.sh
+[ "$(id -u)" = 0 ] || lane_skip "needs root (qemu reads the host's / with the caller's rights)"
+[ -x /lib/systemd/systemd ] || lane_skip "no systemd on the root filesystem"
 [ -e /lib/systemd/system/ssh.service ] ||
-	skip "no ssh.service on the root filesystem (make deps installs openssh-server)"
-command -v ssh >/dev/null || skip "no ssh client (make deps installs openssh-client)"
+	lane_skip "no ssh.service on the root filesystem (make deps installs openssh-server)"
+command -v ssh >/dev/null || lane_skip "no ssh client (make deps installs openssh-client)"
 for t in dpkg-buildpackage dh git; do
-	command -v "$t" >/dev/null || skip "$t is missing (make deps)"
+	command -v "$t" >/dev/null || lane_skip "$t is missing (make deps)"
 done
+lane_need_vm
 if [ ! -x build/tests/session_harness ]; then
 	echo "package-vm: build first: make tests" >&2
 	exit 2
 fi
-tests/vm/run-vm.sh --prepare ||
-	skip "no kernel for the VM (apt-get download linux-image-amd64 failed?)"
 
-# The .deb: `make deb` takes 20-70 s; a run of the lane right after another
-# (or after test_deb.sh's own build) reuses it when nothing tracked changed.
+# The .deb: `make deb` takes 20-70 s; a second run of the lane reuses it
+# while no tracked file is newer.
 deb=$(ls build/deb/libpam-isolate_*.deb 2>/dev/null | head -n 1 || true)
 newest=$(git ls-files -z | xargs -0 stat -c %Y 2>/dev/null | sort -n | tail -n 1)
 if [ -z "$deb" ] || [ "${newest:-0}" -ge "$(stat -c %Y "$deb")" ]; then
@@ -61,7 +51,7 @@ else
 fi
 echo "package-vm: built in $(($(date +%s) - t0)) s: $deb"
 
-export VM_TIMEOUT="${VM_TIMEOUT:-400}" VM_TIMING=1 VM_SD_MASK="" VM_ENV="PKGVM_LOGINS"
+export VM_TIMEOUT="${VM_TIMEOUT:-600}" VM_TIMING=1 VM_SD_MASK="" VM_ENV="PKGVM_LOGINS"
 log=$(mktemp "${TMPDIR:-/tmp}/package-vm.XXXXXX")
 trap 'rm -f "$log"' EXIT
 trap 'exit 130' INT
