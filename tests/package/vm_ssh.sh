@@ -209,12 +209,15 @@ check "pam_isolate did log sessions (the check above read the right log)" \
 # ---- memory_max below what the slice uses now: set to the usage --------
 # (a login must not have the kernel reclaim or OOM-kill the user's jobs)
 step "memory_max below the slice's usage at a login"
+MEMD=$(mktemp -d /run/isot-pkgvm-mem.XXXXXX)
+chmod 1777 "$MEMD"
+on_exit "rm -rf '$MEMD'"
 systemd-run -q --scope -p Slice="user-$UB.slice" --uid=isot_pb -- \
-	python3 -c 'import time; b = b"x" * (48 << 20); open("/run/isot-pkgvm-mem", "w").close(); time.sleep(600)' \
-	</dev/null >/dev/null 2>&1 &
+	python3 -c 'import sys, time; b = b"x" * (48 << 20); open(sys.argv[1], "w").close(); time.sleep(600)' \
+	"$MEMD/ready" </dev/null >"$MEMD/log" 2>&1 &
 mempid=$!
-on_exit "kill $mempid; rm -f /run/isot-pkgvm-mem"
-wait_for 60 test -e /run/isot-pkgvm-mem
+on_exit "kill $mempid"
+wait_for 30 test -e "$MEMD/ready" || fail "the memory job started" "$(cat "$MEMD/log")"
 SB=/sys/fs/cgroup/user.slice/user-$UB.slice
 used=$(cat "$SB/memory.current" 2>&1)
 echo "     isot_pb's slice uses $used bytes (48 MiB held by a job)"
@@ -231,7 +234,7 @@ echo "     user-$UB.slice MemoryMax=$mm, memory.max $(cat "$SB/memory.max" 2>&1)
 check "the slice's MemoryMax is the usage, not 16M" test "$mm" -gt $((16 << 20))
 check "the job that held the memory still runs" kill -0 "$mempid"
 expect_match "the log says so" "memory_max 16777216 is below the [0-9]+ bytes the user's slice uses now" \
-	"$(journalctl -b --no-pager -t pam_isolate -t pam-isolate-helper 2>&1)"
+	"$(journalctl -b --no-pager -t pam_isolate -t pam-isolate-helper 2>&1 | grep memory_max | tail -n 3)"
 cp "$ISO_TMP/isolate.conf.pkg" /etc/security/isolate.conf
 kill "$mempid" 2>/dev/null
 
