@@ -306,9 +306,12 @@ expect_match "explain: pam_loginuid after it is an error" \
 	"^  isot-ctl-bad +ERROR; after it: pam_permit.so, pam_loginuid.so, pam_isot_unknown.so; arguments: conf=$CONF$" "$OUT"
 expect_match "explain: says why pam_loginuid must come before" \
 	"^ +error: pam_loginuid.so after pam_isolate: it must come before \(it writes /proc/self/loginuid" "$OUT"
-expect_match "explain: an unknown module after it is a warning under a pid namespace" \
-	"^ +warning: pam_isot_unknown.so after pam_isolate is not one isolatectl knows" "$OUT"
+expect_match "explain: an unknown module after it is a note without a pid namespace" \
+	"^ +note: pam_isot_unknown.so after pam_isolate is not one isolatectl knows" "$OUT"
 expect_nomatch "explain: pam_permit after it is fine" "(error|warning|note): pam_permit" "$OUT"
+run "$CTL" explain -c "$CONF" isot_ck
+expect_match "explain: an unknown module after it is a warning under a pid namespace (no /proc/self)" \
+	"^ +warning: pam_isot_unknown.so after pam_isolate is not one isolatectl knows to be safe there: with a pid-namespace sandbox" "$OUT"
 rm -f /etc/pam.d/isot-ctl-bad /etc/pam.d/isot-ctl-ok
 
 # a controller the rule needs and the machine lacks: on v1, hide the
