@@ -21,7 +21,16 @@ t0=$(date +%s)
 LANE=package-vm LANE_WHAT="the package-vm lane"
 . tests/vm/lane.sh
 [ "$(id -u)" = 0 ] || lane_skip "needs root (qemu reads the host's / with the caller's rights)"
-[ -x /lib/systemd/systemd ] || lane_skip "no systemd on the root filesystem"
+[ -x /lib/systemd/systemd ] || lane_skip "no systemd on the root filesystem (make deps)"
+has_pam_systemd() {
+	for f in /lib/*/security/pam_systemd.so /lib/security/pam_systemd.so; do
+		[ -e "$f" ] && return 0
+	done
+	return 1
+}
+has_pam_systemd ||
+	lane_skip "no pam_systemd on the root filesystem (make deps installs libpam-systemd)"
+command -v pam-auth-update >/dev/null || lane_skip "no pam-auth-update (libpam-runtime)"
 [ -e /lib/systemd/system/ssh.service ] ||
 	lane_skip "no ssh.service on the root filesystem (make deps installs openssh-server)"
 command -v ssh >/dev/null || lane_skip "no ssh client (make deps installs openssh-client)"
