@@ -12,12 +12,17 @@
 #include "session_internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
 
+#include "fsutil.h"
 #include "systemd.h"
+
+#define SD_PAGE 4096
 
 struct sd_state {
 	struct sysd *sd;
@@ -73,14 +78,62 @@ static void sd_close(struct iso_sess *c)
 	c->be_data = NULL;
 }
 
-/* Nothing to undo on failure: no leaf, no move. */
+/* What user-<uid>.slice uses now, in bytes: the unified hierarchy's
+ * memory.current, or v1's memory controller on a hybrid host; -1 when
+ * neither is readable (no slice yet: nothing to fear). */
+static long long slice_memory_used(uid_t uid)
+{
+	static const struct {
+		const char *dir, *file;
+	} where[] = {
+		{"/sys/fs/cgroup", "memory.current"},
+		{"/sys/fs/cgroup/memory", "memory.usage_in_bytes"},
+	};
+	char path[96], buf[64], *end;
+	long long v;
+	int fd;
+
+	for (size_t i = 0; i < sizeof(where) / sizeof(where[0]); i++) {
+		snprintf(path, sizeof(path), "%s/user.slice/user-%u.slice", where[i].dir,
+			 (unsigned)uid);
+		if (iso_open_dir_at(AT_FDCWD, path, &fd) < 0)
+			continue;
+		if (iso_read_file_at(fd, where[i].file, buf, sizeof(buf)) > 0) {
+			errno = 0;
+			v = strtoll(buf, &end, 10);
+			close(fd);
+			return errno || end == buf ? -1 : v;
+		}
+		close(fd);
+	}
+	return -1;
+}
+
+/* Nothing to undo on failure: no leaf, no move. A memory_max below what
+ * the slice uses now would have the kernel reclaim or OOM-kill the user's
+ * running jobs at a login: as on cgroupfs (cgroup_memory.c) it is set to
+ * the usage, and the configured value applies at a later login. */
 static int sd_apply(struct iso_sess *c)
 {
+	struct iso_limits lim = c->pol.lim;
+	long long used;
 	int r = iso_sess_new_sid(c);
 
 	if (r < 0 || !c->ctrls)
 		return r;
-	return sysd_apply_limits(st(c)->sd, c->uid, &c->pol.lim, &c->err);
+	if (lim.memory_max != ISO_MAX && lim.memory_max != ISO_UNSET) {
+		used = slice_memory_used(c->uid);
+		if (used > lim.memory_max) {
+			used = (used + SD_PAGE - 1) / SD_PAGE * SD_PAGE;
+			syslog(LOG_WARNING,
+			       "open user=%s: memory_max %lld is below the %lld bytes the user's "
+			       "slice uses now; set to the usage, the configured value applies "
+			       "at a later login",
+			       c->req->user, (long long)lim.memory_max, used);
+			lim.memory_max = used;
+		}
+	}
+	return sysd_apply_limits(st(c)->sd, c->uid, &lim, &c->err);
 }
 
 /* systemd 252 accepts RuntimeMaxUSec on a scope only when it is made,

@@ -17,7 +17,7 @@ lane() {
 lane unit sh tests/run-unit.sh
 lane root sh tests/run-root.sh
 for extra in tests/run-e2e.sh tests/run-memcheck.sh tests/run-vm-lane.sh tests/run-systemd-lane.sh \
-	tests/run-package.sh tests/run-man-lint.sh tests/run-lint.sh; do
+	tests/run-package.sh tests/run-package-vm.sh tests/run-man-lint.sh tests/run-lint.sh; do
 	[ -e "$extra" ] && lane "$(basename "$extra" .sh)" sh "$extra"
 done
 echo

@@ -170,9 +170,10 @@ void json_null(struct json *j, const char *key);
 
 /* ---- ctl_pam.c ---- */
 
-/* Lists the services of /etc/pam.d whose session stack loads pam_isolate,
- * flagging those where it is not the last module. */
-void ctl_print_pam_services(void);
+/* Lists the services of /etc/pam.d whose session stack loads pam_isolate
+ * and judges the modules around it (pam_isolate(8), STACK PLACEMENT);
+ * pid_ns: the rule's sandbox has a pid namespace (no /proc/self after). */
+void ctl_print_pam_services(bool pid_ns);
 
 /* ---- commands ---- */
 

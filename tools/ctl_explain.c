@@ -407,7 +407,7 @@ static void ex_print_explain(struct explain *x)
 		printf("  at the last logout processes stay; the sandbox goes when they are "
 		       "gone\n");
 	ex_print_layout(x);
-	ctl_print_pam_services();
+	ctl_print_pam_services(x->pol.lim.namespaces & ISO_NS_PID);
 	ex_print_on_error(x->cfg);
 }
 

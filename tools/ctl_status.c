@@ -11,11 +11,19 @@
  * (throttled_time in ns), cpuacct.usage when cpuacct is co-mounted with
  * cpu (else there is no usage figure for our subtree: "n/a"),
  * pids.current/max, memory.usage_in_bytes/limit_in_bytes.
+ *
+ * Where sessions are confined through the systemd backend, the limits are
+ * on user-UID.slice, not below cgroup_root: the same figures are read from
+ * the slice (cgroup v2 only, as systemd's unified hierarchy), and its
+ * units (session-N.scope, isolate-holder-UID.scope, user@UID.service)
+ * are listed in place of the leaves.
  */
 #define _GNU_SOURCE
 #include "ctl.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -43,7 +51,10 @@ struct st_user {
 	bool has_cpu, has_pids, has_mem;
 	long long quota_us, period_us, usage_us, nr_periods, nr_throttled, throttled_us;
 	long long tasks, tasks_max, mem, mem_max;
+	int slicefd; /* user-UID.slice of the systemd backend, or -1 */
 };
+
+#define ST_SD_USER_SLICE "/sys/fs/cgroup/user.slice"
 
 /* ---- reading ---- */
 
@@ -59,23 +70,50 @@ static long long st_num(const char *s)
 	return errno || end == s ? ST_NA : v;
 }
 
-static long long st_file(const struct ctl_machine *m, unsigned ctrl, uid_t uid, const char *file)
+/* The slice's files are systemd's: read them without following links. */
+static int st_read_at(int dirfd, const char *file, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd = openat(dirfd, file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
+static int st_read(const struct ctl_machine *m, const struct st_user *u, unsigned ctrl,
+		   const char *file, char *buf, size_t len)
+{
+	if (u->slicefd >= 0)
+		return st_read_at(u->slicefd, file, buf, len);
+	if (!m->cg)
+		return -ENOENT;
+	return cg_read(m->cg, ctrl, u->uid, "", file, buf, len);
+}
+
+static long long st_file(const struct ctl_machine *m, const struct st_user *u, unsigned ctrl,
+			 const char *file)
 {
 	char buf[256];
 
-	if (cg_read(m->cg, ctrl, uid, "", file, buf, sizeof(buf)) < 0)
+	if (st_read(m, u, ctrl, file, buf, sizeof(buf)) < 0)
 		return ST_NA;
 	return st_num(buf);
 }
 
 /* A "key value" line of a flat-keyed file such as cpu.stat. */
-static long long st_keyed(const struct ctl_machine *m, unsigned ctrl, uid_t uid, const char *file,
-			  const char *key)
+static long long st_keyed(const struct ctl_machine *m, const struct st_user *u, unsigned ctrl,
+			  const char *file, const char *key)
 {
 	char buf[1024], *p = buf;
 	size_t n = strlen(key);
 
-	if (cg_read(m->cg, ctrl, uid, "", file, buf, sizeof(buf)) < 0)
+	if (st_read(m, u, ctrl, file, buf, sizeof(buf)) < 0)
 		return ST_NA;
 	while (p && *p) {
 		if (!strncmp(p, key, n) && p[n] == ' ')
@@ -89,53 +127,154 @@ static long long st_keyed(const struct ctl_machine *m, unsigned ctrl, uid_t uid,
 
 static void st_read_cpu(const struct ctl_machine *m, struct st_user *u)
 {
-	bool v2 = m->layout.version == CG_V2;
+	bool v2 = u->slicefd >= 0 || m->layout.version == CG_V2;
 	char buf[64];
 
 	u->quota_us = u->period_us = u->usage_us = ST_NA;
 	u->nr_periods = u->nr_throttled = u->throttled_us = ST_NA;
-	if (v2 && cg_read(m->cg, CG_CPU, u->uid, "", "cpu.max", buf, sizeof(buf)) == 0) {
+	if (v2 && st_read(m, u, CG_CPU, "cpu.max", buf, sizeof(buf)) == 0) {
 		char *sp = strchr(buf, ' ');
 
 		u->quota_us = st_num(buf);
 		u->period_us = sp ? st_num(sp + 1) : ST_NA;
 	} else if (!v2) {
-		u->quota_us = st_file(m, CG_CPU, u->uid, "cpu.cfs_quota_us");
-		u->period_us = st_file(m, CG_CPU, u->uid, "cpu.cfs_period_us");
+		u->quota_us = st_file(m, u, CG_CPU, "cpu.cfs_quota_us");
+		u->period_us = st_file(m, u, CG_CPU, "cpu.cfs_period_us");
 	}
 	u->has_cpu = u->quota_us != ST_NA || u->period_us != ST_NA;
-	u->nr_periods = st_keyed(m, CG_CPU, u->uid, "cpu.stat", "nr_periods");
-	u->nr_throttled = st_keyed(m, CG_CPU, u->uid, "cpu.stat", "nr_throttled");
+	u->nr_periods = st_keyed(m, u, CG_CPU, "cpu.stat", "nr_periods");
+	u->nr_throttled = st_keyed(m, u, CG_CPU, "cpu.stat", "nr_throttled");
 	if (v2) {
 		/* v2 has cpu.stat usage_usec even without the cpu controller */
-		u->usage_us = st_keyed(m, CG_CPU, u->uid, "cpu.stat", "usage_usec");
-		u->throttled_us = st_keyed(m, CG_CPU, u->uid, "cpu.stat", "throttled_usec");
+		u->usage_us = st_keyed(m, u, CG_CPU, "cpu.stat", "usage_usec");
+		u->throttled_us = st_keyed(m, u, CG_CPU, "cpu.stat", "throttled_usec");
 		return;
 	}
-	u->throttled_us = st_keyed(m, CG_CPU, u->uid, "cpu.stat", "throttled_time");
+	u->throttled_us = st_keyed(m, u, CG_CPU, "cpu.stat", "throttled_time");
 	if (u->throttled_us != ST_NA)
 		u->throttled_us /= 1000;
-	u->usage_us = st_file(m, CG_CPU, u->uid, "cpuacct.usage");
+	u->usage_us = st_file(m, u, CG_CPU, "cpuacct.usage");
 	if (u->usage_us != ST_NA)
 		u->usage_us /= 1000;
 }
 
 static void st_read_limits(const struct ctl_machine *m, struct st_user *u)
 {
-	bool v2 = m->layout.version == CG_V2;
+	bool v2 = u->slicefd >= 0 || m->layout.version == CG_V2;
 
 	st_read_cpu(m, u);
-	u->tasks = st_file(m, CG_PIDS, u->uid, "pids.current");
-	u->tasks_max = st_file(m, CG_PIDS, u->uid, "pids.max");
+	u->tasks = st_file(m, u, CG_PIDS, "pids.current");
+	u->tasks_max = st_file(m, u, CG_PIDS, "pids.max");
 	u->has_pids = u->tasks != ST_NA;
-	u->mem = st_file(m, CG_MEMORY, u->uid, v2 ? "memory.current" : "memory.usage_in_bytes");
-	u->mem_max = st_file(m, CG_MEMORY, u->uid, v2 ? "memory.max" : "memory.limit_in_bytes");
+	u->mem = st_file(m, u, CG_MEMORY, v2 ? "memory.current" : "memory.usage_in_bytes");
+	u->mem_max = st_file(m, u, CG_MEMORY, v2 ? "memory.max" : "memory.limit_in_bytes");
 	if (u->mem_max >= ST_V1_HUGE)
 		u->mem_max = ST_UNLIMITED;
 	u->has_mem = u->mem != ST_NA;
 }
 
-static int st_gather(const struct ctl_machine *m, uid_t uid, struct st_user *u)
+/* Processes in a cgroup and below it (a service's are in its children:
+ * v2 has no processes in inner nodes). depth bounds the walk. */
+static int st_count_tree(int dirfd, int depth)
+{
+	char buf[4096];
+	int n = 0, fd;
+	ssize_t got;
+	DIR *d;
+	struct dirent *de;
+
+	/* read to the end: cgroup.procs has no size bound */
+	fd = openat(dirfd, "cgroup.procs", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd >= 0) {
+		while ((got = read(fd, buf, sizeof(buf))) > 0)
+			for (ssize_t i = 0; i < got; i++)
+				n += buf[i] == '\n';
+		close(fd);
+	}
+	if (depth == 0)
+		return n;
+	fd = dup(dirfd);
+	if (fd < 0)
+		return n;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return n;
+	}
+	while ((de = readdir(d))) {
+		int sub;
+
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		sub = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+		if (sub < 0)
+			continue;
+		n += st_count_tree(sub, depth - 1);
+		close(sub);
+	}
+	closedir(d);
+	return n;
+}
+
+static int st_leaf_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct ctl_leaf *)a)->name, ((const struct ctl_leaf *)b)->name);
+}
+
+/* The slice's units: session-N.scope (logind's), isolate-holder-*.scope,
+ * user@UID.service, as leaves with their process counts. */
+static int st_gather_slice(struct st_user *u)
+{
+	struct ctl_leaf *l;
+	struct dirent *de;
+	DIR *d;
+	int fd = dup(u->slicefd);
+
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -errno;
+	}
+	while ((de = readdir(d))) {
+		int sub;
+
+		if (de->d_type != DT_DIR || de->d_name[0] == '.' || strlen(de->d_name) > NAME_MAX)
+			continue;
+		l = reallocarray(u->leaves, u->nleaves + 1, sizeof(*l));
+		if (!l) {
+			closedir(d);
+			return -ENOMEM;
+		}
+		u->leaves = l;
+		l = &u->leaves[u->nleaves++];
+		memset(l, 0, sizeof(*l));
+		snprintf(l->name, sizeof(l->name), "%s", de->d_name);
+		l->is_session = !strncmp(l->name, "session-", 8);
+		sub = openat(u->slicefd, de->d_name,
+			     O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+		l->nprocs = sub < 0 ? -errno : st_count_tree(sub, 4);
+		if (sub >= 0)
+			close(sub);
+		u->live += l->is_session && l->nprocs > 0;
+	}
+	closedir(d);
+	if (u->nleaves > 1)
+		qsort(u->leaves, u->nleaves, sizeof(*u->leaves), st_leaf_cmp);
+	return 0;
+}
+
+/* user-UID.slice of uid when the systemd backend is in use (sd), else -1. */
+static int st_open_slice(bool sd, uid_t uid, char *path, size_t len)
+{
+	if (!sd)
+		return -1;
+	snprintf(path, len, "%s/user-%u.slice", ST_SD_USER_SLICE, (unsigned)uid);
+	return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+}
+
+static int st_gather(const struct ctl_machine *m, bool sd, uid_t uid, struct st_user *u)
 {
 	struct stat sb;
 	int r;
@@ -143,6 +282,15 @@ static int st_gather(const struct ctl_machine *m, uid_t uid, struct st_user *u)
 	memset(u, 0, sizeof(*u));
 	u->uid = uid;
 	ctl_user_name(uid, u->name, sizeof(u->name), &u->known);
+	u->slicefd = st_open_slice(sd, uid, u->paths[0], PATH_MAX);
+	if (u->slicefd >= 0) {
+		u->npaths = 1;
+		r = st_gather_slice(u);
+		if (r == 0)
+			st_read_limits(m, u);
+		return r;
+	}
+	u->paths[0][0] = '\0';
 	if (!m->cg)
 		return 0;
 	for (size_t i = 0; i < m->nhier; i++) {
@@ -252,12 +400,14 @@ static void st_print_user(const struct st_user *u, const struct ctl_state *st)
 	for (size_t i = 0; i < u->nleaves; i++) {
 		const struct ctl_leaf *l = &u->leaves[i];
 
-		printf("  %-10s %-26s ", i ? "" : "leaves", l->name);
+		printf("  %-10s %-26s ", i ? "" : u->slicefd >= 0 ? "units" : "leaves", l->name);
 		if (l->nprocs < 0)
 			printf("? (%s)\n", strerror(-l->nprocs));
 		else
 			printf("%d process(es)%s\n", l->nprocs,
-			       l->is_session && l->nprocs == 0 ? ", empty: gc removes it" : "");
+			       l->is_session && l->nprocs == 0 && u->slicefd < 0
+				       ? ", empty: gc removes it"
+				       : "");
 	}
 	st_print_cpu(u);
 	printf("  %-10s ", "tasks");
@@ -323,7 +473,19 @@ static void st_json_user(struct json *j, const struct st_user *u, const struct c
 		json_obj(j, NULL);
 		json_str(j, "name", l->name);
 		json_str(j, "kind", st_leaf_kind(l->name));
-		json_str(j, "session_id", l->is_session ? l->name + 8 : NULL);
+		if (l->is_session) {
+			char sid[NAME_MAX + 1];
+			char *dot;
+
+			/* logind's scope: session-<id>.scope */
+			snprintf(sid, sizeof(sid), "%s", l->name + 8);
+			dot = u->slicefd >= 0 ? strstr(sid, ".scope") : NULL;
+			if (dot && !dot[6])
+				*dot = '\0';
+			json_str(j, "session_id", sid);
+		} else {
+			json_str(j, "session_id", NULL);
+		}
 		st_json_num(j, "processes", l->nprocs < 0 ? ST_NA : l->nprocs);
 		json_obj_end(j);
 	}
@@ -392,18 +554,47 @@ static const char *st_backend_name(const struct iso_config *cfg)
 	}
 }
 
+/* The uids of user.slice/user-UID.slice: logind makes one per user with
+ * a session (or lingering), whether pam_isolate confined it or not. */
+static int st_slice_uids(uid_t **uids, size_t *n)
+{
+	struct dirent *de;
+	DIR *d = opendir(ST_SD_USER_SLICE);
+
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d))) {
+		unsigned long v;
+		char *end;
+
+		if (strncmp(de->d_name, "user-", 5) || de->d_name[5] < '0' || de->d_name[5] > '9')
+			continue;
+		errno = 0;
+		v = strtoul(de->d_name + 5, &end, 10);
+		if (errno || strcmp(end, ".slice") || v >= UINT32_MAX)
+			continue;
+		if (ctl_uid_add(uids, n, (uid_t)v) < 0) {
+			closedir(d);
+			return -ENOMEM;
+		}
+	}
+	closedir(d);
+	return 0;
+}
+
 int cmd_status(int argc, char **argv)
 {
 	struct iso_config *cfg = NULL;
 	struct ctl_machine m = {0};
 	struct ctl_state st = {0};
-	struct st_user u = {0};
+	struct st_user u = {.slicefd = -1};
 	struct ctl_args a;
 	const char *root;
 	uid_t *uids = NULL, want = 0;
 	size_t nuids = 0;
 	struct json j;
 	int statedir = -1, r;
+	bool sd;
 
 	r = ctl_parse(argc, argv, true, 0, 1, &a);
 	if (r != CTL_OK)
@@ -431,6 +622,9 @@ int cmd_status(int argc, char **argv)
 	for (size_t i = 0; i < st.nuids; i++)
 		if (ctl_uid_add(&uids, &nuids, st.uids[i]) < 0)
 			goto out;
+	sd = sysd_running(SYSD_RUN_SYSTEM) && (!cfg || cfg->cgroup_backend != ISO_BACKEND_CGROUPFS);
+	if (sd && st_slice_uids(&uids, &nuids) < 0)
+		goto out;
 
 	if (a.json) {
 		json_begin(&j, stdout);
@@ -446,11 +640,10 @@ int cmd_status(int argc, char **argv)
 			json_null(&j, "cgroup_version");
 		json_arr(&j, "users");
 	} else {
-		if (sysd_running(SYSD_RUN_SYSTEM) &&
-		    (!cfg || cfg->cgroup_backend != ISO_BACKEND_CGROUPFS))
-			printf("note: systemd runs here; sessions confined through the systemd "
-			       "backend are on user-UID.slice (systemctl status user-UID.slice), "
-			       "not below cgroup_root\n");
+		if (sd)
+			printf("systemd runs here: users with a slice are shown from %s/"
+			       "user-UID.slice, where the systemd backend puts their limits\n",
+			       ST_SD_USER_SLICE);
 		printf("cgroup_root \"%s\" on cgroup %s\n", root,
 		       !m.have_layout		   ? "(no usable layout)"
 		       : m.layout.version == CG_V2 ? "v2"
@@ -459,7 +652,7 @@ int cmd_status(int argc, char **argv)
 	for (size_t i = 0; i < nuids; i++) {
 		if (a.npos && uids[i] != want)
 			continue;
-		r = st_gather(&m, uids[i], &u);
+		r = st_gather(&m, sd, uids[i], &u);
 		if (r < 0) {
 			ctl_warn("status: uid %u: %s", (unsigned)uids[i], strerror(-r));
 			r = CTL_FAIL;
@@ -471,6 +664,9 @@ int cmd_status(int argc, char **argv)
 			st_print_user(&u, &st);
 		free(u.leaves);
 		u.leaves = NULL;
+		if (u.slicefd >= 0)
+			close(u.slicefd);
+		u.slicefd = -1;
 	}
 	if (a.json) {
 		json_arr_end(&j);
@@ -480,6 +676,8 @@ int cmd_status(int argc, char **argv)
 	}
 	r = CTL_OK;
 out:
+	if (u.slicefd >= 0)
+		close(u.slicefd);
 	free(u.leaves);
 	free(uids);
 	ctl_state_free(&st);

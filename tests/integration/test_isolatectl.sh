@@ -278,16 +278,41 @@ run "$CTL" explain -c "$EXG" isot_cd
 expect_match "explain (no default section): built-in" "Rule: +built-in default" "$OUT"
 expect_match "explain (nothing set): nothing to do" "Verdict: +nothing to do" "$OUT"
 
-# the PAM services: where pam_isolate is, and whether it is last
+# the PAM services: the modules around pam_isolate (pam_isolate(8),
+# STACK PLACEMENT): what must come before, what may follow
 cat >/etc/pam.d/isot-ctl-bad <<EOF
 session  required $ISO_MODULE conf=$CONF
 session  optional pam_permit.so
+session  required pam_loginuid.so
+session  optional pam_isot_unknown.so
 EOF
-on_exit "rm -f /etc/pam.d/isot-ctl-bad"
+cat >/etc/pam.d/isot-ctl-ok <<EOF
+session  required pam_loginuid.so
+session  optional pam_systemd.so
+session  required $ISO_MODULE conf=$CONF
+session  optional pam_motd.so motd=/run/motd.dynamic
+session  optional pam_motd.so noupdate
+session  required pam_limits.so
+session  required pam_env.so
+EOF
+on_exit "rm -f /etc/pam.d/isot-ctl-bad /etc/pam.d/isot-ctl-ok"
 run "$CTL" explain -c "$CONF" isot_cd
-expect_match "explain: a service with pam_isolate last" "^  isot-ctl +last in the session stack; arguments: conf=$CONF$" "$OUT"
-expect_match "explain: a service with a module after it" "^  isot-ctl-bad +NOT LAST: pam_permit.so after it; arguments: conf=$CONF$" "$OUT"
-rm -f /etc/pam.d/isot-ctl-bad
+expect_match "explain: a service with pam_isolate last" "^  isot-ctl +ok; last in the session stack; arguments: conf=$CONF$" "$OUT"
+expect_match "explain: Debian's sshd order passes (motd, limits, env may follow)" \
+	"^  isot-ctl-ok +ok; after it: pam_motd.so, pam_motd.so, pam_limits.so, pam_env.so; arguments: conf=$CONF$" "$OUT"
+expect_match "explain: pam_motd without noupdate is a note" \
+	"^ +note: pam_motd.so after pam_isolate runs /etc/update-motd.d as root inside the user's sandbox" "$OUT"
+expect_match "explain: pam_loginuid after it is an error" \
+	"^  isot-ctl-bad +ERROR; after it: pam_permit.so, pam_loginuid.so, pam_isot_unknown.so; arguments: conf=$CONF$" "$OUT"
+expect_match "explain: says why pam_loginuid must come before" \
+	"^ +error: pam_loginuid.so after pam_isolate: it must come before \(it writes /proc/self/loginuid" "$OUT"
+expect_match "explain: an unknown module after it is a note without a pid namespace" \
+	"^ +note: pam_isot_unknown.so after pam_isolate is not one isolatectl knows" "$OUT"
+expect_nomatch "explain: pam_permit after it is fine" "(error|warning|note): pam_permit" "$OUT"
+run "$CTL" explain -c "$CONF" isot_ck
+expect_match "explain: an unknown module after it is a warning under a pid namespace (no /proc/self)" \
+	"^ +warning: pam_isot_unknown.so after pam_isolate is not one isolatectl knows to be safe there: with a pid-namespace sandbox" "$OUT"
+rm -f /etc/pam.d/isot-ctl-bad /etc/pam.d/isot-ctl-ok
 
 # a controller the rule needs and the machine lacks: on v1, hide the
 # memory hierarchy in a private mount namespace (the host keeps it)
