@@ -121,6 +121,18 @@ iso_user() {
 	on_exit "pkill -KILL -u '$name'; userdel -r '$name'; groupdel '$name'"
 }
 
+# iso_tmp_instances USER...: at exit, the users' private_tmp = disk
+# instances go, and the .pam_isolate roots if they are not there now.
+iso_tmp_instances() {
+	local d u
+	for d in /tmp /var/tmp; do
+		[ -e "$d/.pam_isolate" ] || on_exit "rmdir '$d/.pam_isolate'"
+	done
+	for u in "$@"; do
+		on_exit "rm -rf '/tmp/.pam_isolate/$(id -u "$u")' '/var/tmp/.pam_isolate/$(id -u "$u")'"
+	done
+}
+
 iso_group() {
 	groupdel "$1" >/dev/null 2>&1 || true
 	groupadd "$1"
