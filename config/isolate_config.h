@@ -339,10 +339,10 @@ void iso_policy_describe(const struct iso_policy *p, char *buf, size_t len);
 
 /* What iso_limits_problems finds in a resolved rule. The ERRORS ones
  * make the helper refuse the session; the others are warnings. */
-#define ISO_PROB_QUOTA_MIN	    0x1 /* cpu_quota * cpu_period < 1000 us */
-#define ISO_PROB_MAX_TIME_NO_CGROUP 0x2 /* session_max_time, no controller */
-#define ISO_PROB_KILL_NO_CGROUP	    0x4 /* on_logout = kill, no controller */
-#define ISO_PROB_HIGH_OVER_MAX	    0x8 /* memory_high > memory_max */
+#define ISO_PROB_QUOTA_MIN	    0x1	 /* cpu_quota * cpu_period < 1000 us */
+#define ISO_PROB_MAX_TIME_NO_CGROUP 0x2	 /* session_max_time, no controller */
+#define ISO_PROB_KILL_NO_CGROUP	    0x4	 /* on_logout = kill, no controller */
+#define ISO_PROB_HIGH_OVER_MAX	    0x8	 /* memory_high > memory_max */
 #define ISO_PROB_TMP_SIZE_DISK	    0x10 /* tmp_size with private_tmp = disk */
 #define ISO_PROB_ERRORS		    (ISO_PROB_QUOTA_MIN | ISO_PROB_MAX_TIME_NO_CGROUP)
 

@@ -46,7 +46,8 @@ static void format_bool(int64_t v, char *buf, size_t len)
  * default that survives logouts (ISO_TMP_*). */
 static int parse_tmp(const char *s, int64_t *out)
 {
-	static const char *const words[] = {"no", "disk", "tmpfs", "yes", "false", "true", "off", "on"};
+	static const char *const words[] = {"no",    "disk", "tmpfs", "yes",
+					    "false", "true", "off",   "on"};
 	static const int64_t vals[] = {ISO_TMP_NO, ISO_TMP_DISK, ISO_TMP_TMPFS, ISO_TMP_DISK,
 				       ISO_TMP_NO, ISO_TMP_DISK, ISO_TMP_NO,	ISO_TMP_DISK};
 	int i = parse_word(s, words, 8);
@@ -213,7 +214,8 @@ static void note_tmp_size(const struct iso_policy *p, int64_t v, char *buf, size
 
 	if (p->lim.private_tmp == ISO_TMP_DISK && v != ISO_UNSET)
 		snprintf(buf, len, "unused: private_tmp = disk has no size");
-	else if (p->lim.memory_max > 0 && (v == ISO_UNSET || v == ISO_MAX || v > p->lim.memory_max / 2)) {
+	else if (p->lim.memory_max > 0 &&
+		 (v == ISO_UNSET || v == ISO_MAX || v > p->lim.memory_max / 2)) {
 		iso_format_size(p->lim.memory_max / 2, a, sizeof(a));
 		snprintf(buf, len, "tmpfs size %s: half of memory_max", a);
 	}

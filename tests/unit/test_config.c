@@ -340,9 +340,10 @@ static void test_bad_values(void **state)
 	parse_err(
 		"default { cpu_weight = max }\n",
 		"t.conf:1: cpu_weight: invalid value \"max\" (expected a number from 1 to 10000)");
-	parse_err("default { private_tmp = maybe }\n",
-		  "t.conf:1: private_tmp: invalid value \"maybe\" (expected disk, tmpfs, yes (disk) "
-		  "or no)");
+	parse_err(
+		"default { private_tmp = maybe }\n",
+		"t.conf:1: private_tmp: invalid value \"maybe\" (expected disk, tmpfs, yes (disk) "
+		"or no)");
 	parse_err("default { on_logout = stop }\n",
 		  "t.conf:1: on_logout: invalid value \"stop\" (expected keep or kill)");
 	parse_err(
@@ -1372,11 +1373,11 @@ static void test_key_format_round_trip(void **state)
 	static const struct {
 		const char *key, *text;
 	} cases[] = {
-		{"cpu_quota", "12.5%"},	     {"cpu_period", "100ms"},	 {"cpu_weight", "200"},
-		{"tasks_max", "max"},	     {"memory_max", "4G"},	 {"swap_max", "0"},
-		{"private_tmp", "disk"},     {"sandbox", "per-session"}, {"on_logout", "kill"},
-		{"private_tmp", "tmpfs"},    {"private_tmp", "no"},
-		{"session_max_time", "90m"}, {"no_new_privs", "no"},
+		{"cpu_quota", "12.5%"},	  {"cpu_period", "100ms"},    {"cpu_weight", "200"},
+		{"tasks_max", "max"},	  {"memory_max", "4G"},	      {"swap_max", "0"},
+		{"private_tmp", "disk"},  {"sandbox", "per-session"}, {"on_logout", "kill"},
+		{"private_tmp", "tmpfs"}, {"private_tmp", "no"},      {"session_max_time", "90m"},
+		{"no_new_privs", "no"},
 	};
 	char buf[64];
 
