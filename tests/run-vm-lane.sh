@@ -67,8 +67,10 @@ lane policy env ISO_LANE=v2 ISO_SUITES=tests/integration/test_policy.sh sh tests
 collect
 # proc_view: 2 vCPUs, or a quota of half a CPU could not show fewer CPUs
 LANE_CPUS=2 lane view env ISO_LANE=v2 ISO_SUITES=tests/vm/test_proc_view.sh sh tests/run-root.sh
+collect
 # memory_max at a filled /tmp through a real su (VM only: the host's memory
-# hierarchy is never limited)
+# hierarchy is never limited); alone: the view's VM above wants the host's
+# two cores to itself
 lane oom_tmp env ISO_LANE=v2 ISO_SUITES=tests/vm/test_oom_tmp.sh sh tests/run-root.sh
 collect
 
