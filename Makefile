@@ -8,6 +8,8 @@ LIBEXECDIR  ?= $(PREFIX)/libexec
 SBINDIR     ?= $(PREFIX)/sbin
 MANDIR      ?= $(PREFIX)/share/man
 DOCDIR      ?= $(PREFIX)/share/doc/pam_isolate
+# systemd-tmpfiles reads /usr/local/lib/tmpfiles.d too
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 SYSCONFDIR  ?= /etc
 MULTIARCH   := $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -print-multiarch 2>/dev/null)
 PAMDIR      ?= $(if $(MULTIARCH),/lib/$(MULTIARCH)/security,/lib/security)
@@ -81,7 +83,7 @@ FORCE:
 $(B)/man/%: man/%.in $(B)/man/.vars
 	@mkdir -p $(dir $@)
 	$(Q)sed -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' \
-	    -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' $< >$@
+	    -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@TMPFILESDIR@|$(TMPFILESDIR)|g' $< >$@
 
 # `make V=1` shows whole command lines.
 Q := $(if $(V),,@)
@@ -169,11 +171,14 @@ install: all
 	    install -d $(DESTDIR)$(MANDIR)/man$$s; install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
 	@if [ -d config/examples ]; then install -d $(DESTDIR)$(DOCDIR)/examples && \
 	    install -m 0644 config/examples/*.conf $(DESTDIR)$(DOCDIR)/examples/ 2>/dev/null || true; fi
+	install -d $(DESTDIR)$(TMPFILESDIR)
+	install -m 0644 config/pam_isolate.tmpfiles $(DESTDIR)$(TMPFILESDIR)/pam_isolate.conf
 
 # The config is the admin's: uninstall leaves it unless it is still the
 # example we installed.
 uninstall:
 	rm -f $(DESTDIR)$(PAMDIR)/pam_isolate.so $(DESTDIR)$(HELPER_PATH) $(DESTDIR)$(SBINDIR)/isolatectl
+	rm -f $(DESTDIR)$(TMPFILESDIR)/pam_isolate.conf
 	-rmdir $(DESTDIR)$(LIBEXECDIR)/pam_isolate 2>/dev/null
 	@for m in $(MAN_PAGES); do [ -e "$$m" ] || continue; s=$${m##*.}; \
 	    rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done

@@ -25,6 +25,11 @@
 /* Session ids: 16 lower-case hex digits (8 random bytes). */
 #define ISO_SID_LEN 16
 
+/* The root-owned 0700 dir in /tmp and /var/tmp that holds each user's
+ * private_tmp = disk instance (debian/pam_isolate.tmpfiles makes it at
+ * boot). */
+#define ISO_TMP_INSTANCE_ROOT ".pam_isolate"
+
 /* What a process of the sandbox's init calls itself (comm, argv[0]). */
 #define ISO_HOLDER_COMM "isolate-holder"
 /* What every holder scope's name starts with. */

@@ -35,6 +35,10 @@
 
 enum iso_on_error { ISO_ON_ERROR_DENY = 0, ISO_ON_ERROR_ALLOW = 1 };
 enum iso_on_logout { ISO_LOGOUT_KEEP = 0, ISO_LOGOUT_KILL = 1 };
+/* disk: per-user directories below /tmp/.pam_isolate and
+ * /var/tmp/.pam_isolate, kept between logins; tmpfs: a tmpfs the sandbox
+ * owns, gone with it. */
+enum iso_private_tmp { ISO_TMP_NO = 0, ISO_TMP_DISK = 1, ISO_TMP_TMPFS = 2 };
 enum iso_sandbox_mode { ISO_SANDBOX_PER_USER = 0, ISO_SANDBOX_PER_SESSION = 1 };
 /* Who owns the cgroup tree: auto detects it per session (systemd when
  * systemd runs and the caller sits in a logind scope), cgroupfs is our own
@@ -61,8 +65,8 @@ struct iso_limits {
 	int64_t tasks_max;	  /* >= 1 or ISO_MAX */
 	int64_t memory_max;	  /* bytes or ISO_MAX */
 	int64_t namespaces;	  /* ISO_NS_* bitmask; 0 == cgroup only */
-	int64_t private_tmp;	  /* 0 / 1 */
-	int64_t tmp_size;	  /* bytes (tmpfs size=) */
+	int64_t private_tmp;	  /* enum iso_private_tmp */
+	int64_t tmp_size;	  /* bytes (tmpfs size=; private_tmp = tmpfs only) */
 	int64_t on_logout;	  /* enum iso_on_logout */
 	int64_t sandbox;	  /* enum iso_sandbox_mode */
 	int64_t memory_high;	  /* bytes or ISO_MAX (v2 memory.high, v1 soft limit) */
@@ -89,6 +93,13 @@ unsigned iso_limits_thread_cpus(const struct iso_limits *l);
  * at the host's CPUs: the caller knows them.
  */
 unsigned iso_limits_view_cpus(const struct iso_limits *l);
+
+/*
+ * The size of a private tmpfs (/tmp with private_tmp = tmpfs, /dev/shm):
+ * tmp_size, else a tenth of ram, at most half of memory_max when that is
+ * set; ISO_MAX for no size= at all.
+ */
+int64_t iso_limits_tmpfs_size(const struct iso_limits *l, int64_t ram);
 
 /* ---- the section keys: one row each (config/keys.c) ----
  *
@@ -329,10 +340,11 @@ void iso_policy_describe(const struct iso_policy *p, char *buf, size_t len);
 
 /* What iso_limits_problems finds in a resolved rule. The ERRORS ones
  * make the helper refuse the session; the others are warnings. */
-#define ISO_PROB_QUOTA_MIN	    0x1 /* cpu_quota * cpu_period < 1000 us */
-#define ISO_PROB_MAX_TIME_NO_CGROUP 0x2 /* session_max_time, no controller */
-#define ISO_PROB_KILL_NO_CGROUP	    0x4 /* on_logout = kill, no controller */
-#define ISO_PROB_HIGH_OVER_MAX	    0x8 /* memory_high > memory_max */
+#define ISO_PROB_QUOTA_MIN	    0x1	 /* cpu_quota * cpu_period < 1000 us */
+#define ISO_PROB_MAX_TIME_NO_CGROUP 0x2	 /* session_max_time, no controller */
+#define ISO_PROB_KILL_NO_CGROUP	    0x4	 /* on_logout = kill, no controller */
+#define ISO_PROB_HIGH_OVER_MAX	    0x8	 /* memory_high > memory_max */
+#define ISO_PROB_TMP_SIZE_DISK	    0x10 /* tmp_size with private_tmp = disk */
 #define ISO_PROB_ERRORS		    (ISO_PROB_QUOTA_MIN | ISO_PROB_MAX_TIME_NO_CGROUP)
 
 /* True when the rule sets a key that needs a cgroup controller. */

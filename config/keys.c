@@ -42,6 +42,27 @@ static void format_bool(int64_t v, char *buf, size_t len)
 	snprintf(buf, len, "%s", v ? "yes" : "no");
 }
 
+/* private_tmp: "yes" keeps its old spelling and now means disk, the
+ * default that survives logouts (ISO_TMP_*). */
+static int parse_tmp(const char *s, int64_t *out)
+{
+	static const char *const words[] = {"no",    "disk", "tmpfs", "yes",
+					    "false", "true", "off",   "on"};
+	static const int64_t vals[] = {ISO_TMP_NO, ISO_TMP_DISK, ISO_TMP_TMPFS, ISO_TMP_DISK,
+				       ISO_TMP_NO, ISO_TMP_DISK, ISO_TMP_NO,	ISO_TMP_DISK};
+	int i = parse_word(s, words, 8);
+
+	if (i < 0)
+		return i;
+	*out = vals[i];
+	return 0;
+}
+
+static void format_tmp(int64_t v, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", v == ISO_TMP_TMPFS ? "tmpfs" : v == ISO_TMP_DISK ? "disk" : "no");
+}
+
 static const char *const logout_words[] = {"keep", "kill"};
 static const char *const sandbox_words[] = {"per-user", "per-session"};
 /* Bit i of the namespaces mask is ns_words[i] (ISO_NS_*). */
@@ -195,6 +216,19 @@ static void note_swap(const struct iso_policy *p, int64_t v, char *buf, size_t l
 		snprintf(buf, len, "no swap at all");
 }
 
+static void note_tmp_size(const struct iso_policy *p, int64_t v, char *buf, size_t len)
+{
+	char a[32];
+
+	if (p->lim.private_tmp == ISO_TMP_DISK && v != ISO_UNSET)
+		snprintf(buf, len, "unused: private_tmp = disk has no size");
+	else if (p->lim.memory_max > 0 &&
+		 (v == ISO_UNSET || v == ISO_MAX || v > p->lim.memory_max / 2)) {
+		iso_format_size(p->lim.memory_max / 2, a, sizeof(a));
+		snprintf(buf, len, "tmpfs size %s: half of memory_max", a);
+	}
+}
+
 static void note_ns(const struct iso_policy *p, int64_t v, char *buf, size_t len)
 {
 	if (!p->mount_implied)
@@ -202,7 +236,7 @@ static void note_ns(const struct iso_policy *p, int64_t v, char *buf, size_t len
 	snprintf(buf, len, "mount added: needed by %s",
 		 (v & ISO_NS_PID)	      ? "the pid namespace's /proc"
 		 : p->lim.hide_processes == 1 ? "hide_processes"
-		 : p->lim.private_tmp == 1    ? "private_tmp"
+		 : p->lim.private_tmp > 0     ? "private_tmp"
 		 : p->lim.private_shm == 1    ? "private_shm"
 					      : "cgroup_ns");
 }
@@ -304,8 +338,11 @@ static const struct iso_key rows[] = {
 	 .off = OFF(private_tmp),
 	 .group = ISO_KG_SANDBOX,
 	 .flags = ISO_KEY_MOUNT,
-	 YES_NO,
-	 BUILTIN(0),
+	 .parse = parse_tmp,
+	 .format = format_tmp,
+	 .max = ISO_TMP_TMPFS,
+	 BUILTIN(ISO_TMP_NO),
+	 .expect = "disk, tmpfs, yes (disk) or no",
 	 .range = ""},
 	{.name = "tmp_size",
 	 .off = OFF(tmp_size),
@@ -314,7 +351,8 @@ static const struct iso_key rows[] = {
 	 SIZE,
 	 SIZE_RANGE,
 	 .expect = "a size like \"512M\" or \"1G\", or \"max\"",
-	 .unset = "10% of RAM"},
+	 .unset = "10% of RAM",
+	 .note = note_tmp_size},
 	{.name = "private_shm",
 	 .off = OFF(private_shm),
 	 .group = ISO_KG_SANDBOX,
@@ -438,6 +476,18 @@ unsigned iso_limits_view_cpus(const struct iso_limits *l)
 	return (unsigned)((l->cpu_quota + 9999) / 10000);
 }
 
+int64_t iso_limits_tmpfs_size(const struct iso_limits *l, int64_t ram)
+{
+	int64_t size = l->tmp_size > 0 ? l->tmp_size : l->tmp_size == ISO_MAX ? ISO_MAX : ram / 10;
+
+	/* A fill of the tmpfs must end in ENOSPC, not in the OOM killer:
+	 * tmpfs pages belong to no process, so the kernel would pick the
+	 * largest one in the cgroup instead. */
+	if (l->memory_max > 0 && (size == ISO_MAX || size > l->memory_max / 2))
+		size = l->memory_max / 2;
+	return size;
+}
+
 int64_t iso_key_get(const struct iso_key *k, const struct iso_limits *lim)
 {
 	return *(const int64_t *)((const char *)lim + k->off);
@@ -516,7 +566,7 @@ bool iso_limits_imply(struct iso_limits *lim)
 	bool need = lim->namespaces != ISO_UNSET && (lim->namespaces & ISO_NS_PID);
 
 	for (size_t i = 0; i < ISO_NKEYS; i++)
-		need |= (iso_keys[i].flags & ISO_KEY_MOUNT) && iso_key_get(&iso_keys[i], lim) == 1;
+		need |= (iso_keys[i].flags & ISO_KEY_MOUNT) && iso_key_get(&iso_keys[i], lim) > 0;
 	if (!need || (lim->namespaces != ISO_UNSET && (lim->namespaces & ISO_NS_MOUNT)))
 		return false;
 	lim->namespaces = (lim->namespaces == ISO_UNSET ? 0 : lim->namespaces) | ISO_NS_MOUNT;

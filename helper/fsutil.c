@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 void iso_close(int fd)
@@ -200,4 +201,102 @@ ssize_t iso_read_file_at(int dirfd, const char *name, char *buf, size_t len)
 out:
 	iso_close(fd);
 	return r < 0 ? r : (ssize_t)got;
+}
+
+/* A wrong entry goes aside under a name nobody can have taken from us:
+ * RENAME_NOREPLACE, so a planted target cannot be replaced or refuse us
+ * silently. Root may rename another user's entry in a sticky dir. */
+static int move_aside(int pfd, const char *name, struct iso_squat *sq)
+{
+	struct stat st;
+	int r;
+
+	if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	r = iso_snprintf(sq->aside, sizeof(sq->aside), "%s.bad-%ld-%d", name, (long)time(NULL),
+			 (int)getpid());
+	if (r < 0)
+		return r;
+	if (renameat2(pfd, name, pfd, sq->aside, RENAME_NOREPLACE) < 0)
+		return -errno;
+	sq->moved++;
+	sq->owner = st.st_uid;
+	return 0;
+}
+
+int iso_instance_root_open(const char *parent, const char *name, struct iso_squat *sq, int *out)
+{
+	struct stat st;
+	int pfd, fd = -1, r = -EEXIST;
+
+	*out = -1;
+	pfd = open(parent, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (pfd < 0)
+		return -errno;
+	/* Anyone who may write the parent without the sticky bit could swap
+	 * the root under us between the checks and the bind. */
+	if (fstat(pfd, &st) < 0 || st.st_uid != 0 ||
+	    ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))) {
+		iso_close(pfd);
+		return -EPERM;
+	}
+	for (int tries = 0; tries < 3; tries++) {
+		if (mkdirat(pfd, name, 0700) < 0 && errno != EEXIST) {
+			r = -errno;
+			break;
+		}
+		fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd >= 0 && fstat(fd, &st) == 0 && st.st_uid == 0 && st.st_gid == 0 &&
+		    (st.st_mode & 07777) == 0700) {
+			r = 0;
+			break;
+		}
+		/* a symlink (ELOOP), a file (ENOTDIR) or somebody else's dir */
+		if (fd < 0 && errno != ELOOP && errno != ENOTDIR) {
+			r = -errno;
+			break;
+		}
+		iso_close(fd);
+		fd = -1;
+		r = move_aside(pfd, name, sq);
+		if (r < 0)
+			break;
+		r = -EEXIST;
+	}
+	iso_close(pfd);
+	if (r < 0) {
+		iso_close(fd);
+		return r;
+	}
+	*out = fd;
+	return 0;
+}
+
+int iso_instance_open(int rootfd, uid_t uid, int *out)
+{
+	char n[16];
+	struct stat st;
+	int fd, r;
+
+	*out = -1;
+	r = iso_snprintf(n, sizeof(n), "%u", (unsigned)uid);
+	if (r < 0)
+		return r;
+	if (mkdirat(rootfd, n, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	fd = openat(rootfd, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* Only root can create in the 0700 root: anything else is not ours. */
+	if (fstat(fd, &st) < 0 || st.st_uid != 0 || st.st_gid != 0) {
+		iso_close(fd);
+		return -EPERM;
+	}
+	if ((st.st_mode & 07777) != 01777 && fchmod(fd, 01777) < 0) {
+		r = -errno;
+		iso_close(fd);
+		return r;
+	}
+	*out = fd;
+	return 0;
 }

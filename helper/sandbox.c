@@ -94,75 +94,6 @@ static int drop_capabilities(void)
 	return r;
 }
 
-/* tmpfs size= when tmp_size is not set: without one, every tmpfs may
- * take half of the RAM, per user and per directory, and pages on a tmpfs
- * the holder keeps alive cannot be reclaimed. */
-#define TMP_DEFAULT_SIZE "10%"
-
-static void size_opt(char *buf, size_t len, int64_t size)
-{
-	if (size > 0)
-		snprintf(buf, len, ",size=%lld", (long long)size);
-	else if (size == ISO_MAX)
-		buf[0] = '\0'; /* "max": the tmpfs default */
-	else
-		snprintf(buf, len, ",size=%s", TMP_DEFAULT_SIZE);
-}
-
-static int is_dir(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static int mkdir_sticky(const char *path)
-{
-	if (mkdir(path, 0700) < 0 || chmod(path, 01777) < 0)
-		return -errno;
-	return 0;
-}
-
-/* /tmp and /var/tmp: one tmpfs for both, so that tmp_size (or the
- * default share of RAM) bounds what a user can pin through them
- * together. Its two directories are bind-mounted over /tmp and
- * /var/tmp; its root is hidden below the /tmp bind. */
-static int mount_private_tmp(int64_t size, const char **what)
-{
-	char opts[64], sz[40];
-
-	if (!is_dir("/tmp"))
-		return 0; /* nothing to hide */
-	size_opt(sz, sizeof(sz), size);
-	snprintf(opts, sizeof(opts), "mode=0755%s", sz);
-	*what = "mounting a private tmpfs on /tmp";
-	if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
-		return -errno;
-	*what = "making the private /tmp and /var/tmp directories";
-	if (mkdir_sticky("/tmp/tmp") < 0 || mkdir_sticky("/tmp/var-tmp") < 0)
-		return -errno;
-	*what = "bind-mounting the private /var/tmp";
-	if (is_dir("/var/tmp") && mount("/tmp/var-tmp", "/var/tmp", NULL, MS_BIND, NULL) < 0)
-		return -errno;
-	*what = "bind-mounting the private /tmp";
-	if (mount("/tmp/tmp", "/tmp", NULL, MS_BIND, NULL) < 0)
-		return -errno;
-	return 0;
-}
-
-static int mount_private_shm(int64_t size)
-{
-	char opts[64], sz[40];
-
-	if (!is_dir("/dev/shm"))
-		return 0;
-	size_opt(sz, sizeof(sz), size);
-	snprintf(opts, sizeof(opts), "mode=1777%s", sz);
-	if (mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
-		return -errno;
-	return 0;
-}
-
 static void holder_loop(void)
 {
 	sigset_t set;
@@ -215,7 +146,7 @@ out:
 	return r;
 }
 
-static void holder_main(int go_fd, int ready_fd, const struct iso_limits *lim,
+static void holder_main(int go_fd, int ready_fd, uid_t uid, const struct iso_limits *lim,
 			const struct sb_cgview *view, int statedir)
 {
 	char view_note[sizeof(((struct holder_report *)0)->what)];
@@ -234,17 +165,18 @@ static void holder_main(int go_fd, int ready_fd, const struct iso_limits *lim,
 		report(ready_fd, -errno, "making / a slave mount");
 		_exit(1);
 	}
-	if (lim->private_tmp == 1) {
+	/* private_tmp: its own call, before anything else is mounted */
+	{
 		const char *what = "";
-		int r = mount_private_tmp(lim->tmp_size, &what);
+		int r = sb_mount_private_tmp(lim, uid, &what);
 
 		if (r < 0) {
 			report(ready_fd, r, what);
 			_exit(1);
 		}
 	}
-	if (lim->private_shm == 1) {
-		int r = mount_private_shm(lim->tmp_size);
+	{
+		int r = sb_mount_private_shm(lim);
 
 		if (r < 0) {
 			report(ready_fd, r, "mounting a private tmpfs on /dev/shm");
@@ -435,7 +367,7 @@ static void keeper_main(int go[2], int rep_fd, unsigned long flags, const struct
 		iso_close(go[1]);
 		iso_close(ready[0]);
 		iso_close(rep_fd);
-		holder_main(go[0], ready[1], lim, view, statedir);
+		holder_main(go[0], ready[1], info->uid, lim, view, statedir);
 		_exit(1);
 	}
 	iso_close(go[0]);

@@ -32,4 +32,10 @@ int iso_helper_call(pam_handle_t *pamh, const struct iso_request *req, struct is
  */
 int iso_thread_env(pam_handle_t *pamh, unsigned cpus);
 
+/* oom_guard.c: arm makes this process -1000 for the OOM killer and its
+ * fork()ed children get the value it had; disarm restores it. A failed
+ * write (no CAP_SYS_RESOURCE) is -errno, logged at debug only. */
+int iso_oom_guard_arm(pam_handle_t *pamh, int debug);
+void iso_oom_guard_disarm(pam_handle_t *pamh);
+
 #endif

@@ -341,6 +341,8 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		goto out;
 	}
 	s = NULL;
+	/* Last: a failed open above must not leave us unkillable. */
+	(void)iso_oom_guard_arm(pamh, args.debug);
 	if (iso_thread_env(pamh, rep.cpus) < 0)
 		pam_syslog(pamh, LOG_WARNING, "user %s: cannot set the thread-count variables",
 			   user);
@@ -414,6 +416,7 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, con
 		pam_syslog(pamh, LOG_ERR, "cannot return to the host pid namespace: %m");
 
 	leave_leaf(pamh, s);
+	iso_oom_guard_disarm(pamh);
 
 	ret = fill_request(pamh, &args, ISO_OP_CLOSE, &req, &user);
 	if (ret != PAM_SUCCESS)

@@ -95,6 +95,10 @@ iso_setup() {
 	ISO_TMP=$(mktemp -d /run/isot-test.XXXXXX)
 	chmod 0700 "$ISO_TMP"
 	on_exit "rm -rf '$ISO_TMP'"
+	local d
+	for d in /tmp /var/tmp; do
+		[ -e "$d/.pam_isolate" ] || on_exit "rmdir '$d/.pam_isolate'"
+	done
 }
 
 # Installs the freshly built helper setuid root at the path compiled into
@@ -119,6 +123,17 @@ iso_user() {
 	userdel -r "$name" >/dev/null 2>&1 || true
 	useradd -m -s /bin/bash "$@" "$name"
 	on_exit "pkill -KILL -u '$name'; userdel -r '$name'; groupdel '$name'"
+	iso_tmp_instances "$name"
+}
+
+# iso_tmp_instances USER...: at exit, the users' private_tmp = disk
+# instances go (iso_user does this for its users), and the .pam_isolate
+# roots if they were not there when the suite began.
+iso_tmp_instances() {
+	local u
+	for u in "$@"; do
+		on_exit "rm -rf '/tmp/.pam_isolate/$(id -u "$u")' '/var/tmp/.pam_isolate/$(id -u "$u")'"
+	done
 }
 
 iso_group() {

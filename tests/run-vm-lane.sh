@@ -6,7 +6,9 @@
 #   1. tests/vm/smoke.sh: the VM itself is fit (v2 controllers limit, OOM
 #      kill, cgroup.kill, useradd/su/setuid);
 #   2. tests/run-root.sh with ISO_LANE=v2, if that file exists (built
-#      binaries come from the host's build/: run `make tests` first).
+#      binaries come from the host's build/: run `make tests` first);
+#   3. tests/vm/test_oom_tmp.sh through it: a user fills /tmp under
+#      memory_max, su survives, logout and the next login work.
 # Each runs in a fresh VM, so the root tests start from a clean system.
 #
 # Without qemu-system-x86_64, a static busybox or a kernel for the VM the
@@ -65,6 +67,11 @@ lane policy env ISO_LANE=v2 ISO_SUITES=tests/integration/test_policy.sh sh tests
 collect
 # proc_view: 2 vCPUs, or a quota of half a CPU could not show fewer CPUs
 LANE_CPUS=2 lane view env ISO_LANE=v2 ISO_SUITES=tests/vm/test_proc_view.sh sh tests/run-root.sh
+collect
+# memory_max at a filled /tmp through a real su (VM only: the host's memory
+# hierarchy is never limited); alone: the view's VM above wants the host's
+# two cores to itself
+lane oom_tmp env ISO_LANE=v2 ISO_SUITES=tests/vm/test_oom_tmp.sh sh tests/run-root.sh
 collect
 
 echo "vm-lane:$summary wall $(($(date +%s) - t0)) s"

@@ -26,7 +26,7 @@ default {
     cpu_quota = 50%
     tasks_max = 40
     namespaces = { user, pid, mount }
-    private_tmp = yes
+    private_tmp = tmpfs
     on_logout = kill
 }
 EOF

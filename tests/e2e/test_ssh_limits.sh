@@ -27,7 +27,7 @@ default {
     cpu_weight = 50
     tasks_max = 64
     namespaces = { user, pid, mount }
-    private_tmp = yes
+    private_tmp = tmpfs
     on_logout = keep
 }
 group "isot_e2grp" { cpu_quota = 50% }

@@ -22,7 +22,7 @@ default {
     cpu_quota = 20%
     tasks_max = 256
     namespaces = { user, pid, mount }
-    private_tmp = yes
+    private_tmp = tmpfs
     on_logout = kill
 }
 EOF

@@ -29,7 +29,7 @@ default {
     cpu_quota = 20%
     tasks_max = 128
     namespaces = { user, pid, mount }
-    private_tmp = yes
+    private_tmp = tmpfs
     tmp_size = 64M
     on_logout = keep
 }
@@ -177,7 +177,7 @@ default {
     cpu_quota = 20%
     tasks_max = 128
     namespaces = { user, pid, mount }
-    private_tmp = yes
+    private_tmp = tmpfs
     on_logout = kill
 }
 EOF

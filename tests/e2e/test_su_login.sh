@@ -29,7 +29,7 @@ default {
     cpu_quota = 25%
     tasks_max = 128
     namespaces = { user, pid, mount }
-    private_tmp = yes
+    private_tmp = tmpfs
     on_logout = kill
 }
 EOF

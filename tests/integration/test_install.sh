@@ -20,6 +20,8 @@ make -C "$SRC" -s PREFIX="$PFX" PAMDIR="$PFX/lib/security" SYSCONFDIR="$PFX/etc"
 	>>"$ISO_TMP/make.log" 2>&1
 check "make install PREFIX=... works" test -u "$PFX/libexec/pam_isolate/pam-isolate-helper"
 mod=$PFX/lib/security/pam_isolate.so
+expect_match "make install ships the tmpfiles.d roots of private_tmp = disk" \
+	"d /var/tmp/.pam_isolate 0700 root root" "$(cat "$PFX/lib/tmpfiles.d/pam_isolate.conf" 2>&1)"
 expect_eq "the installed module runs the helper installed with it" \
 	"$PFX/libexec/pam_isolate/pam-isolate-helper" \
 	"$(strings "$mod" | grep -m1 '/pam-isolate-helper$')"
@@ -51,4 +53,5 @@ expect_match "  ... confined by the installed helper and config" "/$ROOT/user-$(
 make -C "$SRC" -s PREFIX="$PFX" PAMDIR="$PFX/lib/security" SYSCONFDIR="$PFX/etc" uninstall \
 	>>"$ISO_TMP/make.log" 2>&1
 check "make uninstall removes the helper" test ! -e "$PFX/libexec/pam_isolate/pam-isolate-helper"
+check "  ... and the tmpfiles.d file" test ! -e "$PFX/lib/tmpfiles.d/pam_isolate.conf"
 iso_finish

@@ -57,7 +57,7 @@ user "isot_ca" {
 }
 user "isot_ck" {
     namespaces = { user, pid, mount }
-    private_tmp = yes
+    private_tmp = tmpfs
     on_logout = keep
 }
 EOF
@@ -250,7 +250,7 @@ expect_match "explain (root): verdict" "Verdict: +exempt: uid 0 is never confine
 
 run "$CTL" explain -c "$CONF" isot_ck
 expect_match "explain (sandbox): namespaces" "namespaces +user pid mount +user isot_ck \(line 20\)" "$OUT"
-expect_match "explain (sandbox): private_tmp" "private_tmp +yes +user isot_ck" "$OUT"
+expect_match "explain (sandbox): private_tmp" "private_tmp +tmpfs +user isot_ck" "$OUT"
 expect_match "explain (sandbox): on_logout" "on_logout +keep +user isot_ck" "$OUT"
 
 EXG=$(iso_conf exg <<EOF

@@ -23,7 +23,7 @@ default {
     cpu_quota = 50%
     tasks_max = 128
     namespaces = { user, pid, mount }
-    private_tmp = yes
+    private_tmp = tmpfs
     tmp_size = 64M
     on_logout = keep
 }
@@ -249,7 +249,7 @@ default {
     tasks_max = 128
     namespaces = { user, mount }
     hide_processes = yes
-    private_tmp = yes
+    private_tmp = tmpfs
     tmp_size = 64M
     on_logout = keep
 }
@@ -307,5 +307,70 @@ pkill -KILL -u isot_a sleep
 kill "$bsleep" 2>/dev/null
 check "hide: the sandbox goes with its last process" \
 	wait_gone test -e "/run/pam_isolate/user-$UA.user.holder"
+
+# --- private_tmp = disk: per-user directories that outlive the sandbox ---
+iso_user isot_d
+iso_user isot_e
+on_exit "iso_kill_holders isot_d isot_e"
+iso_tmp_instances isot_d isot_e
+UD=$(id -u isot_d)
+DCONF=$(iso_conf disk <<EOF
+cgroup_root = "$ROOT"
+default {
+    tasks_max = 128
+    namespaces = { user, pid, mount }
+    private_tmp = disk
+    on_logout = kill
+}
+EOF
+)
+iso_service isot-sbd "$DCONF"
+D() { "$ISO_HARNESS" isot-sbd "$@"; }
+gone_d() { WAIT_TENTHS=100 wait_gone test -e "/run/pam_isolate/user-$UD.user.holder"; }
+out=$(D isot_d sh -c 'echo kept > /tmp/f; echo vkept > /var/tmp/g; echo "fs=$(stat -f -c %T /tmp)"; ls -A /tmp /var/tmp; stat -c "tmp=%a" /tmp' 2>&1)
+echo "$out" | sed 's/^/     | /'
+expect_match "disk: /tmp is on the host's disk, not a tmpfs" "^fs=$(stat -f -c %T /tmp)$" "$out"
+expect_match "disk: a sticky 1777 /tmp, as the host's" "^tmp=1777$" "$out"
+expect_nomatch "disk: the host's /tmp is not visible" "isot_host_marker|pam_isolate" "$out"
+check "disk: the sandbox goes at logout (on_logout = kill)" gone_d
+expect_eq "disk: the roots are root's 0700 dirs" "700 root root
+700 root root" "$(stat -c '%a %U %G' /tmp/.pam_isolate /var/tmp/.pam_isolate)"
+expect_eq "disk: after logout the instance is root's 1777, the file the user's" "1777 root
+isot_d
+kept" "$(stat -c '%a %U' "/tmp/.pam_isolate/$UD" "/tmp/.pam_isolate/$UD/f" | sed 2s/^644.//; cat "/tmp/.pam_isolate/$UD/f")"
+check "disk: /var/tmp's file is kept too" grep -qx vkept "/var/tmp/.pam_isolate/$UD/g"
+out=$(D isot_d sh -c 'cat /tmp/f /var/tmp/g' 2>&1)
+expect_eq "disk: the next login reads both back" "kept
+vkept" "$out"
+gone_d
+out=$(D isot_e sh -c "ls -A /tmp; cat /tmp/.pam_isolate/$UD/f 2>/dev/null || echo refused" 2>&1)
+expect_eq "disk: another user's session sees an empty /tmp, none of the first's files" "refused" "$out"
+out=$(runuser -u isot_e -- sh -c "cat /tmp/.pam_isolate/$UD/f 2>&1; ls /var/tmp/.pam_isolate 2>&1" 2>&1)
+expect_match "disk: outside a session another user cannot read the instance" "Permission denied" "$out"
+expect_nomatch "  ... nor list the roots" "^$UD$" "$out"
+gone_d
+
+# --- squatters: a user pre-creates a root as their own dir, or as a
+# symlink to a root-owned dir: the login works, the target is untouched ---
+for d in /tmp /var/tmp; do
+	mv "$d/.pam_isolate" "$d/.pam_isolate.isot-saved.$$"
+	on_exit "rm -rf '$d/.pam_isolate' '$d'/.pam_isolate.bad-*; mv '$d/.pam_isolate.isot-saved.$$' '$d/.pam_isolate'"
+done
+runuser -u isot_e -- mkdir -m 0777 /tmp/.pam_isolate
+runuser -u isot_e -- sh -c "mkdir -m 0777 /tmp/.pam_isolate/$UD; echo planted > /tmp/.pam_isolate/$UD/f"
+runuser -u isot_e -- ln -s /etc /var/tmp/.pam_isolate
+etc_before=$(stat -c '%a %U %h' /etc; ls -A /etc | md5sum)
+out=$(D isot_d sh -c 'cat /tmp/f 2>&1; ls -A /tmp; echo in-session' 2>&1)
+echo "$out" | sed 's/^/     | /'
+expect_match "squat: the login still works" "^in-session$" "$out"
+expect_nomatch "  ... and does not use the planted /tmp dir" "planted" "$out"
+expect_eq "  ... /etc (the symlink's target) untouched" "$etc_before" "$(stat -c '%a %U %h' /etc; ls -A /etc | md5sum)"
+check "  ... no instance made in /etc" test ! -e "/etc/$UD"
+expect_eq "  ... both squatters renamed aside, still the user's" "isot_e
+isot_e" "$(stat -c %U /tmp/.pam_isolate.bad-* /var/tmp/.pam_isolate.bad-* 2>&1)"
+check "  ... /var/tmp's was the symlink" test -L "$(ls -d /var/tmp/.pam_isolate.bad-* | head -1)"
+expect_eq "  ... new roots are root's 0700" "700 root
+700 root" "$(stat -c '%a %U' /tmp/.pam_isolate /var/tmp/.pam_isolate)"
+gone_d
 
 iso_finish

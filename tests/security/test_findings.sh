@@ -15,7 +15,7 @@
 #     tests/unit/test_nsfd.c);
 #  7. the peer check refuses a connected socket and a peer pid 0;
 #  8. the shipped config gives /tmp and /var/tmp no more than a quarter of
-#     the RAM.
+#     the RAM (it ships private_tmp = disk: none at all).
 # (4, session_max_time as a systemd timer, is tested in
 # tests/systemd/test_systemd.sh; 9, a written threat model, is SECURITY.md.)
 . "$(dirname "$0")/../lib.sh"
@@ -191,18 +191,26 @@ iso_service isot-fnd-shipped "$SHIPPED"
 mem=$(($(awk '/^MemTotal/ { print $2 }' /proc/meminfo) * 1024))
 echo host >/dev/shm/isot_shm_marker_$$
 on_exit "rm -f /dev/shm/isot_shm_marker_$$"
-out=$(sec_harness isot-fnd-shipped isot_fk sh -c 'df -B1 --output=size,target /tmp /var/tmp; stat -f -c "fs %i" /tmp /var/tmp; ls /dev/shm | sed "s/^/shm: /"' 2>&1)
+echo host >/tmp/isot_tmp_marker_$$
+on_exit "rm -f /tmp/isot_tmp_marker_$$"
+out=$(sec_harness isot-fnd-shipped isot_fk sh -c 'df -B1 --output=size,target /tmp /var/tmp; stat -f -c "fs %i" /tmp /var/tmp; stat -f -c "type %T" /tmp /var/tmp; ls -A /tmp | sed "s/^/tmp: /"; ls /dev/shm | sed "s/^/shm: /"' 2>&1)
 expect_nomatch "8 shipped config: /dev/shm is private (the host's file is not seen)" "isot_shm_marker" "$out"
 tmp=$(printf '%s\n' "$out" | awk '$2 == "/tmp" { print $1 }')
 vtmp=$(printf '%s\n' "$out" | awk '$2 == "/var/tmp" { print $1 }')
 echo "     shipped config: /tmp ${tmp:-?} bytes, /var/tmp ${vtmp:-?} bytes, RAM $mem bytes"
-if [ -n "$tmp" ] && [ "$tmp" -le $((mem / 4)) ] && [ -n "$vtmp" ] && [ "$vtmp" -le $((mem / 4)) ]; then
+if ! printf '%s\n' "$out" | grep -q '^type tmpfs$'; then
+	# private_tmp = disk: the user's instances on the host's disk
+	expect_nomatch "8 shipped config: /tmp is private (the host's file is not seen)" "isot_tmp_marker" "$out"
+	expect_eq "8 shipped config: /tmp and /var/tmp are on the host's disk, no RAM at all" \
+		"type $(stat -f -c %T /tmp)
+type $(stat -f -c %T /var/tmp)" "$(printf '%s\n' "$out" | grep '^type ')"
+elif [ -n "$tmp" ] && [ "$tmp" -le $((mem / 4)) ] && [ -n "$vtmp" ] && [ "$vtmp" -le $((mem / 4)) ]; then
 	pass "8 shipped config: /tmp and /var/tmp each at most a quarter of the RAM"
+	expect_eq "8 ... and one file system for both (one bound for the two)" 1 \
+		"$(printf '%s\n' "$out" | grep '^fs ' | sort -u | wc -l)"
 else
 	fail "8 shipped config: /tmp and /var/tmp each at most a quarter of the RAM" "$out"
 fi
-expect_eq "8 ... and one file system for both (one bound for the two)" 1 \
-	"$(printf '%s\n' "$out" | grep '^fs ' | sort -u | wc -l)"
 WAIT_TENTHS=50 wait_gone test -n "$(holder_pid "$UK")"
 
 # ---------------------------------------------------------------------------

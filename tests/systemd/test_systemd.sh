@@ -35,7 +35,7 @@ default {
     cpu_quota = 20%
     tasks_max = 64
     namespaces = { user, pid, mount }
-    private_tmp = yes
+    private_tmp = tmpfs
     on_logout = kill
 }
 user "isot_sk" { on_logout = keep }

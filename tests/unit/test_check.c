@@ -185,6 +185,12 @@ static void test_warnings(void **state)
 	expect_warning("exempt_users = { root, nobody }\ndefault { memory_max = 64G }\n",
 		       "t.conf:2: warning: default: memory_max 64G is more than this machine's "
 		       "24.0G of RAM: it limits nothing here");
+	expect_warning("exempt_users = { root, nobody }\n"
+		       "default {\n private_tmp = yes\n tmp_size = 1G\n}\n",
+		       "t.conf:2: warning: default: tmp_size applies to private_tmp = tmpfs only; "
+		       "a disk /tmp has no size limit but filesystem quotas");
+	expect_clean("exempt_users = { root, nobody }\n"
+		     "default {\n private_tmp = tmpfs\n tmp_size = 1G\n}\n");
 	if (getpwuid(65534))
 		expect_warning("default { tasks_max = 100 }\n",
 			       "t.conf: warning: nobody (uid 65534) is confined (min_uid 1000, "

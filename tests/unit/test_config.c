@@ -340,8 +340,10 @@ static void test_bad_values(void **state)
 	parse_err(
 		"default { cpu_weight = max }\n",
 		"t.conf:1: cpu_weight: invalid value \"max\" (expected a number from 1 to 10000)");
-	parse_err("default { private_tmp = maybe }\n",
-		  "t.conf:1: private_tmp: invalid value \"maybe\" (expected yes or no)");
+	parse_err(
+		"default { private_tmp = maybe }\n",
+		"t.conf:1: private_tmp: invalid value \"maybe\" (expected disk, tmpfs, yes (disk) "
+		"or no)");
 	parse_err("default { on_logout = stop }\n",
 		  "t.conf:1: on_logout: invalid value \"stop\" (expected keep or kill)");
 	parse_err(
@@ -1336,16 +1338,48 @@ static void test_key_table(void **state)
 	assert_int_equal(lim.cpu_quota, ISO_UNSET);
 }
 
+/* A private tmpfs is at most half of memory_max, so a fill ends in
+ * ENOSPC before the cgroup's OOM killer; "yes" means disk. */
+static void test_tmpfs_size(void **state)
+{
+	struct iso_limits l;
+	const int64_t G = INT64_C(1) << 30, ram = 10 * G;
+	int64_t v;
+
+	(void)state;
+	memset(&l, 0, sizeof(l));
+	l.tmp_size = ISO_UNSET;
+	l.memory_max = ISO_UNSET;
+	assert_int_equal(iso_limits_tmpfs_size(&l, ram), G);
+	l.tmp_size = ISO_MAX;
+	assert_int_equal(iso_limits_tmpfs_size(&l, ram), ISO_MAX);
+	l.memory_max = 64 << 20;
+	assert_int_equal(iso_limits_tmpfs_size(&l, ram), 32 << 20);
+	l.tmp_size = 16 << 20;
+	assert_int_equal(iso_limits_tmpfs_size(&l, ram), 16 << 20);
+	l.tmp_size = ISO_UNSET;
+	assert_int_equal(iso_limits_tmpfs_size(&l, ram), 32 << 20);
+	l.memory_max = ISO_MAX;
+	assert_int_equal(iso_limits_tmpfs_size(&l, ram), G);
+	assert_int_equal(iso_key_find("private_tmp")->parse("yes", &v), 0);
+	assert_int_equal(v, ISO_TMP_DISK);
+	assert_int_equal(iso_key_find("private_tmp")->parse("TMPFS", &v), 0);
+	assert_int_equal(v, ISO_TMP_TMPFS);
+	assert_int_equal(iso_key_find("private_tmp")->parse("off", &v), 0);
+	assert_int_equal(v, ISO_TMP_NO);
+}
+
 /* Formatting a value and parsing the text back gives the value. */
 static void test_key_format_round_trip(void **state)
 {
 	static const struct {
 		const char *key, *text;
 	} cases[] = {
-		{"cpu_quota", "12.5%"},	     {"cpu_period", "100ms"},	 {"cpu_weight", "200"},
-		{"tasks_max", "max"},	     {"memory_max", "4G"},	 {"swap_max", "0"},
-		{"private_tmp", "yes"},	     {"sandbox", "per-session"}, {"on_logout", "kill"},
-		{"session_max_time", "90m"}, {"no_new_privs", "no"},
+		{"cpu_quota", "12.5%"},	  {"cpu_period", "100ms"},    {"cpu_weight", "200"},
+		{"tasks_max", "max"},	  {"memory_max", "4G"},	      {"swap_max", "0"},
+		{"private_tmp", "disk"},  {"sandbox", "per-session"}, {"on_logout", "kill"},
+		{"private_tmp", "tmpfs"}, {"private_tmp", "no"},      {"session_max_time", "90m"},
+		{"no_new_privs", "no"},
 	};
 	char buf[64];
 
@@ -1453,6 +1487,7 @@ int main(void)
 		cmocka_unit_test(test_shipped_configs),
 		cmocka_unit_test(test_key_table),
 		cmocka_unit_test(test_key_format_round_trip),
+		cmocka_unit_test(test_tmpfs_size),
 		cmocka_unit_test(test_limits_describe),
 		cmocka_unit_test(test_man_page_keys),
 	};

@@ -169,6 +169,68 @@ static void test_no_follow(void **state)
 	assert_int_equal(iso_write_file_at(f->dfd, "dir", "x", false), -EISDIR);
 }
 
+/* The instance root and the per-uid instance (private_tmp = disk): made
+ * with the right owner and mode, squatters moved aside, never followed. */
+static void test_instance(void **state)
+{
+	struct fx *f = *state;
+	struct iso_squat sq = {0};
+	struct stat st;
+	char path[128];
+	int root = -1, inst = -1;
+
+	if (geteuid() != 0) {
+		skip();
+		return;
+	}
+	/* parent: root's and 0700 (mkdtemp), so not world-writable */
+	assert_int_equal(iso_instance_root_open(f->base, "r", &sq, &root), 0);
+	assert_int_equal(sq.moved, 0);
+	assert_int_equal(fstat(root, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0700);
+	assert_int_equal(iso_instance_open(root, 41001, &inst), 0);
+	assert_int_equal(fstat(inst, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 01777);
+	assert_int_equal(st.st_uid, 0);
+	close(inst);
+	close(root);
+	/* a symlink to a root-owned dir: moved aside, the target untouched */
+	assert_int_equal(mkdirat(f->dfd, "target", 0755), 0);
+	assert_int_equal(symlinkat("target", f->dfd, "s"), 0);
+	assert_int_equal(iso_instance_root_open(f->base, "s", &sq, &root), 0);
+	assert_int_equal(sq.moved, 1);
+	assert_int_equal(strncmp(sq.aside, "s.bad-", 6), 0);
+	assert_int_equal(fstatat(f->dfd, "target", &st, 0), 0);
+	assert_int_equal(st.st_mode & 07777, 0755);
+	snprintf(path, sizeof(path), "%s/target/41001", f->base);
+	assert_int_equal(iso_instance_open(root, 41001, &inst), 0);
+	assert_int_not_equal(access(path, F_OK), 0);
+	close(inst);
+	close(root);
+	/* someone else's dir, and a wrong mode: both moved aside */
+	memset(&sq, 0, sizeof(sq));
+	assert_int_equal(mkdirat(f->dfd, "u", 0777), 0);
+	assert_int_equal(fchownat(f->dfd, "u", 41002, 41002, 0), 0);
+	assert_int_equal(iso_instance_root_open(f->base, "u", &sq, &root), 0);
+	assert_int_equal(sq.moved, 1);
+	assert_int_equal(sq.owner, 41002);
+	close(root);
+	/* a file */
+	memset(&sq, 0, sizeof(sq));
+	assert_int_equal(iso_write_file_at(f->dfd, "file", "x", true), 0);
+	assert_int_equal(iso_instance_root_open(f->base, "file", &sq, &root), 0);
+	assert_int_equal(sq.moved, 1);
+	close(root);
+	/* a parent others may write without the sticky bit is refused */
+	assert_int_equal(chmod(f->base, 0777), 0);
+	assert_int_equal(iso_instance_root_open(f->base, "r", &sq, &root), -EPERM);
+	assert_int_equal(root, -1);
+	assert_int_equal(chmod(f->base, 01777), 0);
+	assert_int_equal(iso_instance_root_open(f->base, "r", &sq, &root), 0);
+	close(root);
+	assert_int_equal(chmod(f->base, 0700), 0);
+}
+
 static void test_fifo_does_not_block(void **state)
 {
 	struct fx *f = *state;
@@ -191,6 +253,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_write_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_follow, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fifo_does_not_block, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_instance, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
