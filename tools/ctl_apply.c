@@ -38,8 +38,7 @@
 
 /* The live limits, in the config's units (iso_limits' fields). */
 struct ap_snap {
-	int64_t cpu_quota, cpu_period_us, cpu_weight, tasks_max, memory_max, memory_high,
-		swap_max;
+	int64_t cpu_quota, cpu_period_us, cpu_weight, tasks_max, memory_max, memory_high, swap_max;
 	int64_t mem_used;
 };
 
@@ -92,7 +91,8 @@ static void ap_read(const struct ap_where *w, struct ap_snap *s)
 	int cpu = __builtin_ctz(CG_CPU);
 
 	s->cpu_quota = s->cpu_period_us = s->cpu_weight = AP_NA;
-	if (w->v2 && w->fd[cpu] >= 0 && iso_read_file_at(w->fd[cpu], "cpu.max", buf, sizeof(buf)) > 0) {
+	if (w->v2 && w->fd[cpu] >= 0 &&
+	    iso_read_file_at(w->fd[cpu], "cpu.max", buf, sizeof(buf)) > 0) {
 		char *sp = strchr(buf, ' ');
 		int64_t q;
 
@@ -121,7 +121,8 @@ static void ap_read(const struct ap_where *w, struct ap_snap *s)
 	}
 	s->tasks_max = ap_file(w, CG_PIDS, "pids.max");
 	s->memory_max = ap_file(w, CG_MEMORY, w->v2 ? "memory.max" : "memory.limit_in_bytes");
-	s->memory_high = ap_file(w, CG_MEMORY, w->v2 ? "memory.high" : "memory.soft_limit_in_bytes");
+	s->memory_high =
+		ap_file(w, CG_MEMORY, w->v2 ? "memory.high" : "memory.soft_limit_in_bytes");
 	s->mem_used = ap_file(w, CG_MEMORY, w->v2 ? "memory.current" : "memory.usage_in_bytes");
 	if (w->v2) {
 		s->swap_max = ap_file(w, CG_MEMORY, "memory.swap.max");
@@ -139,9 +140,8 @@ static void ap_read(const struct ap_where *w, struct ap_snap *s)
  * report it (v1 shares round the weight). */
 static void ap_want(const struct iso_limits *lim, bool v2, struct ap_snap *s)
 {
-	*s = (struct ap_snap){lim->cpu_quota, lim->cpu_period_us, lim->cpu_weight,
-			      lim->tasks_max, lim->memory_max, lim->memory_high,
-			      lim->swap_max, 0};
+	*s = (struct ap_snap){lim->cpu_quota,  lim->cpu_period_us, lim->cpu_weight, lim->tasks_max,
+			      lim->memory_max, lim->memory_high,   lim->swap_max,   0};
 	if (s->cpu_quota == ISO_UNSET)
 		s->cpu_period_us = ISO_UNSET;
 	if (!v2 && s->cpu_weight != ISO_UNSET && s->cpu_weight != ISO_MAX) {
@@ -204,7 +204,8 @@ static int ap_diff(const char *user, const struct ap_snap *from, const struct ap
 		ap_fmt(f->key, x, a, sizeof(a));
 		ap_fmt(f->key, y, b, sizeof(b));
 		printf("%-12s %s %s -> %s\n", user, f->key, a, b);
-		snprintf(log + used, loglen - used, "%s%s %s -> %s", used ? "; " : "", f->key, a, b);
+		snprintf(log + used, loglen - used, "%s%s %s -> %s", used ? "; " : "", f->key, a,
+			 b);
 		n++;
 	}
 	return n;
@@ -350,9 +351,9 @@ static void ap_user(struct ap_run *R, uid_t uid, bool systemd)
 			int64_t conf, used;
 
 			if (cg_memory_clamped(R->m.cg, &conf, &used)) {
-				printf("%-12s memory_max %lld is below the %lld bytes in use: set to "
-				       "the usage, as at login; the configured value applies at a "
-				       "later login or apply\n",
+				printf("%-12s memory_max %lld is below the %lld bytes in use: "
+				       "set to the usage, as at login; the configured value "
+				       "applies at a later login or apply\n",
 				       name, (long long)conf, (long long)used);
 				syslog(LOG_WARNING,
 				       "apply user=%s: memory_max %lld below usage, set to %lld",
@@ -506,7 +507,8 @@ int cmd_apply(int argc, char **argv)
 	printf("%s%d changed, %d unchanged, %d skipped, %d failed\n", R.dry ? "would be: " : "",
 	       R.changed, R.unchanged, R.skipped, R.failed);
 	if (!R.dry)
-		syslog(LOG_INFO, "apply by uid %u of %s: %d changed, %d unchanged, %d skipped, %d failed",
+		syslog(LOG_INFO,
+		       "apply by uid %u of %s: %d changed, %d unchanged, %d skipped, %d failed",
 		       (unsigned)getuid(), a.conf, R.changed, R.unchanged, R.skipped, R.failed);
 	r = R.failed ? CTL_FAIL : CTL_OK;
 out:
