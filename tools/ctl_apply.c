@@ -34,7 +34,9 @@
 #include "lock.h"
 #include "systemd.h"
 
-#define AP_NA INT64_MIN /* no such file: the limit is not there */
+/* No such file: the limit is not there, shown as a key the rule does not
+ * set (the same value, so the two compare alike). */
+#define AP_NA ISO_UNSET
 
 /* The live limits, in the config's units (iso_limits' fields). */
 struct ap_snap {
@@ -176,7 +178,7 @@ static void ap_fmt(const char *key, int64_t v, char *buf, size_t len)
 {
 	const struct iso_key *k = iso_key_find(key);
 
-	if (v == AP_NA || v == ISO_UNSET)
+	if (v == AP_NA)
 		snprintf(buf, len, "unset");
 	else if (v == ISO_MAX)
 		snprintf(buf, len, "max");
@@ -199,7 +201,7 @@ static int ap_diff(const char *user, const struct ap_snap *from, const struct ap
 		int64_t x = ap_get(from, f), y = ap_get(to, f);
 		size_t used = strlen(log);
 
-		if (!(ctrls & f->ctrl) || y == ISO_UNSET || y == AP_NA || x == y)
+		if (!(ctrls & f->ctrl) || y == AP_NA || x == y)
 			continue;
 		ap_fmt(f->key, x, a, sizeof(a));
 		ap_fmt(f->key, y, b, sizeof(b));
