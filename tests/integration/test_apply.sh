@@ -4,7 +4,8 @@
 # refused; apply waits for the user lock; exempt and idle users are left
 # alone; the change is logged to authpriv. Then what a user sees without
 # root: status and explain of their own, from inside their session, and
-# the login message. Root only; cpu and pids only (v1 host, v2 VM lane).
+# the login message. Root only; cpu and pids on the host, and in the v2
+# VM lane the memory_max clamp too.
 . "$(dirname "$0")/../lib.sh"
 iso_need_root
 iso_setup
@@ -161,6 +162,42 @@ expect_match "sandboxed: namespaces wait for the next sandbox" \
 	"^isot_ap3 +namespaces, private_tmp, tmp_size, no_new_privs: take effect at the next sandbox$" "$OUT"
 expect_eq "sandboxed: 35% in the kernel" 35000 "$(quota "$U3")"
 
+# ---------------------------------------------------------------- memory (v2 VM lane)
+# memory_max below what a live user uses: the login's clamp, said so
+if iso_is_v2 && grep -qw memory /sys/fs/cgroup/cgroup.controllers; then
+	mconf() {
+		cat >"$ISO_PUB/mem.conf" <<EOF
+cgroup_root = "$ROOT"
+cgroup_backend = cgroupfs
+user "isot_ap2" {
+    memory_max = $1
+}
+EOF
+		chmod 0644 "$ISO_PUB/mem.conf"
+	}
+	U2=$(id -u isot_ap2)
+	mconf 256M
+	iso_service isot-apmem "$ISO_PUB/mem.conf"
+	"$ISO_HARNESS" isot-apmem isot_ap2 perl -e '$x = "a" x (48 << 20); sleep 8' >/dev/null 2>&1 &
+	mjob=$!
+	on_exit "kill $mjob 2>/dev/null"
+	check "a session of isot_ap2 holds 48M" wait_for 10 eval \
+		'test "$(cat "$CPU/$ROOT/user-$U2/memory.current" 2>/dev/null || echo 0)" -gt $((40 << 20))'
+	mconf 16M
+	run "$CTL" apply -c "$ISO_PUB/mem.conf" --dry-run isot_ap2
+	expect_match "apply --dry-run: memory_max below the usage would be clamped, as at login" \
+		"^isot_ap2 +memory_max below the [0-9]+ bytes in use: would be set to the usage, as at login$" "$OUT"
+	expect_eq "apply --dry-run: memory.max still 256M" 268435456 "$(cat "$CPU/$ROOT/user-$U2/memory.max")"
+	run "$CTL" apply -c "$ISO_PUB/mem.conf" isot_ap2
+	expect_match "apply: memory_max below the usage is clamped, and it says so" \
+		"^isot_ap2 +memory_max 16777216 is below the [0-9]+ bytes in use: set to the usage, as at login" "$OUT"
+	m=$(cat "$CPU/$ROOT/user-$U2/memory.max")
+	check "apply: memory.max is the usage ($m), above 16M and below 256M" \
+		test "$m" -gt $((16 << 20)) -a "$m" -lt 268435456
+	printf '%s\n' "$OUT" >"$ISO_TMP/mem.txt"
+	wait $mjob
+fi
+
 # ---------------------------------------------------------------- non-root
 run H isot_ap1 "$CTL" status -c "$CONF"
 expect_eq "status inside a session, as the user: exit 0" 0 "$RC"
@@ -181,5 +218,5 @@ kill "$spid" 2>/dev/null
 pkill -x -u isot_ap3 sleep
 wait "$sess" "$sess3" 2>/dev/null
 # what the issue's closing note quotes
-for f in login dry apply status_user; do echo "# -- $f"; sed 's/^/# /' "$ISO_TMP/$f.txt"; done
+for f in login dry apply mem status_user; do [ -e "$ISO_TMP/$f.txt" ] || continue; echo "# -- $f"; sed 's/^/# /' "$ISO_TMP/$f.txt"; done
 iso_finish
