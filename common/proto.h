@@ -69,7 +69,8 @@ struct iso_request {
 /* reply.flags */
 #define ISO_REPLY_NO_NEW_PRIVS 0x1 /* PR_SET_NO_NEW_PRIVS in the caller */
 #define ISO_REPLY_CGROUP_NS    0x2 /* unshare a cgroup namespace rooted at the leaf */
-#define ISO_REPLY_FLAGS	       (ISO_REPLY_NO_NEW_PRIVS | ISO_REPLY_CGROUP_NS)
+#define ISO_REPLY_LOGIN_MSG    0x4 /* message: a line for the user (login_message) */
+#define ISO_REPLY_FLAGS	       (ISO_REPLY_NO_NEW_PRIVS | ISO_REPLY_CGROUP_NS | ISO_REPLY_LOGIN_MSG)
 
 struct iso_reply {
 	uint32_t version;

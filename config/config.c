@@ -66,6 +66,8 @@ static const char *const on_error_keys[] = {"on_config_error", "on_cgroup_error"
 
 static const char *const deny_allow[] = {"deny", "allow"};
 static const char *const backends[] = {"auto", "cgroupfs", "systemd"}; /* enum iso_backend */
+/* login_message: as the section keys' booleans (odd index: on) */
+static const char *const bool_words[] = {"no", "yes", "false", "true", "off", "on"};
 
 static bool is_on_error_key(const char *name)
 {
@@ -267,6 +269,12 @@ static int validate_top(cfg_t *cfg, cfg_opt_t *opt)
 			show(s, buf, sizeof(buf)));
 		return -1;
 	}
+	if (strcmp(opt->name, "login_message") == 0 && parse_word(s, bool_words, 6) < 0) {
+		add_err(cur->err, cur->name, cur_line(cfg),
+			"login_message: invalid value \"%s\" (expected yes or no)",
+			show(s, buf, sizeof(buf)));
+		return -1;
+	}
 	if (strcmp(opt->name, "min_uid") == 0 &&
 	    key_value(&min_uid_key, s, cur->name, cur_line(cfg), cur->err, &v) < 0)
 		return -1;
@@ -461,6 +469,8 @@ static int build_config(cfg_t *cfg, const struct scan *sc, const char *name,
 	/* Validated already. */
 	r = parse_word(cfg_getstr(cfg, "cgroup_backend"), backends, 3);
 	c->cgroup_backend = r < 0 ? ISO_BACKEND_AUTO : (enum iso_backend)r;
+	r = parse_word(cfg_getstr(cfg, "login_message"), bool_words, 6);
+	c->login_message = r > 0 && r % 2 == 1;
 	r = -ENOMEM;
 	if (copy_list(cfg, "exempt_users", &c->exempt_users, &c->n_exempt_users) < 0 ||
 	    copy_list(cfg, "exempt_groups", &c->exempt_groups, &c->n_exempt_groups) < 0 ||
@@ -550,6 +560,7 @@ int parse_text(const char *text, size_t len, const char *name, bool dropin, stru
 		CFG_STR("cgroup_root", "pam_isolate", CFGF_NONE),
 		CFG_STR("on_error", "deny", CFGF_NONE),
 		CFG_STR("cgroup_backend", "auto", CFGF_NONE),
+		CFG_STR("login_message", "no", CFGF_NONE),
 		/* root stays exempt unless the admin says otherwise, so a
 		 * broken policy cannot lock out the one who can fix it. */
 		CFG_STR_LIST("exempt_users", "{root}", CFGF_NONE),

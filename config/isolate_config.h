@@ -201,6 +201,8 @@ struct iso_config {
 	enum iso_on_error on_cgroup_error;
 	enum iso_on_error on_namespace_error;
 	enum iso_backend cgroup_backend; /* default ISO_BACKEND_AUTO */
+	/* A line for the user at login: "your limits here: ..." */
+	bool login_message;
 };
 
 /* Sets every field to ISO_UNSET. */

@@ -439,7 +439,7 @@ const struct iso_key *const iso_keys = rows;
 static const char *const top_keys[] = {"cgroup_root",	  "on_error",	     "exempt_users",
 				       "exempt_groups",	  "min_uid",	     "services",
 				       "on_config_error", "on_cgroup_error", "on_namespace_error",
-				       "cgroup_backend"};
+				       "cgroup_backend",  "login_message"};
 
 bool known_key(const char *name)
 {

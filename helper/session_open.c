@@ -95,6 +95,49 @@ static int sandbox_open(struct iso_sess *c)
 	return sb_holder_nsfds(&h, c->fds, c->nfds, &c->err);
 }
 
+/* login_message: "your limits here: 0.5 CPU, 2 GiB memory, 512 tasks
+ * (rule: group students)". The module prints it with pam_info. */
+static void login_message(struct iso_sess *c)
+{
+	const struct iso_limits *l = &c->pol.lim;
+	char *m = c->rep->message, rule[ISO_NAME_MAX + 8];
+	size_t len = sizeof(c->rep->message), o;
+	int parts = 0;
+
+	o = (size_t)snprintf(m, len, "your limits here:");
+	if (l->cpu_quota != ISO_UNSET && l->cpu_quota != ISO_MAX) {
+		double cpus = (double)l->cpu_quota / 10000.0;
+
+		o += (size_t)snprintf(m + o, len - o, " %g CPU%s", cpus, cpus > 1.0 ? "s" : "");
+		parts++;
+	}
+	if (o < len && l->memory_max != ISO_UNSET && l->memory_max != ISO_MAX) {
+		int64_t v = l->memory_max;
+
+		if (v >= 1LL << 30)
+			o += (size_t)snprintf(m + o, len - o, "%s %g GiB memory", parts ? "," : "",
+					      (double)v / (double)(1LL << 30));
+		else
+			o += (size_t)snprintf(m + o, len - o, "%s %g MiB memory", parts ? "," : "",
+					      (double)v / (double)(1LL << 20));
+		parts++;
+	}
+	if (o < len && l->tasks_max != ISO_UNSET && l->tasks_max != ISO_MAX) {
+		o += (size_t)snprintf(m + o, len - o, "%s %lld tasks", parts ? "," : "",
+				      (long long)l->tasks_max);
+		parts++;
+	}
+	if (c->pol.match == ISO_MATCH_USER)
+		snprintf(rule, sizeof(rule), "user %s", c->pol.rule_name);
+	else if (c->pol.match == ISO_MATCH_GROUP)
+		snprintf(rule, sizeof(rule), "group %s", c->pol.rule_name);
+	else
+		snprintf(rule, sizeof(rule), "default");
+	if (o < len)
+		snprintf(m + o, len - o, "%s (rule: %s)", parts ? "" : " no cgroup limits", rule);
+	c->rep->flags |= ISO_REPLY_LOGIN_MSG;
+}
+
 void iso_session_open(struct iso_sess *c)
 {
 	int r;
@@ -146,4 +189,6 @@ void iso_session_open(struct iso_sess *c)
 	if (c->pol.lim.cgroup_ns == 1 && c->ctrls)
 		c->rep->flags |= ISO_REPLY_CGROUP_NS;
 	c->rep->cpus = iso_limits_thread_cpus(&c->pol.lim);
+	if (c->cfg->login_message)
+		login_message(c);
 }

@@ -346,6 +346,10 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	if (iso_thread_env(pamh, rep.cpus) < 0)
 		pam_syslog(pamh, LOG_WARNING, "user %s: cannot set the thread-count variables",
 			   user);
+	/* login_message: the helper wrote the line; PAM_SILENT keeps it
+	 * from the user, as it keeps pam_motd's text */
+	if ((rep.flags & ISO_REPLY_LOGIN_MSG) && rep.message[0] && !(flags & PAM_SILENT))
+		pam_info(pamh, "pam_isolate: %s", rep.message);
 	if (args.debug)
 		pam_syslog(pamh, LOG_DEBUG, "user %s confined: %s session %s", user, rep.rule,
 			   rep.session_id);

@@ -56,9 +56,10 @@ collect() {
 logdir=$(mktemp -d)
 trap 'rm -rf "$logdir"' EXIT
 
-# The v2-specific suites: the engine's v2 paths, the sandbox on v2, and the
-# memory keys that only a VM may exercise. The other root suites do not
-# depend on the cgroup layout and run on the host lane.
+# The v2-specific suites: the engine's v2 paths, the sandbox on v2, the
+# memory keys that only a VM may exercise, and isolatectl apply on v2. The
+# other root suites do not depend on the cgroup layout and run on the host
+# lane.
 lane smoke sh tests/vm/smoke.sh
 lane core env ISO_LANE=v2 ISO_SUITES=tests/integration/test_core.sh sh tests/run-root.sh
 collect
@@ -67,6 +68,7 @@ lane policy env ISO_LANE=v2 ISO_SUITES=tests/integration/test_policy.sh sh tests
 collect
 # proc_view: 2 vCPUs, or a quota of half a CPU could not show fewer CPUs
 LANE_CPUS=2 lane view env ISO_LANE=v2 ISO_SUITES=tests/vm/test_proc_view.sh sh tests/run-root.sh
+lane apply env ISO_LANE=v2 ISO_SUITES=tests/integration/test_apply.sh sh tests/run-root.sh
 collect
 # memory_max at a filled /tmp through a real su (VM only: the host's memory
 # hierarchy is never limited); alone: the view's VM above wants the host's

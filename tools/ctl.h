@@ -5,10 +5,11 @@
 /*
  * isolatectl, the admin tool: what crosses between its files (isolatectl.c,
  * ctl_util.c, ctl_live.c, ctl_explain.c, ctl_status.c, ctl_gc.c,
- * ctl_json.c, ctl_pam.c), each built on its own. It uses the same
- * config library and cgroup engine as the helper, so what it reports is
- * what the helper does. Only gc writes anything, and only what the helper
- * itself would remove at the next open or close.
+ * ctl_json.c, ctl_pam.c, ctl_apply.c), each built on its own. It uses
+ * the same config library and cgroup engine as the helper, so what it
+ * reports is what the helper does. Only gc and apply write anything: gc
+ * what the helper itself would remove at the next open or close, apply
+ * the limits a login would write, with the login's own writer.
  */
 
 #include <limits.h>
@@ -39,6 +40,7 @@ extern const char ctl_usage[];
 struct ctl_args {
 	const char *conf; /* -c FILE, default ISO_CONF_PATH */
 	bool json;	  /* --json (status) */
+	bool dry_run;	  /* --dry-run (apply) */
 	char **pos;	  /* positional arguments */
 	int npos;
 };
@@ -53,6 +55,10 @@ void ctl_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Prints a multi-line iso_err message to stderr, one line each. */
 void ctl_print_err(const struct iso_err *err);
+
+/* The config, checked as the helper checks it (root-owned, not writable
+ * by others): CTL_OK, or CTL_FAIL / CTL_NEEDS_ROOT after saying why. */
+int ctl_load_config(const char *path, struct iso_config **cfg);
 
 /* The config's cgroup_root, or the built-in "pam_isolate" (with a warning)
  * when the config cannot be loaded: status and gc must still work on a
@@ -180,5 +186,6 @@ void ctl_print_pam_services(bool pid_ns);
 int cmd_explain(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_gc(int argc, char **argv);
+int cmd_apply(int argc, char **argv);
 
 #endif

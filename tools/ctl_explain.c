@@ -453,10 +453,18 @@ int cmd_explain(int argc, char **argv)
 	int r;
 
 	memset(&x, 0, sizeof(x));
-	r = ctl_parse(argc, argv, false, 1, 1, &a);
+	r = ctl_parse(argc, argv, false, 0, 1, &a);
 	if (r != CTL_OK)
 		goto out;
-	r = ex_user_arg(a.pos[0], name, sizeof(name));
+	if (a.npos == 0) {
+		/* oneself: explain needs no root, only the 0644 config */
+		char uidbuf[16];
+
+		snprintf(uidbuf, sizeof(uidbuf), "%u", (unsigned)getuid());
+		r = ex_user_arg(uidbuf, name, sizeof(name));
+	} else {
+		r = ex_user_arg(a.pos[0], name, sizeof(name));
+	}
 	if (r != CTL_OK)
 		goto out;
 	x.user = name;

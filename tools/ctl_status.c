@@ -49,6 +49,7 @@ struct st_user {
 	int live;      /* session leaves with processes */
 	int leftovers; /* left-* leaves (closed sessions) with processes */
 	bool has_cpu, has_pids, has_mem;
+	char rule[160]; /* the rule the config resolves for the user, "" unknown */
 	long long quota_us, period_us, usage_us, nr_periods, nr_throttled, throttled_us;
 	long long tasks, tasks_max, mem, mem_max;
 	int slicefd; /* user-UID.slice of the systemd backend, or -1 */
@@ -274,7 +275,25 @@ static int st_open_slice(bool sd, uid_t uid, char *path, size_t len)
 	return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 }
 
-static int st_gather(const struct ctl_machine *m, bool sd, uid_t uid, struct st_user *u)
+/* The rule a login would get now: the config is 0644, so a user reads
+ * their own without root. */
+static void st_rule(const struct iso_config *cfg, struct st_user *u)
+{
+	struct iso_policy pol;
+	char **groups = NULL;
+	size_t ngroups = 0;
+	uid_t uid;
+	gid_t gid;
+
+	if (!cfg || !u->known || iso_user_lookup(u->name, &uid, &gid, &groups, &ngroups) < 0)
+		return;
+	if (iso_policy_resolve(cfg, u->name, uid, (const char *const *)groups, ngroups, &pol) == 0)
+		iso_policy_describe(&pol, u->rule, sizeof(u->rule));
+	iso_groups_free(groups, ngroups);
+}
+
+static int st_gather(const struct ctl_machine *m, const struct iso_config *cfg, bool sd, uid_t uid,
+		     struct st_user *u)
 {
 	struct stat sb;
 	int r;
@@ -282,6 +301,7 @@ static int st_gather(const struct ctl_machine *m, bool sd, uid_t uid, struct st_
 	memset(u, 0, sizeof(*u));
 	u->uid = uid;
 	ctl_user_name(uid, u->name, sizeof(u->name), &u->known);
+	st_rule(cfg, u);
 	u->slicefd = st_open_slice(sd, uid, u->paths[0], PATH_MAX);
 	if (u->slicefd >= 0) {
 		u->npaths = 1;
@@ -357,6 +377,13 @@ static void st_print_sandboxes(const struct ctl_state *st, uid_t uid)
 {
 	bool any = false;
 
+	if (!st) {
+		printf("  %-10s not shown: holder records in %s are root's (run as root to see "
+		       "them)\n",
+		       "sandbox", ISO_RUNDIR);
+		return;
+	}
+
 	for (size_t i = 0; i < st->nrec; i++) {
 		const struct ctl_record *rec = &st->rec[i];
 		char leaf[NAME_MAX + 1];
@@ -386,6 +413,8 @@ static void st_print_user(const struct st_user *u, const struct ctl_state *st)
 	if (u->leftovers)
 		printf(", %d leftover job(s) of closed sessions", u->leftovers);
 	printf("\n");
+	if (u->rule[0])
+		printf("  %-10s %s\n", "rule", u->rule);
 	for (size_t i = 0; i < CG_NCTRL; i++) {
 		if (!u->paths[i][0])
 			continue;
@@ -461,6 +490,7 @@ static void st_json_user(struct json *j, const struct st_user *u, const struct c
 	json_str(j, "user", u->known ? u->name : NULL);
 	json_int(j, "live_sessions", u->live);
 	json_int(j, "leftover_jobs", u->leftovers);
+	json_str(j, "rule", u->rule[0] ? u->rule : NULL);
 	json_arr(j, "cgroups");
 	for (size_t i = 0; i < CG_NCTRL; i++)
 		if (u->paths[i][0])
@@ -517,6 +547,12 @@ static void st_json_user(struct json *j, const struct st_user *u, const struct c
 		json_obj_end(j);
 	} else {
 		json_null(j, "memory");
+	}
+	if (!st) {
+		/* holder records are root's: not known, not none */
+		json_null(j, "sandboxes");
+		json_obj_end(j);
+		return;
 	}
 	json_arr(j, "sandboxes");
 	for (size_t i = 0; i < st->nrec; i++) {
@@ -595,6 +631,10 @@ int cmd_status(int argc, char **argv)
 	struct json j;
 	int statedir = -1, r;
 	bool sd;
+	/* A user sees their own: cgroup files are world-readable and the
+	 * config is 0644; the holder records are root's (0700). */
+	bool self = geteuid() != 0, one;
+	const struct ctl_state *stp = self ? NULL : &st;
 
 	r = ctl_parse(argc, argv, true, 0, 1, &a);
 	if (r != CTL_OK)
@@ -604,7 +644,16 @@ int cmd_status(int argc, char **argv)
 		r = CTL_FAIL;
 		goto out;
 	}
-	r = ctl_state_open(false, &statedir);
+	if (self && a.npos && want != getuid()) {
+		ctl_warn("status: another user's status needs root (you may see your own: "
+			 "isolatectl status)");
+		r = CTL_NEEDS_ROOT;
+		goto out;
+	}
+	if (self)
+		want = getuid();
+	one = a.npos || self;
+	r = self ? CTL_OK : ctl_state_open(false, &statedir);
 	if (r != CTL_OK)
 		goto out;
 	ctl_load_config_or_default(a.conf, &cfg, &root);
@@ -634,6 +683,7 @@ int cmd_status(int argc, char **argv)
 		json_str(&j, "cgroup_root", root);
 		json_str(&j, "cgroup_backend", st_backend_name(cfg));
 		json_bool(&j, "systemd_runs", sysd_running(SYSD_RUN_SYSTEM));
+		json_bool(&j, "state_readable", !self);
 		if (m.have_layout)
 			json_int(&j, "cgroup_version", m.layout.version);
 		else
@@ -650,18 +700,18 @@ int cmd_status(int argc, char **argv)
 						   : "v1");
 	}
 	for (size_t i = 0; i < nuids; i++) {
-		if (a.npos && uids[i] != want)
+		if (one && uids[i] != want)
 			continue;
-		r = st_gather(&m, sd, uids[i], &u);
+		r = st_gather(&m, cfg, sd, uids[i], &u);
 		if (r < 0) {
 			ctl_warn("status: uid %u: %s", (unsigned)uids[i], strerror(-r));
 			r = CTL_FAIL;
 			goto out;
 		}
 		if (a.json)
-			st_json_user(&j, &u, &st);
+			st_json_user(&j, &u, stp);
 		else
-			st_print_user(&u, &st);
+			st_print_user(&u, stp);
 		free(u.leaves);
 		u.leaves = NULL;
 		if (u.slicefd >= 0)
@@ -671,8 +721,10 @@ int cmd_status(int argc, char **argv)
 	if (a.json) {
 		json_arr_end(&j);
 		json_end(&j);
-	} else if (!nuids || (a.npos && !ctl_uid_has(uids, nuids, want))) {
-		printf("%s\n", a.npos ? "nothing live for this user" : "no live users");
+	} else if (!nuids || (one && !ctl_uid_has(uids, nuids, want))) {
+		printf("%s\n", one ? "nothing live for this user" : "no live users");
+		if (one && st_gather(&m, cfg, false, want, &u) == 0 && u.rule[0])
+			printf("  %-10s %s\n", "rule", u.rule);
 	}
 	r = CTL_OK;
 out:

@@ -10,6 +10,7 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <string.h>
+#include <unistd.h>
 
 void ctl_warn(const char *fmt, ...)
 {
@@ -33,6 +34,22 @@ void ctl_print_err(const struct iso_err *err)
 		fputc('\n', stderr);
 }
 
+int ctl_load_config(const char *path, struct iso_config **cfg)
+{
+	struct iso_err err;
+	int r;
+
+	r = iso_config_load(path, true, cfg, &err);
+	if (r == 0)
+		return CTL_OK;
+	ctl_print_err(&err);
+	if (r == -EACCES && geteuid() != 0) {
+		ctl_warn("%s is readable by root only: run as root", path);
+		return CTL_NEEDS_ROOT;
+	}
+	return CTL_FAIL;
+}
+
 int ctl_load_config_or_default(const char *path, struct iso_config **cfg, const char **root)
 {
 	struct iso_err err;
@@ -54,6 +71,7 @@ int ctl_parse(int argc, char **argv, bool allow_json, int min_pos, int max_pos, 
 		{"config", required_argument, NULL, 'c'},
 		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
+		{"dry-run", no_argument, NULL, 'n'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *cmd = argv[0];
@@ -63,7 +81,7 @@ int ctl_parse(int argc, char **argv, bool allow_json, int min_pos, int max_pos, 
 	a->conf = ISO_CONF_PATH;
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":c:jh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":c:jhn", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			a->conf = optarg;
@@ -74,6 +92,13 @@ int ctl_parse(int argc, char **argv, bool allow_json, int min_pos, int max_pos, 
 				goto usage;
 			}
 			a->json = true;
+			break;
+		case 'n':
+			if (strcmp(cmd, "apply")) {
+				ctl_warn("%s: --dry-run is only for apply", cmd);
+				goto usage;
+			}
+			a->dry_run = true;
 			break;
 		case 'h':
 			fputs(ctl_usage, stdout);

@@ -28,10 +28,14 @@ const char ctl_usage[] =
 	"                                   sandbox holders\n"
 	"  gc [-c FILE] [USER]              remove empty cgroups, dead holders and stale\n"
 	"                                   state, and say what was removed (root)\n"
+	"  apply [-c FILE] [--dry-run] [USER...]\n"
+	"                                   put the config's limits on the live users'\n"
+	"                                   cgroups now, printing what changes (root)\n"
 	"\n"
 	"Options:\n"
 	"  -c, --config FILE  config file (default " ISO_CONF_PATH ")\n"
 	"  -j, --json         status: machine-readable output (see isolatectl(8))\n"
+	"  -n, --dry-run      apply: print what would change, write nothing\n"
 	"  -h, --help         show this help\n"
 	"  -V, --version      show the version\n"
 	"\n"
@@ -210,6 +214,7 @@ static const struct command commands[] = {
 	{"explain", cmd_explain},
 	{"status", cmd_status},
 	{"gc", cmd_gc},
+	{"apply", cmd_apply},
 };
 
 int main(int argc, char **argv)

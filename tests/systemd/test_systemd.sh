@@ -198,6 +198,48 @@ rm -f "$OUT/ready"
 iso_kill_holders isot_st
 systemctl stop "isolate-holder-$UT.scope" >/dev/null 2>&1
 
+# --- isolatectl apply: a config edit reaches a live session's slice ---
+APCONF=$(iso_conf apply <<EOF
+cgroup_root = "$ROOT"
+login_message = yes
+default {
+    cpu_quota = 50%
+    tasks_max = 64
+}
+EOF
+)
+sd_service isot-sdap "$APCONF" yes
+"$ISO_HARNESS" isot-sdap isot_sd sh -c ": >$OUT/ready; while [ ! -e $OUT/stop ]; do sleep 0.2; done" \
+	>"$OUT/h4.log" 2>&1 &
+h4=$!
+wait_for 60 eval 'test -e "$OUT/ready" || ! kill -0 '"$h4"
+slice_cpu() { cut -d' ' -f1 "/sys/fs/cgroup/user.slice/user-$UD.slice/cpu.max"; }
+expect_eq "apply: the session's slice starts at 50%" "CPUQuotaPerSecUSec=500ms 50000" \
+	"$(systemctl show -p CPUQuotaPerSecUSec "user-$UD.slice") $(slice_cpu)"
+expect_match "login_message: the line through a systemd host's stack" \
+	"pam_isolate: your limits here: 0.5 CPU, 64 tasks \(rule: default\)" "$(cat "$OUT/h4.log")"
+sess0=$(loginctl list-sessions --no-legend | awk -v u=isot_sd '$3 == u { print $1; exit }')
+sed -i 's/cpu_quota = 50%/cpu_quota = 25%/' "$APCONF"
+out=$("$ISO_BUILD/isolatectl" apply -c "$APCONF" --dry-run isot_sd 2>&1)
+echo "$out" | sed 's/^/     | /'
+expect_eq "apply --dry-run on the systemd backend: the change, nothing written" \
+	"$(printf 'dry run: nothing is written\nisot_sd      cpu_quota 50%% -> 25%%\nwould be: 1 changed, 0 unchanged, 0 skipped, 0 failed')|50000" \
+	"$out|$(slice_cpu)"
+out=$("$ISO_BUILD/isolatectl" apply -c "$APCONF" isot_sd 2>&1)
+rc=$?
+echo "$out" | sed 's/^/     | /'
+expect_eq "apply on the systemd backend: exit 0, the change" \
+	"$(printf '0 isot_sd      cpu_quota 50%% -> 25%%\n1 changed, 0 unchanged, 0 skipped, 0 failed')" "$rc $out"
+expect_eq "apply: the slice's property and cgroup are 25% now" "CPUQuotaPerSecUSec=250ms 25000" \
+	"$(systemctl show -p CPUQuotaPerSecUSec "user-$UD.slice") $(slice_cpu)"
+check "apply: no relogin (the same session runs on)" eval 'kill -0 '"$h4"' && loginctl list-sessions --no-legend | grep -q "^ *$sess0 "'
+check "apply: logged to authpriv" wait_for 10 eval 'journalctl -b --no-pager -t isolatectl 2>&1 | grep -q "apply user=isot_sd rule=default.* where=systemd slice: cpu_quota 50% -> 25%"'
+: >"$OUT/stop"
+wait "$h4"
+expect_eq "apply: the session closes normally" 0 "$?"
+rm -f "$OUT/stop" "$OUT/ready"
+check "apply: logind dropped the session" wait_for 20 no_session_of isot_sd
+
 # --- cgroup_backend = systemd without pam_systemd: refused, and why ---
 out=$("$ISO_HARNESS" isot-nosd isot_sd true 2>&1)
 rc=$?

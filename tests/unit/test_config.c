@@ -488,6 +488,28 @@ static void test_cgroup_backend(void **state)
 		  "t.conf:2: unknown key \"cgroup_backend\" in default section");
 }
 
+/* login_message: off by default, yes/no as the section booleans, a
+ * top-level key of the main file. */
+static void test_login_message(void **state)
+{
+	struct iso_config *c;
+
+	(void)state;
+	c = parse_ok("");
+	assert_false(c->login_message);
+	iso_config_free(c);
+	c = parse_ok("login_message = yes\n");
+	assert_true(c->login_message);
+	iso_config_free(c);
+	c = parse_ok("login_message = off\n");
+	assert_false(c->login_message);
+	iso_config_free(c);
+	parse_err("\nlogin_message = loud\n",
+		  "t.conf:2: login_message: invalid value \"loud\" (expected yes or no)");
+	parse_err("login_message = yes\nlogin_message = no\n",
+		  "t.conf:2: duplicate key \"login_message\" (first at line 1)");
+}
+
 static void test_syntax(void **state)
 {
 	(void)state;
@@ -1475,6 +1497,7 @@ int main(void)
 		cmocka_unit_test(test_duplicate_keys),
 		cmocka_unit_test(test_cgroup_root),
 		cmocka_unit_test(test_cgroup_backend),
+		cmocka_unit_test(test_login_message),
 		cmocka_unit_test(test_syntax),
 		cmocka_unit_test(test_parse_after_errors),
 		cmocka_unit_test(test_limits),
