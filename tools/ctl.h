@@ -179,5 +179,7 @@ void ctl_print_pam_services(void);
 int cmd_explain(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_gc(int argc, char **argv);
+int cmd_top(int argc, char **argv);	/* ctl_top.c */
+int cmd_metrics(int argc, char **argv); /* ctl_metrics.c */
 
 #endif

@@ -28,6 +28,10 @@ const char ctl_usage[] =
 	"                                   sandbox holders\n"
 	"  gc [-c FILE] [USER]              remove empty cgroups, dead holders and stale\n"
 	"                                   state, and say what was removed (root)\n"
+	"  top [-c FILE] [-b] [-n N] [-d S] [-o cpu|mem|tasks|user]\n"
+	"                                   live per-user view: CPU, throttling, memory,\n"
+	"                                   tasks against the rule (-b: batch)\n"
+	"  metrics [-c FILE] [USER]         Prometheus text format, per user and host\n"
 	"\n"
 	"Options:\n"
 	"  -c, --config FILE  config file (default " ISO_CONF_PATH ")\n"
@@ -210,6 +214,8 @@ static const struct command commands[] = {
 	{"explain", cmd_explain},
 	{"status", cmd_status},
 	{"gc", cmd_gc},
+	{"top", cmd_top},
+	{"metrics", cmd_metrics},
 };
 
 int main(int argc, char **argv)
