@@ -24,9 +24,9 @@
 
 /* Order of the file; isolatectl(8) documents the metric of each. */
 static const char *const names[] = {
-	"opens_confined", "opens_exempt",     "opens_allowed",	 "opens_denied",
-	"closes",	  "refused_config",   "refused_cgroup",	 "refused_namespace",
-	"refused_internal", "errors_config",  "errors_cgroup",	 "errors_namespace",
+	"opens_confined",   "opens_exempt",   "opens_allowed",	"opens_denied",
+	"closes",	    "refused_config", "refused_cgroup", "refused_namespace",
+	"refused_internal", "errors_config",  "errors_cgroup",	"errors_namespace",
 	"errors_internal",
 };
 #define NNAMES (sizeof(names) / sizeof(names[0]))
@@ -67,8 +67,7 @@ static void parse(const char *buf, unsigned long long *v)
 }
 
 /* What one reply adds. */
-static void count(const struct iso_request *req, const struct iso_reply *rep,
-		  unsigned long long *v)
+static void count(const struct iso_request *req, const struct iso_reply *rep, unsigned long long *v)
 {
 	static const char *const res[] = {
 		[ISO_RES_CONFINED] = "opens_confined",
@@ -107,8 +106,8 @@ int iso_counters_note(const char *rundir, const struct iso_request *req,
 	r = iso_state_open(rundir, &dirfd, &err);
 	if (r < 0)
 		goto out;
-	fd = openat(dirfd, ISO_COUNTERS_FILE, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK,
-		    0600);
+	fd = openat(dirfd, ISO_COUNTERS_FILE,
+		    O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600);
 	if (fd < 0) {
 		r = -errno;
 		goto out;

@@ -77,24 +77,60 @@ static long long g_cpu_procs(const struct ctl_usage *u)
 {
 	return u->cpu_src == CU_CPU_PROCS ? u->cpu_ns : CU_NA;
 }
-static long long g_periods(const struct ctl_usage *u) { return u->nr_periods; }
-static long long g_throttled(const struct ctl_usage *u) { return u->nr_throttled; }
-static long long g_throttled_ns(const struct ctl_usage *u) { return u->throttled_ns; }
+static long long g_periods(const struct ctl_usage *u)
+{
+	return u->nr_periods;
+}
+static long long g_throttled(const struct ctl_usage *u)
+{
+	return u->nr_throttled;
+}
+static long long g_throttled_ns(const struct ctl_usage *u)
+{
+	return u->throttled_ns;
+}
 static long long g_quota_ppm(const struct ctl_usage *u)
 {
 	if (u->quota_us == CU_NA || u->quota_us == CU_UNLIMITED || u->period_us <= 0)
 		return CU_NA;
 	return u->quota_us * 1000000 / u->period_us;
 }
-static long long g_mem(const struct ctl_usage *u) { return u->mem; }
-static long long g_mem_peak(const struct ctl_usage *u) { return u->mem_peak; }
-static long long g_mem_max(const struct ctl_usage *u) { return u->mem_max; }
-static long long g_mem_high(const struct ctl_usage *u) { return u->mem_high; }
-static long long g_oom(const struct ctl_usage *u) { return u->oom_kills; }
-static long long g_tasks(const struct ctl_usage *u) { return u->tasks; }
-static long long g_tasks_max(const struct ctl_usage *u) { return u->tasks_max; }
-static long long g_sessions(const struct ctl_usage *u) { return u->sessions; }
-static long long g_sandbox(const struct ctl_usage *u) { return u->sandbox; }
+static long long g_mem(const struct ctl_usage *u)
+{
+	return u->mem;
+}
+static long long g_mem_peak(const struct ctl_usage *u)
+{
+	return u->mem_peak;
+}
+static long long g_mem_max(const struct ctl_usage *u)
+{
+	return u->mem_max;
+}
+static long long g_mem_high(const struct ctl_usage *u)
+{
+	return u->mem_high;
+}
+static long long g_oom(const struct ctl_usage *u)
+{
+	return u->oom_kills;
+}
+static long long g_tasks(const struct ctl_usage *u)
+{
+	return u->tasks;
+}
+static long long g_tasks_max(const struct ctl_usage *u)
+{
+	return u->tasks_max;
+}
+static long long g_sessions(const struct ctl_usage *u)
+{
+	return u->sessions;
+}
+static long long g_sandbox(const struct ctl_usage *u)
+{
+	return u->sandbox;
+}
 
 /* ---- the helper's counters ---- */
 
@@ -167,7 +203,8 @@ static void mx_print(const struct ctl_usage_set *s)
 	mx_series(s, "process_cpu_seconds", NULL, g_cpu_procs, 1e-9);
 	mx_head("cpu_periods_total", "counter", "CFS enforcement periods elapsed.");
 	mx_series(s, "cpu_periods_total", NULL, g_periods, 1.0);
-	mx_head("throttled_periods_total", "counter", "CFS periods in which the user was throttled.");
+	mx_head("throttled_periods_total", "counter",
+		"CFS periods in which the user was throttled.");
 	mx_series(s, "throttled_periods_total", NULL, g_throttled, 1.0);
 	mx_head("throttled_seconds_total", "counter", "Time the user's tasks were throttled.");
 	mx_series(s, "throttled_seconds_total", NULL, g_throttled_ns, 1e-9);

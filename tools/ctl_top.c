@@ -26,8 +26,8 @@ enum tp_sort { TP_CPU, TP_MEM, TP_TASKS, TP_USER };
 
 struct tp_row {
 	const struct ctl_usage *u;
-	double cpu;	 /* % of one CPU, <0 unknown */
-	double thr;	 /* % of periods throttled, <0 unknown */
+	double cpu; /* % of one CPU, <0 unknown */
+	double thr; /* % of periods throttled, <0 unknown */
 };
 
 static volatile sig_atomic_t tp_stop;
@@ -124,16 +124,18 @@ static int tp_screen(const struct ctl_usage_set *a, const struct ctl_usage_set *
 		    u->nr_throttled != CU_NA && p->nr_throttled != CU_NA) {
 			long long np = u->nr_periods - p->nr_periods;
 
-			rows[i].thr =
-				np > 0 ? (double)(u->nr_throttled - p->nr_throttled) * 100.0 / (double)np
-				       : 0;
+			rows[i].thr = np > 0 ? (double)(u->nr_throttled - p->nr_throttled) * 100.0 /
+						       (double)np
+					     : 0;
 		}
 	}
 	qsort(rows, b->n, sizeof(*rows), tp_cmp);
 	localtime_r(&now, &tm);
 	strftime(tbuf, sizeof(tbuf), "%H:%M:%S", &tm);
 	printf("isolatectl top - %s  cgroup %s%s  %zu %s  interval %.1f s  sort %s\n", tbuf,
-	       b->cg_version == 2 ? "v2" : b->cg_version == 1 ? "v1" : "?",
+	       b->cg_version == 2   ? "v2"
+	       : b->cg_version == 1 ? "v1"
+				    : "?",
 	       b->cpuacct_apart ? " (cpuacct apart: CPU % from the processes)" : "", b->n,
 	       b->n == 1 ? "user" : "users", (double)dt_ns / 1e9, tp_sort_names[tp_sort_key]);
 	printf("%-12s %-18s %4s %6s %6s %5s %8s %8s %8s %4s %11s %3s\n", "USER", "RULE", "SESS",
@@ -190,9 +192,12 @@ static const char tp_usage[] =
 int cmd_top(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"config", required_argument, NULL, 'c'}, {"batch", no_argument, NULL, 'b'},
-		{"iterations", required_argument, NULL, 'n'}, {"delay", required_argument, NULL, 'd'},
-		{"order", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'},
+		{"config", required_argument, NULL, 'c'},
+		{"batch", no_argument, NULL, 'b'},
+		{"iterations", required_argument, NULL, 'n'},
+		{"delay", required_argument, NULL, 'd'},
+		{"order", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct ctl_usage_set prev = {0}, cur = {0};
@@ -274,7 +279,10 @@ int cmd_top(int argc, char **argv)
 		if (key == 'q' || tp_stop)
 			break;
 		if (key == 'c' || key == 'm' || key == 't' || key == 'u')
-			tp_sort_key = key == 'c' ? TP_CPU : key == 'm' ? TP_MEM : key == 't' ? TP_TASKS : TP_USER;
+			tp_sort_key = key == 'c'   ? TP_CPU
+				      : key == 'm' ? TP_MEM
+				      : key == 't' ? TP_TASKS
+						   : TP_USER;
 		r = ctl_usage_read(conf, false, 0, &cur);
 		t1 = tp_now_ns();
 		if (r < 0)

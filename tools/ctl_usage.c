@@ -126,7 +126,8 @@ static int cu_proc_cpu(pid_t pid, struct cu_proc *out)
 		return -EINVAL;
 	out->pid = pid;
 	out->start = f[21];
-	out->cpu_ns = (long long)((f[13] + f[14]) * (1000000000ULL / (unsigned long long)sysconf(_SC_CLK_TCK)));
+	out->cpu_ns = (long long)((f[13] + f[14]) *
+				  (1000000000ULL / (unsigned long long)sysconf(_SC_CLK_TCK)));
 	return 0;
 }
 
@@ -271,7 +272,8 @@ static void cu_rule(const struct iso_config *cfg, struct ctl_usage *u, bool *exe
 	snprintf(u->rule, sizeof(u->rule), "unknown");
 	if (!cfg || iso_user_lookup(u->name, &uid, &gid, &groups, &ngroups) < 0)
 		return;
-	if (iso_policy_resolve(cfg, u->name, uid, (const char *const *)groups, ngroups, &pol) == 0) {
+	if (iso_policy_resolve(cfg, u->name, uid, (const char *const *)groups, ngroups, &pol) ==
+	    0) {
 		switch (pol.match) {
 		case ISO_MATCH_USER:
 			snprintf(u->rule, sizeof(u->rule), "user %s", pol.rule_name);
@@ -312,7 +314,8 @@ static void cu_cpuacct_mount(char *buf, size_t len)
 		opts = strrchr(sep, ' ');
 		if (!opts)
 			continue;
-		for (tok = strtok_r(opts + 1, ",\n", &save); tok; tok = strtok_r(NULL, ",\n", &save))
+		for (tok = strtok_r(opts + 1, ",\n", &save); tok;
+		     tok = strtok_r(NULL, ",\n", &save))
 			if (!strcmp(tok, "cpuacct"))
 				snprintf(buf, len, "%s", mnt);
 	}
@@ -371,7 +374,8 @@ static int cu_cgroupfs(struct ctl_usage_set *set, const struct ctl_machine *m,
 
 		if (want && uids[i] != want_uid)
 			continue;
-		if (cg_path(m->cg, CG_CPU, uids[i], "", d.cpu, sizeof(d.cpu)) < 0 || !cu_isdir(d.cpu))
+		if (cg_path(m->cg, CG_CPU, uids[i], "", d.cpu, sizeof(d.cpu)) < 0 ||
+		    !cu_isdir(d.cpu))
 			d.cpu[0] = '\0';
 		if (cg_path(m->cg, CG_PIDS, uids[i], "", d.pids, sizeof(d.pids)) < 0 ||
 		    !cu_isdir(d.pids))

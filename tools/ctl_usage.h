@@ -36,7 +36,7 @@ struct cu_proc {
 struct ctl_usage {
 	uid_t uid;
 	char name[64];
-	char rule[160]; /* "user alice", "group students", "default", "exempt ..." */
+	char rule[160];	     /* "user alice", "group students", "default", "exempt ..." */
 	const char *backend; /* "cgroupfs" or "systemd" */
 	enum cu_cpu_src cpu_src;
 	long long cpu_ns;
@@ -53,7 +53,7 @@ struct ctl_usage {
 struct ctl_usage_set {
 	struct ctl_usage *u;
 	size_t n;
-	int cg_version;	  /* 1, 2, 0 unknown */
+	int cg_version;	    /* 1, 2, 0 unknown */
 	bool cpuacct_apart; /* v1: cpuacct is not mounted with cpu */
 	bool have_state;    /* /run/pam_isolate was readable */
 };
