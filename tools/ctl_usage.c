@@ -21,6 +21,7 @@
 #include "ctl_usage.h"
 #include "ctl.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -81,7 +82,7 @@ static long long cu_file(const char *dir, const char *file)
 /* "key value" line of a flat-keyed file (cpu.stat, memory.events). */
 static long long cu_keyed(const char *dir, const char *file, const char *key)
 {
-	char buf[2048];
+	char buf[2048] = "";
 	size_t n = strlen(key);
 
 	if (cu_read(dir, file, buf, sizeof(buf)) < 0)
@@ -154,7 +155,10 @@ static int cu_add_procs(struct ctl_usage *u, const char *dir, int depth)
 		while (fgets(line, sizeof(line), f)) {
 			struct cu_proc pr;
 
-			if (cu_proc_cpu((pid_t)atoi(line), &pr) < 0)
+			char *end;
+			long pid = strtol(line, &end, 10);
+
+			if (pid <= 0 || (*end && *end != '\n') || cu_proc_cpu((pid_t)pid, &pr) < 0)
 				continue;
 			v = reallocarray(u->procs, u->nprocs + 1, sizeof(*v));
 			if (!v) {
@@ -433,17 +437,21 @@ static int cu_systemd(struct ctl_usage_set *set, const struct ctl_machine *m,
 		struct cu_dirs d = {.v2 = true};
 		struct ctl_usage *u;
 		struct dirent *se;
-		unsigned uid;
+		unsigned long uid;
 		bool exempt;
-		char tail;
+		char *end;
 		DIR *sd;
 
-		if (sscanf(de->d_name, "user-%u.slic%c", &uid, &tail) != 2 || tail != 'e' ||
-		    (want && uid != want_uid) || ctl_usage_find(set, uid))
+		if (strncmp(de->d_name, "user-", 5) || !isdigit((unsigned char)de->d_name[5]))
+			continue;
+		errno = 0;
+		uid = strtoul(de->d_name + 5, &end, 10);
+		if (errno || strcmp(end, ".slice") || uid >= (uid_t)-1 ||
+		    (want && uid != want_uid) || ctl_usage_find(set, (uid_t)uid))
 			continue;
 		if (snprintf(d.cpu, sizeof(d.cpu), "%s/%s", base, de->d_name) >= (int)sizeof(d.cpu))
 			continue;
-		u = cu_add(set, uid);
+		u = cu_add(set, (uid_t)uid);
 		if (!u) {
 			closedir(dir);
 			return -ENOMEM;
@@ -464,7 +472,7 @@ static int cu_systemd(struct ctl_usage_set *set, const struct ctl_machine *m,
 				u->sessions++;
 		if (sd)
 			closedir(sd);
-		u->sandbox = cu_has_sandbox(st, uid);
+		u->sandbox = cu_has_sandbox(st, (uid_t)uid);
 		cu_read_user(u, &d);
 	}
 	closedir(dir);
