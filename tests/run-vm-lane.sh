@@ -66,6 +66,8 @@ collect
 # proc_view: 2 vCPUs, or a quota of half a CPU could not show fewer CPUs
 LANE_CPUS=2 lane view env ISO_LANE=v2 ISO_SUITES=tests/vm/test_proc_view.sh sh tests/run-root.sh
 collect
+lane metrics env ISO_LANE=v2 ISO_SUITES=tests/integration/test_metrics.sh sh tests/run-root.sh
+collect
 
 echo "vm-lane:$summary wall $(($(date +%s) - t0)) s"
 exit "$status"
