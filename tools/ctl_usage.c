@@ -97,6 +97,15 @@ static long long cu_keyed(const char *dir, const char *file, const char *key)
 	return CU_NA;
 }
 
+/* dir/name/cgroup.procs lists a process. */
+static bool cu_has_procs(const char *dir, const char *name)
+{
+	char sub[PATH_MAX], buf[32];
+
+	return snprintf(sub, sizeof(sub), "%s/%s", dir, name) < (int)sizeof(sub) &&
+	       cu_read(sub, "cgroup.procs", buf, sizeof(buf)) == 0 && buf[0] != '\0';
+}
+
 static long long cu_scale(long long v, long long by)
 {
 	return v == CU_NA || v == CU_UNLIMITED ? v : v * by;
@@ -467,8 +476,7 @@ static int cu_systemd(struct ctl_usage_set *set, const struct ctl_machine *m,
 		snprintf(d.mem, sizeof(d.mem), "%s", d.cpu);
 		sd = opendir(d.cpu);
 		while (sd && (se = readdir(sd)))
-			if (!strncmp(se->d_name, "session-", 8) &&
-			    ctl_count_procs(d.cpu, se->d_name) > 0)
+			if (!strncmp(se->d_name, "session-", 8) && cu_has_procs(d.cpu, se->d_name))
 				u->sessions++;
 		if (sd)
 			closedir(sd);
