@@ -497,6 +497,7 @@ const struct ctl_usage *ctl_usage_find(const struct ctl_usage_set *set, uid_t ui
 
 int ctl_usage_read(const char *conf, bool want, uid_t want_uid, struct ctl_usage_set *set)
 {
+	static bool warned;
 	struct iso_config *cfg = NULL;
 	struct ctl_machine m = {0};
 	struct ctl_state st = {0};
@@ -510,9 +511,19 @@ int ctl_usage_read(const char *conf, bool want, uid_t want_uid, struct ctl_usage
 	set->have_state = statedir >= 0;
 	if (statedir >= 0 && ctl_state_read(statedir, &st) < 0)
 		ctl_warn("cannot read %s: %s", ISO_RUNDIR, strerror(errno));
-	ctl_load_config_or_default(conf, &cfg, &root);
-	if (ctl_machine_open(root, &m) < 0)
+	/* top reads every interval: its warnings once, not over the screen */
+	if (!warned) {
+		ctl_load_config_or_default(conf, &cfg, &root);
+	} else {
+		struct iso_err err;
+
+		root = "pam_isolate";
+		if (iso_config_load(conf, true, &cfg, &err) == 0)
+			root = cfg->cgroup_root;
+	}
+	if (ctl_machine_open(root, &m) < 0 && !warned)
 		ctl_warn("cgroups: %s", m.err.msg);
+	warned = true;
 	if (m.have_layout)
 		set->cg_version = m.layout.version;
 	r = cu_cgroupfs(set, &m, cfg, &st, want, want_uid);
