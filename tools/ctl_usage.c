@@ -47,6 +47,7 @@ static int cu_read(const char *dir, const char *file, char *buf, size_t len)
 	ssize_t got;
 	int fd;
 
+	buf[0] = '\0';
 	if (!dir[0] || snprintf(path, sizeof(path), "%s/%s", dir, file) >= (int)sizeof(path))
 		return -ENOENT;
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
@@ -100,7 +101,7 @@ static long long cu_keyed(const char *dir, const char *file, const char *key)
 /* dir/name/cgroup.procs lists a process. */
 static bool cu_has_procs(const char *dir, const char *name)
 {
-	char sub[PATH_MAX], buf[32];
+	char sub[PATH_MAX], buf[32] = "";
 
 	return snprintf(sub, sizeof(sub), "%s/%s", dir, name) < (int)sizeof(sub) &&
 	       cu_read(sub, "cgroup.procs", buf, sizeof(buf)) == 0 && buf[0] != '\0';
