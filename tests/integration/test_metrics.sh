@@ -183,6 +183,26 @@ check "top -o cpu: the busiest first (isot_mb at 50%): $first" test "$first" = i
 "$CTL" top -o bogus >/dev/null 2>&1
 check "top -o bogus: usage error (2)" test $? = 2
 
+# ---------------------------------------------------------------- valgrind
+# the memcheck lane covers the module, the helper and the unit tests, not
+# isolatectl: its readers run here under valgrind, over the live users
+if command -v valgrind >/dev/null; then
+	for a in "metrics -c $CONF" "top -c $CONF -b -n 2 -d 0.2 -o mem"; do
+		n=${a%% *}
+		# shellcheck disable=SC2086
+		valgrind --vgdb=no --leak-check=full --error-exitcode=99 \
+			--errors-for-leak-kinds=definite,indirect --log-file="$ISO_TMP/vg-$n" \
+			"$CTL" $a >"$ISO_TMP/vg-$n.out" 2>&1
+		rc=$?
+		check "valgrind isolatectl $n: exit 0, no error, no leak (exit $rc)" test "$rc" = 0
+		[ "$rc" = 0 ] || grep -E 'ERROR SUMMARY|lost|Invalid' "$ISO_TMP/vg-$n" >&2
+		grep -q isot_mc "$ISO_TMP/vg-$n.out"
+		check "  ... and it read the live users (isot_mc)" test $? = 0
+	done
+else
+	skip "valgrind isolatectl" "valgrind missing (make deps)"
+fi
+
 # ---------------------------------------------------------------- non-root
 su -s /bin/sh nobody -c "$CTL metrics -c $CONF" >/dev/null 2>&1
 check "metrics as non-root: exit 3" test $? = 3
