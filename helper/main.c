@@ -13,6 +13,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "counters.h"
 #include "fsutil.h"
 #include "hygiene.h"
 #include "proto.h"
@@ -113,6 +114,8 @@ int main(int argc, char **argv)
 		return die("refusing to run", &err, r);
 
 	iso_session_handle(&paths, &caller, &req, &rep, fds, &nfds);
+	/* every open and close that reached the session flow, by outcome */
+	(void)iso_counters_note(paths.rundir, &req, &rep);
 
 	{
 		/* in the order of their kinds (rep.fd_kinds) */

@@ -75,6 +75,8 @@ collect
 # two cores to itself
 lane oom_tmp env ISO_LANE=v2 ISO_SUITES=tests/vm/test_oom_tmp.sh sh tests/run-root.sh
 collect
+lane metrics env ISO_LANE=v2 ISO_SUITES=tests/integration/test_metrics.sh sh tests/run-root.sh
+collect
 
 echo "vm-lane:$summary wall $(($(date +%s) - t0)) s"
 exit "$status"

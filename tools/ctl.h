@@ -187,5 +187,7 @@ int cmd_explain(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_gc(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
+int cmd_top(int argc, char **argv);	/* ctl_top.c */
+int cmd_metrics(int argc, char **argv); /* ctl_metrics.c */
 
 #endif

@@ -6,8 +6,8 @@ PKGS="build-essential pkg-config libpam0g-dev libconfuse-dev libcmocka-dev
 libcap-dev pamtester openssh-server openssh-client expect valgrind cppcheck
 clang clang-tidy clang-format libclang-rt-14-dev qemu-system-x86
 busybox-static procps psmisc iproute2 groff-base mandoc passwd login util-linux
-python3 strace debhelper lintian libsystemd-dev bubblewrap lxcfs fuse3 systemd
-libpam-systemd dbus dbus-user-session"
+python3 python3-prometheus-client strace debhelper lintian libsystemd-dev bubblewrap lxcfs fuse3
+systemd libpam-systemd dbus dbus-user-session"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

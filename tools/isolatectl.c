@@ -31,6 +31,10 @@ const char ctl_usage[] =
 	"  apply [-c FILE] [--dry-run] [USER...]\n"
 	"                                   put the config's limits on the live users'\n"
 	"                                   cgroups now, printing what changes (root)\n"
+	"  top [-c FILE] [-b] [-n N] [-d S] [-o cpu|mem|tasks|user]\n"
+	"                                   live per-user view: CPU, throttling, memory,\n"
+	"                                   tasks against the rule (-b: batch)\n"
+	"  metrics [-c FILE] [USER]         Prometheus text format, per user and host\n"
 	"\n"
 	"Options:\n"
 	"  -c, --config FILE  config file (default " ISO_CONF_PATH ")\n"
@@ -215,6 +219,8 @@ static const struct command commands[] = {
 	{"status", cmd_status},
 	{"gc", cmd_gc},
 	{"apply", cmd_apply},
+	{"top", cmd_top},
+	{"metrics", cmd_metrics},
 };
 
 int main(int argc, char **argv)

@@ -123,6 +123,18 @@ expect_eq "systemd has the holder scope active in user-$UD.slice" \
 expect_match "the log says which backend and why" "cgroup backend systemd \(auto: systemd runs and the session is in /user.slice/user-$UD.slice/session-$SID.scope\)" \
 	"$(journalctl -b --no-pager -t pam_isolate 2>&1)"
 check "nothing was written into cgroupfs by hand (no $ROOT subtree)" test ! -e "/sys/fs/cgroup/$ROOT"
+# isolatectl metrics and top read the user's slice
+mx=$("$ISO_BUILD/isolatectl" metrics -c "$CONF" isot_sd 2>&1)
+echo "$mx" | grep -v '^#' | grep 'user="isot_sd"' | sed 's/^/     | /'
+L="user=\"isot_sd\",uid=\"$UD\",rule=\"default\""
+expect_match "metrics: isot_sd on the systemd backend" "^pam_isolate_user_info\{$L,backend=\"systemd\"\} 1$" "$mx"
+expect_match "metrics: the slice's quota, 0.2 CPUs" "^pam_isolate_cpu_quota_cpus\{$L\} 0\.2$" "$mx"
+expect_match "metrics: one live session scope" "^pam_isolate_sessions\{$L\} 1$" "$mx"
+expect_match "metrics: the sandbox runs" "^pam_isolate_sandbox\{$L\} 1$" "$mx"
+expect_match "metrics: the slice's CPU counter" "^pam_isolate_cpu_seconds_total\{$L\} [0-9.e-]+$" "$mx"
+top=$("$ISO_BUILD/isolatectl" top -c "$CONF" -b -n 1 -d 0.5 2>&1)
+echo "$top" | sed 's/^/     | /'
+expect_match "top -b -n 1: isot_sd's row (default rule, 1 session, 20%)" "^isot_sd +default +1 +[0-9.]+ +20% " "$top"
 
 # --- a second session of the same user: shares the sandbox; its logout
 # (on_logout = kill) must not take the sandbox from the first ---
