@@ -49,6 +49,10 @@ enum iso_proc_view {
 };
 #define ISO_LXCFS_DIR "/var/lib/lxcfs" /* where Debian's lxcfs.service mounts it */
 enum iso_backend { ISO_BACKEND_AUTO = 0, ISO_BACKEND_CGROUPFS = 1, ISO_BACKEND_SYSTEMD = 2 };
+/* audit: the session is placed and accounted in its user cgroup as under
+ * enforce, but gets no limit and no namespace (isolatectl report shows
+ * what the rule would have done). */
+enum iso_mode { ISO_MODE_ENFORCE = 0, ISO_MODE_AUDIT = 1 };
 
 /*
  * Every key of a default/group/user section. All int64_t so that merging
@@ -73,6 +77,7 @@ struct iso_limits {
 	int64_t no_new_privs;	  /* 0 / 1: PR_SET_NO_NEW_PRIVS on the session */
 	int64_t thread_env;	  /* 0 / 1: OMP_NUM_THREADS & co. from cpu_quota */
 	int64_t proc_view;	  /* enum iso_proc_view */
+	int64_t mode;		  /* enum iso_mode */
 };
 #define ISO_LIMITS_NFIELDS (sizeof(struct iso_limits) / sizeof(int64_t))
 
@@ -88,6 +93,16 @@ unsigned iso_limits_thread_cpus(const struct iso_limits *l);
  * at the host's CPUs: the caller knows them.
  */
 unsigned iso_limits_view_cpus(const struct iso_limits *l);
+
+/*
+ * What an audited session gets instead of lim: every cgroup key it sets
+ * becomes "max" (so the controller is still there to account, and a limit
+ * left by an earlier enforced session is lifted), cpu_weight the kernel's
+ * default 100, and every namespace, mount,
+ * session_max_time, no_new_privs and thread_env is off. A no-op under
+ * enforce.
+ */
+void iso_limits_audit(struct iso_limits *lim);
 
 /* ---- the section keys: one row each (config/keys.c) ----
  *
@@ -189,6 +204,9 @@ struct iso_config {
 	enum iso_on_error on_cgroup_error;
 	enum iso_on_error on_namespace_error;
 	enum iso_backend cgroup_backend; /* default ISO_BACKEND_AUTO */
+	/* The top-level mode (enum iso_mode): below every section's, above
+	 * the built-in enforce; ISO_UNSET when not given. */
+	int64_t mode;
 };
 
 /* Sets every field to ISO_UNSET. */
@@ -238,6 +256,7 @@ int iso_parse_duration_us(const char *s, int64_t *out); /* "100ms" "1s" "5000us"
 int iso_parse_duration_s(const char *s, int64_t *out);	/* "90s" "30m" "8h" "1d" "60" "max" */
 int iso_parse_size(const char *s, int64_t *out);	/* "512M" "4G" "1024" "max" */
 int iso_parse_count(const char *s, int64_t *out);	/* "512" "max" */
+int iso_parse_mode(const char *s, int64_t *out);	/* "enforce" "audit" */
 
 /* Formats a value back for humans ("50%", "100ms", "4G", "max", "unset"). */
 void iso_format_percent(int64_t v, char *buf, size_t len);

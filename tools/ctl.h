@@ -174,10 +174,17 @@ void json_null(struct json *j, const char *key);
  * flagging those where it is not the last module. */
 void ctl_print_pam_services(void);
 
+/* ---- ctl_report.c ---- */
+
+/* "enforce", "audit (no limit written)", "exempt" or "unknown (...)":
+ * the mode of the rule that resolves for the user now. */
+const char *ctl_user_mode(const struct iso_config *cfg, const char *name, uid_t uid);
+
 /* ---- commands ---- */
 
 int cmd_explain(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_gc(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

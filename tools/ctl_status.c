@@ -43,6 +43,7 @@ struct st_user {
 	bool has_cpu, has_pids, has_mem;
 	long long quota_us, period_us, usage_us, nr_periods, nr_throttled, throttled_us;
 	long long tasks, tasks_max, mem, mem_max;
+	const char *mode; /* ctl_user_mode */
 };
 
 /* ---- reading ---- */
@@ -238,6 +239,7 @@ static void st_print_user(const struct st_user *u, const struct ctl_state *st)
 	if (u->leftovers)
 		printf(", %d leftover job(s) of closed sessions", u->leftovers);
 	printf("\n");
+	printf("  %-10s %s\n", "mode", u->mode);
 	for (size_t i = 0; i < CG_NCTRL; i++) {
 		if (!u->paths[i][0])
 			continue;
@@ -460,6 +462,7 @@ int cmd_status(int argc, char **argv)
 		if (a.npos && uids[i] != want)
 			continue;
 		r = st_gather(&m, uids[i], &u);
+		u.mode = ctl_user_mode(cfg, u.name, uids[i]);
 		if (r < 0) {
 			ctl_warn("status: uid %u: %s", (unsigned)uids[i], strerror(-r));
 			r = CTL_FAIL;

@@ -28,6 +28,8 @@ const char ctl_usage[] =
 	"                                   sandbox holders\n"
 	"  gc [-c FILE] [USER]              remove empty cgroups, dead holders and stale\n"
 	"                                   state, and say what was removed (root)\n"
+	"  report [-c FILE] [USER...]       what each user's rule would have done, from\n"
+	"                                   what the kernel accounted (mode = audit)\n"
 	"\n"
 	"Options:\n"
 	"  -c, --config FILE  config file (default " ISO_CONF_PATH ")\n"
@@ -210,6 +212,7 @@ static const struct command commands[] = {
 	{"explain", cmd_explain},
 	{"status", cmd_status},
 	{"gc", cmd_gc},
+	{"report", cmd_report},
 };
 
 int main(int argc, char **argv)
