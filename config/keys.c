@@ -391,7 +391,6 @@ static const struct iso_key rows[] = {
 	{.name = "mode",
 	 .off = OFF(mode),
 	 .group = ISO_KG_SESSION,
-	 .flags = ISO_KEY_LOG,
 	 .parse = iso_parse_mode,
 	 .format = format_mode,
 	 .max = 1,
