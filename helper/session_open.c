@@ -118,8 +118,10 @@ void iso_session_open(struct iso_sess *c)
 		 * again to say what it would have done. */
 		iso_limits_audit(&c->pol.lim);
 		c->ctrls = cg_needed(&c->pol.lim);
-		syslog(LOG_INFO, "open user=%s rule=%s: mode = audit: accounted, no limit written, "
-		       "no namespace made", c->req->user, c->rule);
+		syslog(LOG_INFO,
+		       "open user=%s rule=%s: mode = audit: accounted, no limit written, "
+		       "no namespace made",
+		       c->req->user, c->rule);
 	}
 	c->fail_ec = ISO_EC_CGROUP;
 	r = c->be->apply(c);

@@ -65,6 +65,7 @@ lane policy env ISO_LANE=v2 ISO_SUITES=tests/integration/test_policy.sh sh tests
 collect
 # proc_view: 2 vCPUs, or a quota of half a CPU could not show fewer CPUs
 LANE_CPUS=2 lane view env ISO_LANE=v2 ISO_SUITES=tests/vm/test_proc_view.sh sh tests/run-root.sh
+lane audit env ISO_LANE=v2 ISO_SUITES=tests/integration/test_audit.sh sh tests/run-root.sh
 collect
 
 echo "vm-lane:$summary wall $(($(date +%s) - t0)) s"

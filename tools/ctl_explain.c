@@ -385,8 +385,8 @@ static void ex_print_explain(struct explain *x)
 	printf("Rule:        %s\n", x->uid == 0 ? "root (always exempt)" : desc);
 	printf("Verdict:     %s\n", ex_verdict(x, buf, sizeof(buf)));
 	printf("Mode:        %s\n", x->pol.lim.mode == ISO_MODE_AUDIT
-					? "audit: placed and accounted, no limit, no namespace"
-					: "enforce");
+					    ? "audit: placed and accounted, no limit, no namespace"
+					    : "enforce");
 	if (x->uid == 0)
 		return;
 	ex_print_why(x);

@@ -34,9 +34,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define RP_NA (-2LL) /* no such file */
+#define RP_NA	   (-2LL)      /* no such file */
 #define RP_V1_HUGE (1LL << 62) /* v1's "no limit" */
-#define RP_DEPTH 3 /* user dir, its leaves, and one level more */
+#define RP_DEPTH   3	       /* user dir, its leaves, and one level more */
 
 const char *ctl_user_mode(const struct iso_config *cfg, const char *name, uid_t uid)
 {
@@ -186,8 +186,7 @@ static void rp_read_cpu(const struct ctl_machine *m, uid_t uid, struct rp_cpu *c
 	c->usage_us = RP_NA;
 	c->source = "";
 	c->wall_s = -1;
-	if (cg_path(m->cg, CG_CPU, uid, "", path, sizeof(path)) < 0 ||
-	    stat(path, &sb) < 0) {
+	if (cg_path(m->cg, CG_CPU, uid, "", path, sizeof(path)) < 0 || stat(path, &sb) < 0) {
 		if (cg_path(m->cg, CG_PIDS, uid, "", path, sizeof(path)) < 0 || stat(path, &sb) < 0)
 			return;
 	}
@@ -250,10 +249,12 @@ static void rp_print_cpu(const struct ctl_machine *m, uid_t uid, const struct is
 	/* an enforced cgroup lands a little above: the quota is written
 	 * after the mkdir, a period's runtime may come early, /proc counts
 	 * in ticks */
-	slack = allowed * 0.05 + 2.0 * (double)lim->cpu_quota / 10000.0 *
-					(double)(lim->cpu_period_us > 0 ? lim->cpu_period_us
-									: ISO_DEFAULT_CPU_PERIOD_US) /
-					1e6 + 0.02;
+	slack = allowed * 0.05 +
+		2.0 * (double)lim->cpu_quota / 10000.0 *
+			(double)(lim->cpu_period_us > 0 ? lim->cpu_period_us
+							: ISO_DEFAULT_CPU_PERIOD_US) /
+			1e6 +
+		0.02;
 	if (used > allowed + slack)
 		printf("would-be cpu_quota %.4g%% allows %.2f s: ABOVE by %.2f s (%.1fx)\n",
 		       (double)lim->cpu_quota / 100.0, allowed, used - allowed,
@@ -287,8 +288,7 @@ static void rp_print_tasks(const struct ctl_machine *m, uid_t uid, const struct 
 	}
 	if (peak == RP_NA) {
 		printf("now %lld, peak unknown (%s); would-be tasks_max %s\n", now,
-		       "no pids.peak: the kernel keeps a peak only from 6.13 on",
-		       max);
+		       "no pids.peak: the kernel keeps a peak only from 6.13 on", max);
 		return;
 	}
 	printf("peak %lld (now %lld) vs would-be tasks_max %s: %s\n", peak, now, max,
@@ -298,7 +298,8 @@ static void rp_print_tasks(const struct ctl_machine *m, uid_t uid, const struct 
 static void rp_print_memory(const struct ctl_machine *m, uid_t uid, const struct iso_limits *lim)
 {
 	bool v2 = m->layout.version == CG_V2;
-	long long peak = rp_file(m, CG_MEMORY, uid, v2 ? "memory.peak" : "memory.max_usage_in_bytes");
+	long long peak =
+		rp_file(m, CG_MEMORY, uid, v2 ? "memory.peak" : "memory.max_usage_in_bytes");
 	char a[32], b[32], c[32];
 
 	printf("  %-8s ", "memory");
