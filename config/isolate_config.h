@@ -99,7 +99,7 @@ unsigned iso_limits_view_cpus(const struct iso_limits *l);
  * becomes "max" (so the controller is still there to account, and a limit
  * left by an earlier enforced session is lifted), cpu_weight the kernel's
  * default 100, and every namespace, mount,
- * session_max_time, no_new_privs and thread_env is off. A no-op under
+ * session_max_time, no_new_privs, thread_env and proc_view is off. A no-op under
  * enforce.
  */
 void iso_limits_audit(struct iso_limits *lim);

@@ -567,5 +567,6 @@ void iso_limits_audit(struct iso_limits *lim)
 	lim->namespaces = 0;
 	lim->private_tmp = lim->private_shm = lim->cgroup_ns = 0;
 	lim->no_new_privs = lim->thread_env = 0;
+	lim->proc_view = ISO_PROC_VIEW_NO;
 	lim->session_max_time = ISO_MAX;
 }
