@@ -104,8 +104,8 @@ static long long rp_keyed(const struct ctl_machine *m, unsigned ctrl, uid_t uid,
 /* utime + stime + cutime + cstime of one process, in clock ticks. */
 static long long rp_proc_ticks(const char *pid)
 {
-	char path[64], buf[1024], *p;
-	unsigned long long ut, st, cut, cst;
+	char path[64], buf[1024], *p, *end;
+	unsigned long long v, sum = 0;
 	ssize_t n;
 	int fd;
 
@@ -120,10 +120,24 @@ static long long rp_proc_ticks(const char *pid)
 	buf[n] = '\0';
 	/* comm may hold spaces and parentheses: fields follow the last ')' */
 	p = strrchr(buf, ')');
-	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %llu %llu",
-			 &ut, &st, &cut, &cst) != 4)
+	if (!p)
 		return 0;
-	return (long long)(ut + st + cut + cst);
+	/* utime, stime, cutime, cstime are fields 14..17; after ')' come
+	 * state (3) .. cmajflt (13) */
+	for (int i = 0; i < 12; i++) {
+		p = strchr(p + 1, ' ');
+		if (!p)
+			return 0;
+	}
+	for (int i = 0; i < 4; i++) {
+		errno = 0;
+		v = strtoull(p + 1, &end, 10);
+		if (errno || end == p + 1)
+			return 0;
+		sum += v;
+		p = end;
+	}
+	return (long long)sum;
 }
 
 /* Sums rp_proc_ticks over cgroup.procs of dir and its subdirectories. */
@@ -323,7 +337,7 @@ static void rp_print_memory(const struct ctl_machine *m, uid_t uid, const struct
 static int rp_user(const struct iso_config *cfg, const struct ctl_machine *m, uid_t uid)
 {
 	char name[64], desc[160], **groups = NULL;
-	struct iso_policy pol;
+	struct iso_policy pol = {0};
 	size_t ngroups = 0;
 	bool known;
 	gid_t gid;
