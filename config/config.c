@@ -275,6 +275,12 @@ static int validate_top(cfg_t *cfg, cfg_opt_t *opt)
 			show(s, buf, sizeof(buf)));
 		return -1;
 	}
+	if (strcmp(opt->name, "mode") == 0 && iso_parse_mode(s, &v) < 0) {
+		add_err(cur->err, cur->name, cur_line(cfg),
+			"mode: invalid value \"%s\" (expected enforce or audit)",
+			show(s, buf, sizeof(buf)));
+		return -1;
+	}
 	if (strcmp(opt->name, "min_uid") == 0 &&
 	    key_value(&min_uid_key, s, cur->name, cur_line(cfg), cur->err, &v) < 0)
 		return -1;
@@ -471,6 +477,10 @@ static int build_config(cfg_t *cfg, const struct scan *sc, const char *name,
 	c->cgroup_backend = r < 0 ? ISO_BACKEND_AUTO : (enum iso_backend)r;
 	r = parse_word(cfg_getstr(cfg, "login_message"), bool_words, 6);
 	c->login_message = r > 0 && r % 2 == 1;
+	c->mode = ISO_UNSET;
+	s = cfg_getstr(cfg, "mode");
+	if (s && iso_parse_mode(s, &c->mode) < 0)
+		bad = 1; /* validated already */
 	r = -ENOMEM;
 	if (copy_list(cfg, "exempt_users", &c->exempt_users, &c->n_exempt_users) < 0 ||
 	    copy_list(cfg, "exempt_groups", &c->exempt_groups, &c->n_exempt_groups) < 0 ||
@@ -561,6 +571,8 @@ int parse_text(const char *text, size_t len, const char *name, bool dropin, stru
 		CFG_STR("on_error", "deny", CFGF_NONE),
 		CFG_STR("cgroup_backend", "auto", CFGF_NONE),
 		CFG_STR("login_message", "no", CFGF_NONE),
+		/* NODEFAULT: absent leaves the sections' and the built-in. */
+		CFG_STR("mode", NULL, CFGF_NODEFAULT),
 		/* root stays exempt unless the admin says otherwise, so a
 		 * broken policy cannot lock out the one who can fix it. */
 		CFG_STR_LIST("exempt_users", "{root}", CFGF_NONE),

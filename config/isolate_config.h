@@ -53,6 +53,10 @@ enum iso_proc_view {
 };
 #define ISO_LXCFS_DIR "/var/lib/lxcfs" /* where Debian's lxcfs.service mounts it */
 enum iso_backend { ISO_BACKEND_AUTO = 0, ISO_BACKEND_CGROUPFS = 1, ISO_BACKEND_SYSTEMD = 2 };
+/* audit: the session is placed and accounted in its user cgroup as under
+ * enforce, but gets no limit and no namespace (isolatectl report shows
+ * what the rule would have done). */
+enum iso_mode { ISO_MODE_ENFORCE = 0, ISO_MODE_AUDIT = 1 };
 
 /*
  * Every key of a default/group/user section. All int64_t so that merging
@@ -78,6 +82,7 @@ struct iso_limits {
 	int64_t thread_env;	  /* 0 / 1: OMP_NUM_THREADS & co. from cpu_quota */
 	int64_t proc_view;	  /* enum iso_proc_view */
 	int64_t hide_processes;	  /* 0 / 1: a hidepid=invisible /proc, no pid ns */
+	int64_t mode;		  /* enum iso_mode */
 };
 #define ISO_LIMITS_NFIELDS (sizeof(struct iso_limits) / sizeof(int64_t))
 
@@ -100,6 +105,16 @@ unsigned iso_limits_view_cpus(const struct iso_limits *l);
  * set; ISO_MAX for no size= at all.
  */
 int64_t iso_limits_tmpfs_size(const struct iso_limits *l, int64_t ram);
+
+/*
+ * What an audited session gets instead of lim: every cgroup key it sets
+ * becomes "max" (so the controller is still there to account, and a limit
+ * left by an earlier enforced session is lifted), cpu_weight the kernel's
+ * default 100, and every namespace, mount, hide_processes, private_tmp,
+ * private_shm, session_max_time, no_new_privs, thread_env and proc_view
+ * is off. A no-op under enforce.
+ */
+void iso_limits_audit(struct iso_limits *lim);
 
 /* ---- the section keys: one row each (config/keys.c) ----
  *
@@ -203,6 +218,9 @@ struct iso_config {
 	enum iso_backend cgroup_backend; /* default ISO_BACKEND_AUTO */
 	/* A line for the user at login: "your limits here: ..." */
 	bool login_message;
+	/* The top-level mode (enum iso_mode): below every section's, above
+	 * the built-in enforce; ISO_UNSET when not given. */
+	int64_t mode;
 };
 
 /* Sets every field to ISO_UNSET. */
@@ -252,6 +270,7 @@ int iso_parse_duration_us(const char *s, int64_t *out); /* "100ms" "1s" "5000us"
 int iso_parse_duration_s(const char *s, int64_t *out);	/* "90s" "30m" "8h" "1d" "60" "max" */
 int iso_parse_size(const char *s, int64_t *out);	/* "512M" "4G" "1024" "max" */
 int iso_parse_count(const char *s, int64_t *out);	/* "512" "max" */
+int iso_parse_mode(const char *s, int64_t *out);	/* "enforce" "audit" */
 
 /* Formats a value back for humans ("50%", "100ms", "4G", "max", "unset"). */
 void iso_format_percent(int64_t v, char *buf, size_t len);

@@ -64,6 +64,7 @@ static void format_tmp(int64_t v, char *buf, size_t len)
 }
 
 static const char *const logout_words[] = {"keep", "kill"};
+static const char *const mode_words[] = {"enforce", "audit"}; /* enum iso_mode */
 static const char *const sandbox_words[] = {"per-user", "per-session"};
 /* Bit i of the namespaces mask is ns_words[i] (ISO_NS_*). */
 static const char *const ns_words[] = {"user", "pid", "mount"};
@@ -99,6 +100,21 @@ static int parse_on_logout(const char *s, int64_t *out)
 static void format_on_logout(int64_t v, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s", logout_words[v == ISO_LOGOUT_KILL]);
+}
+
+int iso_parse_mode(const char *s, int64_t *out)
+{
+	int i = parse_word(s, mode_words, 2);
+
+	if (i < 0)
+		return i;
+	*out = i;
+	return 0;
+}
+
+static void format_mode(int64_t v, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", mode_words[v == ISO_MODE_AUDIT]);
 }
 
 static int parse_sandbox(const char *s, int64_t *out)
@@ -427,6 +443,15 @@ static const struct iso_key rows[] = {
 	 .expect = "auto, lxcfs, cpus or no",
 	 .range = "",
 	 .note = note_view},
+	{.name = "mode",
+	 .off = OFF(mode),
+	 .group = ISO_KG_SESSION,
+	 .parse = iso_parse_mode,
+	 .format = format_mode,
+	 .max = 1,
+	 BUILTIN(ISO_MODE_ENFORCE),
+	 .expect = "enforce or audit",
+	 .range = ""},
 };
 
 /* A field of struct iso_limits without its row (or a row too many)
@@ -436,10 +461,10 @@ _Static_assert(sizeof(rows) / sizeof(rows[0]) == ISO_NKEYS,
 const struct iso_key *const iso_keys = rows;
 
 /* The top-level keys (their schema, with defaults, is config.c's). */
-static const char *const top_keys[] = {"cgroup_root",	  "on_error",	     "exempt_users",
-				       "exempt_groups",	  "min_uid",	     "services",
-				       "on_config_error", "on_cgroup_error", "on_namespace_error",
-				       "cgroup_backend",  "login_message"};
+static const char *const top_keys[] = {
+	"cgroup_root", "on_error",	  "exempt_users",    "exempt_groups",	   "min_uid",
+	"services",    "on_config_error", "on_cgroup_error", "on_namespace_error", "cgroup_backend",
+	"login_message", "mode"};
 
 bool known_key(const char *name)
 {
@@ -589,4 +614,26 @@ void iso_limits_describe(const struct iso_limits *lim, char *buf, size_t len)
 		o += (size_t)snprintf(buf + o, len - o, "%s%s=%s", o ? " " : "", iso_keys[i].name,
 				      v);
 	}
+}
+
+void iso_limits_audit(struct iso_limits *lim)
+{
+	int64_t *const maxed[] = {&lim->cpu_quota, &lim->tasks_max, &lim->memory_max,
+				  &lim->memory_high, &lim->swap_max};
+
+	if (lim->mode != ISO_MODE_AUDIT)
+		return;
+	/* the kernel's own default weight: a share taken by an enforced
+	 * session before goes back */
+	if (lim->cpu_weight != ISO_UNSET)
+		lim->cpu_weight = 100;
+	for (size_t i = 0; i < sizeof(maxed) / sizeof(maxed[0]); i++) {
+		if (*maxed[i] != ISO_UNSET)
+			*maxed[i] = ISO_MAX;
+	}
+	lim->namespaces = 0;
+	lim->private_tmp = lim->private_shm = lim->cgroup_ns = lim->hide_processes = 0;
+	lim->no_new_privs = lim->thread_env = 0;
+	lim->proc_view = ISO_PROC_VIEW_NO;
+	lim->session_max_time = ISO_MAX;
 }

@@ -97,6 +97,9 @@ int iso_policy_resolve(const struct iso_config *cfg, const char *user, uid_t uid
 	p.uid = uid;
 	p.min_uid = cfg->min_uid;
 	snprintf(p.rule_name, sizeof(p.rule_name), "built-in");
+	/* the top-level mode stands in for the built-in one */
+	if (cfg->mode != ISO_UNSET)
+		p.lim.mode = cfg->mode;
 
 	if (cfg->has_default) {
 		iso_limits_overlay(&p.lim, &cfg->defaults, p.from, ISO_FROM_DEFAULT);

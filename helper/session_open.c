@@ -154,6 +154,18 @@ void iso_session_open(struct iso_sess *c)
 		iso_sess_fail_class(c, r == -ERANGE ? ISO_EC_CGROUP : ISO_EC_CONFIG);
 		return;
 	}
+	if (c->pol.lim.mode == ISO_MODE_AUDIT) {
+		/* Audit: the rule was checked as written above (a rollout
+		 * must see its errors), but the session gets only the user
+		 * cgroup that accounts it; isolatectl report reads the rule
+		 * again to say what it would have done. */
+		iso_limits_audit(&c->pol.lim);
+		c->ctrls = cg_needed(&c->pol.lim);
+		syslog(LOG_INFO,
+		       "open user=%s rule=%s: mode = audit: accounted, no limit written, "
+		       "no namespace made",
+		       c->req->user, c->rule);
+	}
 	c->fail_ec = ISO_EC_CGROUP;
 	r = c->be->apply(c);
 	if (r < 0) {

@@ -76,6 +76,7 @@ collect
 lane oom_tmp env ISO_LANE=v2 ISO_SUITES=tests/vm/test_oom_tmp.sh sh tests/run-root.sh
 collect
 lane metrics env ISO_LANE=v2 ISO_SUITES=tests/integration/test_metrics.sh sh tests/run-root.sh
+lane audit env ISO_LANE=v2 ISO_SUITES=tests/integration/test_audit.sh sh tests/run-root.sh
 collect
 
 echo "vm-lane:$summary wall $(($(date +%s) - t0)) s"

@@ -181,6 +181,12 @@ void json_null(struct json *j, const char *key);
  * pid_ns: the rule's sandbox has a pid namespace (no /proc/self after). */
 void ctl_print_pam_services(bool pid_ns);
 
+/* ---- ctl_report.c ---- */
+
+/* "enforce", "audit (no limit written)", "exempt" or "unknown (...)":
+ * the mode of the rule that resolves for the user now. */
+const char *ctl_user_mode(const struct iso_config *cfg, const char *name, uid_t uid);
+
 /* ---- commands ---- */
 
 int cmd_explain(int argc, char **argv);
@@ -189,5 +195,6 @@ int cmd_gc(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
 int cmd_top(int argc, char **argv);	/* ctl_top.c */
 int cmd_metrics(int argc, char **argv); /* ctl_metrics.c */
+int cmd_report(int argc, char **argv);
 
 #endif

@@ -76,6 +76,9 @@ static void ex_key_source(const struct explain *x, size_t i, char *buf, size_t l
 			snprintf(buf, len, "not set: %s", iso_keys[i].unset);
 		else if (v == ISO_UNSET)
 			snprintf(buf, len, "not set anywhere: not managed");
+		else if (iso_keys[i].off == offsetof(struct iso_limits, mode) &&
+			 x->cfg->mode != ISO_UNSET)
+			snprintf(buf, len, "top level");
 		else
 			snprintf(buf, len, "built-in");
 	}
@@ -381,6 +384,9 @@ static void ex_print_explain(struct explain *x)
 	ex_print_services(x->cfg);
 	printf("Rule:        %s\n", x->uid == 0 ? "root (always exempt)" : desc);
 	printf("Verdict:     %s\n", ex_verdict(x, buf, sizeof(buf)));
+	printf("Mode:        %s\n", x->pol.lim.mode == ISO_MODE_AUDIT
+					    ? "audit: placed and accounted, no limit, no namespace"
+					    : "enforce");
 	if (x->uid == 0)
 		return;
 	ex_print_why(x);

@@ -53,6 +53,7 @@ struct st_user {
 	long long quota_us, period_us, usage_us, nr_periods, nr_throttled, throttled_us;
 	long long tasks, tasks_max, mem, mem_max;
 	int slicefd; /* user-UID.slice of the systemd backend, or -1 */
+	const char *mode; /* ctl_user_mode */
 };
 
 #define ST_SD_USER_SLICE "/sys/fs/cgroup/user.slice"
@@ -415,6 +416,7 @@ static void st_print_user(const struct st_user *u, const struct ctl_state *st)
 	printf("\n");
 	if (u->rule[0])
 		printf("  %-10s %s\n", "rule", u->rule);
+	printf("  %-10s %s\n", "mode", u->mode);
 	for (size_t i = 0; i < CG_NCTRL; i++) {
 		if (!u->paths[i][0])
 			continue;
@@ -703,6 +705,7 @@ int cmd_status(int argc, char **argv)
 		if (one && uids[i] != want)
 			continue;
 		r = st_gather(&m, cfg, sd, uids[i], &u);
+		u.mode = ctl_user_mode(cfg, u.name, uids[i]);
 		if (r < 0) {
 			ctl_warn("status: uid %u: %s", (unsigned)uids[i], strerror(-r));
 			r = CTL_FAIL;

@@ -35,6 +35,8 @@ const char ctl_usage[] =
 	"                                   live per-user view: CPU, throttling, memory,\n"
 	"                                   tasks against the rule (-b: batch)\n"
 	"  metrics [-c FILE] [USER]         Prometheus text format, per user and host\n"
+	"  report [-c FILE] [USER...]       what each user's rule would have done, from\n"
+	"                                   what the kernel accounted (mode = audit)\n"
 	"\n"
 	"Options:\n"
 	"  -c, --config FILE  config file (default " ISO_CONF_PATH ")\n"
@@ -221,6 +223,7 @@ static const struct command commands[] = {
 	{"apply", cmd_apply},
 	{"top", cmd_top},
 	{"metrics", cmd_metrics},
+	{"report", cmd_report},
 };
 
 int main(int argc, char **argv)

@@ -510,6 +510,55 @@ static void test_login_message(void **state)
 		  "t.conf:2: duplicate key \"login_message\" (first at line 1)");
 }
 
+/* mode: top level below every section's, the section's own above it;
+ * audit strips the limits and namespaces the helper would write. */
+static void test_mode(void **state)
+{
+	static const char *const grp[] = {"aud"};
+	struct iso_config *c;
+	struct iso_policy p;
+	struct iso_limits l;
+
+	(void)state;
+	c = parse_ok("default { cpu_quota = 20% }\n");
+	assert_int_equal(iso_policy_resolve(c, "u", 1000, NULL, 0, &p), 0);
+	assert_int_equal(p.lim.mode, ISO_MODE_ENFORCE);
+	iso_config_free(c);
+	c = parse_ok("mode = audit\ndefault { cpu_quota = 20% }\nuser \"e\" { mode = enforce }\n");
+	assert_int_equal(iso_policy_resolve(c, "u", 1000, NULL, 0, &p), 0);
+	assert_int_equal(p.lim.mode, ISO_MODE_AUDIT);
+	assert_int_equal(iso_policy_resolve(c, "e", 1000, NULL, 0, &p), 0);
+	assert_int_equal(p.lim.mode, ISO_MODE_ENFORCE);
+	iso_config_free(c);
+	c = parse_ok("default {\n cpu_quota = 20%\n cpu_weight = 50\n tasks_max = 64\n"
+		     " namespaces = { pid }\n private_tmp = yes\n hide_processes = yes\n session_max_time = 1h\n"
+		     " no_new_privs = yes\n}\ngroup \"aud\" { mode = AUDIT }\n");
+	assert_int_equal(iso_policy_resolve(c, "u", 1000, grp, 1, &p), 0);
+	assert_int_equal(p.lim.mode, ISO_MODE_AUDIT);
+	l = p.lim;
+	iso_limits_audit(&l);
+	assert_int_equal(l.cpu_quota, ISO_MAX);
+	assert_int_equal(l.cpu_weight, 100);
+	assert_int_equal(l.tasks_max, ISO_MAX);
+	assert_int_equal(l.memory_max, ISO_UNSET); /* not managed stays so */
+	assert_int_equal(l.namespaces, 0);
+	assert_int_equal(l.private_tmp, 0);
+	assert_int_equal(l.hide_processes, 0);
+	assert_int_equal(l.no_new_privs, 0);
+	assert_int_equal(l.thread_env, 0);
+	assert_int_equal(l.session_max_time, ISO_MAX);
+	assert_int_equal(iso_policy_resolve(c, "u", 1000, NULL, 0, &p), 0);
+	l = p.lim;
+	iso_limits_audit(&l); /* enforce: untouched */
+	assert_int_equal(l.cpu_quota, 2000);
+	assert_int_equal(l.namespaces & ISO_NS_PID, ISO_NS_PID);
+	iso_config_free(c);
+	parse_err("mode = dry-run\n",
+		  "t.conf:1: mode: invalid value \"dry-run\" (expected enforce or audit)");
+	parse_err("mode = audit\nmode = enforce\n",
+		  "t.conf:2: duplicate key \"mode\" (first at line 1)");
+}
+
 static void test_syntax(void **state)
 {
 	(void)state;
@@ -1513,6 +1562,7 @@ int main(void)
 		cmocka_unit_test(test_tmpfs_size),
 		cmocka_unit_test(test_limits_describe),
 		cmocka_unit_test(test_man_page_keys),
+		cmocka_unit_test(test_mode),
 	};
 	const struct CMUnitTest file_tests[] = {
 		cmocka_unit_test(test_load_good),

@@ -86,7 +86,7 @@ static void test_limits_init(void **state)
 	assert_int_equal(lim.cpu_period_us, ISO_UNSET);
 	assert_int_equal(lim.namespaces, ISO_UNSET);
 	assert_int_equal(lim.sandbox, ISO_UNSET);
-	assert_int_equal(ISO_LIMITS_NFIELDS, 19);
+	assert_int_equal(ISO_LIMITS_NFIELDS, 20);
 }
 
 /* The thread-count variables: whole CPUs of the quota, rounded up. */
