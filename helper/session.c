@@ -19,6 +19,7 @@
 #include "fsutil.h"
 #include "lock.h"
 #include "procfs.h"
+#include "slurm.h"
 #include "tidy.h"
 
 static int valid_service(const char *s)
@@ -42,6 +43,25 @@ static void describe_limits(const struct iso_limits *l, char *buf, size_t len)
 
 /* Steps shared by open and close: config, user, policy. Returns 1 when
  * the request is finished (rep filled), 0 to go on. */
+/* pam_slurm_adopt put the session into a Slurm job's cgroup in the account
+ * phase: the job's limits hold it and Slurm ends it with the job, so it
+ * stays where Slurm put it (moving it would take it out of the job). */
+static int slurm_adopted(struct iso_sess *c)
+{
+	char job[32], path[256];
+
+	if (iso_slurm_job_self(job, sizeof(job), path, sizeof(path)) != 1)
+		return 0;
+	snprintf(c->rep->rule, sizeof(c->rep->rule), "Slurm job %s (pam_slurm_adopt)", job);
+	iso_sess_result(c, ISO_RES_EXEMPT, ISO_EC_NONE, 0);
+	syslog(LOG_NOTICE,
+	       "open user=%s service=%s rule=%s result=slurm-job: the session is in Slurm job "
+	       "%s's cgroup %s (pam_slurm_adopt): left where Slurm put it, neither moved nor "
+	       "sandboxed",
+	       c->req->user, c->req->service, c->rule, job, path);
+	return 1;
+}
+
 static int prepare(struct iso_sess *c)
 {
 	const char *conf = c->req->conf[0] ? c->req->conf : c->paths->conf;
@@ -133,6 +153,10 @@ static int prepare(struct iso_sess *c)
 		iso_sess_result(c, ISO_RES_EXEMPT, ISO_EC_NONE, 0);
 		syslog(LOG_INFO, "%s user=%s service=%s rule=%s result=exempt", iso_sess_op(c),
 		       c->req->user, c->req->service, c->rule);
+		r = 1;
+		goto done;
+	}
+	if (c->req->op == ISO_OP_OPEN && slurm_adopted(c)) {
 		r = 1;
 		goto done;
 	}

@@ -63,6 +63,32 @@ iso_service isot-pol "$C2" services=sshd,isot-pol
 out=$(run isot-pol isot_pa cat /proc/self/cgroup 2>&1)
 expect_match "services= module argument: a listed service is confined" "/$ROOT/user-$UA/" "$out"
 
+# --- scope: a session pam_slurm_adopt put into a Slurm job's cgroup (the
+# cgroup/v2 plugin's shape, .../NODE_slurmstepd.scope/job_N/step_extern,
+# made by this test) stays there: not moved, not sandboxed ---
+SL="$CPU/isot_slurmstepd_$$.scope"
+on_exit "rmdir '$SL/job_42/step_extern' '$SL/job_42' '$SL'"
+mkdir -p "$SL/job_42/step_extern"
+C=$(iso_conf slurm <<EOF
+cgroup_root = "$ROOT"
+default { tasks_max = 64
+    namespaces = { user, mount }
+    hide_processes = yes }
+EOF
+)
+iso_service isot-pol "$C"
+: >"$ISO_SYSLOG_FILE"
+# a subshell moved into the job first, as pam_slurm_adopt moves sshd
+out=$(echo "$BASHPID" >"$SL/job_42/step_extern/cgroup.procs" &&
+	run isot-pol isot_pa sh -c 'cat /proc/self/cgroup; test -e /proc/1 && echo proc1-seen' 2>&1)
+echo "$out" | sed 's/^/     | /'
+expect_match "slurm: the session stays in the job's cgroup" "isot_slurmstepd_$$.scope/job_42/step_extern" "$out"
+expect_nomatch "  ... and is not moved to the user's" "/$ROOT/" "$out"
+expect_match "  ... nor sandboxed (the host's /proc)" "^proc1-seen$" "$out"
+expect_match "  ... and the log says why" "result=slurm-job: the session is in Slurm job 42's cgroup" "$(cat "$ISO_SYSLOG_FILE")"
+out=$(run isot-pol isot_pa cat /proc/self/cgroup 2>&1)
+expect_match "slurm: the same user outside a job is confined" "/$ROOT/user-$UA/session-" "$out"
+
 # --- scope: "!name" un-exempts ---
 C=$(iso_conf negation <<EOF
 cgroup_root = "$ROOT"
