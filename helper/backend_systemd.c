@@ -155,10 +155,13 @@ static int sd_max_time_start(struct iso_sess *c)
 
 static void stop_max_time(struct iso_sess *c, const char *sid)
 {
-	char timer[SYSD_UNIT_MAX];
+	char timer[SYSD_UNIT_MAX], service[SYSD_UNIT_MAX];
 
 	if (sid[0] && iso_name_max_time_timer(timer, sizeof(timer), c->uid, sid) == 0)
 		sysd_stop_unit(st(c)->sd, timer, NULL);
+	/* elapsed already: its service may be in the warning's wait */
+	if (sid[0] && iso_name_max_time_service(service, sizeof(service), c->uid, sid) == 0)
+		sysd_stop_unit(st(c)->sd, service, NULL);
 }
 
 static void sd_undo(struct iso_sess *c)

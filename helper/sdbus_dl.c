@@ -59,7 +59,8 @@
 	X(sd_bus_error_free)                                                                       \
 	X(sd_bus_error_is_set)                                                                     \
 	X(sd_bus_error_has_name)                                                                   \
-	X(sd_uid_get_sessions)
+	X(sd_uid_get_sessions)                                                                     \
+	X(sd_session_get_tty)
 
 /* Each member has the name and (through __typeof__) the exact prototype
  * of the libsystemd function it points to. */
@@ -278,4 +279,12 @@ int sdb_uid_get_sessions(uid_t uid, int require_active, char ***sessions)
 	if (load() < 0)
 		return -ENOSYS;
 	return sdl.sd_uid_get_sessions(uid, require_active, sessions);
+}
+
+int sdb_session_get_tty(const char *session, char **tty)
+{
+	*tty = NULL;
+	if (load() < 0)
+		return -ENOSYS;
+	return sdl.sd_session_get_tty(session, tty);
 }

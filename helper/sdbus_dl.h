@@ -58,5 +58,6 @@ int sdb_error_has_name(const sd_bus_error *e, const char *name);
 
 /* sd-login */
 int sdb_uid_get_sessions(uid_t uid, int require_active, char ***sessions);
+int sdb_session_get_tty(const char *session, char **tty);
 
 #endif

@@ -401,13 +401,43 @@ int sysd_count_units(struct sysd *s, const char *pattern, int *n, struct iso_err
 	return r;
 }
 
+#define SYSD_WARN_BEFORE_S 60
+
+/* The warning's shell line, values in it literally: the service manager
+ * expands $ and % in a unit's command line, so the line has neither.
+ * logind's TTY is the PAM application's PAM_TTY, never the user's word;
+ * only pts/N and ttyN are written to, and from a subshell, so that the
+ * unit's process (a session leader without a terminal) never takes the
+ * user's terminal as its own. */
+static void warn_line(const char *session, int64_t warn, char *buf, size_t len)
+{
+	const char *n;
+	char *tty = NULL;
+	bool ok = false;
+
+	if (sdb_session_get_tty(session, &tty) >= 0 && tty) {
+		n = !strncmp(tty, "pts/", 4) ? tty + 4 : !strncmp(tty, "tty", 3) ? tty + 3 : "";
+		ok = *n && strspn(n, "0123456789") == strlen(n) && strlen(tty) < 16;
+	}
+	if (ok)
+		snprintf(buf, len,
+			 "(printf '\\r\\npam_isolate: this session reaches its time limit "
+			 "(session_max_time) in %lld s and will then be ended.\\r\\n' "
+			 ">/dev/%s); sleep %lld",
+			 (long long)warn, tty, (long long)warn);
+	else
+		snprintf(buf, len, "sleep %lld", (long long)warn);
+	free(tty);
+}
+
 int sysd_start_max_time(struct sysd *s, uid_t uid, const char *sid, const char *session,
 			int64_t seconds, struct iso_err *err)
 {
 	static const char *const loginctl[] = {"/usr/bin/loginctl", "/bin/loginctl"};
-	char timer[SYSD_UNIT_MAX], service[SYSD_UNIT_MAX], desc[160], pattern[64];
+	char timer[SYSD_UNIT_MAX], service[SYSD_UNIT_MAX], desc[160], pattern[64], line[256];
 	sd_bus_message *m = NULL;
 	const char *exe = NULL;
+	int64_t warn;
 	size_t i;
 	int r, n = 0;
 
@@ -433,22 +463,29 @@ int sysd_start_max_time(struct sysd *s, uid_t uid, const char *sid, const char *
 				   "most one user may have",
 				   (unsigned)uid, n);
 	snprintf(desc, sizeof(desc), "pam_isolate session_max_time of session %s", session);
+	/* the warning comes warn s before the end, as on cgroupfs */
+	warn = seconds > SYSD_WARN_BEFORE_S ? SYSD_WARN_BEFORE_S : seconds > 1 ? seconds - 1 : 0;
+	warn_line(session, warn, line, sizeof(line));
 	r = new_call(s, &m, "StartTransientUnit");
 	if (r >= 0)
 		r = sdb_message_append(m, "ss", timer, "fail");
-	/* the timer: once, `seconds` after now, then gone; to the second
-	 * (systemd's default accuracy is a minute) */
+	/* the timer: once, seconds - warn after now, then gone; to the
+	 * second (systemd's default accuracy is a minute) */
 	if (r >= 0)
 		r = sdb_message_append(m, "a(sv)", 5, "Description", "s", desc, "RemainAfterElapse",
 				       "b", 0, "CollectMode", "s", "inactive-or-failed",
 				       "AccuracyUSec", "t", (uint64_t)1000000, "TimersMonotonic",
-				       "a(st)", 1, "OnActiveSec", (uint64_t)seconds * 1000000ULL);
-	/* its service: logind ends the session (scope, processes, records) */
+				       "a(st)", 1, "OnActiveSec",
+				       (uint64_t)(seconds - warn) * 1000000ULL);
+	/* its service, oneshot: the warning on the session's terminal (its
+	 * failure ignored), warn s, then logind ends the session (scope,
+	 * processes, records) */
 	if (r >= 0)
-		r = sdb_message_append(m, "a(sa(sv))", 1, service, 3, "Description", "s", desc,
-				       "CollectMode", "s", "inactive-or-failed", "ExecStart",
-				       "a(sasb)", 1, exe, 3, "loginctl", "terminate-session",
-				       session, 0);
+		r = sdb_message_append(
+			m, "a(sa(sv))", 1, service, 5, "Description", "s", desc, "CollectMode", "s",
+			"inactive-or-failed", "Type", "s", "oneshot", "TimeoutStartUSec", "t",
+			(uint64_t)(warn + 60) * 1000000ULL, "ExecStart", "a(sasb)", 2, "/bin/sh", 3,
+			"sh", "-c", line, 1, exe, 3, "loginctl", "terminate-session", session, 0);
 	return call_built(s, r, m, "StartTransientUnit", timer, err);
 }
 

@@ -68,6 +68,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pam_start: %s\n", pam_strerror(pamh, r));
 		return 22;
 	}
+	/* as login and sshd do: logind records it as the session's TTY */
+	if (isatty(0) && ttyname(0) && pam_set_item(pamh, PAM_TTY, ttyname(0)) != PAM_SUCCESS) {
+		fprintf(stderr, "pam_set_item PAM_TTY failed\n");
+		return 22;
+	}
 	if (getenv("ISO_HARNESS_THREADS") && pthread_create(&th, NULL, idle, NULL) != 0) {
 		fprintf(stderr, "pthread_create failed\n");
 		return 22;

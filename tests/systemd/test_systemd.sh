@@ -206,6 +206,14 @@ echo "     session_max_time = 8s: the session ended after ${el} s (status $rc)"
 check "max time: logind ended the session in time (status $rc, ${el} s < 60 s)" test "$el" -lt 60 -a "$rc" -ne 0
 check "max time: logind dropped the session" wait_for 20 no_session_of isot_st
 check "max time: the timer is gone" wait_for 20 no_timer_unit
+# the warning on the session's terminal (logind's TTY: PAM_TTY), warn s
+# before the end: at once here, as 8 s is less than the 60 s it comes before
+out=$(script -qec "$ISO_HARNESS isot-sd isot_st sleep 120" /dev/null 2>&1 </dev/null)
+echo "$out" | tr -d '\r' | grep -v '^$' | sed 's/^/     | /'
+expect_match "max time: the session's terminal gets the warning" \
+	"pam_isolate: this session reaches its time limit \(session_max_time\) in 7 s" "$out"
+check "max time: and that session is ended too" wait_for 20 no_session_of isot_st
+check "max time: its timer is gone" wait_for 20 no_timer_unit
 rm -f "$OUT/ready"
 iso_kill_holders isot_st
 systemctl stop "isolate-holder-$UT.scope" >/dev/null 2>&1

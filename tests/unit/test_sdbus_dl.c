@@ -76,6 +76,7 @@ static void assert_all_fail(void)
 	sd_bus_message *m = NULL;
 	sd_bus_error e = SD_BUS_ERROR_NULL;
 	const char *str = NULL;
+	char *tty = NULL;
 	char **list = NULL;
 
 	assert_int_equal(sdb_open_system(&bus), -ENOSYS);
@@ -96,6 +97,8 @@ static void assert_all_fail(void)
 	assert_int_equal(sdb_wait(NULL, 0), -ENOSYS);
 	assert_int_equal(sdb_uid_get_sessions(0, 0, &list), -ENOSYS);
 	assert_null(list);
+	assert_int_equal(sdb_session_get_tty("1", &tty), -ENOSYS);
+	assert_null(tty);
 	assert_int_equal(sdb_error_is_set(&e), 0);
 	sdb_error_free(&e);
 	assert_null(sdb_message_unref(m));
