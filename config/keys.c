@@ -461,10 +461,10 @@ _Static_assert(sizeof(rows) / sizeof(rows[0]) == ISO_NKEYS,
 const struct iso_key *const iso_keys = rows;
 
 /* The top-level keys (their schema, with defaults, is config.c's). */
-static const char *const top_keys[] = {
-	"cgroup_root", "on_error",	  "exempt_users",    "exempt_groups",	   "min_uid",
-	"services",    "on_config_error", "on_cgroup_error", "on_namespace_error", "cgroup_backend",
-	"login_message", "mode"};
+static const char *const top_keys[] = {"cgroup_root",	  "on_error",	     "exempt_users",
+				       "exempt_groups",	  "min_uid",	     "services",
+				       "on_config_error", "on_cgroup_error", "on_namespace_error",
+				       "cgroup_backend",  "login_message",   "mode"};
 
 bool known_key(const char *name)
 {

@@ -52,7 +52,7 @@ struct st_user {
 	char rule[160]; /* the rule the config resolves for the user, "" unknown */
 	long long quota_us, period_us, usage_us, nr_periods, nr_throttled, throttled_us;
 	long long tasks, tasks_max, mem, mem_max;
-	int slicefd; /* user-UID.slice of the systemd backend, or -1 */
+	int slicefd;	  /* user-UID.slice of the systemd backend, or -1 */
 	const char *mode; /* ctl_user_mode */
 };
 

@@ -531,7 +531,8 @@ static void test_mode(void **state)
 	assert_int_equal(p.lim.mode, ISO_MODE_ENFORCE);
 	iso_config_free(c);
 	c = parse_ok("default {\n cpu_quota = 20%\n cpu_weight = 50\n tasks_max = 64\n"
-		     " namespaces = { pid }\n private_tmp = yes\n hide_processes = yes\n session_max_time = 1h\n"
+		     " namespaces = { pid }\n private_tmp = yes\n hide_processes = yes\n "
+		     "session_max_time = 1h\n"
 		     " no_new_privs = yes\n}\ngroup \"aud\" { mode = AUDIT }\n");
 	assert_int_equal(iso_policy_resolve(c, "u", 1000, grp, 1, &p), 0);
 	assert_int_equal(p.lim.mode, ISO_MODE_AUDIT);
