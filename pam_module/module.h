@@ -32,10 +32,15 @@ int iso_helper_call(pam_handle_t *pamh, const struct iso_request *req, struct is
  */
 int iso_thread_env(pam_handle_t *pamh, unsigned cpus);
 
-/* oom_guard.c: arm makes this process -1000 for the OOM killer and its
- * fork()ed children get the value it had; disarm restores it. A failed
- * write (no CAP_SYS_RESOURCE) is -errno, logged at debug only. */
-int iso_oom_guard_arm(pam_handle_t *pamh, int debug);
+/* oom_guard.c: open, before the sandbox's namespaces are joined (a pid
+ * namespace's /proc has no /proc/self for us), gives the fd to arm, or
+ * -EPERM for a systemd unit's session. arm makes this process -1000 for
+ * the OOM killer and its fork()ed children get the value it had; it takes
+ * the fd (a negative one is returned as is). disarm, once per successful
+ * arm, restores the value when the process's last guarded session goes.
+ * A failed write (no CAP_SYS_RESOURCE) is -errno, logged at debug only. */
+int iso_oom_guard_open(pam_handle_t *pamh, int debug);
+int iso_oom_guard_arm(pam_handle_t *pamh, int fd, int debug);
 void iso_oom_guard_disarm(pam_handle_t *pamh);
 
 #endif

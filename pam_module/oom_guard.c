@@ -11,9 +11,18 @@
  * also resets the kernel's oom_score_adj_min: the user cannot return to
  * -1000 from there.
  *
+ * That holds only where the process that opened the session stays root
+ * and the user's code runs in its children. systemd's PAMName= units do
+ * the opposite: the opening process execs the unit as the user and the
+ * child, (sd-pam), keeps the handle. systemd hands such a unit's
+ * environment to PAM, INVOCATION_ID included: with it there is no guard.
+ *
  * A child made by posix_spawn, vfork or clone runs no atfork handler and
  * keeps -1000 (then at memory_max it would wait instead of being killed);
- * sshd, su, login, cron and systemd's PAMName= all fork().
+ * sshd, su, login and cron fork().
+ *
+ * The state is the process's, as oom_score_adj is: the value before the
+ * first session and how many sessions of this process hold the guard.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -31,58 +40,87 @@
 #define OOM_ADJ "/proc/self/oom_score_adj"
 
 static char saved[16];
-static volatile int armed;
+static volatile int holders; /* sessions of this process with the guard */
+
+static int put_fd(int fd, const char *v)
+{
+	size_t len = strlen(v);
+	ssize_t n = pwrite(fd, v, len, 0);
+
+	return n == (ssize_t)len ? 0 : n < 0 ? -errno : -EIO;
+}
 
 static int put(const char *v)
 {
-	size_t len = strlen(v);
-	int fd = open(OOM_ADJ, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-	int r = 0;
+	int fd = open(OOM_ADJ, O_WRONLY | O_CLOEXEC), r;
 
 	if (fd < 0)
 		return -errno;
-	n = write(fd, v, len);
-	if (n != (ssize_t)len)
-		r = n < 0 ? -errno : -EIO;
+	r = put_fd(fd, v);
 	close(fd);
 	return r;
 }
 
-/* Only async-signal-safe calls here: a child of a threaded fork. */
+/* Only async-signal-safe calls here: a child of a threaded fork. In a
+ * pid namespace the child's /proc/self is its own again (the sandbox's
+ * /proc shows the namespace it is born in). */
 static void in_child(void)
 {
-	if (armed) {
+	if (holders) {
 		(void)put(saved);
-		armed = 0;
+		holders = 0;
 	}
 }
 
-int iso_oom_guard_arm(pam_handle_t *pamh, int debug)
+int iso_oom_guard_open(pam_handle_t *pamh, int debug)
+{
+	const char *inv = pam_getenv(pamh, "INVOCATION_ID");
+	int fd;
+
+	if (inv && *inv) {
+		if (debug)
+			pam_syslog(pamh, LOG_DEBUG,
+				   "a systemd unit's PAM session (INVOCATION_ID): its process "
+				   "becomes the user's, no OOM guard");
+		return -EPERM;
+	}
+	fd = open(OOM_ADJ, O_RDWR | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+int iso_oom_guard_arm(pam_handle_t *pamh, int fd, int debug)
 {
 	static int registered;
+	char now[sizeof(saved)];
 	ssize_t n;
-	int fd, r;
+	int r;
 
-	if (armed)
-		return 0;
-	fd = open(OOM_ADJ, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return -errno;
-	n = read(fd, saved, sizeof(saved) - 1);
-	r = n < 0 ? -errno : 0;
-	close(fd);
-	if (n <= 0)
-		return r < 0 ? r : -EIO;
-	saved[n] = '\0';
+		return fd;
+	if (holders) {
+		holders++;
+		close(fd);
+		return 0;
+	}
+	n = pread(fd, now, sizeof(now) - 1, 0);
+	if (n <= 0) {
+		r = n < 0 ? -errno : -EIO;
+		close(fd);
+		return r;
+	}
+	now[n] = '\0';
 	if (!registered) {
 		/* glibc drops a module's handlers when it is unloaded */
 		r = pthread_atfork(NULL, NULL, in_child);
-		if (r != 0)
+		if (r != 0) {
+			close(fd);
 			return -r;
+		}
 		registered = 1;
 	}
-	r = put("-1000");
+	memcpy(saved, now, sizeof(saved));
+	r = put_fd(fd, "-1000");
+	close(fd);
 	if (r < 0) {
 		/* lowering needs CAP_SYS_RESOURCE, which some containers drop */
 		if (debug)
@@ -91,7 +129,7 @@ int iso_oom_guard_arm(pam_handle_t *pamh, int debug)
 				   strerror(-r));
 		return r;
 	}
-	armed = 1;
+	holders = 1;
 	return 0;
 }
 
@@ -99,9 +137,8 @@ void iso_oom_guard_disarm(pam_handle_t *pamh)
 {
 	int r;
 
-	if (!armed)
+	if (!holders || --holders > 0)
 		return;
-	armed = 0;
 	r = put(saved);
 	if (r < 0)
 		pam_syslog(pamh, LOG_WARNING, "cannot restore oom_score_adj %s: %s", saved,

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,7 @@ struct iso_session {
 	 * born in the user's leaf, where a user at tasks_max or memory_max
 	 * would make the fork fail */
 	int origin_cg[ISO_FD_CG2 - ISO_FD_CG0 + 1];
+	int oom_armed; /* this session holds the OOM guard (oom_guard.c) */
 };
 
 static void session_free(pam_handle_t *pamh, void *data, int error_status)
@@ -46,6 +48,10 @@ static void session_free(pam_handle_t *pamh, void *data, int error_status)
 
 	if (!s)
 		return;
+	/* pam_end without a close: the guard goes with the session (a no-op
+	 * in a forked child, where the atfork handler restored it) */
+	if (s->oom_armed)
+		iso_oom_guard_disarm(pamh);
 	if (s->home_mnt >= 0)
 		close(s->home_mnt);
 	if (s->home_pid >= 0)
@@ -260,7 +266,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	struct iso_reply rep;
 	struct iso_session *s = NULL;
 	const char *user = NULL;
-	int fds[ISO_MAX_FDS], xe = 0;
+	int fds[ISO_MAX_FDS], xe = 0, oomfd;
 	int r, ret;
 
 	iso_parse_args(pamh, argc, argv, &args);
@@ -318,8 +324,11 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	}
 	memcpy(s->session_id, rep.session_id, sizeof(s->session_id));
 	memcpy(s->origin, rep.origin, sizeof(s->origin));
+	oomfd = iso_oom_guard_open(pamh, args.debug);
 	r = join_sandbox(pamh, &rep, fds, s);
 	if (r < 0) {
+		if (oomfd >= 0)
+			close(oomfd);
 		undo_open(pamh, &args, &rep);
 		if (rep.on_error == 1) {
 			pam_syslog(pamh, LOG_ERR, "user %s: on_error=allow: session unconfined",
@@ -335,14 +344,16 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		goto out;
 	}
 	if (pam_set_data(pamh, DATA_KEY, s, session_free) != PAM_SUCCESS) {
+		if (oomfd >= 0)
+			close(oomfd);
 		pam_syslog(pamh, LOG_ERR, "pam_set_data failed");
 		undo_open(pamh, &args, &rep);
 		ret = PAM_SESSION_ERR;
 		goto out;
 	}
-	s = NULL;
 	/* Last: a failed open above must not leave us unkillable. */
-	(void)iso_oom_guard_arm(pamh, args.debug);
+	s->oom_armed = iso_oom_guard_arm(pamh, oomfd, args.debug) == 0;
+	s = NULL;
 	if (iso_thread_env(pamh, rep.cpus) < 0)
 		pam_syslog(pamh, LOG_WARNING, "user %s: cannot set the thread-count variables",
 			   user);
@@ -384,7 +395,7 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, con
 	struct iso_request req;
 	struct iso_reply rep;
 	const void *data = NULL;
-	const struct iso_session *s;
+	struct iso_session *s;
 	const char *user = NULL;
 	int fds[ISO_MAX_FDS], xe = 0;
 	int r, ret;
@@ -392,7 +403,8 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, con
 	iso_parse_args(pamh, argc, argv, &args);
 	if (pam_get_data(pamh, DATA_KEY, &data) != PAM_SUCCESS || !data)
 		return PAM_IGNORE; /* open did not confine this session */
-	s = data;
+	/* ours, from open's calloc: PAM hands it back const */
+	s = (struct iso_session *)(uintptr_t)data;
 
 	/* systemd's (sd-pam), the closer of units with PAMName=, runs with
 	 * the service's credentials: it can neither leave the sandbox
@@ -420,7 +432,10 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, con
 		pam_syslog(pamh, LOG_ERR, "cannot return to the host pid namespace: %m");
 
 	leave_leaf(pamh, s);
-	iso_oom_guard_disarm(pamh);
+	if (s->oom_armed) {
+		iso_oom_guard_disarm(pamh);
+		s->oom_armed = 0;
+	}
 
 	ret = fill_request(pamh, &args, ISO_OP_CLOSE, &req, &user);
 	if (ret != PAM_SUCCESS)

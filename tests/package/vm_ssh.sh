@@ -163,6 +163,11 @@ want_quota=$(echo "$conf_quota" | sed -n 's/^\([0-9]*\)%$/\1/p')
 expect_eq "the slice has the config's CPU quota" "$((${want_quota:-0} * 1000)) 100000" "$cpu_max"
 expect_eq "the slice has the config's tasks_max" "$conf_tasks" "$(cat "$S/pids.max" 2>&1)"
 check "isot_pb has processes on the machine" eval 'pgrep -u isot_pb -x sleep >/dev/null'
+priv=$(pgrep -f '^sshd: isot_pa \[priv\]' | head -n 1)
+expect_eq "the OOM guard: sshd's root [priv] process is -1000 during the session" "-1000" \
+	"$(cat "/proc/${priv:-0}/oom_score_adj" 2>&1)"
+expect_eq "  ... and the session's own processes keep 0" "0" \
+	"$(cat "/proc/$(pgrep -u isot_pa -x sleep | head -n 1)/oom_score_adj" 2>&1)"
 expect_nomatch "other users' processes are hidden in the session" "^user (isot_pb|$UB)$" "$probe"
 expect_match "the session sees its own processes" "^user isot_pa$" "$probe"
 expect_nomatch "the session's /tmp is private (no host file in it)" "^tmp isot_pkg_host_marker$" "$probe"

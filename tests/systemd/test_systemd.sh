@@ -329,7 +329,7 @@ check "hide: the holder is in the host's pid namespace (no pid namespace of its 
 # a unit with PAMName= (what systemctl --user -M user@ runs, too)
 t_unit=$(date +%s)
 out=$(timeout 120 systemd-run -q -p PAMName=isot-sdhp -p User=isot_sh --wait -P \
-	sh -c 'echo ok; cat /proc/self/cgroup; readlink /proc/self/ns/mnt; ps -e -o user= | sort -u; ls -A /tmp' 2>&1)
+	sh -c 'echo ok; cat /proc/self/cgroup; readlink /proc/self/ns/mnt; ps -e -o user= | sort -u; ls -A /tmp; echo "oom $(cat /proc/self/oom_score_adj)"' 2>&1)
 rc=$?
 echo "     systemd-run -p PAMName=isot-sdhp -p User=isot_sh --wait -P sh -c ... (status $rc):"
 echo "$out" | sed 's/^/     | /'
@@ -341,6 +341,9 @@ expect_match "PAMName=: ... and in the user's sandbox (the holder's mount namesp
 	"^$(readlink "/proc/$hph/ns/mnt" 2>/dev/null | sed 's/[][]/\\&/g')$" "$out"
 expect_nomatch "PAMName=: it sees no process of others, nor the host's /tmp" "^root$|isot_sd_marker" "$out"
 expect_nomatch "PAMName=: no helper refusal on the unit's output" "helper|pam_isolate" "$out"
+# the process that opened the session is the unit's own: no OOM guard
+# (-1000 would stay with the user's code)
+expect_match "PAMName=: the unit's process keeps its oom_score_adj (no OOM guard)" "^oom 0$" "$out"
 sleep 2
 jl=$(journalctl --no-pager -o short-monotonic --since=@"$t_unit" 2>&1 | grep -E "pam_isolate|sd-pam|run-u" | grep -iE "error|cannot|refus|fail|not permitted")
 expect_eq "PAMName=: no pam_isolate error in the journal (open and (sd-pam)'s close)" "" "$jl"

@@ -44,7 +44,7 @@ mount -t tmpfs -o mode=1777,size=256M isot-shm /dev/shm
 on_exit "umount /dev/shm"
 MAX=$((64 << 20))
 
-conf() { # conf NAME PRIVATE_TMP
+conf() { # conf NAME PRIVATE_TMP [NAMESPACES]
 	iso_conf "$1" <<EOF
 cgroup_root = "$ROOT"
 on_error = deny
@@ -52,7 +52,7 @@ default {
     memory_max = 64M
     swap_max = 0
     tasks_max = 64
-    namespaces = { mount }
+    namespaces = { ${3:-mount} }
     private_tmp = $2
     on_logout = kill
 }
@@ -146,5 +146,18 @@ expect_match "shm: su survives (it reports its child's fate, it is not killed)" 
 logout_clean shm
 next_login shm : 'echo next-login-ok' "^next-login-ok$"
 logout_clean "shm (2nd)"
+
+# --- with a pid namespace: the sandbox's /proc has no /proc/self for su,
+# so the guard's file is opened before the namespaces are joined ---
+pamfile "$(conf pidns disk "pid, mount")"
+login : 'echo started; sleep 8' >"$ISO_TMP/pidns.out" 2>&1 &
+lpid=$!
+wait_for 30 eval 'pgrep -u "$U" -x sleep >/dev/null'
+supid=$(pgrep -x su -n)
+expect_eq "pid namespace: su is -1000 for the OOM killer" "-1000" "$(cat "/proc/$supid/oom_score_adj" 2>&1)"
+expect_eq "pid namespace:   ... the user's sleep keeps 0" "0" "$(cat "/proc/$(pgrep -u "$U" -x sleep | head -1)/oom_score_adj" 2>&1)"
+wait "$lpid"
+expect_match "pid namespace: su exits normally" "^su: exit 0$" "$(cat "$ISO_TMP/pidns.out")"
+logout_clean pidns
 
 iso_finish
