@@ -14,8 +14,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 void iso_close(int fd)
@@ -203,31 +203,133 @@ out:
 	return r < 0 ? r : (ssize_t)got;
 }
 
-/* A wrong entry goes aside under a name nobody can have taken from us:
- * RENAME_NOREPLACE, so a planted target cannot be replaced or refuse us
- * silently. Root may rename another user's entry in a sticky dir. */
-static int move_aside(int pfd, const char *name, struct iso_squat *sq)
+/* "<name>.bad-<16 hex digits>": a name nobody can have planted for us
+ * (64 random bits); a pid or a time could be planted in advance. */
+static int aside_name(const char *name, char *buf, size_t len)
+{
+	unsigned long long rnd;
+
+	if (getrandom(&rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		return -EIO;
+	return iso_snprintf(buf, len, "%s.bad-%016llx", name, rnd);
+}
+
+static bool is_root_dir(int fd, mode_t mode)
 {
 	struct stat st;
-	int r;
 
-	if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+	return fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == 0 &&
+	       st.st_gid == 0 && (st.st_mode & 07777) == mode;
+}
+
+/*
+ * pfd/name is not ours (a symlink, a file, somebody else's dir): a fresh
+ * root:root 0700 dir is made under a random name and swapped in with one
+ * RENAME_EXCHANGE, which leaves the squatter under that random name. No
+ * moment exists at which name is free for a user to take again; once it
+ * is ours, the sticky bit keeps it (root owns it). Filesystems without
+ * RENAME_EXCHANGE get a rename aside and a mkdir, retried. Returns the
+ * open new dir in *out.
+ */
+static int swap_in(int pfd, const char *name, mode_t mode, struct iso_squat *sq, int *out)
+{
+	char tmp[sizeof(sq->aside)];
+	struct stat st;
+	int fd, r = -EEXIST;
+
+	for (int tries = 0; tries < 8 && r == -EEXIST; tries++) {
+		r = aside_name(name, tmp, sizeof(tmp));
+		if (r < 0)
+			return r;
+		if (mkdirat(pfd, tmp, 0700) < 0) {
+			r = -errno; /* EEXIST: a 1 in 2^64 chance, another name */
+			continue;
+		}
+		fd = openat(pfd, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 || (mode != 0700 && fchmod(fd, mode) < 0) || !is_root_dir(fd, mode)) {
+			r = fd < 0 ? -errno : -EPERM;
+			iso_close(fd);
+			return r;
+		}
+		if (renameat2(pfd, tmp, pfd, name, RENAME_EXCHANGE) == 0) {
+			/* the squatter is at tmp now; its owner for the log */
+			if (fstatat(pfd, tmp, &st, AT_SYMLINK_NOFOLLOW) == 0)
+				sq->owner = st.st_uid;
+			sq->moved++;
+			snprintf(sq->aside, sizeof(sq->aside), "%s", tmp);
+			*out = fd;
+			return 0;
+		}
+		r = -errno;
+		if (r == -ENOENT && renameat2(pfd, tmp, pfd, name, RENAME_NOREPLACE) == 0) {
+			*out = fd; /* it went away by itself */
+			return 0;
+		}
+		if (r == -EINVAL) {
+			/* no RENAME_EXCHANGE here: aside, then ours in its place */
+			if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    renameat2(pfd, name, pfd, tmp, RENAME_NOREPLACE) < 0 &&
+			    errno == EEXIST) {
+				/* tmp is ours: name it anew, then move the squatter */
+				char tmp2[sizeof(tmp)];
+
+				if (aside_name(name, tmp2, sizeof(tmp2)) == 0 &&
+				    renameat2(pfd, tmp, pfd, tmp2, RENAME_NOREPLACE) == 0 &&
+				    renameat2(pfd, name, pfd, tmp, RENAME_NOREPLACE) == 0) {
+					sq->owner = st.st_uid;
+					sq->moved++;
+					snprintf(sq->aside, sizeof(sq->aside), "%s", tmp);
+					if (renameat2(pfd, tmp2, pfd, name, RENAME_NOREPLACE) ==
+					    0) {
+						*out = fd;
+						return 0;
+					}
+					snprintf(tmp, sizeof(tmp), "%s", tmp2);
+				}
+			}
+			r = -EEXIST;
+		}
+		/* lost a race for name: our dir goes, another try */
+		iso_close(fd);
+		(void)unlinkat(pfd, tmp, AT_REMOVEDIR);
+		if (r == -ENOENT)
+			r = -EEXIST;
+	}
+	return r;
+}
+
+/* Opens pfd/name as root's dir of mode, making it when missing and
+ * swapping in a new one when what is there is not root's. A root-owned dir
+ * of another mode only root can have made: it gets the mode. */
+static int own_dir_at(int pfd, const char *name, mode_t mode, struct iso_squat *sq, int *out)
+{
+	struct stat st;
+	int fd, r;
+
+	*out = -1;
+	if (mkdirat(pfd, name, 0700) < 0 && errno != EEXIST)
 		return -errno;
-	r = iso_snprintf(sq->aside, sizeof(sq->aside), "%s.bad-%ld-%d", name, (long)time(NULL),
-			 (int)getpid());
-	if (r < 0)
-		return r;
-	if (renameat2(pfd, name, pfd, sq->aside, RENAME_NOREPLACE) < 0)
+	fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0 && fstat(fd, &st) == 0 && st.st_uid == 0 && st.st_gid == 0) {
+		if ((st.st_mode & 07777) != mode && fchmod(fd, mode) < 0) {
+			r = -errno;
+			iso_close(fd);
+			return r;
+		}
+		*out = fd;
+		return 0;
+	}
+	/* a symlink (ELOOP), a file (ENOTDIR) or somebody else's dir */
+	if (fd < 0 && errno != ELOOP && errno != ENOTDIR)
 		return -errno;
-	sq->moved++;
-	sq->owner = st.st_uid;
-	return 0;
+	iso_close(fd);
+	return swap_in(pfd, name, mode, sq, out);
 }
 
 int iso_instance_root_open(const char *parent, const char *name, struct iso_squat *sq, int *out)
 {
 	struct stat st;
-	int pfd, fd = -1, r = -EEXIST;
+	int pfd, r;
 
 	*out = -1;
 	pfd = open(parent, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -240,63 +342,23 @@ int iso_instance_root_open(const char *parent, const char *name, struct iso_squa
 		iso_close(pfd);
 		return -EPERM;
 	}
-	for (int tries = 0; tries < 3; tries++) {
-		if (mkdirat(pfd, name, 0700) < 0 && errno != EEXIST) {
-			r = -errno;
-			break;
-		}
-		fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd >= 0 && fstat(fd, &st) == 0 && st.st_uid == 0 && st.st_gid == 0 &&
-		    (st.st_mode & 07777) == 0700) {
-			r = 0;
-			break;
-		}
-		/* a symlink (ELOOP), a file (ENOTDIR) or somebody else's dir */
-		if (fd < 0 && errno != ELOOP && errno != ENOTDIR) {
-			r = -errno;
-			break;
-		}
-		iso_close(fd);
-		fd = -1;
-		r = move_aside(pfd, name, sq);
-		if (r < 0)
-			break;
-		r = -EEXIST;
-	}
+	r = own_dir_at(pfd, name, 0700, sq, out);
 	iso_close(pfd);
-	if (r < 0) {
-		iso_close(fd);
-		return r;
-	}
-	*out = fd;
-	return 0;
+	return r;
 }
 
-int iso_instance_open(int rootfd, uid_t uid, int *out)
+/* The root is root's 0700, so nobody else writes in it now; but an entry
+ * made while it was not (a root a user made before tmpfiles took it over)
+ * is swapped out as a squatter, not refused: refusing would lock that
+ * uid out for good. */
+int iso_instance_open(int rootfd, uid_t uid, struct iso_squat *sq, int *out)
 {
 	char n[16];
-	struct stat st;
-	int fd, r;
+	int r;
 
 	*out = -1;
 	r = iso_snprintf(n, sizeof(n), "%u", (unsigned)uid);
 	if (r < 0)
 		return r;
-	if (mkdirat(rootfd, n, 0700) < 0 && errno != EEXIST)
-		return -errno;
-	fd = openat(rootfd, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	/* Only root can create in the 0700 root: anything else is not ours. */
-	if (fstat(fd, &st) < 0 || st.st_uid != 0 || st.st_gid != 0) {
-		iso_close(fd);
-		return -EPERM;
-	}
-	if ((st.st_mode & 07777) != 01777 && fchmod(fd, 01777) < 0) {
-		r = -errno;
-		iso_close(fd);
-		return r;
-	}
-	*out = fd;
-	return 0;
+	return own_dir_at(rootfd, n, 01777, sq, out);
 }

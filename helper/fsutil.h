@@ -46,10 +46,11 @@ int iso_opendir_at(int dirfd, const char *name, DIR **out);
  * pam_namespace's polyinstantiation and systemd's PrivateTmp make them.
  * iso_instance_root_open opens <parent>/<name>, a root:root 0700 dir,
  * making it when missing; parent must be root's and sticky if others may
- * write it. A symlink, a file or a dir of the wrong owner or mode there is
- * renamed aside (sq says to what and whose it was; the caller logs it)
- * and the dir made anew. iso_instance_open opens <root>/<uid>, a root:root
- * 01777 dir like /tmp itself. Both give an O_RDONLY directory fd.
+ * write it. A symlink, a file or a dir not root's there is swapped for a
+ * new dir in one RENAME_EXCHANGE and left under a random name (sq says
+ * which and whose it was; the caller logs it). iso_instance_open opens
+ * <root>/<uid>, a root:root 01777 dir like /tmp itself, the same way.
+ * Both give an O_RDONLY directory fd.
  */
 struct iso_squat {
 	int moved;	/* entries renamed aside */
@@ -57,7 +58,7 @@ struct iso_squat {
 	char aside[64]; /* and its new name */
 };
 int iso_instance_root_open(const char *parent, const char *name, struct iso_squat *sq, int *out);
-int iso_instance_open(int rootfd, uid_t uid, int *out);
+int iso_instance_open(int rootfd, uid_t uid, struct iso_squat *sq, int *out);
 
 /* snprintf that returns -ENAMETOOLONG on truncation instead of cutting. */
 int iso_snprintf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -88,8 +88,15 @@ static int open_instance(const char *parent, uid_t uid, int *out, const char **w
 	if (r < 0)
 		return r;
 	*what = "opening the user's instance below /tmp or /var/tmp";
-	r = iso_instance_open(root, uid, out);
+	sq = (struct iso_squat){0};
+	r = iso_instance_open(root, uid, &sq, out);
 	iso_close(root);
+	if (sq.moved)
+		syslog(LOG_WARNING,
+		       "sandbox uid=%u: %s/%s/%u was not root's dir (owner uid %u): moved aside to "
+		       "%s",
+		       (unsigned)uid, parent, ISO_TMP_INSTANCE_ROOT, (unsigned)uid,
+		       (unsigned)sq.owner, sq.aside);
 	return r;
 }
 

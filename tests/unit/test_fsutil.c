@@ -188,7 +188,7 @@ static void test_instance(void **state)
 	assert_int_equal(sq.moved, 0);
 	assert_int_equal(fstat(root, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0700);
-	assert_int_equal(iso_instance_open(root, 41001, &inst), 0);
+	assert_int_equal(iso_instance_open(root, 41001, &sq, &inst), 0);
 	assert_int_equal(fstat(inst, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 01777);
 	assert_int_equal(st.st_uid, 0);
@@ -203,7 +203,7 @@ static void test_instance(void **state)
 	assert_int_equal(fstatat(f->dfd, "target", &st, 0), 0);
 	assert_int_equal(st.st_mode & 07777, 0755);
 	snprintf(path, sizeof(path), "%s/target/41001", f->base);
-	assert_int_equal(iso_instance_open(root, 41001, &inst), 0);
+	assert_int_equal(iso_instance_open(root, 41001, &sq, &inst), 0);
 	assert_int_not_equal(access(path, F_OK), 0);
 	close(inst);
 	close(root);
@@ -214,6 +214,34 @@ static void test_instance(void **state)
 	assert_int_equal(iso_instance_root_open(f->base, "u", &sq, &root), 0);
 	assert_int_equal(sq.moved, 1);
 	assert_int_equal(sq.owner, 41002);
+	close(root);
+	/* entries made in a root while it was a user's (before tmpfiles took
+	 * it over): a uid's dir of another owner, a symlink; swapped out, the
+	 * login not refused, the symlink's target untouched */
+	memset(&sq, 0, sizeof(sq));
+	assert_int_equal(iso_instance_root_open(f->base, "u", &sq, &root), 0);
+	assert_int_equal(sq.moved, 0);
+	assert_int_equal(mkdirat(root, "41003", 0777), 0);
+	assert_int_equal(fchownat(root, "41003", 41003, 41003, 0), 0);
+	assert_int_equal(iso_instance_open(root, 41003, &sq, &inst), 0);
+	assert_int_equal(sq.moved, 1);
+	assert_int_equal(sq.owner, 41003);
+	assert_int_equal(strncmp(sq.aside, "41003.bad-", 10), 0);
+	assert_int_equal(fstat(inst, &st), 0);
+	assert_int_equal(st.st_uid, 0);
+	assert_int_equal(st.st_mode & 07777, 01777);
+	assert_int_equal(fstatat(root, sq.aside, &st, AT_SYMLINK_NOFOLLOW), 0);
+	assert_int_equal(st.st_uid, 41003);
+	close(inst);
+	memset(&sq, 0, sizeof(sq));
+	assert_int_equal(symlinkat("../target", root, "41004"), 0);
+	assert_int_equal(iso_instance_open(root, 41004, &sq, &inst), 0);
+	assert_int_equal(sq.moved, 1);
+	assert_int_equal(fstatat(f->dfd, "target", &st, 0), 0);
+	assert_int_equal(st.st_mode & 07777, 0755);
+	assert_int_equal(fstatat(root, "41004", &st, AT_SYMLINK_NOFOLLOW), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	close(inst);
 	close(root);
 	/* a file */
 	memset(&sq, 0, sizeof(sq));
