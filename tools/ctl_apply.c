@@ -304,6 +304,12 @@ static void ap_user(struct ap_run *R, uid_t uid, bool systemd)
 		R->skipped++;
 		goto out;
 	}
+	/* what a login would write: under mode = audit, no limit (every
+	 * managed key "max"), as session_open.c does */
+	if (pol.lim.mode == ISO_MODE_AUDIT)
+		printf("%-12s mode = audit: limits lifted to what the kernel only accounts\n",
+		       name);
+	iso_limits_audit(&pol.lim);
 	if (iso_user_lock(R->statedir, uid, ISO_LOCK_WAIT_MS, &lockfd, &err) < 0) {
 		printf("%-12s cannot take the user lock: %s\n", name, err.msg);
 		R->failed++;

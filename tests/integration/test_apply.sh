@@ -119,6 +119,17 @@ wait $lk
 check "apply waits for the user lock an open or close holds (>= 1.5 s)" test $(((t1 - t0) / 1000000)) -ge 1500
 expect_eq "and applies after it" 30000 "$(quota "$U1")"
 
+# ---------------------------------------------------------------- mode = audit
+# what a login of an audited rule gets: no limit written
+sed -i '/^group "isot_apg" {/a\    mode = audit' "$CONF"
+run "$CTL" apply -c "$CONF"
+expect_match "audit: apply says the limits are lifted" "^isot_ap1 +mode = audit: limits lifted" "$OUT"
+expect_eq "audit: the live quota is lifted (max), not enforced" "$(iso_is_v2 && echo max || echo -1)" "$(quota "$U1")"
+expect_eq "audit: and tasks_max too" max "$(cat "$PIDS/$ROOT/user-$U1/pids.max")"
+conf 30% 32
+run "$CTL" apply -c "$CONF"
+expect_eq "enforce again: 30%" 30000 "$(quota "$U1")"
+
 # ---------------------------------------------------------------- refused configs
 cat >"$ISO_TMP/bad.conf" <<EOF
 cgroup_root = "$ROOT"
