@@ -17,8 +17,7 @@
  * several slurmd on a host). Returns 1 and copies the job number and the
  * path (cut to their sizes) when found, 0 when not.
  */
-int iso_slurm_job_in(const char *cgroup_text, char *job, size_t joblen, char *path,
-		     size_t pathlen);
+int iso_slurm_job_in(const char *cgroup_text, char *job, size_t joblen, char *path, size_t pathlen);
 
 /* The same for our own cgroups, /proc/self/cgroup: the helper's are its
  * caller's, as it was forked by it and moved nowhere yet. 1, 0 or -errno. */
