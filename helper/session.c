@@ -50,7 +50,7 @@ static int slurm_adopted(struct iso_sess *c)
 {
 	char job[32], path[256];
 
-	if (iso_slurm_job_self(job, sizeof(job), path, sizeof(path)) != 1)
+	if (iso_slurm_job_self(c->uid, job, sizeof(job), path, sizeof(path)) != 1)
 		return 0;
 	snprintf(c->rep->rule, sizeof(c->rep->rule), "Slurm job %s (pam_slurm_adopt)", job);
 	iso_sess_result(c, ISO_RES_EXEMPT, ISO_EC_NONE, 0);

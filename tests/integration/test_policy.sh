@@ -63,12 +63,19 @@ iso_service isot-pol "$C2" services=sshd,isot-pol
 out=$(run isot-pol isot_pa cat /proc/self/cgroup 2>&1)
 expect_match "services= module argument: a listed service is confined" "/$ROOT/user-$UA/" "$out"
 
-# --- scope: a session pam_slurm_adopt put into a Slurm job's cgroup (the
-# cgroup/v2 plugin's shape, .../NODE_slurmstepd.scope/job_N/step_extern,
-# made by this test) stays there: not moved, not sandboxed ---
-SL="$CPU/isot_slurmstepd_$$.scope"
-on_exit "rmdir '$SL/job_42/step_extern' '$SL/job_42' '$SL'"
-mkdir -p "$SL/job_42/step_extern"
+# --- scope: a session pam_slurm_adopt put into a Slurm job's cgroup stays
+# there: not moved, not sandboxed. The job's cgroup is made by this test
+# where Slurm makes them: /slurm/uid_UID/job_N (cgroup/v1 plugin) on the
+# v1 host, /system.slice/slurmstepd.scope/job_N (v2 plugin) in the VM ---
+if iso_is_v2; then SLTOP=system.slice SLJOB=system.slice/slurmstepd.scope/job_42; else SLTOP=slurm SLJOB=slurm/uid_$UA/job_42; fi
+SL="$CPU/$SLJOB"
+if [ -e "$CPU/$SLTOP" ]; then
+	fail "slurm: $CPU/$SLTOP exists (not this test's): cannot make a job cgroup of our own"
+	SL=""
+else
+	on_exit "rmdir '$SL/step_extern'; d='$SL'; while [ \"\$d\" != '$CPU' ]; do rmdir \"\$d\" || break; d=\$(dirname \"\$d\"); done"
+	mkdir -p "$SL/step_extern"
+fi
 C=$(iso_conf slurm <<EOF
 cgroup_root = "$ROOT"
 default { tasks_max = 64
@@ -79,10 +86,10 @@ EOF
 iso_service isot-pol "$C"
 : >"$ISO_SYSLOG_FILE"
 # a subshell moved into the job first, as pam_slurm_adopt moves sshd
-out=$(echo "$BASHPID" >"$SL/job_42/step_extern/cgroup.procs" &&
+out=$(echo "$BASHPID" >"$SL/step_extern/cgroup.procs" &&
 	run isot-pol isot_pa sh -c 'cat /proc/self/cgroup; test -e /proc/1 && echo proc1-seen' 2>&1)
 echo "$out" | sed 's/^/     | /'
-expect_match "slurm: the session stays in the job's cgroup" "isot_slurmstepd_$$.scope/job_42/step_extern" "$out"
+expect_match "slurm: the session stays in the job's cgroup" ":/$SLJOB/step_extern$" "$out"
 expect_nomatch "  ... and is not moved to the user's" "/$ROOT/" "$out"
 expect_match "  ... nor sandboxed (the host's /proc)" "^proc1-seen$" "$out"
 expect_match "  ... and the log says why" "result=slurm-job: the session is in Slurm job 42's cgroup" "$(cat "$ISO_SYSLOG_FILE")"
