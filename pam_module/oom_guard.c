@@ -30,6 +30,8 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -41,6 +43,14 @@
 
 static char saved[16];
 static volatile int holders; /* sessions of this process with the guard */
+/* A spare descriptor closed in the child before its open: a user who
+ * fills su's descriptor table up to RLIMIT_NOFILE must not make that open
+ * fail and keep -1000. A memfd, for an inode of its own: it is closed
+ * only while the number still names it (the application may have closed
+ * it and reused the number). */
+static int spare = -1;
+static dev_t spare_dev;
+static ino_t spare_ino;
 
 static int put_fd(int fd, const char *v)
 {
@@ -61,15 +71,29 @@ static int put(const char *v)
 	return r;
 }
 
+/* Closes the spare if it is still ours. Async-signal-safe. */
+static void drop_spare(void)
+{
+	struct stat st;
+
+	if (spare >= 0 && fstat(spare, &st) == 0 && st.st_dev == spare_dev &&
+	    st.st_ino == spare_ino)
+		close(spare);
+	spare = -1;
+}
+
 /* Only async-signal-safe calls here: a child of a threaded fork. In a
  * pid namespace the child's /proc/self is its own again (the sandbox's
- * /proc shows the namespace it is born in). */
+ * /proc shows the namespace it is born in). A child that cannot get the
+ * old value back ends here: it would run the user's code at -1000. */
 static void in_child(void)
 {
-	if (holders) {
-		(void)put(saved);
-		holders = 0;
-	}
+	if (!holders)
+		return;
+	drop_spare();
+	holders = 0;
+	if (put(saved) < 0)
+		_exit(127);
 }
 
 int iso_oom_guard_open(pam_handle_t *pamh, int debug)
@@ -77,7 +101,9 @@ int iso_oom_guard_open(pam_handle_t *pamh, int debug)
 	const char *inv = pam_getenv(pamh, "INVOCATION_ID");
 	int fd;
 
-	if (inv && *inv) {
+	/* PID 1's own child (the user can put INVOCATION_ID into the PAM
+	 * environment elsewhere, with pam_env's user_readenv) */
+	if (inv && *inv && getppid() == 1) {
 		if (debug)
 			pam_syslog(pamh, LOG_DEBUG,
 				   "a systemd unit's PAM session (INVOCATION_ID): its process "
@@ -119,9 +145,19 @@ int iso_oom_guard_arm(pam_handle_t *pamh, int fd, int debug)
 		registered = 1;
 	}
 	memcpy(saved, now, sizeof(saved));
+	if (spare < 0) {
+		struct stat st;
+
+		spare = memfd_create("pam_isolate-oom-spare", MFD_CLOEXEC);
+		if (spare >= 0 && fstat(spare, &st) == 0) {
+			spare_dev = st.st_dev;
+			spare_ino = st.st_ino;
+		}
+	}
 	r = put_fd(fd, "-1000");
 	close(fd);
 	if (r < 0) {
+		drop_spare();
 		/* lowering needs CAP_SYS_RESOURCE, which some containers drop */
 		if (debug)
 			pam_syslog(pamh, LOG_DEBUG,
@@ -139,6 +175,7 @@ void iso_oom_guard_disarm(pam_handle_t *pamh)
 
 	if (!holders || --holders > 0)
 		return;
+	drop_spare();
 	r = put(saved);
 	if (r < 0)
 		pam_syslog(pamh, LOG_WARNING, "cannot restore oom_score_adj %s: %s", saved,
