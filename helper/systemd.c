@@ -406,10 +406,13 @@ int sysd_count_units(struct sysd *s, const char *pattern, int *n, struct iso_err
 /* The warning's shell line, values in it literally: the service manager
  * expands $ and % in a unit's command line, so the line has neither.
  * logind's TTY is the PAM application's PAM_TTY, never the user's word;
- * only pts/N and ttyN are written to, and from a subshell, so that the
- * unit's process (a session leader without a terminal) never takes the
- * user's terminal as its own. */
-static void warn_line(const char *session, int64_t warn, char *buf, size_t len)
+ * only pts/N and ttyN are written to, only while the user still owns it
+ * (a pty given back and handed to another user is left alone), and from
+ * a background subshell: a user who stops their terminal's output
+ * (Ctrl-S) blocks the write, never the sleep and the end after it, and
+ * the subshell is no session leader, so the unit never takes the
+ * terminal as its own. */
+static void warn_line(const char *session, uid_t uid, int64_t warn, char *buf, size_t len)
 {
 	const char *n;
 	char *tty = NULL;
@@ -421,10 +424,11 @@ static void warn_line(const char *session, int64_t warn, char *buf, size_t len)
 	}
 	if (ok)
 		snprintf(buf, len,
+			 "if find /dev/%s -maxdepth 0 -type c -user %u | grep -q .; then "
 			 "(printf '\\r\\npam_isolate: this session reaches its time limit "
 			 "(session_max_time) in %lld s and will then be ended.\\r\\n' "
-			 ">/dev/%s); sleep %lld",
-			 (long long)warn, tty, (long long)warn);
+			 ">/dev/%s &); fi; sleep %lld",
+			 tty, (unsigned)uid, (long long)warn, tty, (long long)warn);
 	else
 		snprintf(buf, len, "sleep %lld", (long long)warn);
 	free(tty);
@@ -434,7 +438,7 @@ int sysd_start_max_time(struct sysd *s, uid_t uid, const char *sid, const char *
 			int64_t seconds, struct iso_err *err)
 {
 	static const char *const loginctl[] = {"/usr/bin/loginctl", "/bin/loginctl"};
-	char timer[SYSD_UNIT_MAX], service[SYSD_UNIT_MAX], desc[160], pattern[64], line[256];
+	char timer[SYSD_UNIT_MAX], service[SYSD_UNIT_MAX], desc[160], pattern[64], line[384];
 	sd_bus_message *m = NULL;
 	const char *exe = NULL;
 	int64_t warn;
@@ -465,7 +469,7 @@ int sysd_start_max_time(struct sysd *s, uid_t uid, const char *sid, const char *
 	snprintf(desc, sizeof(desc), "pam_isolate session_max_time of session %s", session);
 	/* the warning comes warn s before the end, as on cgroupfs */
 	warn = seconds > SYSD_WARN_BEFORE_S ? SYSD_WARN_BEFORE_S : seconds > 1 ? seconds - 1 : 0;
-	warn_line(session, warn, line, sizeof(line));
+	warn_line(session, uid, warn, line, sizeof(line));
 	r = new_call(s, &m, "StartTransientUnit");
 	if (r >= 0)
 		r = sdb_message_append(m, "ss", timer, "fail");
