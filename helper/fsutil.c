@@ -300,17 +300,32 @@ static int swap_in(int pfd, const char *name, mode_t mode, struct iso_squat *sq,
 
 /* Opens pfd/name as root's dir of mode, making it when missing and
  * swapping in a new one when what is there is not root's. A root-owned dir
- * of another mode only root can have made: it gets the mode. */
+ * of another mode only root can have made: it gets the mode. Owner and
+ * group are what the filesystem says, and a FUSE daemon says anything: a
+ * dir on another filesystem than its parent (a mount, made by a user with
+ * fusermount) is refused, as nothing of ours can be mounted there. A name
+ * that comes and goes (a user racing mkdir and rmdir) is tried again. */
 static int own_dir_at(int pfd, const char *name, mode_t mode, struct iso_squat *sq, int *out)
 {
-	struct stat st;
-	int fd, r;
+	struct stat st, pst;
+	int fd = -1, r = -ENOENT;
 
 	*out = -1;
-	if (mkdirat(pfd, name, 0700) < 0 && errno != EEXIST)
+	if (fstat(pfd, &pst) < 0)
 		return -errno;
-	fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd >= 0 && fstat(fd, &st) == 0 && st.st_uid == 0 && st.st_gid == 0) {
+	for (int tries = 0; tries < 8 && r == -ENOENT; tries++) {
+		if (mkdirat(pfd, name, 0700) < 0 && errno != EEXIST)
+			return -errno;
+		fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		r = fd < 0 ? -errno : 0;
+	}
+	if (r == 0 && fstat(fd, &st) < 0)
+		r = -errno;
+	if (r == 0 && st.st_dev != pst.st_dev) {
+		iso_close(fd);
+		return -EXDEV;
+	}
+	if (r == 0 && st.st_uid == 0 && st.st_gid == 0) {
 		if ((st.st_mode & 07777) != mode && fchmod(fd, mode) < 0) {
 			r = -errno;
 			iso_close(fd);
@@ -319,10 +334,10 @@ static int own_dir_at(int pfd, const char *name, mode_t mode, struct iso_squat *
 		*out = fd;
 		return 0;
 	}
-	/* a symlink (ELOOP), a file (ENOTDIR) or somebody else's dir */
-	if (fd < 0 && errno != ELOOP && errno != ENOTDIR)
-		return -errno;
 	iso_close(fd);
+	/* a symlink (ELOOP), a file (ENOTDIR) or somebody else's dir */
+	if (r < 0 && r != -ELOOP && r != -ENOTDIR)
+		return r;
 	return swap_in(pfd, name, mode, sq, out);
 }
 

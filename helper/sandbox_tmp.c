@@ -85,6 +85,9 @@ static int open_instance(const char *parent, uid_t uid, int *out, const char **w
 		       "sandbox uid=%u: %s/%s was not root's 0700 dir (owner uid %u): moved "
 		       "aside to %s",
 		       (unsigned)uid, parent, ISO_TMP_INSTANCE_ROOT, (unsigned)sq.owner, sq.aside);
+	if (r == -EXDEV || r == -EACCES)
+		*what = "opening the instance root below /tmp or /var/tmp: something is mounted "
+			"there (a user's FUSE mount?); unmount it";
 	if (r < 0)
 		return r;
 	*what = "opening the user's instance below /tmp or /var/tmp";

@@ -373,4 +373,18 @@ expect_eq "  ... new roots are root's 0700" "700 root
 700 root" "$(stat -c '%a %U' /tmp/.pam_isolate /var/tmp/.pam_isolate)"
 gone_d
 
+# --- a filesystem mounted on a root (what a user's FUSE mount, which
+# reports any owner it likes, would be; a root-owned tmpfs here): never
+# used as the instance root, and the refusal says why ---
+mount -t tmpfs -o mode=0700,size=1M isot-squat /var/tmp/.pam_isolate
+on_exit "umount /var/tmp/.pam_isolate"
+out=$(D isot_d sh -c 'echo in-session' 2>&1)
+echo "$out" | sed 's/^/     | /'
+expect_nomatch "mounted root: no session on it" "^in-session$" "$out"
+expect_match "  ... and the user reads why" "something is mounted there" "$out"
+umount /var/tmp/.pam_isolate
+out=$(D isot_d sh -c 'echo in-session' 2>&1)
+expect_match "  ... unmounted: the next login works" "^in-session$" "$out"
+gone_d
+
 iso_finish
