@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 void iso_close(int fd)
@@ -298,21 +299,23 @@ static int swap_in(int pfd, const char *name, mode_t mode, struct iso_squat *sq,
 	return r;
 }
 
+/* FUSE_SUPER_MAGIC (linux/magic.h), fuse and fuseblk alike. */
+#define ISO_FUSE_MAGIC 0x65735546
+
 /* Opens pfd/name as root's dir of mode, making it when missing and
  * swapping in a new one when what is there is not root's. A root-owned dir
  * of another mode only root can have made: it gets the mode. Owner and
  * group are what the filesystem says, and a FUSE daemon says anything: a
- * dir on another filesystem than its parent (a mount, made by a user with
- * fusermount) is refused, as nothing of ours can be mounted there. A name
+ * FUSE filesystem (the one kind a user mounts, with fusermount) is
+ * refused; an admin's own filesystem or bind mount there is fine. A name
  * that comes and goes (a user racing mkdir and rmdir) is tried again. */
 static int own_dir_at(int pfd, const char *name, mode_t mode, struct iso_squat *sq, int *out)
 {
-	struct stat st, pst;
+	struct statfs sfs;
+	struct stat st;
 	int fd = -1, r = -ENOENT;
 
 	*out = -1;
-	if (fstat(pfd, &pst) < 0)
-		return -errno;
 	for (int tries = 0; tries < 8 && r == -ENOENT; tries++) {
 		if (mkdirat(pfd, name, 0700) < 0 && errno != EEXIST)
 			return -errno;
@@ -321,7 +324,7 @@ static int own_dir_at(int pfd, const char *name, mode_t mode, struct iso_squat *
 	}
 	if (r == 0 && fstat(fd, &st) < 0)
 		r = -errno;
-	if (r == 0 && st.st_dev != pst.st_dev) {
+	if (r == 0 && (fstatfs(fd, &sfs) < 0 || sfs.f_type == ISO_FUSE_MAGIC)) {
 		iso_close(fd);
 		return -EXDEV;
 	}

@@ -86,8 +86,8 @@ static int open_instance(const char *parent, uid_t uid, int *out, const char **w
 		       "aside to %s",
 		       (unsigned)uid, parent, ISO_TMP_INSTANCE_ROOT, (unsigned)sq.owner, sq.aside);
 	if (r == -EXDEV || r == -EACCES)
-		*what = "opening the instance root below /tmp or /var/tmp: something is mounted "
-			"there (a user's FUSE mount?); unmount it";
+		*what = "opening the instance root below /tmp or /var/tmp: a FUSE filesystem "
+			"is mounted there (a user's?); unmount it";
 	if (r < 0)
 		return r;
 	*what = "opening the user's instance below /tmp or /var/tmp";

@@ -373,18 +373,35 @@ expect_eq "  ... new roots are root's 0700" "700 root
 700 root" "$(stat -c '%a %U' /tmp/.pam_isolate /var/tmp/.pam_isolate)"
 gone_d
 
-# --- a filesystem mounted on a root (what a user's FUSE mount, which
-# reports any owner it likes, would be; a root-owned tmpfs here): never
-# used as the instance root, and the refusal says why ---
-mount -t tmpfs -o mode=0700,size=1M isot-squat /var/tmp/.pam_isolate
+# --- filesystems mounted on a root: an admin's own (a tmpfs here) is used;
+# a FUSE one, which reports any owner its daemon likes and is the one kind
+# a user can mount (fusermount), never is, and the refusal says why.
+# lxcfs (make deps) is the FUSE daemon here: it says root:root ---
+mount -t tmpfs -o mode=0700,size=1M isot-admin /var/tmp/.pam_isolate
 on_exit "umount /var/tmp/.pam_isolate"
-out=$(D isot_d sh -c 'echo in-session' 2>&1)
-echo "$out" | sed 's/^/     | /'
-expect_nomatch "mounted root: no session on it" "^in-session$" "$out"
-expect_match "  ... and the user reads why" "something is mounted there" "$out"
-umount /var/tmp/.pam_isolate
-out=$(D isot_d sh -c 'echo in-session' 2>&1)
-expect_match "  ... unmounted: the next login works" "^in-session$" "$out"
+out=$(D isot_d sh -c 'echo vt > /var/tmp/f; echo in-session' 2>&1)
+expect_match "mounted root: an admin's tmpfs there is used" "^in-session$" "$out"
+check "  ... the instance is on it" test -e "/var/tmp/.pam_isolate/$UD/f"
 gone_d
+umount /var/tmp/.pam_isolate
+if ! command -v lxcfs >/dev/null || [ ! -e /dev/fuse ]; then
+	skip "mounted root: a FUSE one" "no lxcfs or no /dev/fuse (make deps)"
+else
+	lxcfs -f -p "$ISO_TMP/lxcfs.pid" /var/tmp/.pam_isolate >"$ISO_TMP/lxcfs.log" 2>&1 &
+	lxp=$!
+	on_exit "kill $lxp; sleep 0.5; umount -l /var/tmp/.pam_isolate"
+	wait_for 50 eval '[ "$(stat -f -c %T /var/tmp/.pam_isolate 2>/dev/null)" = fuseblk ] || [ "$(stat -f -c %t /var/tmp/.pam_isolate 2>/dev/null)" = 65735546 ]'
+	echo "     FUSE on the root: $(stat -c '%U:%G %a' /var/tmp/.pam_isolate), type $(stat -f -c '%T (%t)' /var/tmp/.pam_isolate)"
+	out=$(D isot_d sh -c 'echo in-session' 2>&1)
+	echo "$out" | sed 's/^/     | /'
+	expect_nomatch "mounted root: FUSE: no session on it" "^in-session$" "$out"
+	expect_match "  ... and the user reads why" "a FUSE filesystem is mounted there" "$out"
+	kill "$lxp"
+	wait "$lxp" 2>/dev/null
+	umount -l /var/tmp/.pam_isolate 2>/dev/null
+	out=$(D isot_d sh -c 'echo in-session' 2>&1)
+	expect_match "  ... unmounted: the next login works" "^in-session$" "$out"
+	gone_d
+fi
 
 iso_finish
