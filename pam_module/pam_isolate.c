@@ -404,7 +404,7 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, con
 	if (pam_get_data(pamh, DATA_KEY, &data) != PAM_SUCCESS || !data)
 		return PAM_IGNORE; /* open did not confine this session */
 	/* ours, from open's calloc: PAM hands it back const */
-	s = (struct iso_session *)(uintptr_t)data;
+	s = (struct iso_session *)data;
 
 	/* systemd's (sd-pam), the closer of units with PAMName=, runs with
 	 * the service's credentials: it can neither leave the sandbox
