@@ -48,8 +48,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: migrate DIR N GAP_US\n");
 		return 2;
 	}
-	n = atoi(argv[2]);
-	gap = atol(argv[3]);
+	n = (int)num(argv[2]);
+	gap = (long)num(argv[3]);
 	if (n < 1 || gap < 0)
 		return 2;
 	t = calloc((size_t)n, sizeof(*t));
@@ -57,6 +57,7 @@ int main(int argc, char **argv)
 	snprintf(b, sizeof(b), "%s/b", argv[1]);
 	if (!t || (mkdir(a, 0755) < 0) || mkdir(b, 0755) < 0) {
 		perror("setup");
+		free(t);
 		return 1;
 	}
 	for (int i = 0; i < n; i++) {
