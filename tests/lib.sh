@@ -99,6 +99,10 @@ iso_setup() {
 	for d in /tmp /var/tmp; do
 		[ -e "$d/.pam_isolate" ] || on_exit "rmdir '$d/.pam_isolate'"
 	done
+	# the helper's per-host counters (and its state dir, once empty),
+	# if the suite's logins made them
+	[ -e /run/pam_isolate ] || on_exit "rmdir /run/pam_isolate"
+	[ -e /run/pam_isolate/counters ] || on_exit "rm -f /run/pam_isolate/counters"
 }
 
 # Installs the freshly built helper setuid root at the path compiled into
