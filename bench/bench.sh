@@ -29,13 +29,16 @@ else
 fi
 N_PAR=20
 GAP_US=50000 # paced rows: one login every 50 ms + its own time
+N_MIG=60 GAP_MIG=30000 # section 7: one migration every 30 ms
+N_SSH=15               # section 8: alternating ssh logins, each way
+[ "$QUICK" = 1 ] && N_MIG=20 N_SSH=5
 
 say() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { say "ERROR: $*"; exit 1; }
 u() { printf 'isot_b%04d' "$1"; }
 
 [ "$(id -u)" -eq 0 ] || die "needs root"
-for p in pam_loop floor cmdloop; do [ -x "$BIN/$p" ] || die "$BIN/$p missing: run bench/run"; done
+for p in pam_loop floor cmdloop migrate; do [ -x "$BIN/$p" ] || die "$BIN/$p missing: run bench/run"; done
 command -v strace >/dev/null || die "strace missing (make deps)"
 
 # One bench at a time: the users isot_bNNNN are this script's alone, so
@@ -203,7 +206,7 @@ default {
     cpu_quota = 50%
     tasks_max = 256
     namespaces = { user, pid, mount }
-    private_tmp = yes
+    private_tmp = tmpfs
     tmp_size = 64M
     on_logout = keep
 }
@@ -485,6 +488,44 @@ main() {
 	local qb=$!
 	wait $qa $qb
 
+	# ---------- 7. one cgroup migration, paced and back to back ----------
+	say "7. one cgroup migration (this host)"
+	"$BIN/migrate" "$CPU/$FLOORD" "$N_MIG" "$GAP_MIG" >"$W/mig.paced" 2>"$W/mig.err"
+	"$BIN/migrate" "$CPU/$FLOORD" "$N_MIG" 0 >"$W/mig.b2b" 2>>"$W/mig.err"
+	say "migrate: paced $(cat "$W/mig.paced"); back to back $(cat "$W/mig.b2b")"
+
+	# ---------- 8. a real ssh login, with and without the module ----------
+	if [ "${BENCH_SSH:-1}" = 1 ] && command -v sshd >/dev/null; then
+		say "8. ssh logins through a private sshd on 127.0.0.1:$ISO_SSH_PORT"
+		iso_ssh_key "$U1"
+		iso_service isot-bench-ssh "$CONF_SB"
+		cp /etc/pam.d/isot-bench-ssh "$W/ssh-with"
+		grep -v pam_isolate "$W/ssh-with" >"$W/ssh-without"
+		if iso_sshd_start isot-bench-ssh >>"$W/ssh.err" 2>&1; then
+			# the user's sandbox kept alive by another session, as on
+			# a server where users come back
+			bg_session isot-bench-sb "$U1"
+			wait_live 1 10 || say "warning: no background session for the ssh logins"
+			ssh1() { # ssh1 PAMFILE: us of one `ssh u true`
+				local t0
+				cp "$1" /etc/pam.d/isot-bench-ssh
+				t0=$(date +%s%N)
+				iso_ssh "$U1" true </dev/null >/dev/null 2>>"$W/ssh.err" || echo "ssh login failed" >>"$W/ssh.err"
+				echo $((($(date +%s%N) - t0) / 1000))
+			}
+			ssh1 "$W/ssh-without" >/dev/null
+			ssh1 "$W/ssh-with" >/dev/null
+			for i in $(seq 1 "$N_SSH"); do
+				ssh1 "$W/ssh-without" >>"$W/ssh.without"
+				ssh1 "$W/ssh-with" >>"$W/ssh.with"
+			done
+			say "ssh: without $(sort -n "$W/ssh.without" | tr '\n' ' '); with $(sort -n "$W/ssh.with" | tr '\n' ' ')"
+			end_sessions
+		else
+			say "8. no sshd came up: $(tail -c 200 "$W/ssh.err")"
+		fi
+	fi
+
 	# ---------- 6. concurrency ----------
 	say "6. concurrency ($N_PAR parallel logins)"
 	par() { # par NAME SVC USER...
@@ -573,6 +614,16 @@ LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)
 [ -s "$W/results.sh" ] || die "measurements failed (exit $rc)"
 # shellcheck disable=SC1090,SC1091
 . "$W/results.sh"
+
+# 7, in the v2 VM: favordynmods can only be tried on a cgroup2 mount of
+# our own (the host's hierarchies are the machine's). BENCH_VM=0 skips it.
+if [ "${BENCH_VM:-1}" = 1 ] && [ -x "$ISO_TOP/tests/vm/run-vm.sh" ] && command -v qemu-system-x86_64 >/dev/null; then
+	say "7. one cgroup migration in the v2 VM, with and without favordynmods"
+	N_MIG=$N_MIG VM_CPUS=2 "$ISO_TOP/tests/vm/run-vm.sh" env N_MIG="$N_MIG" sh bench/favordynmods.sh build/bench \
+		2>"$W/mig.vm.err" | grep '^@ ' >"$W/mig.vm" || echo "the VM run failed: $(tail -c 200 "$W/mig.vm.err")" >"$W/mig.vm.why"
+else
+	echo "BENCH_VM=0 or no qemu" >"$W/mig.vm.why"
+fi
 
 : >"$W/table.md"
 line "# pam_isolate benchmark"
@@ -711,6 +762,41 @@ prow() {
 prow "pam_permit only, $N_PAR users (baseline)" permit
 prow "pam_isolate sandbox, 1 user x $N_PAR" one
 prow "pam_isolate sandbox, $N_PAR users" many
+line ""
+
+line "## 7. One cgroup migration of a process (write of its pid to cgroup.procs), paced and back to back"
+line ""
+line "A migration takes the kernel's cgroup_threadgroup_rwsem for writing. After an idle spell that waits for an RCU grace period; within one of the last, it does not. The favordynmods mount option keeps the lock in the mode where writers never wait for one (and readers, fork and exit, pay a little instead)."
+line ""
+row "where" "mount" "gap (us)" "n" "med" "p95" "max" "x back to back"
+row "---" "---" "--:" "--:" "--:" "--:" "--:" "--:"
+mrow() { # mrow WHERE MOUNT GAP "n=.. med=.. p95=.. max=.." BASE_MED
+	row "$1" "$2" "$3" "$(kv n "$4")" "$(kv med "$4")" "$(kv p95 "$4")" "$(kv max "$4")" "$(ratio "$(kv med "$4")" "$5")"
+}
+hb=$(kv med "$(cat "$W/mig.b2b")")
+mrow "this host (cgroup $(iso_is_v2 && echo v2 || echo 'v1, cpu hierarchy'))" "as mounted" "$GAP_MIG" "$(cat "$W/mig.paced")" "$hb"
+mrow "this host" "as mounted" 0 "$(cat "$W/mig.b2b")" "$hb"
+if [ -s "$W/mig.vm" ]; then
+	sed 's/^@ /| v2 VM (TCG emulation) | /; s/$/ |/' "$W/mig.vm" >>"$W/table.md"
+else
+	line "| v2 VM | favordynmods | - | - | - | - | - | not measured: $(cat "$W/mig.vm.why" 2>/dev/null || echo 'no VM') |"
+fi
+line ""
+
+line "## 8. A real ssh login (\`ssh u@127.0.0.1 true\` through a private sshd, the module last, the user's sandbox kept alive by another session)"
+line ""
+if [ -s "$W/ssh.with" ] && [ -s "$W/ssh.without" ]; then
+	sm() { sort -n "$1" | awk '{ a[NR] = $1 } END { printf "%.1f", a[int((NR + 1) / 2)] / 1000 }'; }
+	sp() { sort -n "$1" | awk '{ a[NR] = $1 } END { k = int(0.95 * NR + 0.999999); printf "%.1f", a[k] / 1000 }'; }
+	row "case" "logins" "med ms" "p95 ms" "x without"
+	row "---" "--:" "--:" "--:" "--:"
+	row "sshd without pam_isolate (baseline)" "$(wc -l <"$W/ssh.without")" "$(sm "$W/ssh.without")" "$(sp "$W/ssh.without")" "1.0x"
+	row "sshd with pam_isolate, sandbox reused" "$(wc -l <"$W/ssh.with")" "$(sm "$W/ssh.with")" "$(sp "$W/ssh.with")" "$(ratio "$(sm "$W/ssh.with")" "$(sm "$W/ssh.without")")"
+	line ""
+	line "- Logins alternate (without, with), $N_SSH each after one warm-up of each; failures: $(grep -c 'ssh login failed' "$W/ssh.err" 2>/dev/null || echo 0)."
+else
+	line "Not measured (BENCH_SSH=0, no sshd, or it did not start; bench/results/errors.tmp)."
+fi
 line ""
 
 line "## Where the time goes: the helper under strace (-f -ttt -T; strace inflates every syscall)"
