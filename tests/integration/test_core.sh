@@ -175,4 +175,18 @@ mv -f "$ISO_HELPER_DST.away" "$ISO_HELPER_DST"
 out=$(H isot_a cat /proc/self/cgroup 2>&1)
 expect_match "helper back: the next login is confined again" "/$ROOT/user-$UA/session-" "$out"
 
+# --- posix_spawn refused (EPERM: a seccomp filter older than clone3): the
+# module falls back to fork and exec, and the login is confined as ever ---
+if gcc -shared -fPIC -o "$ISO_TMP/nospawn.so" "$ISO_TOP/tests/harness/nospawn.c" 2>"$ISO_TMP/gcc.err"; then
+	out=$(LD_PRELOAD="$ISO_TMP/nospawn.so" "$ISO_HARNESS" isot-core isot_a cat /proc/self/cgroup 2>&1)
+	expect_match "posix_spawn refused: the login falls back to fork and is confined" "/$ROOT/user-$UA/session-" "$out"
+	mv "$ISO_HELPER_DST" "$ISO_HELPER_DST.away"
+	out=$(LD_PRELOAD="$ISO_TMP/nospawn.so" "$ISO_HARNESS" isot-core isot_a true 2>&1)
+	mv -f "$ISO_HELPER_DST.away" "$ISO_HELPER_DST"
+	expect_match "  ... and there a missing helper is still named as such" \
+		"cannot execute $ISO_HELPER_DST: No such file or directory" "$out"
+else
+	fail "cannot build the posix_spawn shim: $(cat "$ISO_TMP/gcc.err")"
+fi
+
 iso_finish
