@@ -151,7 +151,7 @@ install -m 4755 -o root -g root "$PFX/build/pam-isolate-helper" "$ISO_HELPER_DST
 gcc -O2 -std=gnu11 -o "$W/bin/session_harness" "$ISO_TOP/tests/harness/session_harness.c" -lpam ||
 	die "cannot build the session harness"
 H=$W/bin/session_harness
-for f in pam_loop floor cmdloop; do cp "$BIN/$f" "$W/bin/" || die "cannot copy $f"; done
+for f in pam_loop floor cmdloop migrate; do cp "$BIN/$f" "$W/bin/" || die "cannot copy $f"; done
 BIN=$W/bin
 on_exit "rm -f /run/isot-bench.lock"
 on_exit bench_cg_rmdir
@@ -182,6 +182,11 @@ STALE_FILES=$(ls "$RUNDIR" 2>/dev/null | awk -v l="$UIDS" '
 	{ split($0, p, /[-.]/); if (p[1] == "user" && (p[2] in s)) printf "%s ", $0 }')
 [ -n "$STALE_FILES" ] && say "state files of earlier owners of the test users' uids (not counted): $STALE_FILES"
 U1=$(u 1) UPROBE=$(u 0)
+# section 8's ssh user: the bulk users have no shell and a 0700 home
+USSH=isot_bssh
+if [ "${BENCH_SSH:-1}" = 1 ] && command -v sshd >/dev/null; then
+	iso_ssh_user "$USSH" >/dev/null
+fi
 
 # ---- PAM services and configs ----
 cat >/etc/pam.d/isot-bench-permit <<EOF
@@ -497,20 +502,20 @@ main() {
 	# ---------- 8. a real ssh login, with and without the module ----------
 	if [ "${BENCH_SSH:-1}" = 1 ] && command -v sshd >/dev/null; then
 		say "8. ssh logins through a private sshd on 127.0.0.1:$ISO_SSH_PORT"
-		iso_ssh_key "$U1"
 		iso_service isot-bench-ssh "$CONF_SB"
 		cp /etc/pam.d/isot-bench-ssh "$W/ssh-with"
 		grep -v pam_isolate "$W/ssh-with" >"$W/ssh-without"
 		if iso_sshd_start isot-bench-ssh >>"$W/ssh.err" 2>&1; then
 			# the user's sandbox kept alive by another session, as on
 			# a server where users come back
-			bg_session isot-bench-sb "$U1"
-			wait_live 1 10 || say "warning: no background session for the ssh logins"
+			bg_session isot-bench-sb "$USSH"
+			for _ in $(seq 1 100); do pgrep -u "$USSH" -x sleep >/dev/null && break; sleep 0.1; done
+			pgrep -u "$USSH" -x sleep >/dev/null || say "warning: no background session for the ssh logins"
 			ssh1() { # ssh1 PAMFILE: us of one `ssh u true`
 				local t0
 				cp "$1" /etc/pam.d/isot-bench-ssh
 				t0=$(date +%s%N)
-				iso_ssh "$U1" true </dev/null >/dev/null 2>>"$W/ssh.err" || echo "ssh login failed" >>"$W/ssh.err"
+				iso_ssh "$USSH" true </dev/null >/dev/null 2>>"$W/ssh.err" || echo "ssh login failed" >>"$W/ssh.err"
 				echo $((($(date +%s%N) - t0) / 1000))
 			}
 			ssh1 "$W/ssh-without" >/dev/null
@@ -520,6 +525,7 @@ main() {
 				ssh1 "$W/ssh-with" >>"$W/ssh.with"
 			done
 			say "ssh: without $(sort -n "$W/ssh.without" | tr '\n' ' '); with $(sort -n "$W/ssh.with" | tr '\n' ' ')"
+			pkill -KILL -u "$USSH" -x sleep 2>/dev/null
 			end_sessions
 		else
 			say "8. no sshd came up: $(tail -c 200 "$W/ssh.err")"
