@@ -796,10 +796,11 @@ if [ -s "$W/ssh.with" ] && [ -s "$W/ssh.without" ]; then
 	sp() { sort -n "$1" | awk '{ a[NR] = $1 } END { k = int(0.95 * NR + 0.999999); printf "%.1f", a[k] / 1000 }'; }
 	row "case" "logins" "med ms" "p95 ms" "x without"
 	row "---" "--:" "--:" "--:" "--:"
-	row "sshd without pam_isolate (baseline)" "$(wc -l <"$W/ssh.without")" "$(sm "$W/ssh.without")" "$(sp "$W/ssh.without")" "1.0x"
-	row "sshd with pam_isolate, sandbox reused" "$(wc -l <"$W/ssh.with")" "$(sm "$W/ssh.with")" "$(sp "$W/ssh.with")" "$(ratio "$(sm "$W/ssh.with")" "$(sm "$W/ssh.without")")"
+	row "sshd without pam_isolate (baseline)" "$(wc -l <"$W/ssh.without")" "$(sm "$W/ssh.without")" "$(sp "$W/ssh.without")" "1.00x"
+	row "sshd with pam_isolate, sandbox reused" "$(wc -l <"$W/ssh.with")" "$(sm "$W/ssh.with")" "$(sp "$W/ssh.with")" \
+		"$(awk -v a="$(sm "$W/ssh.with")" -v b="$(sm "$W/ssh.without")" 'BEGIN { printf "%.2fx", a / b }')"
 	line ""
-	line "- Logins alternate (without, with), $N_SSH each after one warm-up of each; failures: $(grep -c 'ssh login failed' "$W/ssh.err" 2>/dev/null || echo 0)."
+	line "- Logins alternate (without, with), $N_SSH each after one warm-up of each; failures: $(grep -c 'ssh login failed' "$W/ssh.err" 2>/dev/null)."
 else
 	line "Not measured (BENCH_SSH=0, no sshd, or it did not start; bench/results/errors.tmp)."
 fi
