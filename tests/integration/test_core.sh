@@ -177,7 +177,7 @@ expect_match "helper back: the next login is confined again" "/$ROOT/user-$UA/se
 
 # --- posix_spawn refused (EPERM: a seccomp filter older than clone3): the
 # module falls back to fork and exec, and the login is confined as ever ---
-if gcc -shared -fPIC -o "$ISO_TMP/nospawn.so" "$ISO_TOP/tests/harness/nospawn.c" 2>"$ISO_TMP/gcc.err"; then
+if gcc -shared -fPIC -o "$ISO_TMP/nospawn.so" "$ISO_TOP/tests/integration/nospawn.c" 2>"$ISO_TMP/gcc.err"; then
 	out=$(LD_PRELOAD="$ISO_TMP/nospawn.so" "$ISO_HARNESS" isot-core isot_a cat /proc/self/cgroup 2>&1)
 	expect_match "posix_spawn refused: the login falls back to fork and is confined" "/$ROOT/user-$UA/session-" "$out"
 	mv "$ISO_HELPER_DST" "$ISO_HELPER_DST.away"
