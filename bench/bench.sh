@@ -224,7 +224,7 @@ default {
     cpu_quota = 50%
     tasks_max = 256
     namespaces = { user, pid, mount }
-    private_tmp = yes
+    private_tmp = tmpfs
     on_logout = keep
 }
 user "$(u 1)" { cpu_quota = 20% }
@@ -237,6 +237,10 @@ EOF
 iso_service isot-bench-cg "$CONF_CG"
 iso_service isot-bench-sb "$CONF_SB"
 iso_service isot-bench-q "$CONF_Q"
+# section 8's sshd service: made here, where its clean-up is registered
+# (main runs in a subshell, whose on_exit list is never run)
+iso_service isot-bench-ssh "$CONF_SB"
+on_exit "rm -f /usr/local/sbin/isot-bench-ssh"
 
 # ---- peers: Debian packages, installed when missing ----
 need_pkgs=
@@ -502,7 +506,6 @@ main() {
 	# ---------- 8. a real ssh login, with and without the module ----------
 	if [ "${BENCH_SSH:-1}" = 1 ] && command -v sshd >/dev/null; then
 		say "8. ssh logins through a private sshd on 127.0.0.1:$ISO_SSH_PORT"
-		iso_service isot-bench-ssh "$CONF_SB"
 		cp /etc/pam.d/isot-bench-ssh "$W/ssh-with"
 		grep -v pam_isolate "$W/ssh-with" >"$W/ssh-without"
 		if iso_sshd_start isot-bench-ssh >>"$W/ssh.err" 2>&1; then
@@ -527,6 +530,9 @@ main() {
 			say "ssh: without $(sort -n "$W/ssh.without" | tr '\n' ' '); with $(sort -n "$W/ssh.with" | tr '\n' ' ')"
 			pkill -KILL -u "$USSH" -x sleep 2>/dev/null
 			end_sessions
+			# what iso_sshd_start registered in this subshell
+			iso_sshd_stop "$ISO_SSHD_PID"
+			rm -f /usr/local/sbin/isot-bench-ssh
 		else
 			say "8. no sshd came up: $(tail -c 200 "$W/ssh.err")"
 		fi
