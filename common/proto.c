@@ -119,6 +119,20 @@ static int send_all(int fd, const void *buf, size_t len, const int *fds, size_t 
 	return (size_t)n == len ? 0 : -EIO;
 }
 
+const char *iso_err_class_name(enum iso_err_class ec)
+{
+	switch (ec) {
+	case ISO_EC_CONFIG:
+		return "config";
+	case ISO_EC_CGROUP:
+		return "cgroup";
+	case ISO_EC_NAMESPACE:
+		return "namespace";
+	default:
+		return "internal";
+	}
+}
+
 int iso_proto_send_request(int fd, const struct iso_request *req)
 {
 	return send_all(fd, req, sizeof(*req), NULL, 0);

@@ -39,6 +39,10 @@ enum iso_err_class {
 	ISO_EC_INTERNAL = 4,
 };
 
+/* "config", "cgroup", "namespace" or "internal" (any other value): the
+ * class's word in log lines and counter names. */
+const char *iso_err_class_name(enum iso_err_class ec);
+
 #define ISO_PROTO_NAME	   64
 #define ISO_PROTO_PATH	   256
 #define ISO_PROTO_SID	   40

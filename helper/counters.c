@@ -31,20 +31,6 @@ static const char *const names[] = {
 };
 #define NNAMES (sizeof(names) / sizeof(names[0]))
 
-static const char *class_suffix(uint32_t ec)
-{
-	switch (ec) {
-	case ISO_EC_CONFIG:
-		return "config";
-	case ISO_EC_CGROUP:
-		return "cgroup";
-	case ISO_EC_NAMESPACE:
-		return "namespace";
-	default:
-		return "internal";
-	}
-}
-
 static void bump(unsigned long long *v, const char *name)
 {
 	for (size_t i = 0; i < NNAMES; i++)
@@ -84,10 +70,12 @@ static void count(const struct iso_request *req, const struct iso_reply *rep, un
 		bump(v, res[rep->result]);
 	if (!failed)
 		return;
-	snprintf(name, sizeof(name), "errors_%s", class_suffix(rep->err_class));
+	snprintf(name, sizeof(name), "errors_%s",
+		 iso_err_class_name((enum iso_err_class)rep->err_class));
 	bump(v, name);
 	if (req->op == ISO_OP_OPEN && rep->result == ISO_RES_DENIED) {
-		snprintf(name, sizeof(name), "refused_%s", class_suffix(rep->err_class));
+		snprintf(name, sizeof(name), "refused_%s",
+			 iso_err_class_name((enum iso_err_class)rep->err_class));
 		bump(v, name);
 	}
 }

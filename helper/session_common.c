@@ -28,20 +28,6 @@ void iso_sess_result(struct iso_sess *c, enum iso_result res, enum iso_err_class
 	snprintf(c->rep->message, sizeof(c->rep->message), "%s", c->err.msg);
 }
 
-static const char *class_name(enum iso_err_class ec)
-{
-	switch (ec) {
-	case ISO_EC_CONFIG:
-		return "config";
-	case ISO_EC_CGROUP:
-		return "cgroup";
-	case ISO_EC_NAMESPACE:
-		return "namespace";
-	default:
-		return "internal";
-	}
-}
-
 /* A failure: on_error of the config (or, when the config itself is the
  * problem, the on_error its text still states) decides. */
 void iso_sess_fail(struct iso_sess *c, enum iso_err_class ec, int allow)
@@ -50,14 +36,14 @@ void iso_sess_fail(struct iso_sess *c, enum iso_err_class ec, int allow)
 	char *nl;
 
 	/* the user and the log both learn which class failed */
-	iso_err_prefix(&c->err, "%s error: ", class_name(ec));
+	iso_err_prefix(&c->err, "%s error: ", iso_err_class_name(ec));
 	iso_sess_result(c, allow ? ISO_RES_ALLOWED : ISO_RES_DENIED, ec,
 			c->err.code ? c->err.code : -EIO);
 	/* syslog wants one line per record */
 	for (nl = c->err.msg; (nl = strchr(nl, '\n'));)
 		*nl = ' ';
 	syslog(LOG_ERR, "%s user=%s service=%s error=%s result=%s: %s", op, c->req->user,
-	       c->req->service, class_name(ec), allow ? "allowed-unconfined" : "denied",
+	       c->req->service, iso_err_class_name(ec), allow ? "allowed-unconfined" : "denied",
 	       c->err.msg);
 }
 
