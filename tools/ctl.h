@@ -149,6 +149,10 @@ int ctl_lookup_uid(const char *s, uid_t *uid);
 
 /* "alice", or "uid 1234" when the uid has no passwd entry. */
 void ctl_user_name(uid_t uid, char *buf, size_t len, bool *known);
+/* Calls fn(subfd, arg) for each subdirectory of dirfd (no dot names),
+ * opened O_DIRECTORY|O_NOFOLLOW and closed after; unreadable ones are
+ * skipped. For the recursive walks of cgroup trees. */
+void ctl_each_subdir(int dirfd, void (*fn)(int subfd, void *arg), void *arg);
 
 /* ---- ctl_json.c ---- */
 

@@ -140,13 +140,25 @@ static long long rp_proc_ticks(const char *pid)
 	return (long long)sum;
 }
 
+static long long rp_tree_ticks(int dirfd, int depth);
+
+struct rp_walk {
+	long long sum;
+	int depth;
+};
+
+static void rp_sub_ticks(int subfd, void *arg)
+{
+	struct rp_walk *w = arg;
+
+	w->sum += rp_tree_ticks(subfd, w->depth + 1);
+}
+
 /* Sums rp_proc_ticks over cgroup.procs of dir and its subdirectories. */
 static long long rp_tree_ticks(int dirfd, int depth)
 {
+	struct rp_walk w = {.sum = 0, .depth = depth};
 	char line[32];
-	long long sum = 0;
-	struct dirent *de;
-	DIR *d;
 	FILE *f;
 	int fd;
 
@@ -156,32 +168,13 @@ static long long rp_tree_ticks(int dirfd, int depth)
 		close(fd);
 	while (f && fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = '\0';
-		sum += rp_proc_ticks(line);
+		w.sum += rp_proc_ticks(line);
 	}
 	if (f)
 		fclose(f);
-	if (depth >= RP_DEPTH)
-		return sum;
-	fd = dup(dirfd);
-	d = fd >= 0 ? fdopendir(fd) : NULL;
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		return sum;
-	}
-	while ((de = readdir(d))) {
-		int sub;
-
-		if (de->d_type != DT_DIR || de->d_name[0] == '.')
-			continue;
-		sub = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-		if (sub < 0)
-			continue;
-		sum += rp_tree_ticks(sub, depth + 1);
-		close(sub);
-	}
-	closedir(d);
-	return sum;
+	if (depth < RP_DEPTH)
+		ctl_each_subdir(dirfd, rp_sub_ticks, &w);
+	return w.sum;
 }
 
 struct rp_cpu {

@@ -177,45 +177,37 @@ static void st_read_limits(const struct ctl_machine *m, struct st_user *u)
 
 /* Processes in a cgroup and below it (a service's are in its children:
  * v2 has no processes in inner nodes). depth bounds the walk. */
+static int st_count_tree(int dirfd, int depth);
+
+struct st_walk {
+	int n, depth;
+};
+
+static void st_count_sub(int subfd, void *arg)
+{
+	struct st_walk *w = arg;
+
+	w->n += st_count_tree(subfd, w->depth - 1);
+}
+
 static int st_count_tree(int dirfd, int depth)
 {
+	struct st_walk w = {.n = 0, .depth = depth};
 	char buf[4096];
-	int n = 0, fd;
 	ssize_t got;
-	DIR *d;
-	struct dirent *de;
+	int fd;
 
 	/* read to the end: cgroup.procs has no size bound */
 	fd = openat(dirfd, "cgroup.procs", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd >= 0) {
 		while ((got = read(fd, buf, sizeof(buf))) > 0)
 			for (ssize_t i = 0; i < got; i++)
-				n += buf[i] == '\n';
+				w.n += buf[i] == '\n';
 		close(fd);
 	}
-	if (depth == 0)
-		return n;
-	fd = dup(dirfd);
-	if (fd < 0)
-		return n;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return n;
-	}
-	while ((de = readdir(d))) {
-		int sub;
-
-		if (de->d_type != DT_DIR || de->d_name[0] == '.')
-			continue;
-		sub = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-		if (sub < 0)
-			continue;
-		n += st_count_tree(sub, depth - 1);
-		close(sub);
-	}
-	closedir(d);
-	return n;
+	if (depth > 0)
+		ctl_each_subdir(dirfd, st_count_sub, &w);
+	return w.n;
 }
 
 static int st_leaf_cmp(const void *a, const void *b)

@@ -6,7 +6,9 @@
 #define _GNU_SOURCE
 #include "ctl.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <string.h>
@@ -125,4 +127,29 @@ int ctl_parse(int argc, char **argv, bool allow_json, int min_pos, int max_pos, 
 usage:
 	fputs("Try 'isolatectl --help'.\n", stderr);
 	return CTL_USAGE;
+}
+
+void ctl_each_subdir(int dirfd, void (*fn)(int subfd, void *arg), void *arg)
+{
+	struct dirent *de;
+	int fd = dup(dirfd);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		int sub;
+
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		sub = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+		if (sub < 0)
+			continue;
+		fn(sub, arg);
+		close(sub);
+	}
+	closedir(d);
 }
