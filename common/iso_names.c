@@ -150,6 +150,11 @@ int iso_name_worker_lock(char *buf, size_t len, uid_t uid)
 	return fmt(buf, len, "user-%u.gc", (unsigned)uid);
 }
 
+int iso_name_mntns(char *buf, size_t len, unsigned long long ino)
+{
+	return fmt(buf, len, "mntns-%llu", ino);
+}
+
 int iso_parse_state_name(const char *name, uid_t *uid, const char **rest)
 {
 	unsigned long v;

@@ -72,6 +72,8 @@ int iso_name_record(char *buf, size_t len, uid_t uid,
 		    const char *key);			    /* user-<uid>.<key>.holder */
 int iso_name_user_lock(char *buf, size_t len, uid_t uid);   /* user-<uid>.lock */
 int iso_name_worker_lock(char *buf, size_t len, uid_t uid); /* user-<uid>.gc */
+/* mntns-<inode>: the marker of a holder's mount namespace */
+int iso_name_mntns(char *buf, size_t len, unsigned long long ino);
 /* A state file's uid and the rest after "user-<uid>." */
 int iso_parse_state_name(const char *name, uid_t *uid, const char **rest);
 

@@ -25,6 +25,7 @@
 #include "iso_names.h"
 #include "lock.h"
 #include "procfs.h"
+#include "sandbox.h"
 #include "tidy.h"
 
 #define IDLE_CHECK_MS 2000
@@ -68,12 +69,15 @@ static void record_name(const struct keeper *k, char *buf, size_t len)
 static int record_is_ours(struct keeper *k)
 {
 	char name[96], buf[64];
+	size_t len;
 
 	record_name(k, name, sizeof(name));
 	if (iso_read_file_at(k->statedir, name, buf, sizeof(buf)) <= 0)
 		return 0;
 	buf[strcspn(buf, "\n")] = '\0';
-	return k->record[0] && strcmp(buf, k->record) == 0;
+	/* "pid start", then the mount namespace's inode (sandbox_record.c) */
+	len = strlen(k->record);
+	return len && strncmp(buf, k->record, len) == 0 && (buf[len] == '\0' || buf[len] == ' ');
 }
 
 /* Under the user lock: the record, the holder's leaf, an empty tree, and
@@ -85,7 +89,7 @@ static void tidy(struct keeper *k, int lockfd)
 
 	if (record_is_ours(k)) {
 		record_name(k, name, sizeof(name));
-		unlinkat(k->statedir, name, 0);
+		sb_record_drop(k->statedir, name);
 	}
 	(void)iso_name_holder_leaf(leaf, sizeof(leaf), k->info->key);
 	iso_user_tidy(open_cgroups(k) == 0 ? k->cg : NULL, k->statedir, k->info->uid, leaf, lockfd,

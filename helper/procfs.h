@@ -27,10 +27,4 @@ int iso_proc_stat(pid_t pid, struct iso_proc_stat *out);
  * another process in the next. */
 int iso_pidns_is_initial(void);
 
-/* Whether our mount namespace is a sandbox's (a holder's): 1 yes, 0 no.
- * Without a pid namespace (hide_processes) this is what tells su inside
- * a session from a login on the host; our pids are the host's there, but
- * the holders, cgroup views and /tmp we would act on are not. */
-int iso_mntns_is_sandbox(void);
-
 #endif

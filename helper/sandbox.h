@@ -47,6 +47,16 @@ void sb_set_title_buffer(char *buf, size_t len);
  * a stale or foreign record is removed and reported as -ENOENT. */
 int sb_holder_find(int statedir, uid_t uid, const char *key, struct sb_holder *out);
 
+/* Removes the record file (user-<uid>.<key>.holder) and its mntns-<ino>
+ * marker while the marker names it. */
+void sb_record_drop(int statedir, const char *record);
+
+/* 1 when this process's mount namespace is a live holder's (a login from
+ * inside a sandbox without a pid namespace), 0 when not, -errno when it
+ * cannot tell. Needs the initial pid namespace. O(1): PID 1's namespace,
+ * else the marker the record writer left in rundir. */
+int sb_mntns_is_sandbox(const char *rundir);
+
 /* Number of per-session holder records of uid (user-<uid>.s-*.holder). */
 int sb_count_session_records(int statedir, uid_t uid);
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The holder's record in the state dir, user-<uid>.<key>.holder holding
- * "pid starttime": written after the holder is made, trusted only while
- * /proc shows the same start time and the holder's name.
+ * "pid starttime mntns-inode": written after the holder is made, trusted
+ * only while /proc shows the same start time and the holder's name.
  */
 #define _GNU_SOURCE
 #include "sandbox_internal.h"
@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 
 #include "fsutil.h"
 #include "iso_names.h"
+#include "lock.h"
 #include "procfs.h"
 
 /* ---- state file: "pid starttime\n" ---- */
@@ -69,16 +71,98 @@ static int proc_dying(pid_t pid)
 	return 0;
 }
 
+/* ---- the mount namespace marker: mntns-<ino> -> user-<uid>.<key>.holder ----
+ *
+ * A login from inside a sandbox that has no pid namespace of its own
+ * (hide_processes) is told apart by its mount namespace. PID 1's is the
+ * quick answer where root may read it; where not (some container hosts),
+ * this marker answers with one readlink instead of a scan of every
+ * process. A marker is only a hint: the record it names must hold the
+ * same inode and a live holder whose mount namespace it is. */
+
+static int mntns_ino(pid_t pid, unsigned long long *ino)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pid);
+	if (stat(path, &st) < 0)
+		return -errno;
+	*ino = (unsigned long long)st.st_ino;
+	return 0;
+}
+
+/* "pid starttime [mntns inode]": the inode is absent in older records. */
+static int record_parse(const char *buf, struct sb_holder *h, unsigned long long *ino)
+{
+	char *end;
+	long pid;
+
+	errno = 0;
+	pid = strtol(buf, &end, 10);
+	if (errno || end == buf || *end != ' ' || pid <= 1 || pid > INT_MAX)
+		return -EINVAL;
+	h->pid = (pid_t)pid;
+	h->commit_fd = -1;
+	h->keeper = 0;
+	h->start = strtoull(end + 1, &end, 10);
+	*ino = 0;
+	if (*end == ' ')
+		*ino = strtoull(end + 1, NULL, 10);
+	return 0;
+}
+
+static void marker_write(int statedir, const char *record, unsigned long long ino)
+{
+	char name[48], tmp[56];
+
+	if (iso_name_mntns(name, sizeof(name), ino) < 0)
+		return;
+	snprintf(tmp, sizeof(tmp), "%s.new", name);
+	unlinkat(statedir, tmp, 0);
+	if (symlinkat(record, statedir, tmp) < 0)
+		return;
+	if (renameat(statedir, tmp, statedir, name) < 0)
+		unlinkat(statedir, tmp, 0);
+}
+
+/* Drops the record file and its marker, if the marker still names it. */
+void sb_record_drop(int statedir, const char *record)
+{
+	char buf[64], name[48], link[112];
+	unsigned long long ino = 0;
+	struct sb_holder h;
+	ssize_t n;
+
+	if (iso_read_file_at(statedir, record, buf, sizeof(buf)) > 0 &&
+	    record_parse(buf, &h, &ino) == 0 && ino &&
+	    iso_name_mntns(name, sizeof(name), ino) == 0) {
+		n = readlinkat(statedir, name, link, sizeof(link) - 1);
+		if (n > 0) {
+			link[n] = '\0';
+			if (strcmp(link, record) == 0)
+				unlinkat(statedir, name, 0);
+		}
+	}
+	unlinkat(statedir, record, 0);
+}
+
 int sb_record_write(int statedir, uid_t uid, const char *key, const struct sb_holder *h)
 {
-	char name[96], tmp[112], data[64];
+	char name[96], tmp[112], data[96];
+	unsigned long long ino = 0;
 	int r;
 
 	r = iso_name_record(name, sizeof(name), uid, key);
 	if (r < 0)
 		return r;
 	snprintf(tmp, sizeof(tmp), "%s.new", name);
-	snprintf(data, sizeof(data), "%d %llu\n", (int)h->pid, h->start);
+	if (mntns_ino(h->pid, &ino) < 0)
+		ino = 0;
+	if (ino)
+		snprintf(data, sizeof(data), "%d %llu %llu\n", (int)h->pid, h->start, ino);
+	else
+		snprintf(data, sizeof(data), "%d %llu\n", (int)h->pid, h->start);
 	unlinkat(statedir, tmp, 0);
 	r = iso_write_file_at(statedir, tmp, data, true);
 	if (r < 0)
@@ -89,6 +173,8 @@ int sb_record_write(int statedir, uid_t uid, const char *key, const struct sb_ho
 		unlinkat(statedir, tmp, 0);
 		return r;
 	}
+	if (ino)
+		marker_write(statedir, name, ino);
 	return 0;
 }
 
@@ -97,7 +183,53 @@ void sb_record_remove(int statedir, uid_t uid, const char *key)
 	char name[96];
 
 	if (iso_name_record(name, sizeof(name), uid, key) == 0)
-		unlinkat(statedir, name, 0);
+		sb_record_drop(statedir, name);
+}
+
+int sb_mntns_is_sandbox(const char *rundir)
+{
+	char link[112], buf[64], name[48], comm[32];
+	unsigned long long ino, start;
+	struct stat mine, st;
+	struct sb_holder h;
+	struct iso_err err;
+	const char *rest;
+	int dfd, r = 0;
+	uid_t uid;
+	ssize_t n;
+
+	if (stat("/proc/self/ns/mnt", &mine) < 0)
+		return -errno;
+	/* the common case, a login on the host */
+	if (stat("/proc/1/ns/mnt", &st) == 0 && st.st_ino == mine.st_ino &&
+	    st.st_dev == mine.st_dev)
+		return 0;
+	/* no state directory: no holder anywhere */
+	if (lstat(rundir, &st) < 0 && errno == ENOENT)
+		return 0;
+	if (iso_state_open(rundir, &dfd, &err) < 0)
+		return -EPERM;
+	if (iso_name_mntns(name, sizeof(name), (unsigned long long)mine.st_ino) < 0)
+		goto out;
+	n = readlinkat(dfd, name, link, sizeof(link) - 1);
+	if (n <= 0)
+		goto out;
+	link[n] = '\0';
+	/* the record it names: root's regular file, our inode, a live
+	 * holder (same start time, its name) in this very namespace */
+	if (iso_parse_state_name(link, &uid, &rest) < 0 || !strstr(rest, ".holder") ||
+	    fstatat(dfd, link, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != 0 || iso_read_file_at(dfd, link, buf, sizeof(buf)) <= 0 ||
+	    record_parse(buf, &h, &ino) < 0 || ino != (unsigned long long)mine.st_ino)
+		goto out;
+	if (sb_proc_start_time(h.pid, &start, comm, sizeof(comm)) < 0 || start != h.start ||
+	    strcmp(comm, ISO_HOLDER_COMM) != 0 || mntns_ino(h.pid, &ino) < 0 ||
+	    ino != (unsigned long long)mine.st_ino)
+		goto out;
+	r = 1;
+out:
+	iso_close(dfd);
+	return r;
 }
 
 int sb_count_session_records(int statedir, uid_t uid)
@@ -128,11 +260,9 @@ int sb_count_session_records(int statedir, uid_t uid)
 int sb_holder_find(int statedir, uid_t uid, const char *key, struct sb_holder *out)
 {
 	char name[96], buf[64], comm[32];
+	unsigned long long start, ino;
 	struct sb_holder h;
-	unsigned long long start;
 	struct stat st;
-	char *end;
-	long pid;
 	int fd;
 
 	if (iso_name_record(name, sizeof(name), uid, key) < 0)
@@ -148,14 +278,8 @@ int sb_holder_find(int statedir, uid_t uid, const char *key, struct sb_holder *o
 	iso_close(fd);
 	if (iso_read_file_at(statedir, name, buf, sizeof(buf)) <= 0)
 		goto stale;
-	errno = 0;
-	pid = strtol(buf, &end, 10);
-	if (errno || end == buf || *end != ' ' || pid <= 1)
+	if (record_parse(buf, &h, &ino) < 0)
 		goto stale;
-	h.pid = (pid_t)pid;
-	h.commit_fd = -1;
-	h.keeper = 0;
-	h.start = strtoull(end + 1, &end, 10);
 	/* The pid must still be the process we started: same start time,
 	 * our name. Anything else is a recycled pid and is never joined. A
 	 * holder that was killed but is still exiting is no use either: its

@@ -212,8 +212,10 @@ void iso_session_handle(const struct iso_paths *paths, const struct iso_caller *
 
 	c.host_pidns = iso_pidns_is_initial();
 	/* su inside a sandbox without a pid namespace (hide_processes):
-	 * nested all the same; an error here errs on the side of doing less */
-	if (c.host_pidns == 1 && iso_mntns_is_sandbox() != 0)
+	 * nested all the same; our pids are the host's there, but the
+	 * holders, cgroup views and /tmp we would act on are not. An error
+	 * here errs on the side of doing less. */
+	if (c.host_pidns == 1 && sb_mntns_is_sandbox(paths->rundir) != 0)
 		c.host_pidns = 0;
 	if (c.host_pidns < 0) {
 		iso_err_set(&c.err, c.host_pidns,

@@ -223,6 +223,7 @@ iso_kill_holders() {
 			kill -KILL "$(cut -d' ' -f1 "$f")" 2>/dev/null
 			rm -f "$f"
 		done
+		find /run/pam_isolate -maxdepth 1 -name 'mntns-*' -lname "user-$uid.*" -delete 2>/dev/null
 		rm -f "/run/pam_isolate/user-$uid.lock"
 	done
 }
@@ -532,6 +533,8 @@ iso_leftovers() {
 	for u in "$@"; do
 		uid=$(id -u "$u" 2>/dev/null) || continue
 		st=$((st + $(find /run/pam_isolate -maxdepth 1 -name "user-$uid.*" 2>/dev/null | wc -l)))
+		# the mount namespace markers of the user's holders
+		st=$((st + $(find /run/pam_isolate -maxdepth 1 -name "mntns-*" -lname "user-$uid.*" 2>/dev/null | wc -l)))
 		pr=$((pr + $(iso_live_procs "$u")))
 	done
 	ho=$(iso_holders "$root" | wc -l)

@@ -302,11 +302,31 @@ else
 	check "hide: ... without a sandbox of its own (no holder record for isot_b)" \
 		test ! -e "/run/pam_isolate/user-$UB.user.holder"
 	check "hide: isot_a's holder is untouched" test "$(holder_pid isot_a)" = "$hpa"
+	# How the helper told: PID 1's mount namespace where root may read
+	# it, else (this kind of host) the marker the record writer left,
+	# named by the holder's mount namespace inode.
+	hino=$(stat -L -c %i "/proc/$hpa/ns/mnt")
+	expect_eq "hide: the holder's mntns marker names its record" "user-$UA.user.holder" \
+		"$(readlink "/run/pam_isolate/mntns-$hino")"
+	expect_eq "hide: ... and the record holds that inode" "$hino" \
+		"$(cut -d' ' -f3 "/run/pam_isolate/user-$UA.user.holder")"
+	# A marker is a hint, never proof: one for the host's namespace that
+	# names isot_a's live record must not make a host login "nested".
+	mine=$(stat -L -c %i /proc/self/ns/mnt)
+	ln -s "user-$UA.user.holder" "/run/pam_isolate/mntns-$mine"
+	on_exit "rm -f '/run/pam_isolate/mntns-$mine'"
+	out=$(HP isot_b sh -c 'ls -A /tmp; echo "tmpfs=$(stat -f -c %T /tmp)"; echo "rc-host=0"' 2>&1)
+	rm -f "/run/pam_isolate/mntns-$mine"
+	expect_match "hide: with a forged marker a host login still works" "^rc-host=0$" "$out"
+	expect_match "hide: ... in a sandbox (its private /tmp)" "^tmpfs=tmpfs$" "$out"
+	expect_nomatch "hide: ... of its own, not isot_a's" "^hp_marker$" "$out"
 fi
 pkill -KILL -u isot_a sleep
 kill "$bsleep" 2>/dev/null
 check "hide: the sandbox goes with its last process" \
 	wait_gone test -e "/run/pam_isolate/user-$UA.user.holder"
+check "hide: ... and its mntns marker with it" \
+	wait_gone sh -c "find /run/pam_isolate -maxdepth 1 -name 'mntns-*' -lname 'user-$UA.*' | grep -q ."
 
 # --- private_tmp = disk: per-user directories that outlive the sandbox ---
 iso_user isot_d
