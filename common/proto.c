@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#define _GNU_SOURCE
 #include "proto.h"
 
 #include <errno.h>
@@ -154,6 +155,41 @@ int iso_proto_recv_request(int fd, struct iso_request *req)
 		return -ECONNRESET;
 	if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
 		return -EBADMSG;
+	return iso_proto_decode_request(buf, (size_t)n, req);
+}
+
+int iso_proto_recv_request_cred(int fd, struct iso_request *req, int *sender)
+{
+	char buf[sizeof(*req) + 1];
+	union {
+		char buf[CMSG_SPACE(sizeof(struct ucred))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
+	struct msghdr msg = {.msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = ctl.buf,
+			     .msg_controllen = sizeof(ctl.buf)};
+	struct cmsghdr *c;
+	struct ucred cred;
+	ssize_t n;
+
+	*sender = 0;
+	/* Room for the credentials only: fds sent along truncate the control
+	 * data (MSG_CTRUNC, refused below) and are not installed. */
+	n = recv_retry(fd, &msg, MSG_CMSG_CLOEXEC);
+	if (n < 0)
+		return -errno;
+	if (n == 0)
+		return -ECONNRESET;
+	if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
+		return -EBADMSG;
+	c = CMSG_FIRSTHDR(&msg);
+	if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_CREDENTIALS ||
+	    c->cmsg_len != CMSG_LEN(sizeof(cred)))
+		return -EBADMSG;
+	memcpy(&cred, CMSG_DATA(c), sizeof(cred));
+	*sender = (int)cred.pid;
 	return iso_proto_decode_request(buf, (size_t)n, req);
 }
 

@@ -4,7 +4,8 @@
 
 /*
  * Module <-> helper protocol over a SOCK_SEQPACKET socketpair: one request
- * datagram, one reply datagram (with namespace fds as SCM_RIGHTS). Fixed
+ * datagram, one reply datagram (with namespace fds as SCM_RIGHTS); after a
+ * CONFINED open with ISO_REPLY_KEPT, one more pair for the close. Fixed
  * size records with NUL-terminated strings: the decoder checks the exact
  * length, the version, the op and that every string is terminated, so a
  * hostile peer cannot make the helper read past a field.
@@ -74,7 +75,11 @@ struct iso_request {
 #define ISO_REPLY_NO_NEW_PRIVS 0x1 /* PR_SET_NO_NEW_PRIVS in the caller */
 #define ISO_REPLY_CGROUP_NS    0x2 /* unshare a cgroup namespace rooted at the leaf */
 #define ISO_REPLY_LOGIN_MSG    0x4 /* message: a line for the user (login_message) */
-#define ISO_REPLY_FLAGS	       (ISO_REPLY_NO_NEW_PRIVS | ISO_REPLY_CGROUP_NS | ISO_REPLY_LOGIN_MSG)
+/* CONFINED: the helper that answered stays on this socket and serves the
+ * session's close (one request more, then it exits; EOF ends it) */
+#define ISO_REPLY_KEPT 0x8
+#define ISO_REPLY_FLAGS                                                                            \
+	(ISO_REPLY_NO_NEW_PRIVS | ISO_REPLY_CGROUP_NS | ISO_REPLY_LOGIN_MSG | ISO_REPLY_KEPT)
 
 struct iso_reply {
 	uint32_t version;
@@ -103,6 +108,9 @@ int iso_proto_setstr(char *dst, size_t dstlen, const char *src);
 
 int iso_proto_send_request(int fd, const struct iso_request *req);
 int iso_proto_recv_request(int fd, struct iso_request *req);
+/* The same, for a socket with SO_PASSCRED: *sender is the pid the kernel
+ * vouches for (SCM_CREDENTIALS); a request without it is -EBADMSG. */
+int iso_proto_recv_request_cred(int fd, struct iso_request *req, int *sender);
 int iso_proto_send_reply(int fd, const struct iso_reply *rep, const int *fds, size_t nfds);
 /* fds[] receives up to ISO_MAX_FDS descriptors (O_CLOEXEC); unused = -1. */
 int iso_proto_recv_reply(int fd, struct iso_reply *rep, int fds[ISO_MAX_FDS]);

@@ -268,7 +268,7 @@ static int cf_leave(struct iso_sess *c, int kill_all, int *live, int *own_left)
 	*own_left = 0;
 	/* Back where open found the caller (only root callers get here, and
 	 * only for themselves: the pid is the socket's peer). */
-	if (c->req->origin[0]) {
+	if (c->req->origin[0] && !c->caller->kept) {
 		r = cg_origin_restore(c->cg, c->caller->pid, c->req->origin, &c->err);
 		/* We were forked by the caller while it sat in the leaf, so
 		 * we sit there too: leave with it, or the leaf stays busy. */

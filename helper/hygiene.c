@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -26,6 +27,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "proto.h"
 
 static int stdio_valid(void)
 {
@@ -321,6 +323,8 @@ int iso_caller_identify(int fd, struct iso_caller *out, struct iso_err *err)
 				   (unsigned)cred.uid);
 	out->ruid = getuid();
 	out->pid = cred.pid;
+	out->kept = 0;
+	out->pidfd = -1;
 	return 0;
 }
 
@@ -349,5 +353,18 @@ int iso_bind_to_caller(const struct iso_caller *caller, struct iso_err *err)
 		return iso_err_set(err, -errno, "PR_SET_PDEATHSIG: %s", strerror(errno));
 	if (getppid() != caller->pid)
 		return iso_err_set(err, -ESRCH, "caller %d went away", (int)caller->pid);
+	return 0;
+}
+
+int iso_caller_present(const struct iso_caller *caller)
+{
+	struct pollfd pfd = {.fd = ISO_HELPER_FD, .events = POLLRDHUP};
+
+	if (!caller->kept)
+		return 0;
+	if (caller->pidfd < 0 || syscall(SYS_pidfd_send_signal, caller->pidfd, 0, NULL, 0) < 0)
+		return -ESRCH;
+	if (poll(&pfd, 1, 0) != 0)
+		return -ESRCH; /* hung up, or an error on the socket */
 	return 0;
 }

@@ -10,6 +10,11 @@
 struct iso_caller {
 	uid_t ruid; /* getuid() before we drop to full root (su: the invoker) */
 	pid_t pid;  /* the PAM process to place (== getppid()) */
+	/* served by the helper kept at open (kept.c): the caller moved itself
+	 * out of the leaf, and its pid, no longer our parent's, is not acted
+	 * on; pidfd names that very process */
+	int kept;
+	int pidfd;
 };
 
 /*
@@ -38,6 +43,12 @@ int iso_become_root(struct iso_err *err);
 
 /* After iso_become_root: dies with the caller (PR_SET_PDEATHSIG) so that
  * its pid cannot be recycled under us; -ESRCH when it is gone already. */
+/* For the kept helper, which is no child of the caller and so cannot die
+ * with it: 0 while the caller process is alive and still waits on the
+ * socket (it gives up after a timeout and closes it), -ESRCH else. 0 for
+ * any other helper. */
+int iso_caller_present(const struct iso_caller *caller);
+
 int iso_bind_to_caller(const struct iso_caller *caller, struct iso_err *err);
 
 #endif

@@ -16,6 +16,7 @@
 #include "counters.h"
 #include "fsutil.h"
 #include "hygiene.h"
+#include "kept.h"
 #include "proto.h"
 #include "sandbox.h"
 #include "session.h"
@@ -61,13 +62,13 @@ int main(int argc, char **argv)
 		.mountinfo = "/proc/self/mountinfo",
 	};
 	struct timeval tv = {.tv_sec = REQUEST_TIMEOUT_S};
-	struct iso_caller caller;
+	struct iso_caller caller = {.pidfd = -1};
 	struct iso_request req;
 	struct iso_reply rep;
 	struct iso_err err = {0};
 	int fds[ISO_MAX_FDS];
 	size_t nfds = 0;
-	int i, r;
+	int i, r, kept = -1, pidfd = -1;
 
 	r = iso_sanitize_process(ISO_HELPER_FD);
 	if (r < 0)
@@ -117,18 +118,19 @@ int main(int argc, char **argv)
 	/* every open and close that reached the session flow, by outcome */
 	(void)iso_counters_note(paths.rundir, &req, &rep);
 
-	{
-		/* in the order of their kinds (rep.fd_kinds) */
-		int packed[ISO_MAX_FDS];
-		size_t n = 0;
-
-		for (i = 0; i < ISO_MAX_FDS; i++)
-			if (fds[i] >= 0)
-				packed[n++] = fds[i];
-		r = n == nfds ? iso_proto_send_reply(ISO_HELPER_FD, &rep, packed, n) : -EPROTO;
+	/* One helper per session: a child of ours stays for the close. It
+	 * takes the fds it does not need along and closes them. */
+	if (req.op == ISO_OP_OPEN && rep.result == ISO_RES_CONFINED) {
+		kept = iso_kept_start(caller.pid, &pidfd);
+		if (kept == 1) {
+			for (i = 0; i < ISO_MAX_FDS; i++)
+				iso_close(fds[i]);
+			iso_kept_serve(&paths, &caller, pidfd, &req, &rep, WATCHDOG_S);
+		}
+		if (kept == 0)
+			rep.flags |= ISO_REPLY_KEPT;
 	}
-	for (i = 0; i < ISO_MAX_FDS; i++)
-		iso_close(fds[i]);
+	r = iso_session_reply(ISO_HELPER_FD, &rep, fds, nfds);
 	if (r < 0)
 		return die("sending the reply", NULL, r);
 	return 0;

@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "fsutil.h"
@@ -112,18 +114,41 @@ static int record_parse(const char *buf, struct sb_holder *h, unsigned long long
 	return 0;
 }
 
-static void marker_write(int statedir, const char *record, unsigned long long ino)
+/* Markers are shared by all users (a namespace inode freed by one user's
+ * holder is soon another's): writers and droppers of markers lock the
+ * state directory itself, so a drop cannot remove the marker a new holder
+ * just wrote. */
+static int marker_lock(int statedir)
+{
+	int fd = openat(statedir, ".", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd >= 0 && flock(fd, LOCK_EX) < 0) {
+		iso_close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+static int marker_write(int statedir, const char *record, unsigned long long ino)
 {
 	char name[48], tmp[56];
+	int lk, r = 0;
 
 	if (iso_name_mntns(name, sizeof(name), ino) < 0)
-		return;
+		return -ENAMETOOLONG;
 	snprintf(tmp, sizeof(tmp), "%s.new", name);
+	lk = marker_lock(statedir);
+	if (lk < 0)
+		return -errno;
 	unlinkat(statedir, tmp, 0);
 	if (symlinkat(record, statedir, tmp) < 0)
-		return;
-	if (renameat(statedir, tmp, statedir, name) < 0)
+		r = -errno;
+	else if (renameat(statedir, tmp, statedir, name) < 0)
+		r = -errno;
+	if (r < 0)
 		unlinkat(statedir, tmp, 0);
+	iso_close(lk);
+	return r;
 }
 
 /* Drops the record file and its marker, if the marker still names it. */
@@ -133,16 +158,19 @@ void sb_record_drop(int statedir, const char *record)
 	unsigned long long ino = 0;
 	struct sb_holder h;
 	ssize_t n;
+	int lk;
 
 	if (iso_read_file_at(statedir, record, buf, sizeof(buf)) > 0 &&
 	    record_parse(buf, &h, &ino) == 0 && ino &&
 	    iso_name_mntns(name, sizeof(name), ino) == 0) {
+		lk = marker_lock(statedir);
 		n = readlinkat(statedir, name, link, sizeof(link) - 1);
 		if (n > 0) {
 			link[n] = '\0';
 			if (strcmp(link, record) == 0)
 				unlinkat(statedir, name, 0);
 		}
+		iso_close(lk);
 	}
 	unlinkat(statedir, record, 0);
 }
@@ -173,8 +201,14 @@ int sb_record_write(int statedir, uid_t uid, const char *key, const struct sb_ho
 		unlinkat(statedir, tmp, 0);
 		return r;
 	}
-	if (ino)
-		marker_write(statedir, name, ino);
+	/* Without it a su inside this sandbox could pass for a login on the
+	 * host where PID 1's mount namespace cannot be read: said, not fatal */
+	r = ino ? marker_write(statedir, name, ino) : -ENOENT;
+	if (r < 0)
+		syslog(LOG_WARNING,
+		       "helper: no mount namespace marker for %s: %s (a login from inside this "
+		       "sandbox may not be told from one on the host)",
+		       name, strerror(-r));
 	return 0;
 }
 
@@ -186,6 +220,46 @@ void sb_record_remove(int statedir, uid_t uid, const char *key)
 		sb_record_drop(statedir, name);
 }
 
+/* A root-owned process named as a holder, in mount namespace mine. */
+static int is_holder_in(pid_t pid, const struct stat *mine)
+{
+	char comm[32], path[64];
+	unsigned long long start;
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	if (stat(path, &st) < 0 || st.st_uid != 0)
+		return 0;
+	if (sb_proc_start_time(pid, &start, comm, sizeof(comm)) < 0 ||
+	    strcmp(comm, ISO_HOLDER_COMM) != 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pid);
+	return stat(path, &st) == 0 && st.st_ino == mine->st_ino && st.st_dev == mine->st_dev;
+}
+
+/* The scan of every process: for holders whose record predates markers,
+ * where we know we are not in PID 1's mount namespace. */
+static int scan_for_holder(const struct stat *mine)
+{
+	struct dirent *de;
+	int found = 0;
+	DIR *d;
+
+	d = opendir("/proc");
+	if (!d)
+		return -errno;
+	while (!found && (de = readdir(d))) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+
+		if (*end || pid <= 1)
+			continue;
+		found = is_holder_in((pid_t)pid, mine);
+	}
+	closedir(d);
+	return found;
+}
+
 int sb_mntns_is_sandbox(const char *rundir)
 {
 	char link[112], buf[64], name[48], comm[32];
@@ -194,15 +268,15 @@ int sb_mntns_is_sandbox(const char *rundir)
 	struct sb_holder h;
 	struct iso_err err;
 	const char *rest;
-	int dfd, r = 0;
+	int dfd, r = 0, init_known;
 	uid_t uid;
 	ssize_t n;
 
 	if (stat("/proc/self/ns/mnt", &mine) < 0)
 		return -errno;
 	/* the common case, a login on the host */
-	if (stat("/proc/1/ns/mnt", &st) == 0 && st.st_ino == mine.st_ino &&
-	    st.st_dev == mine.st_dev)
+	init_known = stat("/proc/1/ns/mnt", &st) == 0;
+	if (init_known && st.st_ino == mine.st_ino && st.st_dev == mine.st_dev)
 		return 0;
 	/* no state directory: no holder anywhere */
 	if (lstat(rundir, &st) < 0 && errno == ENOENT)
@@ -212,8 +286,14 @@ int sb_mntns_is_sandbox(const char *rundir)
 	if (iso_name_mntns(name, sizeof(name), (unsigned long long)mine.st_ino) < 0)
 		goto out;
 	n = readlinkat(dfd, name, link, sizeof(link) - 1);
-	if (n <= 0)
+	if (n <= 0) {
+		/* Surely not on the host (not PID 1's), and no marker: a
+		 * holder of before markers, or some other namespace (a
+		 * service's PrivateTmp). Rare enough to look the old way. */
+		if (init_known)
+			r = scan_for_holder(&mine);
 		goto out;
+	}
 	link[n] = '\0';
 	/* the record it names: root's regular file, our inode, a live
 	 * holder (same start time, its name) in this very namespace */

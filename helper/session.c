@@ -253,3 +253,19 @@ void iso_session_handle(const struct iso_paths *paths, const struct iso_caller *
 	iso_close(c.statedir);
 	iso_config_free(c.cfg);
 }
+
+int iso_session_reply(int sock, const struct iso_reply *rep, int fds[ISO_MAX_FDS], size_t nfds)
+{
+	int packed[ISO_MAX_FDS], r;
+	size_t i, n = 0;
+
+	for (i = 0; i < ISO_MAX_FDS; i++)
+		if (fds[i] >= 0)
+			packed[n++] = fds[i];
+	r = n == nfds ? iso_proto_send_reply(sock, rep, packed, n) : -EPROTO;
+	for (i = 0; i < ISO_MAX_FDS; i++) {
+		iso_close(fds[i]);
+		fds[i] = -1;
+	}
+	return r;
+}

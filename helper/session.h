@@ -25,4 +25,8 @@ void iso_session_handle(const struct iso_paths *paths, const struct iso_caller *
 			const struct iso_request *req, struct iso_reply *rep, int fds[ISO_MAX_FDS],
 			size_t *nfds);
 
+/* Sends rep with the fds iso_session_handle left (in the order of their
+ * kinds) and closes them. 0 or -errno. */
+int iso_session_reply(int sock, const struct iso_reply *rep, int fds[ISO_MAX_FDS], size_t nfds);
+
 #endif

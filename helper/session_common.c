@@ -110,6 +110,13 @@ int iso_sess_acquire(struct iso_sess *c)
 	r = iso_user_lock(c->statedir, c->uid, ISO_LOCK_WAIT_MS, &c->lockfd, &c->err);
 	if (r < 0)
 		return r;
+	/* The kept helper may have waited long for the lock: an application
+	 * that gave up (and closed with a helper of its own), or died, is
+	 * served no more, and its pid, maybe someone else's now, not read. */
+	r = iso_caller_present(c->caller);
+	if (r < 0)
+		return iso_err_set(&c->err, r,
+				   "the application that opened the session gave up or went away");
 	c->acq_class = ISO_EC_CGROUP;
 	r = iso_backend_pick(c);
 	if (r < 0)

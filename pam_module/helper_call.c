@@ -137,16 +137,38 @@ static int wait_child(pid_t pid, int *status)
 	return r == pid ? 0 : -ECHILD;
 }
 
+/* Sends req and waits for the reply, up to HELPER_TIMEOUT_MS. */
+static int exchange(pam_handle_t *pamh, int sock, const struct iso_request *req,
+		    struct iso_reply *rep, int fds[ISO_MAX_FDS])
+{
+	struct pollfd pfd = {.fd = sock, .events = POLLIN};
+	int r;
+
+	r = iso_proto_send_request(sock, req);
+	if (r < 0)
+		return r;
+	do {
+		r = poll(&pfd, 1, HELPER_TIMEOUT_MS);
+	} while (r < 0 && errno == EINTR);
+	if (r == 0) {
+		pam_syslog(pamh, LOG_ERR, "helper %s did not answer in %d s", ISO_HELPER_PATH,
+			   HELPER_TIMEOUT_MS / 1000);
+		return -ETIMEDOUT;
+	}
+	return iso_proto_recv_reply(sock, rep, fds);
+}
+
 int iso_helper_call(pam_handle_t *pamh, const struct iso_request *req, struct iso_reply *rep,
-		    int fds[ISO_MAX_FDS], int *exec_errno)
+		    int fds[ISO_MAX_FDS], int *exec_errno, int *kept)
 {
 	struct sigaction dfl = {.sa_handler = SIG_DFL}, old;
-	struct pollfd pfd;
 	int sv[2] = {-1, -1};
 	int status = 0, r, i;
 	pid_t pid = -1;
 
 	*exec_errno = 0;
+	if (kept)
+		*kept = -1;
 	for (i = 0; i < ISO_MAX_FDS; i++)
 		fds[i] = -1;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -161,7 +183,6 @@ int iso_helper_call(pam_handle_t *pamh, const struct iso_request *req, struct is
 	if (r == -EPERM || r == -ENOSYS)
 		r = fork_helper(sv[1], &pid);
 	close(sv[1]);
-	sv[1] = -1;
 	if (r < 0) {
 		/* the exec's own errors; EAGAIN and the like are the
 		 * spawn's (pids.max, RLIMIT_NPROC), not a missing helper */
@@ -169,29 +190,20 @@ int iso_helper_call(pam_handle_t *pamh, const struct iso_request *req, struct is
 			*exec_errno = -r;
 		pam_syslog(pamh, LOG_ERR, "cannot %s %s: %s", *exec_errno ? "execute" : "start",
 			   ISO_HELPER_PATH, strerror(-r));
-		pid = -1;
-		goto out_sig;
+		close(sv[0]);
+		sigaction(SIGCHLD, &old, NULL);
+		return r;
 	}
 
-	r = iso_proto_send_request(sv[0], req);
-	if (r < 0)
-		goto out_wait;
-	pfd.fd = sv[0];
-	pfd.events = POLLIN;
-	do {
-		r = poll(&pfd, 1, HELPER_TIMEOUT_MS);
-	} while (r < 0 && errno == EINTR);
-	if (r == 0) {
-		pam_syslog(pamh, LOG_ERR, "helper %s did not answer in %d s; killing it",
-			   ISO_HELPER_PATH, HELPER_TIMEOUT_MS / 1000);
+	r = exchange(pamh, sv[0], req, rep, fds);
+	if (r == -ETIMEDOUT)
 		kill(pid, SIGKILL);
-		r = -ETIMEDOUT;
-		goto out_wait;
-	}
-	r = iso_proto_recv_reply(sv[0], rep, fds);
-
-out_wait:
-	close(sv[0]);
+	/* The helper we started exits once it has answered; the one kept
+	 * for the close is its child, no child of ours. */
+	if (kept && r == 0 && rep->result == ISO_RES_CONFINED && (rep->flags & ISO_REPLY_KEPT))
+		*kept = sv[0];
+	else
+		close(sv[0]);
 	if (wait_child(pid, &status) == 0 && r < 0) {
 		if (WIFSIGNALED(status))
 			pam_syslog(pamh, LOG_ERR, "helper %s killed by signal %d", ISO_HELPER_PATH,
@@ -199,11 +211,19 @@ out_wait:
 		else if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && !*exec_errno)
 			pam_syslog(pamh, LOG_ERR, "cannot execute helper %s", ISO_HELPER_PATH);
 	}
-out_sig:
 	sigaction(SIGCHLD, &old, NULL);
-	if (sv[0] >= 0 && pid < 0)
-		close(sv[0]);
-	if (sv[1] >= 0)
-		close(sv[1]);
+	return r;
+}
+
+int iso_helper_call_kept(pam_handle_t *pamh, int sock, const struct iso_request *req,
+			 struct iso_reply *rep, int fds[ISO_MAX_FDS])
+{
+	int r, i;
+
+	for (i = 0; i < ISO_MAX_FDS; i++)
+		fds[i] = -1;
+	r = exchange(pamh, sock, req, rep, fds);
+	/* the kept helper exits after this one answer (or on the EOF) */
+	close(sock);
 	return r;
 }

@@ -20,10 +20,20 @@ void iso_parse_args(pam_handle_t *pamh, int argc, const char **argv, struct iso_
 /*
  * Forks and execs the helper with an empty environment and a socketpair on
  * fd 3, sends req, receives the reply and up to ISO_MAX_FDS fds. Returns 0
- * or -errno (helper missing, killed, protocol error).
+ * or -errno (helper missing, killed, protocol error). With kept non-NULL,
+ * a CONFINED reply with ISO_REPLY_KEPT leaves the socket open in *kept
+ * (else -1): the helper waits on it to serve the close.
  */
 int iso_helper_call(pam_handle_t *pamh, const struct iso_request *req, struct iso_reply *rep,
-		    int fds[ISO_MAX_FDS], int *exec_errno);
+		    int fds[ISO_MAX_FDS], int *exec_errno, int *kept);
+
+/*
+ * The close through the helper kept at open: sends req on sock and reads
+ * the reply. -errno when that helper is gone (killed, timed out): the
+ * caller then starts a new one. sock is closed either way.
+ */
+int iso_helper_call_kept(pam_handle_t *pamh, int sock, const struct iso_request *req,
+			 struct iso_reply *rep, int fds[ISO_MAX_FDS]);
 
 /*
  * Puts the thread-count variables (OMP_NUM_THREADS and the BLAS ones) to

@@ -40,6 +40,11 @@ struct iso_session {
 	 * would make the fork fail */
 	int origin_cg[ISO_FD_CG2 - ISO_FD_CG0 + 1];
 	int oom_armed; /* this session holds the OOM guard (oom_guard.c) */
+	/* the socket of the helper that opened the session and waits to
+	 * close it (ISO_REPLY_KEPT), and the process it serves: a forked
+	 * child that closes gets a helper of its own */
+	int kept;
+	pid_t opener;
 };
 
 static void session_free(pam_handle_t *pamh, void *data, int error_status)
@@ -52,6 +57,10 @@ static void session_free(pam_handle_t *pamh, void *data, int error_status)
 	 * in a forked child, where the atfork handler restored it) */
 	if (s->oom_armed)
 		iso_oom_guard_disarm(pamh);
+	/* EOF: the kept helper exits without closing (a forked child's copy
+	 * going changes nothing while the application holds its own) */
+	if (s->kept >= 0)
+		close(s->kept);
 	if (s->home_mnt >= 0)
 		close(s->home_mnt);
 	if (s->home_pid >= 0)
@@ -179,7 +188,7 @@ static void undo_open(pam_handle_t *pamh, const struct iso_args *args, const str
 		return;
 	memcpy(req.session_id, rep->session_id, sizeof(req.session_id));
 	memcpy(req.origin, rep->origin, sizeof(req.origin));
-	if (iso_helper_call(pamh, &req, &crep, fds, &xe) == 0)
+	if (iso_helper_call(pamh, &req, &crep, fds, &xe, NULL) == 0)
 		close_fds(fds);
 }
 
@@ -266,7 +275,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	struct iso_reply rep;
 	struct iso_session *s = NULL;
 	const char *user = NULL;
-	int fds[ISO_MAX_FDS], xe = 0, oomfd;
+	int fds[ISO_MAX_FDS], xe = 0, oomfd, kept = -1;
 	int r, ret;
 
 	iso_parse_args(pamh, argc, argv, &args);
@@ -286,7 +295,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	if (ret != PAM_SUCCESS)
 		return ret;
 
-	r = iso_helper_call(pamh, &req, &rep, fds, &xe);
+	r = iso_helper_call(pamh, &req, &rep, fds, &xe, &kept);
 	if (r < 0)
 		return no_verdict(pamh, &args, user, r, xe);
 
@@ -318,6 +327,11 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		goto out;
 	}
 	s->home_mnt = s->home_pid = s->home_cgroup = -1;
+	/* the undo paths below start a helper of their own: this one then
+	 * sees EOF when s goes */
+	s->kept = kept;
+	kept = -1;
+	s->opener = getpid();
 	for (int i = ISO_FD_CG0; i <= ISO_FD_CG2; i++) {
 		s->origin_cg[i - ISO_FD_CG0] = fds[i];
 		fds[i] = -1;
@@ -366,6 +380,8 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 			   rep.session_id);
 	ret = PAM_SUCCESS;
 out:
+	if (kept >= 0)
+		close(kept);
 	close_fds(fds);
 	session_free(pamh, s, 0);
 	return ret;
@@ -373,20 +389,29 @@ out:
 
 /* Back to the cgroups we came from, with no fork: the helper moved us
  * into the session's leaf, and the fork of the close-time helper from
- * there fails when the user is at tasks_max (or is killed at memory_max). */
-static void leave_leaf(pam_handle_t *pamh, const struct iso_session *s)
+ * there fails when the user is at tasks_max (or is killed at memory_max).
+ * -1 when a move failed, or none could be made for a session that has an
+ * origin: then only a helper of the close's own puts us back (by path). */
+static int leave_leaf(pam_handle_t *pamh, const struct iso_session *s)
 {
+	int moved = 0, failed = 0;
+
 	for (size_t i = 0; i < sizeof(s->origin_cg) / sizeof(s->origin_cg[0]); i++) {
 		int fd;
 
 		if (s->origin_cg[i] < 0)
 			continue;
 		fd = openat(s->origin_cg[i], "cgroup.procs", O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-		if (fd < 0 || write(fd, "0", 1) != 1)
+		if (fd < 0 || write(fd, "0", 1) != 1) {
 			pam_syslog(pamh, LOG_WARNING, "cannot leave the session's cgroup: %m");
+			failed = 1;
+		} else {
+			moved = 1;
+		}
 		if (fd >= 0)
 			close(fd);
 	}
+	return failed || (s->origin[0] && !moved) ? -1 : 0;
 }
 
 PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
@@ -397,7 +422,7 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, con
 	const void *data = NULL;
 	struct iso_session *s;
 	const char *user = NULL;
-	int fds[ISO_MAX_FDS], xe = 0;
+	int fds[ISO_MAX_FDS], xe = 0, left;
 	int r, ret;
 
 	iso_parse_args(pamh, argc, argv, &args);
@@ -431,7 +456,7 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, con
 	if (s->home_pid >= 0 && setns(s->home_pid, CLONE_NEWPID) < 0)
 		pam_syslog(pamh, LOG_ERR, "cannot return to the host pid namespace: %m");
 
-	leave_leaf(pamh, s);
+	left = leave_leaf(pamh, s);
 	if (s->oom_armed) {
 		iso_oom_guard_disarm(pamh);
 		s->oom_armed = 0;
@@ -443,7 +468,27 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, con
 	memcpy(req.session_id, s->session_id, sizeof(req.session_id));
 	memcpy(req.origin, s->origin, sizeof(req.origin));
 
-	r = iso_helper_call(pamh, &req, &rep, fds, &xe);
+	r = -ENOTCONN;
+	if (s->kept >= 0 && s->opener == getpid() && left == 0) {
+		r = iso_helper_call_kept(pamh, s->kept, &req, &rep, fds);
+		s->kept = -1;
+		if (r == 0 && rep.result != ISO_RES_CLOSED) {
+			close_fds(fds);
+			pam_syslog(pamh, LOG_WARNING, "user %s: the helper kept for session %s: %s",
+				   user, s->session_id, rep.message);
+			r = -EPROTO;
+		} else if (r < 0) {
+			pam_syslog(pamh, LOG_WARNING,
+				   "user %s: the helper kept for session %s is gone (%s)", user,
+				   s->session_id, strerror(-r));
+		}
+	} else if (s->kept >= 0 && s->opener == getpid()) {
+		close(s->kept); /* EOF: it ends; this close is a new helper's */
+		s->kept = -1;
+	}
+	/* none kept, or it failed: a helper of this close's own, as ever */
+	if (r < 0)
+		r = iso_helper_call(pamh, &req, &rep, fds, &xe, NULL);
 	if (r < 0) {
 		pam_syslog(pamh, LOG_ERR, "user %s: close of session %s failed: %s", user,
 			   s->session_id, strerror(-r));

@@ -12,6 +12,10 @@
  * With ISO_HARNESS_THREADS=1 in the environment a second thread runs
  * during open_session: a multi-threaded PAM application, which the kernel
  * does not let join a mount namespace.
+ *
+ * ISO_HARNESS_CLOSE=child closes the session in a forked (root) child of
+ * the process that opened it; ISO_HARNESS_CLOSE=none only calls pam_end,
+ * as an application that dies or forgets the close.
  */
 #include <errno.h>
 #include <grp.h>
@@ -51,6 +55,7 @@ int main(int argc, char **argv)
 	struct pam_conv pc = {conv, NULL};
 	pam_handle_t *pamh = NULL;
 	struct passwd *pw;
+	const char *how;
 	int r, status = 0, ret;
 	pid_t pid;
 
@@ -109,11 +114,31 @@ int main(int argc, char **argv)
 		;
 	ret = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 close:
+	how = getenv("ISO_HARNESS_CLOSE");
+	if (how && !strcmp(how, "none")) {
+		pam_end(pamh, PAM_SUCCESS);
+		return ret;
+	}
+	if (how && !strcmp(how, "child")) {
+		pid = fork();
+		if (pid < 0) {
+			perror("fork");
+			return 22;
+		}
+		if (pid > 0) {
+			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+				;
+			pam_end(pamh, PAM_SUCCESS);
+			return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? ret : 21;
+		}
+	}
 	r = pam_close_session(pamh, 0);
 	if (r != PAM_SUCCESS) {
 		fprintf(stderr, "close_session: %s\n", pam_strerror(pamh, r));
 		ret = 21;
 	}
 	pam_end(pamh, r);
+	if (how && !strcmp(how, "child"))
+		_exit(ret == 21 ? 21 : 0);
 	return ret;
 }

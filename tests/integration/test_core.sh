@@ -189,4 +189,71 @@ else
 	fail "cannot build the posix_spawn shim: $(cat "$ISO_TMP/gcc.err")"
 fi
 
+# --- one helper per session: the helper that opened a session stays, in
+# the cgroup the application came from, and serves the close; without it
+# (killed, or a forked child closing) the close starts a helper of its own ---
+if iso_is_v2; then KCG=/sys/fs/cgroup/isot_kept_$$; else KCG=$CPU/isot_kept_$$; fi
+mkdir "$KCG"
+on_exit "rmdir '$KCG'"
+# KH CMD...: the harness, started in $KCG
+KH() { sh -c 'echo $$ >"$1/cgroup.procs"; shift; exec "$@"' sh "$KCG" "$ISO_HARNESS" isot-core "$@"; }
+kept_pids() { cat "$KCG/cgroup.procs" 2>/dev/null; }
+leaf_up() { grep -q "session-" "$CPU/$ROOT/user-$UA/cgroup.procs" 2>/dev/null || ls -d "$CPU/$ROOT/user-$UA"/session-* >/dev/null 2>&1; }
+
+KH isot_a sleep 3 >"$ISO_TMP/kept.out" 2>&1 &
+kh=$!
+wait_for 10 leaf_up
+sleep 0.3
+kp=$(kept_pids)
+expect_eq "kept: one process stays in the application's own cgroup during the session" 1 \
+	"$(echo "$kp" | grep -c .)"
+expect_eq "kept: it is the helper, as root, no child of the application" "pam-isolate-hel 0 1" \
+	"$(ps -o comm=,uid= -p "$kp" | awk '{ print $1, $2 }') $([ "$(ps -o ppid= -p "$kp" | tr -d ' ')" != "$kh" ] && echo 1)"
+expect_eq "kept: in a session of its own (no terminal's signals reach it)" "$kp" "$(ps -o sid= -p "$kp" | tr -d ' ')"
+wait "$kh"
+expect_eq "kept: the close through it succeeds" 0 "$?"
+check "kept: ... and it is gone after the close" test -z "$(kept_pids)"
+check "kept: ... which removed the user cgroup" test ! -e "$CPU/$ROOT/user-$UA"
+
+KH isot_a sleep 3 >"$ISO_TMP/kept.out" 2>&1 &
+kh=$!
+wait_for 10 leaf_up
+sleep 0.3
+kp=$(kept_pids)
+[ -n "$kp" ] && kill -KILL $kp
+wait "$kh"
+expect_eq "kept helper killed: the close starts a helper of its own and succeeds" 0 "$?"
+check "kept helper killed: ... the user cgroup is removed all the same" test ! -e "$CPU/$ROOT/user-$UA"
+
+# the kept helper serves only the process that opened the session, as
+# the kernel names the sender (SCM_CREDENTIALS): not another process that
+# holds the same socket
+if gcc -std=gnu11 -I"$ISO_TOP/common" -o "$ISO_TMP/kept_probe" "$ISO_TOP/tests/integration/kept_probe.c" \
+	"$ISO_TOP/common/proto.c" 2>"$ISO_TMP/gcc.err"; then
+	out=$("$ISO_TMP/kept_probe" "$ISO_HELPER_DST" "$CONF" isot_a isot-core 2>&1)
+	rc=$?
+	echo "$out" | sed 's/^/     | /'
+	expect_eq "kept: the probe's steps all went as expected" 0 "$rc"
+	expect_match "kept: a close from another process on the socket is refused" \
+		"^close from another process: r=0 result=4 .*message=not the close of the session" "$out"
+	expect_match "kept: ... which ends it, and a new helper closes the session" \
+		"^a new helper's close: r=0 result=5$" "$out"
+	check "kept: ... nothing of the user is left" test ! -e "$CPU/$ROOT/user-$UA"
+else
+	fail "cannot build the kept-helper probe: $(cat "$ISO_TMP/gcc.err")"
+fi
+
+out=$(ISO_HARNESS_CLOSE=child KH isot_a true 2>&1)
+expect_eq "a forked child that closes gets a helper of its own: close succeeds" 0 "$?"
+check "  ... and the kept helper ended with the application (EOF)" \
+	wait_gone sh -c "grep -q . '$KCG/cgroup.procs'"
+
+out=$(ISO_HARNESS_CLOSE=none KH isot_a true 2>&1)
+check "pam_end without a close: the kept helper ends (EOF), doing nothing" \
+	wait_gone sh -c "grep -q . '$KCG/cgroup.procs'"
+check "  ... the session is left as by any application that died (no close ran)" \
+	test -e "$CPU/$ROOT/user-$UA"
+out=$(H isot_a cat /proc/self/cgroup 2>&1)
+expect_match "  ... and the next login works" "/$ROOT/user-$UA/session-" "$out"
+
 iso_finish

@@ -110,6 +110,7 @@ expect_nomatch "with a fresh /tmp" "shared" "$out"
 
 # --- 10 parallel logins of one user: one sandbox ---
 okc=$(iso_parallel 10 "$ISO_TMP/p" H isot_a sh -c 'readlink /proc/self/ns/pid; sleep 1')
+for i in $(seq 1 10); do echo "== p$i"; cat "$ISO_TMP/p$i"; done | sed "s/^/DBG /"
 expect_eq "10 parallel logins succeed" 10 "$okc"
 expect_eq "all 10 share one pid namespace" 1 "$(cat "$ISO_TMP"/p* | sort -u | wc -l)"
 check "and the sandbox is gone after they end" wait_gone test -e "/run/pam_isolate/user-$UA.user.holder"
@@ -310,6 +311,18 @@ else
 		"$(readlink "/run/pam_isolate/mntns-$hino")"
 	expect_eq "hide: ... and the record holds that inode" "$hino" \
 		"$(cut -d' ' -f3 "/run/pam_isolate/user-$UA.user.holder")"
+	# A holder recorded before markers existed: where PID 1's namespace
+	# can be read (the VM lanes; not this kind of container host), the
+	# helper knows it is not on the host and looks the old way, by a scan.
+	if readlink /proc/1/ns/mnt >/dev/null 2>&1; then
+		mv "/run/pam_isolate/mntns-$hino" "$ISO_TMP/marker.saved"
+		out=$(nsenter -t "$hpa" -m -- "$ISO_HARNESS" isot-hp isot_b sh -c 'ls -A /tmp; echo "rc-in=0"' 2>&1)
+		mv "$ISO_TMP/marker.saved" "/run/pam_isolate/mntns-$hino"
+		expect_match "hide: without its marker, a session from inside is still nested (scan)" \
+			"^hp_marker$" "$out"
+	else
+		echo "     (PID 1's mount namespace is unreadable here: the markerless case is the VM lane's)"
+	fi
 	# A marker is a hint, never proof: one for the host's namespace that
 	# names isot_a's live record must not make a host login "nested".
 	mine=$(stat -L -c %i /proc/self/ns/mnt)

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#define _GNU_SOURCE
+#include "kept.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/types.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "counters.h"
+#include "daemon.h"
+#include "fsutil.h"
+
+int iso_kept_start(pid_t caller, int *pidfd)
+{
+	struct iso_err err = {0};
+	int p[2] = {-1, -1}, one = 1, nul = -1, r;
+	pid_t pid;
+	ssize_t n;
+	char c = 0;
+
+	*pidfd = -1;
+	/* It outlives us: the system's defaults, not the caller's (an OOM
+	 * guard's -1000, a low RLIMIT_CPU, SCHED_IDLE), as for every root
+	 * process we leave running. */
+	if (iso_daemon_defaults(&err) < 0)
+		return -EPERM;
+	/* the close must come from the caller itself: the kernel then says
+	 * which process sent it (SCM_CREDENTIALS) */
+	if (setsockopt(ISO_HELPER_FD, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0)
+		return -errno;
+	/* Taken while the caller is still our parent (we die with it): the
+	 * pidfd names that very process, never one that got its pid since. */
+	*pidfd = (int)syscall(SYS_pidfd_open, caller, 0);
+	if (*pidfd < 0) {
+		r = -errno;
+		goto fail;
+	}
+	nul = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (nul < 0 || getppid() != caller || pipe2(p, O_CLOEXEC) < 0) {
+		r = -ESRCH;
+		goto fail;
+	}
+	pid = fork();
+	if (pid < 0) {
+		r = -errno;
+		goto fail;
+	}
+	if (pid == 0) {
+		/* Out of the caller's session and terminal (no SIGHUP or ^C of
+		 * its tty reaches us), and off its stdio: a pipe someone reads
+		 * to its end must not wait for the logout. */
+		(void)setsid();
+		if (dup2(nul, 0) < 0 || dup2(nul, 1) < 0 || dup2(nul, 2) < 0)
+			_exit(1);
+		iso_close(nul);
+		iso_close(p[0]);
+		c = 'k';
+		if (write(p[1], &c, 1) != 1)
+			_exit(1);
+		iso_close(p[1]);
+		return 1;
+	}
+	/* We answer the open, and say "kept" only once the child runs: one
+	 * that died before (a fork at a pids limit, a kill) costs the close
+	 * an exec, never the open its reply. */
+	iso_close(p[1]);
+	p[1] = -1;
+	do {
+		n = read(p[0], &c, 1);
+	} while (n < 0 && errno == EINTR);
+	r = n == 1 && c == 'k' ? 0 : -ECHILD;
+fail:
+	iso_close(p[0]);
+	iso_close(p[1]);
+	iso_close(nul);
+	iso_close(*pidfd);
+	*pidfd = -1;
+	if (r < 0)
+		(void)setsockopt(ISO_HELPER_FD, SOL_SOCKET, SO_PASSCRED, &(int){0}, sizeof(int));
+	return r;
+}
+
+static int same(const char *a, const char *b)
+{
+	return strcmp(a, b) == 0;
+}
+
+static void refuse_close(const char *why)
+{
+	struct iso_reply rep;
+
+	syslog(LOG_ERR, "helper: kept for a session's close: %s: refusing", why);
+	memset(&rep, 0, sizeof(rep));
+	rep.version = ISO_PROTO_VERSION;
+	rep.status = -EPERM;
+	rep.result = ISO_RES_DENIED;
+	rep.err_class = ISO_EC_INTERNAL;
+	snprintf(rep.message, sizeof(rep.message), "%s", why);
+	(void)iso_proto_send_reply(ISO_HELPER_FD, &rep, NULL, 0);
+}
+
+/* The end of the kept helper: as every root process we leave running, a
+ * zombie nobody reaps (a user's subreaper may have inherited us) holds
+ * nobody's credentials, not root's. */
+__attribute__((noreturn)) static void kept_exit(int pidfd)
+{
+	iso_close(pidfd);
+	iso_daemon_exit();
+}
+
+void iso_kept_serve(const struct iso_paths *paths, const struct iso_caller *caller, int pidfd,
+		    const struct iso_request *open_req, const struct iso_reply *open_rep,
+		    unsigned watchdog_s)
+{
+	struct timeval none = {0};
+	struct iso_caller kc = *caller;
+	struct iso_request req;
+	struct iso_reply rep;
+	int fds[ISO_MAX_FDS], r, sender = 0;
+	size_t nfds = 0;
+
+	/* the session may last for days: no watchdog, no receive timeout
+	 * until its close comes */
+	alarm(0);
+	if (setsockopt(ISO_HELPER_FD, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof(none)) < 0)
+		kept_exit(pidfd);
+	r = iso_proto_recv_request_cred(ISO_HELPER_FD, &req, &sender);
+	alarm(watchdog_s);
+	if (r == -ECONNRESET)
+		kept_exit(pidfd); /* EOF: pam_end without a close, or the caller died */
+	/* Only the module in the process that opened the session sends this
+	 * (a forked child starts a helper of its own): that process, as the
+	 * kernel names the sender, still alive, and the same session. */
+	if (r < 0 || sender != caller->pid || !same(req.user, open_req->user) ||
+	    req.op != ISO_OP_CLOSE || !same(req.service, open_req->service) ||
+	    !same(req.conf, open_req->conf) || !same(req.session_id, open_rep->session_id)) {
+		refuse_close("not the close of the session this helper opened, from the process "
+			     "that opened it");
+		kept_exit(pidfd);
+	}
+	kc.kept = 1;
+	kc.pidfd = pidfd;
+	iso_session_handle(paths, &kc, &req, &rep, fds, &nfds);
+	(void)iso_counters_note(paths->rundir, &req, &rep);
+	r = iso_session_reply(ISO_HELPER_FD, &rep, fds, nfds);
+	if (r < 0)
+		syslog(LOG_ERR, "helper: sending the close's reply: %s", strerror(-r));
+	kept_exit(pidfd);
+}
