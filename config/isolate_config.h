@@ -349,7 +349,12 @@ bool iso_config_service_in_scope(const struct iso_config *cfg, const char *servi
 
 /* Looks up a user's uid, primary gid and group names (NSS). Caller frees
  * with iso_groups_free. Returns -ENOENT for unknown users. */
+/* uid, primary gid and the names of all the user's groups (NSS). With
+ * groups and ngroups NULL, the ids only. */
 int iso_user_lookup(const char *user, uid_t *uid, gid_t *gid, char ***groups, size_t *ngroups);
+/* Whether a rule or exemption of cfg names a group: else the user's group
+ * list cannot change the verdict and need not be looked up. */
+bool iso_config_uses_groups(const struct iso_config *cfg);
 void iso_groups_free(char **groups, size_t ngroups);
 
 /* Short text for logs/explain: "user alice (line 12)", "group students

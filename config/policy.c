@@ -320,7 +320,7 @@ int iso_user_lookup(const char *user, uid_t *uid, gid_t *gid, char ***groups, si
 	gid_t pw_gid;
 	uid_t pw_uid;
 
-	if (!user || !uid || !gid || !groups || !ngroups)
+	if (!user || !uid || !gid || !groups != !ngroups)
 		return -EINVAL;
 
 	r = nss_lookup(&q, &buf);
@@ -337,6 +337,14 @@ int iso_user_lookup(const char *user, uid_t *uid, gid_t *gid, char ***groups, si
 	}
 	pw_uid = q.pw.pw_uid;
 	pw_gid = q.pw.pw_gid;
+	if (!groups) {
+		/* ids only: the group list is the costly part (every NSS
+		 * module's initgroups, then a lookup per gid) */
+		*uid = pw_uid;
+		*gid = pw_gid;
+		r = 0;
+		goto out;
+	}
 
 	for (;;) {
 		int want = ngids;
@@ -401,4 +409,9 @@ out:
 	free(gids);
 	free(buf);
 	return r;
+}
+
+bool iso_config_uses_groups(const struct iso_config *cfg)
+{
+	return cfg && (cfg->n_groups > 0 || cfg->n_exempt_groups > 0);
 }

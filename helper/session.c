@@ -79,7 +79,7 @@ static int prepare(struct iso_sess *c)
 		iso_sess_fail(c, ISO_EC_CONFIG, 0);
 		return 1;
 	}
-	r = iso_user_lookup(c->req->user, &c->uid, &c->gid, &groups, &ngroups);
+	r = iso_user_lookup(c->req->user, &c->uid, &c->gid, NULL, NULL);
 	if (r < 0) {
 		iso_err_set(&c->err, r, "unknown user %s", c->req->user);
 		iso_sess_fail(c, ISO_EC_INTERNAL, 0);
@@ -137,6 +137,19 @@ static int prepare(struct iso_sess *c)
 		       iso_sess_op(c), c->req->user, c->req->service);
 		r = 1;
 		goto done;
+	}
+	if (iso_config_uses_groups(c->cfg)) {
+		uid_t uid;
+		gid_t gid;
+
+		r = iso_user_lookup(c->req->user, &uid, &gid, &groups, &ngroups);
+		if (r < 0 || uid != c->uid) {
+			iso_err_set(&c->err, r < 0 ? r : -ESTALE, "cannot read the groups of %s",
+				    c->req->user);
+			iso_sess_fail(c, ISO_EC_INTERNAL, 0);
+			r = 1;
+			goto done;
+		}
 	}
 	r = iso_policy_resolve(c->cfg, c->req->user, c->uid, (const char *const *)groups, ngroups,
 			       &c->pol);

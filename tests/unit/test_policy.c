@@ -538,6 +538,24 @@ static void test_service_scope(void **state)
 	assert_false(iso_config_service_in_scope(NULL, "sshd"));
 }
 
+/* The helper looks the user's groups up only where they can matter. */
+static void test_uses_groups(void **state)
+{
+	struct iso_config *cfg;
+
+	(void)state;
+	assert_false(iso_config_uses_groups(NULL));
+	cfg = parse("default { cpu_quota = 50% }\nuser \"alice\" { cpu_quota = 20% }\n");
+	assert_false(iso_config_uses_groups(cfg));
+	iso_config_free(cfg);
+	cfg = parse("group \"students\" { cpu_quota = 20% }\n");
+	assert_true(iso_config_uses_groups(cfg));
+	iso_config_free(cfg);
+	cfg = parse("exempt_groups = { \"staff\" }\n");
+	assert_true(iso_config_uses_groups(cfg));
+	iso_config_free(cfg);
+}
+
 static void test_user_lookup(void **state)
 {
 	char **groups = NULL;
@@ -566,6 +584,16 @@ static void test_user_lookup(void **state)
 	assert_null(groups);
 	assert_int_equal(iso_user_lookup(NULL, &uid, &gid, &groups, &n), -EINVAL);
 	iso_groups_free(NULL, 0);
+
+	/* the ids only: no group list asked, none made */
+	uid = 99;
+	gid = 99;
+	assert_int_equal(iso_user_lookup("nobody", &uid, &gid, NULL, NULL), 0);
+	assert_int_equal(uid, 65534);
+	assert_int_not_equal(gid, 99);
+	assert_int_equal(iso_user_lookup("isot_no_such_user", &uid, &gid, NULL, NULL), -ENOENT);
+	/* both or neither */
+	assert_int_equal(iso_user_lookup("nobody", &uid, &gid, &groups, NULL), -EINVAL);
 }
 
 int main(void)
@@ -578,7 +606,7 @@ int main(void)
 		cmocka_unit_test(test_bad_args),	 cmocka_unit_test(test_user_lookup),
 		cmocka_unit_test(test_new_keys_builtin), cmocka_unit_test(test_new_keys_inherit),
 		cmocka_unit_test(test_exempt_negation),	 cmocka_unit_test(test_min_uid),
-		cmocka_unit_test(test_service_scope),
+		cmocka_unit_test(test_service_scope),	 cmocka_unit_test(test_uses_groups),
 	};
 
 	return cmocka_run_group_tests_name("policy", tests, setup, teardown);
