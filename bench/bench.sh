@@ -31,7 +31,8 @@ N_PAR=20
 GAP_US=50000 # paced rows: one login every 50 ms + its own time
 N_MIG=60 GAP_MIG=30000 # section 7: one migration every 30 ms
 N_SSH=15               # section 8: alternating ssh logins, each way
-[ "$QUICK" = 1 ] && N_MIG=20 N_SSH=5
+N_SDVM=9               # section 9: alternating ssh logins on the systemd VM
+[ "$QUICK" = 1 ] && N_MIG=20 N_SSH=5 N_SDVM=2
 
 say() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { say "ERROR: $*"; exit 1; }
@@ -646,6 +647,21 @@ else
 	echo "BENCH_VM=0 or no qemu" >"$W/mig.vm.why"
 fi
 
+# 9, on the systemd VM: the package as an admin installs it (dpkg -i,
+# pam-auth-update, the real ssh.service), pam_systemd alone against the
+# package's profile, logins alternated in one boot: the package lane of
+# `make check` with more logins. BENCH_SYSTEMD=0 skips it.
+if [ "${BENCH_SYSTEMD:-1}" = 1 ] && [ "${BENCH_VM:-1}" = 1 ] && command -v qemu-system-x86_64 >/dev/null; then
+	say "9. ssh logins on the systemd VM (the .deb, ssh.service), $N_SDVM each way"
+	make -C "$ISO_TOP" -s tests >"$W/sdvm.make" 2>&1 || say "9. make tests failed"
+	PKGVM_LOGINS=$N_SDVM sh "$ISO_TOP/tests/run-package-vm.sh" >"$W/sdvm.out" 2>&1 ||
+		say "9. the package lane reported failures: $(grep -m3 '^FAIL' "$W/sdvm.out" | tr '\n' ' ')"
+	sed -n 's/^ *profile off (ms): *\([0-9 ]*\) *median.*/\1/p' "$W/sdvm.out" | tr ' ' '\n' | grep . >"$W/sdvm.off"
+	sed -n 's/^ *profile on  (ms): *\([0-9 ]*\) *median.*/\1/p' "$W/sdvm.out" | tr ' ' '\n' | grep . >"$W/sdvm.on"
+else
+	: >"$W/sdvm.off"
+fi
+
 : >"$W/table.md"
 line "# pam_isolate benchmark"
 line ""
@@ -818,6 +834,23 @@ if [ -s "$W/ssh.with" ] && [ -s "$W/ssh.without" ]; then
 	line "- Logins alternate (without, with), $N_SSH each after one warm-up of each; failures: $(grep -c 'ssh login failed' "$W/ssh.err" 2>/dev/null)."
 else
 	line "Not measured (BENCH_SSH=0, no sshd, or it did not start; bench/results/errors.tmp)."
+fi
+line ""
+
+line "## 9. A real ssh login on a systemd host (the systemd VM, TCG emulation: \`ssh isot_pa@127.0.0.1 true\` through ssh.service, the .deb installed and its profile enabled with pam-auth-update)"
+line ""
+if [ -s "$W/sdvm.off" ] && [ -s "$W/sdvm.on" ]; then
+	vm() { sort -n "$1" | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+	vx() { sort -n "$1" | tail -n 1; }
+	row "case" "logins" "med ms" "max ms" "x pam_systemd alone"
+	row "---" "--:" "--:" "--:" "--:"
+	row "common-session with pam_systemd alone (profile off; baseline)" "$(wc -l <"$W/sdvm.off")" "$(vm "$W/sdvm.off")" "$(vx "$W/sdvm.off")" "1.00x"
+	row "common-session with pam_systemd + pam_isolate (the package's profile on)" "$(wc -l <"$W/sdvm.on")" "$(vm "$W/sdvm.on")" "$(vx "$W/sdvm.on")" \
+		"$(awk -v a="$(vm "$W/sdvm.on")" -v b="$(vm "$W/sdvm.off")" 'BEGIN { printf "%.2fx", a / b }')"
+	line ""
+	line "- Logins alternate (off, on) in one boot after one warm-up; the package's shipped isolate.conf (hide_processes, no pid namespace). Under emulation only the ratio means something."
+else
+	line "Not measured (BENCH_SYSTEMD=0, BENCH_VM=0, no qemu, or the package lane did not get that far: $(grep -m1 -E 'skip|FAIL' "$W/sdvm.out" 2>/dev/null))."
 fi
 line ""
 
