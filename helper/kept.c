@@ -18,15 +18,15 @@
 #include "daemon.h"
 #include "fsutil.h"
 
-int iso_kept_start(pid_t caller, int *pidfd)
+int iso_kept_start(pid_t caller, int *pidfd, int *replied)
 {
 	struct iso_err err = {0};
-	int p[2] = {-1, -1}, one = 1, nul = -1, r;
+	int up[2] = {-1, -1}, go[2] = {-1, -1}, one = 1, nul = -1, r;
 	pid_t pid;
 	ssize_t n;
 	char c = 0;
 
-	*pidfd = -1;
+	*pidfd = *replied = -1;
 	/* It outlives us: the system's defaults, not the caller's (an OOM
 	 * guard's -1000, a low RLIMIT_CPU, SCHED_IDLE), as for every root
 	 * process we leave running. */
@@ -44,7 +44,8 @@ int iso_kept_start(pid_t caller, int *pidfd)
 		goto fail;
 	}
 	nul = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (nul < 0 || getppid() != caller || pipe2(p, O_CLOEXEC) < 0) {
+	if (nul < 0 || getppid() != caller || pipe2(up, O_CLOEXEC) < 0 ||
+	    pipe2(go, O_CLOEXEC) < 0) {
 		r = -ESRCH;
 		goto fail;
 	}
@@ -61,31 +62,49 @@ int iso_kept_start(pid_t caller, int *pidfd)
 		if (dup2(nul, 0) < 0 || dup2(nul, 1) < 0 || dup2(nul, 2) < 0)
 			_exit(1);
 		iso_close(nul);
-		iso_close(p[0]);
+		iso_close(up[0]);
+		iso_close(go[1]);
 		c = 'k';
-		if (write(p[1], &c, 1) != 1)
+		if (write(up[1], &c, 1) != 1)
 			_exit(1);
-		iso_close(p[1]);
+		iso_close(up[1]);
+		*replied = go[0];
 		return 1;
 	}
 	/* We answer the open, and say "kept" only once the child runs: one
 	 * that died before (a fork at a pids limit, a kill) costs the close
 	 * an exec, never the open its reply. */
-	iso_close(p[1]);
-	p[1] = -1;
+	iso_close(up[1]);
+	up[1] = -1;
 	do {
-		n = read(p[0], &c, 1);
+		n = read(up[0], &c, 1);
 	} while (n < 0 && errno == EINTR);
 	r = n == 1 && c == 'k' ? 0 : -ECHILD;
+	if (r == 0) {
+		*replied = go[1];
+		go[1] = -1;
+	}
 fail:
-	iso_close(p[0]);
-	iso_close(p[1]);
+	iso_close(up[0]);
+	iso_close(up[1]);
+	iso_close(go[0]);
+	iso_close(go[1]);
 	iso_close(nul);
 	iso_close(*pidfd);
 	*pidfd = -1;
 	if (r < 0)
 		(void)setsockopt(ISO_HELPER_FD, SOL_SOCKET, SO_PASSCRED, &(int){0}, sizeof(int));
 	return r;
+}
+
+void iso_kept_replied(int replied)
+{
+	char c = 'r';
+
+	if (write(replied, &c, 1) != 1) {
+		/* the child then exits: the close costs an exec */
+	}
+	iso_close(replied);
 }
 
 static int same(const char *a, const char *b)
@@ -117,8 +136,8 @@ __attribute__((noreturn)) static void kept_exit(int pidfd)
 }
 
 void iso_kept_serve(const struct iso_paths *paths, const struct iso_caller *caller, int pidfd,
-		    const struct iso_request *open_req, const struct iso_reply *open_rep,
-		    unsigned watchdog_s)
+		    int replied, const struct iso_request *open_req,
+		    const struct iso_reply *open_rep, unsigned watchdog_s)
 {
 	struct timeval none = {0};
 	struct iso_caller kc = *caller;
@@ -126,6 +145,18 @@ void iso_kept_serve(const struct iso_paths *paths, const struct iso_caller *call
 	struct iso_reply rep;
 	int fds[ISO_MAX_FDS], r, sender = 0;
 	size_t nfds = 0;
+	ssize_t n;
+	char c = 0;
+
+	/* Only once the helper has answered the open: a helper killed before
+	 * (EOF here) must leave no one holding the socket, or the caller
+	 * would wait for a reply that never comes. */
+	do {
+		n = read(replied, &c, 1);
+	} while (n < 0 && errno == EINTR);
+	iso_close(replied);
+	if (n != 1 || c != 'r' || pidfd < 0)
+		kept_exit(pidfd);
 
 	/* the session may last for days: no watchdog, no receive timeout
 	 * until its close comes */

@@ -68,7 +68,7 @@ int main(int argc, char **argv)
 	struct iso_err err = {0};
 	int fds[ISO_MAX_FDS];
 	size_t nfds = 0;
-	int i, r, kept = -1, pidfd = -1;
+	int i, r, kept = -1, pidfd = -1, replied = -1;
 
 	r = iso_sanitize_process(ISO_HELPER_FD);
 	if (r < 0)
@@ -121,17 +121,21 @@ int main(int argc, char **argv)
 	/* One helper per session: a child of ours stays for the close. It
 	 * takes the fds it does not need along and closes them. */
 	if (req.op == ISO_OP_OPEN && rep.result == ISO_RES_CONFINED) {
-		kept = iso_kept_start(caller.pid, &pidfd);
+		kept = iso_kept_start(caller.pid, &pidfd, &replied);
 		if (kept == 1) {
 			for (i = 0; i < ISO_MAX_FDS; i++)
 				iso_close(fds[i]);
-			iso_kept_serve(&paths, &caller, pidfd, &req, &rep, WATCHDOG_S);
+			iso_kept_serve(&paths, &caller, pidfd, replied, &req, &rep, WATCHDOG_S);
 		}
 		if (kept == 0)
 			rep.flags |= ISO_REPLY_KEPT;
 	}
 	r = iso_session_reply(ISO_HELPER_FD, &rep, fds, nfds);
-	if (r < 0)
+	if (r < 0) {
+		iso_close(replied); /* the kept child, if any, exits */
 		return die("sending the reply", NULL, r);
+	}
+	if (kept == 0)
+		iso_kept_replied(replied);
 	return 0;
 }
