@@ -141,9 +141,7 @@ static int marker_write(int statedir, const char *record, unsigned long long ino
 	if (lk < 0)
 		return -errno;
 	unlinkat(statedir, tmp, 0);
-	if (symlinkat(record, statedir, tmp) < 0)
-		r = -errno;
-	else if (renameat(statedir, tmp, statedir, name) < 0)
+	if (symlinkat(record, statedir, tmp) < 0 || renameat(statedir, tmp, statedir, name) < 0)
 		r = -errno;
 	if (r < 0)
 		unlinkat(statedir, tmp, 0);

@@ -47,7 +47,7 @@ int main(int argc, char **argv)
 {
 	char *hargv[] = {(char *)"pam-isolate-helper", NULL}, *envp[] = {NULL};
 	posix_spawn_file_actions_t fa;
-	struct iso_reply rep;
+	struct iso_reply rep = {0};
 	int sv[2], st, ok = 1, r;
 	pid_t pid, child;
 
@@ -67,7 +67,7 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	child = fork();
 	if (child == 0) {
-		struct iso_reply crep;
+		struct iso_reply crep = {0};
 
 		r = request(sv[0], ISO_OP_CLOSE, argv, rep.session_id, &crep);
 		printf("close from another process: r=%d result=%u status=%d message=%s\n", r,
@@ -80,7 +80,7 @@ int main(int argc, char **argv)
 	/* the refusal ended the kept helper: the opener's own close now
 	 * finds the socket closed, as the module would, and starts anew */
 	{
-		struct iso_reply crep;
+		struct iso_reply crep = {0};
 
 		r = request(sv[0], ISO_OP_CLOSE, argv, rep.session_id, &crep);
 		printf("then the opener's close on that socket: r=%d\n", r);
@@ -97,7 +97,7 @@ int main(int argc, char **argv)
 	{
 		struct iso_request req;
 		int fds[ISO_MAX_FDS];
-		struct iso_reply crep;
+		struct iso_reply crep = {0};
 
 		memset(&req, 0, sizeof(req));
 		req.version = ISO_PROTO_VERSION;
