@@ -17,10 +17,14 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fsutil.h"
 #include "lock.h"
+
+/* 5 ms apart: 200 ms at most, far above a request's own hold */
+#define COUNTERS_LOCK_TRIES 40
 
 /* Order of the file; isolatectl(8) documents the metric of each. */
 static const char *const names[] = {
@@ -106,9 +110,17 @@ int iso_counters_note(const char *rundir, const struct iso_request *req,
 		r = -EPERM;
 		goto out;
 	}
-	if (flock(fd, LOCK_EX) < 0) {
-		r = -errno;
-		goto out;
+	/* Bounded: a helper frozen while it holds the lock (a cgroup its
+	 * caller may freeze) must not stall every other login; a count
+	 * missed is a metric short, not a login refused. */
+	for (int i = 0; flock(fd, LOCK_EX | LOCK_NB) < 0; i++) {
+		struct timespec ts = {0, 5 * 1000000L};
+
+		if (errno != EWOULDBLOCK || i >= COUNTERS_LOCK_TRIES) {
+			r = -errno;
+			goto out;
+		}
+		nanosleep(&ts, NULL);
 	}
 	got = pread(fd, buf, sizeof(buf) - 1, 0);
 	if (got < 0) {

@@ -24,6 +24,7 @@
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fsutil.h"
@@ -179,7 +180,7 @@ static void wipe_environ(void)
 static int reset_signals(void)
 {
 	struct sigaction dfl;
-	sigset_t none;
+	sigset_t none, pend;
 	int sig;
 
 	memset(&dfl, 0, sizeof(dfl));
@@ -190,6 +191,18 @@ static int reset_signals(void)
 			continue;
 		/* EINVAL for the signals glibc reserves: fine */
 		sigaction(sig, &dfl, NULL);
+	}
+	/* Signals that came while the caller had them blocked (a timer it
+	 * armed before the exec) are pending still: unblocked, the default
+	 * action would end us before we answer. Ignoring a pending signal
+	 * discards it. */
+	if (sigpending(&pend) == 0) {
+		for (sig = 1; sig < NSIG; sig++) {
+			if (sig == SIGKILL || sig == SIGSTOP || sigismember(&pend, sig) != 1)
+				continue;
+			signal(sig, SIG_IGN);
+			sigaction(sig, &dfl, NULL);
+		}
 	}
 	/* A write must fail, not kill us half-way: past RLIMIT_FSIZE
 	 * (SIGXFSZ) or into a pipe the caller closed (SIGPIPE). */
@@ -227,10 +240,11 @@ int iso_sanitize_process(int keep_fd)
 		return -errno;
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		return -errno;
-	r = reset_signals();
+	/* timers first: one still armed would fire once signals are open */
+	r = reset_timers();
 	if (r < 0)
 		return r;
-	r = reset_timers();
+	r = reset_signals();
 	if (r < 0)
 		return r;
 	/* Work from a directory no user controls. */
@@ -325,6 +339,7 @@ int iso_caller_identify(int fd, struct iso_caller *out, struct iso_err *err)
 	out->pid = cred.pid;
 	out->kept = 0;
 	out->pidfd = -1;
+	out->deadline_ms = 0;
 	return 0;
 }
 
@@ -356,6 +371,14 @@ int iso_bind_to_caller(const struct iso_caller *caller, struct iso_err *err)
 	return 0;
 }
 
+long long iso_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 int iso_caller_present(const struct iso_caller *caller)
 {
 	struct pollfd pfd = {.fd = ISO_HELPER_FD, .events = POLLRDHUP};
@@ -364,6 +387,11 @@ int iso_caller_present(const struct iso_caller *caller)
 		return 0;
 	if (caller->pidfd < 0 || syscall(SYS_pidfd_send_signal, caller->pidfd, 0, NULL, 0) < 0)
 		return -ESRCH;
+	/* The module gives up at 30 s and closes with a helper of its own;
+	 * a copy of its socket elsewhere (sshd's unprivileged child) would
+	 * hide that hang-up, the clock does not. */
+	if (iso_now_ms() > caller->deadline_ms)
+		return -ETIMEDOUT;
 	if (poll(&pfd, 1, 0) != 0)
 		return -ESRCH; /* hung up, or an error on the socket */
 	return 0;

@@ -7,6 +7,12 @@
 #include "iso_err.h"
 
 /* Who ran us, as the kernel says. */
+/* The kept helper's wait for the user lock, and the time from the close's
+ * request after which it serves it no more: below the module's 30 s
+ * timeout, after which the module closes with a helper of its own. */
+#define ISO_KEPT_LOCK_WAIT_MS 20000
+#define ISO_KEPT_DEADLINE_MS  25000
+
 struct iso_caller {
 	uid_t ruid; /* getuid() before we drop to full root (su: the invoker) */
 	pid_t pid;  /* the PAM process to place (== getppid()) */
@@ -15,6 +21,7 @@ struct iso_caller {
 	 * on; pidfd names that very process */
 	int kept;
 	int pidfd;
+	long long deadline_ms; /* kept: CLOCK_MONOTONIC ms after which it is not served */
 };
 
 /*
@@ -48,6 +55,9 @@ int iso_become_root(struct iso_err *err);
  * socket (it gives up after a timeout and closes it), -ESRCH else. 0 for
  * any other helper. */
 int iso_caller_present(const struct iso_caller *caller);
+
+/* CLOCK_MONOTONIC in ms. */
+long long iso_now_ms(void);
 
 int iso_bind_to_caller(const struct iso_caller *caller, struct iso_err *err);
 

@@ -4,10 +4,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <linux/magic.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/types.h>
@@ -18,7 +22,63 @@
 #include "daemon.h"
 #include "fsutil.h"
 
-int iso_kept_start(pid_t caller, int *pidfd, int *replied)
+static int is_cgroup2(const char *path)
+{
+	struct statfs sf;
+
+	return statfs(path, &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+/* Whether every cgroup we are in is root's: a cgroup delegated to a user
+ * (a desktop terminal's scope under their systemd --user) lets them freeze
+ * us while we hold a lock others wait on. Read off /proc/self/cgroup and
+ * the usual mount points; anything unknown counts as not root's. */
+static int own_cgroups_root_owned(void)
+{
+	char buf[4096], dir[PATH_MAX + 64], *line, *save = NULL;
+	struct stat st;
+	int seen = 0;
+
+	if (iso_read_file_at(AT_FDCWD, "/proc/self/cgroup", buf, sizeof(buf)) <= 0)
+		return 0;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *ctrls = strchr(line, ':'), *path;
+
+		if (!ctrls || !(path = strchr(ctrls + 1, ':')))
+			return 0;
+		*path++ = '\0';
+		ctrls++;
+		if (!strncmp(ctrls, "name=", 5))
+			continue; /* named v1 hierarchies (systemd's): no freezer, no limits */
+		if (!*ctrls) {
+			/* the unified hierarchy: v2, or hybrid's unified/, or
+			 * not mounted at all (nothing to freeze us through) */
+			const char *base = is_cgroup2("/sys/fs/cgroup") ? "/sys/fs/cgroup"
+					   : is_cgroup2("/sys/fs/cgroup/unified")
+						   ? "/sys/fs/cgroup/unified"
+						   : NULL;
+
+			if (!base)
+				continue;
+			if (iso_snprintf(dir, sizeof(dir), "%s%s", base, path) < 0 ||
+			    stat(dir, &st) < 0)
+				return 0;
+		} else if (iso_snprintf(dir, sizeof(dir), "/sys/fs/cgroup/%s%s", ctrls, path) < 0 ||
+			   stat(dir, &st) < 0) {
+			return 0;
+		}
+		if (st.st_uid != 0)
+			return 0;
+		if (iso_snprintf(dir + strlen(dir), sizeof(dir) - strlen(dir), "/cgroup.procs") <
+			    0 ||
+		    stat(dir, &st) < 0 || st.st_uid != 0)
+			return 0;
+		seen++;
+	}
+	return seen > 0;
+}
+
+int iso_kept_start(const struct iso_caller *caller, int *pidfd, int *replied)
 {
 	struct iso_err err = {0};
 	int up[2] = {-1, -1}, go[2] = {-1, -1}, one = 1, nul = -1, r;
@@ -27,6 +87,12 @@ int iso_kept_start(pid_t caller, int *pidfd, int *replied)
 	char c = 0;
 
 	*pidfd = *replied = -1;
+	/* Only for applications that run as root through and through (sshd,
+	 * login, cron; not su, whose invoker may signal it and own the
+	 * cgroup and subreaper above it), in cgroups only root controls:
+	 * else the close costs an exec, as it always did. */
+	if (caller->ruid != 0 || !own_cgroups_root_owned())
+		return -EPERM;
 	/* It outlives us: the system's defaults, not the caller's (an OOM
 	 * guard's -1000, a low RLIMIT_CPU, SCHED_IDLE), as for every root
 	 * process we leave running. */
@@ -38,13 +104,13 @@ int iso_kept_start(pid_t caller, int *pidfd, int *replied)
 		return -errno;
 	/* Taken while the caller is still our parent (we die with it): the
 	 * pidfd names that very process, never one that got its pid since. */
-	*pidfd = (int)syscall(SYS_pidfd_open, caller, 0);
+	*pidfd = (int)syscall(SYS_pidfd_open, caller->pid, 0);
 	if (*pidfd < 0) {
 		r = -errno;
 		goto fail;
 	}
 	nul = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (nul < 0 || getppid() != caller || pipe2(up, O_CLOEXEC) < 0 ||
+	if (nul < 0 || getppid() != caller->pid || pipe2(up, O_CLOEXEC) < 0 ||
 	    pipe2(go, O_CLOEXEC) < 0) {
 		r = -ESRCH;
 		goto fail;
@@ -144,6 +210,7 @@ void iso_kept_serve(const struct iso_paths *paths, const struct iso_caller *call
 	struct iso_request req;
 	struct iso_reply rep;
 	int fds[ISO_MAX_FDS], r, sender = 0;
+	long long t_req;
 	size_t nfds = 0;
 	ssize_t n;
 	char c = 0;
@@ -164,6 +231,7 @@ void iso_kept_serve(const struct iso_paths *paths, const struct iso_caller *call
 	if (setsockopt(ISO_HELPER_FD, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof(none)) < 0)
 		kept_exit(pidfd);
 	r = iso_proto_recv_request_cred(ISO_HELPER_FD, &req, &sender);
+	t_req = iso_now_ms();
 	alarm(watchdog_s);
 	if (r == -ECONNRESET)
 		kept_exit(pidfd); /* EOF: pam_end without a close, or the caller died */
@@ -179,6 +247,7 @@ void iso_kept_serve(const struct iso_paths *paths, const struct iso_caller *call
 	}
 	kc.kept = 1;
 	kc.pidfd = pidfd;
+	kc.deadline_ms = t_req + ISO_KEPT_DEADLINE_MS;
 	iso_session_handle(paths, &kc, &req, &rep, fds, &nfds);
 	(void)iso_counters_note(paths->rundir, &req, &rep);
 	r = iso_session_reply(ISO_HELPER_FD, &rep, fds, nfds);

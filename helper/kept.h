@@ -16,13 +16,14 @@
 #include "proto.h"
 #include "session.h"
 
-/* Forks the kept helper. 1 in it, with *pidfd naming the caller and
+/* Forks the kept helper, for a caller whose real uid is 0 and whose
+ * cgroups are root's (else -EPERM). 1 in it, with *pidfd naming the caller and
  * *replied the pipe end to wait on: it calls iso_kept_serve. 0 in the
  * helper once the child runs, with *replied the other end: the helper
  * answers the open with ISO_REPLY_KEPT, calls iso_kept_replied and exits.
  * -errno when none was kept: the helper answers as always and the close
  * starts a helper of its own. Call while the caller is our parent. */
-int iso_kept_start(pid_t caller, int *pidfd, int *replied);
+int iso_kept_start(const struct iso_caller *caller, int *pidfd, int *replied);
 
 /* In the helper, once the open's reply is sent: lets the child serve. */
 void iso_kept_replied(int replied);

@@ -121,7 +121,7 @@ int main(int argc, char **argv)
 	/* One helper per session: a child of ours stays for the close. It
 	 * takes the fds it does not need along and closes them. */
 	if (req.op == ISO_OP_OPEN && rep.result == ISO_RES_CONFINED) {
-		kept = iso_kept_start(caller.pid, &pidfd, &replied);
+		kept = iso_kept_start(&caller, &pidfd, &replied);
 		if (kept == 1) {
 			for (i = 0; i < ISO_MAX_FDS; i++)
 				iso_close(fds[i]);

@@ -18,6 +18,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fsutil.h"
@@ -120,11 +121,17 @@ static int record_parse(const char *buf, struct sb_holder *h, unsigned long long
  * just wrote. */
 static int marker_lock(int statedir)
 {
+	struct timespec ts = {0, 5 * 1000000L};
 	int fd = openat(statedir, ".", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
-	if (fd >= 0 && flock(fd, LOCK_EX) < 0) {
-		iso_close(fd);
-		fd = -1;
+	/* bounded (1 s), as every lock others wait on: a helper frozen
+	 * while it holds this one must not hold up every holder's start */
+	for (int i = 0; fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0; i++) {
+		if (errno != EWOULDBLOCK || i >= 200) {
+			iso_close(fd);
+			return -1;
+		}
+		nanosleep(&ts, NULL);
 	}
 	return fd;
 }

@@ -107,7 +107,10 @@ int iso_sess_acquire(struct iso_sess *c)
 	r = iso_state_open(c->paths->rundir, &c->statedir, &c->err);
 	if (r < 0)
 		return r;
-	r = iso_user_lock(c->statedir, c->uid, ISO_LOCK_WAIT_MS, &c->lockfd, &c->err);
+	/* the kept helper answers within the module's 30 s, or not at all */
+	r = iso_user_lock(c->statedir, c->uid,
+			  c->caller->kept ? ISO_KEPT_LOCK_WAIT_MS : ISO_LOCK_WAIT_MS, &c->lockfd,
+			  &c->err);
 	if (r < 0)
 		return r;
 	/* The kept helper may have waited long for the lock: an application

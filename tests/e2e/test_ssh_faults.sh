@@ -275,13 +275,19 @@ echo "     holders left running by the killed helpers:${leaked:- none}"
 expect_eq "no holder left running unrecorded by a helper killed after the clone" "" "$leaked"
 for p in $leaked; do kill -KILL "$p"; done # ours: the children of the helpers we killed
 
-# mid-close: the killer is armed once the session is open, so the helper
-# it kills is the one closing the session
+# mid-close: the helper kept at open to serve the close is killed during
+# the session (it waits in sshd's cgroup, no child of [priv]), so the
+# module starts a helper for the close; the killer, armed once the
+# session is open, kills that one
 m=$(mark)
+k_kept=0
 for i in 1 2; do
 	iso_ssh $U 'sleep 1.5' </dev/null >/dev/null 2>&1 &
 	sp=$!
 	for j in $(seq 1 50); do pgrep -u $U -x sleep >/dev/null && break; sleep 0.1; done
+	for p in $(cat "$SLOW/cgroup.procs"); do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = pam-isolate-hel ] && kill -KILL "$p" && k_kept=$((k_kept + 1))
+	done
 	/usr/bin/python3 "$ISO_TMP/killer.py" "$ISO_SSHD_PID" 4 close 0 >"$ISO_TMP/killer.out" &
 	kp=$!
 	wait $sp
@@ -289,6 +295,9 @@ for i in 1 2; do
 	cat "$ISO_TMP/killer.out" >>"$ISO_TMP/killer.all"
 	k_close=$((${k_close:-0} + $(grep -c '^killed' "$ISO_TMP/killer.out")))
 done
+check "the fault was injected: the helpers kept for the close SIGKILLed ($k_kept)" test "$k_kept" -ge 1
+check "  ... the module says so, and starts a helper for the close" \
+	wait_log "$m" "the helper kept for session [0-9a-f]{16} is gone" 10
 check "the fault was injected: closing helpers SIGKILLed (${k_close:-0})" test "${k_close:-0}" -ge 1
 check "the module logs the failed close" wait_log "$m" "close of session [0-9a-f]{16} failed" 10
 echo "     killer report: $(grep -c '^killed' "$ISO_TMP/killer.all") helpers killed in all"

@@ -225,6 +225,36 @@ wait "$kh"
 expect_eq "kept helper killed: the close starts a helper of its own and succeeds" 0 "$?"
 check "kept helper killed: ... the user cgroup is removed all the same" test ! -e "$CPU/$ROOT/user-$UA"
 
+# No helper is kept where the user could freeze it while it holds a lock
+# others wait on: an application whose real uid is not 0 (su), or one in
+# a cgroup delegated to a user. The close then costs an exec, as before.
+KCGU=${KCG}_user
+mkdir "$KCGU"
+on_exit "rmdir '$KCGU'"
+chown isot_a "$KCGU" "$KCGU/cgroup.procs"
+sh -c 'echo $$ >"$1/cgroup.procs"; shift; exec "$@"' sh "$KCGU" "$ISO_HARNESS" isot-core isot_a \
+	sh -c 'sleep 1' >"$ISO_TMP/kept.out" 2>&1 &
+kh=$!
+wait_for 10 leaf_up
+sleep 0.3
+expect_eq "kept: none in a cgroup delegated to a user" "" "$(cat "$KCGU/cgroup.procs")"
+wait "$kh"
+expect_eq "  ... and the close, by a helper of its own, succeeds" 0 "$?"
+# real uid isot_a, effective and saved 0: what su runs as (no shell in
+# between: a shell would drop the effective uid to the real one)
+/usr/bin/python3 -c '
+import os, sys
+open(sys.argv[1] + "/cgroup.procs", "w").write(str(os.getpid()))
+os.setresuid(int(sys.argv[2]), 0, 0)
+os.execv(sys.argv[3], sys.argv[3:])' "$KCG" "$UA" "$ISO_HARNESS" \
+	isot-core isot_a sh -c 'sleep 1' >"$ISO_TMP/kept.out" 2>&1 &
+kh=$!
+wait_for 10 leaf_up
+sleep 0.3
+expect_eq "kept: none for an application whose real uid is not 0 (as su)" "" "$(kept_pids)"
+wait "$kh"
+expect_eq "  ... and the close succeeds" 0 "$?"
+
 # the kept helper serves only the process that opened the session, as
 # the kernel names the sender (SCM_CREDENTIALS): not another process that
 # holds the same socket

@@ -69,6 +69,10 @@ sec_attack "non-root: garbage request" "$NONROOT" sec_attack_as isot_sb --raw-le
 sec_attack "non-root: no request at all (EOF)" "$NONROOT" sec_attack_as isot_sb --no-send
 sec_attack "non-root: 1000 fds, signals blocked, timer armed" "$NONROOT" \
 	sec_attack_as isot_sb --user isot_sb --open-fds 1000 --block-signals --itimer-ms 5
+# a timer that fires before the helper's main runs (1 ms: the exec takes
+# longer), its SIGALRM blocked and so pending: still one clear refusal
+sec_attack "non-root: SIGALRM pending across the exec" "$NONROOT" \
+	sec_attack_as isot_sb --user isot_sb --block-signals --itimer-ms 1
 for n in 4 16; do
 	sec_attack "non-root: RLIMIT_NOFILE $n" "$NONROOT|noreply" sec_attack_as isot_sb --user isot_sb --nofile "$n"
 done
