@@ -139,26 +139,9 @@ int iso_proto_send_request(int fd, const struct iso_request *req)
 	return send_all(fd, req, sizeof(*req), NULL, 0);
 }
 
-int iso_proto_recv_request(int fd, struct iso_request *req)
-{
-	char buf[sizeof(*req) + 1];
-	struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
-	ssize_t n;
-
-	/* No control buffer: fds a hostile caller sends are dropped by the
-	 * kernel (MSG_CTRUNC) instead of landing in the helper. */
-	n = recv_retry(fd, &msg, MSG_CMSG_CLOEXEC);
-	if (n < 0)
-		return -errno;
-	if (n == 0)
-		return -ECONNRESET;
-	if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
-		return -EBADMSG;
-	return iso_proto_decode_request(buf, (size_t)n, req);
-}
-
-int iso_proto_recv_request_cred(int fd, struct iso_request *req, int *sender)
+/* One request datagram; with sender, also the SCM_CREDENTIALS the kernel
+ * attached (the socket has SO_PASSCRED), whose pid goes to *sender. */
+static int recv_request(int fd, struct iso_request *req, int *sender)
 {
 	char buf[sizeof(*req) + 1];
 	union {
@@ -166,17 +149,19 @@ int iso_proto_recv_request_cred(int fd, struct iso_request *req, int *sender)
 		struct cmsghdr align;
 	} ctl;
 	struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
-	struct msghdr msg = {.msg_iov = &iov,
-			     .msg_iovlen = 1,
-			     .msg_control = ctl.buf,
-			     .msg_controllen = sizeof(ctl.buf)};
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
 	struct cmsghdr *c;
 	struct ucred cred;
 	ssize_t n;
 
-	*sender = 0;
-	/* Room for the credentials only: fds sent along truncate the control
-	 * data (MSG_CTRUNC, refused below) and are not installed. */
+	/* No control buffer, or room for the credentials only: fds a
+	 * hostile caller sends truncate it (MSG_CTRUNC, refused below) and
+	 * are dropped by the kernel instead of landing in the helper. */
+	if (sender) {
+		*sender = 0;
+		msg.msg_control = ctl.buf;
+		msg.msg_controllen = sizeof(ctl.buf);
+	}
 	n = recv_retry(fd, &msg, MSG_CMSG_CLOEXEC);
 	if (n < 0)
 		return -errno;
@@ -184,13 +169,25 @@ int iso_proto_recv_request_cred(int fd, struct iso_request *req, int *sender)
 		return -ECONNRESET;
 	if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
 		return -EBADMSG;
-	c = CMSG_FIRSTHDR(&msg);
-	if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_CREDENTIALS ||
-	    c->cmsg_len != CMSG_LEN(sizeof(cred)))
-		return -EBADMSG;
-	memcpy(&cred, CMSG_DATA(c), sizeof(cred));
-	*sender = (int)cred.pid;
+	if (sender) {
+		c = CMSG_FIRSTHDR(&msg);
+		if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_CREDENTIALS ||
+		    c->cmsg_len != CMSG_LEN(sizeof(cred)))
+			return -EBADMSG;
+		memcpy(&cred, CMSG_DATA(c), sizeof(cred));
+		*sender = (int)cred.pid;
+	}
 	return iso_proto_decode_request(buf, (size_t)n, req);
+}
+
+int iso_proto_recv_request(int fd, struct iso_request *req)
+{
+	return recv_request(fd, req, NULL);
+}
+
+int iso_proto_recv_request_cred(int fd, struct iso_request *req, int *sender)
+{
+	return recv_request(fd, req, sender);
 }
 
 int iso_proto_send_reply(int fd, const struct iso_reply *rep, const int *fds, size_t nfds)
