@@ -157,13 +157,19 @@ default {
 EOF
 )
 	iso_service "isot-fnd-$tag" "$NCONF"
-	sec_harness "isot-fnd-$tag" isot_fa sleep 600 >/dev/null 2>&1 &
-	for _ in $(seq 1 100); do [ -n "$(holder_pid "$UA")" ] && break; sleep 0.1; done
-	hp=$(holder_pid "$UA")
+	sec_harness "isot-fnd-$tag" isot_fa sleep 600 >"$ISO_TMP/nest-$tag.out" 2>&1 &
+	# The record is written before the caller's leaf is made: wait for
+	# both, and for a holder that lives (not the last round's, going).
+	hp='' outer=''
+	for _ in $(seq 1 200); do
+		hp=$(holder_pid "$UA")
+		outer=$(ls "$CPU/$SEC_ROOT/user-$UA" 2>/dev/null | grep '^session-' | head -1)
+		[ -n "$hp" ] && [ -n "$outer" ] && kill -0 "$hp" 2>/dev/null && break
+		sleep 0.1
+	done
 	rec=$(cat "$SEC_RUNDIR/user-$UA.user.holder" 2>/dev/null)
-	outer=$(ls "$CPU/$SEC_ROOT/user-$UA" 2>/dev/null | grep '^session-' | head -1)
-	if [ -z "$hp" ] || [ -z "$outer" ]; then
-		fail "2 [$ns] setup: a live session with a holder"
+	if [ -z "$hp" ] || [ -z "$outer" ] || ! kill -0 "$hp" 2>/dev/null; then
+		fail "2 [$ns] setup: a live session with a holder" "holder '${hp}' leaf '${outer}' record '${rec}'" "$(cat "$ISO_TMP/nest-$tag.out")"
 		pkill -KILL -u isot_fa sleep
 		continue
 	fi
@@ -180,7 +186,8 @@ EOF
 	check "2 [$ns] ... and the outer session's processes live" sh -c "pgrep -u isot_fa -x sleep >/dev/null"
 	pkill -KILL -u isot_fa sleep
 	wait
-	WAIT_TENTHS=50 wait_gone test -n "$(holder_pid "$UA")"
+	WAIT_TENTHS=150 wait_gone test -n "$(holder_pid "$UA")" ||
+		fail "2 [$ns] the holder's record goes with the session" "$(cat "$SEC_RUNDIR/user-$UA.user.holder" 2>&1)"
 done
 
 # ---------------------------------------------------------------------------
