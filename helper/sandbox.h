@@ -51,6 +51,13 @@ int sb_holder_find(int statedir, uid_t uid, const char *key, struct sb_holder *o
  * marker while the marker names it. */
 void sb_record_drop(int statedir, const char *record);
 
+/* Removes the mntns-<ino> markers that no record backs any more (the
+ * record is gone, or holds another inode), and half-written ones; with
+ * uid != (uid_t)-1 only those naming a record of uid. Calls said() with
+ * each name removed and why. Returns how many, or -errno. */
+int sb_marker_sweep(int statedir, uid_t uid,
+		    void (*said)(const char *name, const char *why, void *arg), void *arg);
+
 /* 1 when this process's mount namespace is a live holder's (a login from
  * inside a sandbox without a pid namespace), 0 when not, -errno when it
  * cannot tell. Needs the initial pid namespace. O(1): PID 1's namespace,

@@ -3,8 +3,9 @@
  * isolatectl gc: removes what a crash or a kill left behind, under each
  * user's lock, with the helper's own functions: empty session leaves
  * (cg_user_gc), records of dead holders (sb_holder_find drops them),
- * empty holder leaves, and sandboxes with nothing left in them when the
- * user has no live session (sb_holder_destroy). It never kills a process
+ * empty holder leaves, sandboxes with nothing left in them when the
+ * user has no live session (sb_holder_destroy), and mount namespace
+ * markers that no record backs (sb_marker_sweep). It never kills a process
  * of a user and never touches a live session. The helper does the same at
  * every open and close of that user; gc is for users who do not log in
  * again, and says what it removed.
@@ -270,6 +271,14 @@ out:
 	free(leaves);
 }
 
+static void gc_marker_said(const char *name, const char *why, void *arg)
+{
+	struct gc *g = arg;
+
+	printf("removed stale marker %s/%s (%s)\n", ISO_RUNDIR, name, why);
+	g->removed++;
+}
+
 int cmd_gc(int argc, char **argv)
 {
 	struct iso_config *cfg = NULL;
@@ -326,6 +335,13 @@ int cmd_gc(int argc, char **argv)
 	for (size_t i = 0; i < nuids; i++)
 		if (!a.npos || uids[i] == want)
 			gc_user(&g, uids[i]);
+	/* after the users: a record dropped above takes its marker along, and
+	 * what is left no record backs (shared by all users: under its lock) */
+	if (g.statedir >= 0 &&
+	    sb_marker_sweep(g.statedir, a.npos ? want : (uid_t)-1, gc_marker_said, &g) < 0) {
+		ctl_warn("gc: cannot sweep the mount namespace markers in %s", ISO_RUNDIR);
+		g.failed++;
+	}
 	if (!g.removed && !g.failed)
 		printf("nothing to clean up\n");
 	r = g.failed ? CTL_FAIL : CTL_OK;

@@ -429,9 +429,17 @@ H isot_ck sh -c 'setsid sleep 300 </dev/null >/dev/null 2>&1 &' >/dev/null 2>&1
 hp=$(cut -d' ' -f1 "$RUN/user-$UK.user.holder" 2>/dev/null)
 check "keep: the holder outlives the session" test -n "$hp" -a -d "/proc/$hp"
 check "keep: and the sleep in it runs" wait_for 10 pgrep -u isot_ck -x sleep
+# its mount namespace's marker, and a forged one naming its record
+ino=$(stat -L -c %i "/proc/$hp/ns/mnt")
+expect_eq "keep: the marker of the holder's mount namespace names its record" \
+	"user-$UK.user.holder" "$(readlink "$RUN/mntns-$ino")"
+ln -s "user-$UK.user.holder" "$RUN/mntns-4026999993"
+on_exit "rm -f $RUN/mntns-402699999*"
 run "$CTL" gc -c "$CONF" isot_ck
-expect_eq "gc leaves a sandbox with a process in it alone" "0 nothing to clean up" "$RC $OUT"
+expect_eq "gc leaves a sandbox with a process in it alone (only a marker its record does not back goes)" \
+	"0 removed stale marker $RUN/mntns-4026999993 (its record is another sandbox's)" "$RC $OUT"
 check "and the holder still runs" test -d "/proc/$hp"
+check "and its marker stays" test -L "$RUN/mntns-$ino"
 # ... until its holder is killed: the kernel kills the pid namespace.
 # Its keeper (the holder's parent) would tidy up after it: kill that
 # first, as a crash or an admin's kill -9 would, to leave a stale record.
@@ -472,6 +480,12 @@ check "gc: and its cgroup" test ! -e "$CPU/$ROOT/user-$UK"
 mkdir -p "$CPU/$ROOT/user-$UD/session-0123456789abcdef"
 echo "$$ 1" >"$RUN/user-$UD.user.holder"
 echo "1 1" >"$RUN/user-$UD.user.holder.new"
+# ... and markers of mount namespaces: one whose record is gone with it
+# (above), one half-written, and one of another user that a gc of isot_cd
+# must not touch
+ln -s "user-$UD.user.holder" "$RUN/mntns-4026999991"
+ln -s "user-$UD.user.holder" "$RUN/mntns-4026999992.new"
+ln -s "user-$UK.user.holder" "$RUN/mntns-4026999994"
 run "$CTL" status -c "$CONF" isot_cd
 expect_match "status: a recycled pid is not taken for a holder" "STALE record user-$UD.user.holder \(holder pid $$ is gone" "$OUT"
 expect_match "status: the empty leaf is flagged" "session-0123456789abcdef +0 process\(es\), empty: gc removes it" "$OUT"
@@ -479,8 +493,16 @@ run "$CTL" gc -c "$CONF" isot_cd
 expect_eq "gc of hand-made leftovers" "0 removed stale holder record $RUN/user-$UD.user.holder (holder pid $$ is gone)
 removed half-written record $RUN/user-$UD.user.holder.new
 removed empty leaf $CPU/$ROOT/user-$UD/session-0123456789abcdef
-removed empty cgroup $CPU/$ROOT/user-$UD" "$RC $OUT"
+removed empty cgroup $CPU/$ROOT/user-$UD" "$RC $(printf '%s\n' "$OUT" | grep -v marker)"
 check "gc did not signal the recycled pid (this test is alive)" kill -0 $$
+expect_eq "gc: removed the markers no record backs, said why" \
+"removed stale marker $RUN/mntns-4026999991 (its record is gone)
+removed stale marker $RUN/mntns-4026999992.new (half-written)" \
+	"$(printf '%s\n' "$OUT" | grep marker | sort)"
+check "gc of isot_cd: another user's marker stays" test -L "$RUN/mntns-4026999994"
+run "$CTL" gc -c "$CONF"
+expect_match "gc of all: and now it goes" "^removed stale marker $RUN/mntns-4026999994 \(its record is gone\)$" "$OUT"
+check "gc: no marker of ours left" sh -c "! ls $RUN | grep -q '^mntns-402699999'"
 
 # gc never touches a live session
 H isot_ca sh -c 'sleep 2' >/dev/null 2>&1 &
