@@ -27,6 +27,9 @@ UK=$(id -u isot_fk)
 holders_now() { pgrep -x isolate-holder | sort | tr '\n' ' '; }
 # nothing of a user left (the clean-up worker of a close is asynchronous)
 wait_clean() { wait_for 10 sec_user_clean "$1"; }
+# holder_left UID: a holder record of UID is there (a function, so that a
+# wait evaluates it each time, not once)
+holder_left() { [ -n "$(holder_pid "$1")" ]; }
 
 sec_conf fnd 50% 256
 H() { sec_harness isot-fnd "$@"; }
@@ -121,7 +124,7 @@ echo "     isolate-holder zombies on the machine after that logout: $hz"
 out=$(sec_attack_root --user isot_fb --subreaper-uid 0)
 expect_match "5 below a root subreaper: confined as normal" 'result=confined' "$out"
 sec_attack_root --user isot_fb --op close --sid "$(sid_of "$out")" >/dev/null
-WAIT_TENTHS=50 wait_gone test -n "$(holder_pid "$UB")"
+WAIT_TENTHS=50 wait_gone holder_left "$UB"
 
 # ... nor in the caller's cgroup (a user's delegated one could freeze it),
 # also for a rule that manages no cgroup at all
@@ -186,7 +189,7 @@ EOF
 	check "2 [$ns] ... and the outer session's processes live" sh -c "pgrep -u isot_fa -x sleep >/dev/null"
 	pkill -KILL -u isot_fa sleep
 	wait
-	WAIT_TENTHS=150 wait_gone test -n "$(holder_pid "$UA")" ||
+	WAIT_TENTHS=150 wait_gone holder_left "$UA" ||
 		fail "2 [$ns] the holder's record goes with the session" "$(cat "$SEC_RUNDIR/user-$UA.user.holder" 2>&1)"
 done
 
@@ -218,7 +221,7 @@ elif [ -n "$tmp" ] && [ "$tmp" -le $((mem / 4)) ] && [ -n "$vtmp" ] && [ "$vtmp"
 else
 	fail "8 shipped config: /tmp and /var/tmp each at most a quarter of the RAM" "$out"
 fi
-WAIT_TENTHS=50 wait_gone test -n "$(holder_pid "$UK")"
+WAIT_TENTHS=50 wait_gone holder_left "$UK"
 
 # ---------------------------------------------------------------------------
 # 3. on_logout = kill with another session open: a leaf of 1,400 processes.
