@@ -53,8 +53,10 @@ void sb_record_drop(int statedir, const char *record);
 
 /* Removes the mntns-<ino> markers that no record backs any more (the
  * record is gone, or holds another inode), and half-written ones; with
- * uid != (uid_t)-1 only those naming a record of uid. Calls said() with
- * each name removed and why. Returns how many, or -errno. */
+ * uid != (uid_t)-1 only those naming a record of uid. Only a missing
+ * record is taken for gone. Calls said() with each name removed and why.
+ * Returns how many, or -errno when one could not be judged or removed
+ * (the others were all the same). */
 int sb_marker_sweep(int statedir, uid_t uid,
 		    void (*said)(const char *name, const char *why, void *arg), void *arg);
 

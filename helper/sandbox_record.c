@@ -156,39 +156,59 @@ static int marker_write(int statedir, const char *record, unsigned long long ino
 	return r;
 }
 
-/* Why marker name (its link read into link) is stale, or NULL when a
- * record of root's holds its inode. Called under the marker lock. */
-static const char *marker_stale(int statedir, const char *name, const char *link)
+/* Why marker name is stale ("" when a record of root's holds its
+ * inode), or NULL when it cannot tell: only a missing file counts as
+ * gone, any other error leaves the marker be. Called under the lock. */
+static const char *marker_stale(int statedir, const char *name, uid_t uid, int *err)
 {
 	unsigned long long want, ino;
 	struct sb_holder h;
 	struct stat st;
-	char buf[64], *end;
+	char link[112], buf[64], *end;
+	const char *rest;
+	size_t len = strlen(name);
+	ssize_t n;
+	uid_t u;
 
+	*err = 0;
+	n = readlinkat(statedir, name, link, sizeof(link) - 1);
+	if (n < 0) {
+		if (errno == EINVAL && uid == (uid_t)-1)
+			return "not a link to a record";
+		*err = errno == ENOENT || errno == EINVAL ? 0 : -errno;
+		return NULL;
+	}
+	link[n] = '\0';
+	if (uid != (uid_t)-1 && (iso_parse_state_name(link, &u, &rest) < 0 || u != uid))
+		return NULL;
+	if (len > 4 && !strcmp(name + len - 4, ".new"))
+		return "half-written";
 	errno = 0;
 	want = strtoull(name + strlen("mntns-"), &end, 10);
 	if (errno || *end || !want)
 		return "not a marker's name";
-	if (fstatat(statedir, link, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return "its record is gone";
-	if (!S_ISREG(st.st_mode) || st.st_uid != 0 ||
-	    iso_read_file_at(statedir, link, buf, sizeof(buf)) <= 0 ||
-	    record_parse(buf, &h, &ino) < 0)
+	if (fstatat(statedir, link, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		*err = errno == ENOENT ? 0 : -errno;
+		return errno == ENOENT ? "its record is gone" : NULL;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_uid != 0)
 		return "it names no holder record";
-	return ino == want ? NULL : "its record is another sandbox's";
+	if (iso_read_file_at(statedir, link, buf, sizeof(buf)) <= 0) {
+		*err = -EIO;
+		return NULL;
+	}
+	if (record_parse(buf, &h, &ino) < 0)
+		return "it names no holder record";
+	return ino == want ? "" : "its record is another sandbox's";
 }
 
 int sb_marker_sweep(int statedir, uid_t uid,
 		    void (*said)(const char *name, const char *why, void *arg), void *arg)
 {
-	char link[112];
-	const char *why, *rest;
+	const char *why;
 	struct dirent *de;
-	struct stat st;
 	DIR *d;
-	uid_t u;
-	ssize_t n;
-	int fd, lk, r = 0;
+	int fd, lk, e, gone, r = 0, failed = 0;
 
 	fd = openat(statedir, ".", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
@@ -199,42 +219,32 @@ int sb_marker_sweep(int statedir, uid_t uid,
 		iso_close(fd);
 		return r;
 	}
-	/* writers replace and droppers remove markers under this lock: a
-	 * marker judged stale here cannot be rewritten before it goes */
-	lk = marker_lock(statedir);
-	if (lk < 0) {
-		closedir(d);
-		return -EAGAIN;
-	}
 	while ((de = readdir(d))) {
-		size_t len = strlen(de->d_name);
-
-		if (strncmp(de->d_name, "mntns-", 6) != 0 ||
-		    fstatat(statedir, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		if (strncmp(de->d_name, "mntns-", 6) != 0)
 			continue;
-		n = S_ISLNK(st.st_mode) ? readlinkat(statedir, de->d_name, link, sizeof(link) - 1)
-					: -1;
-		if (n > 0)
-			link[n] = '\0';
-		else
-			link[0] = '\0';
-		if (uid != (uid_t)-1 && (iso_parse_state_name(link, &u, &rest) < 0 || u != uid))
+		/* judged and removed under the lock writers and droppers take,
+		 * one at a time: no helper waits on us for long, and said()
+		 * (our output, which may block) runs without it */
+		lk = marker_lock(statedir);
+		if (lk < 0) {
+			failed = -EAGAIN;
 			continue;
-		if (len > 4 && !strcmp(de->d_name + len - 4, ".new"))
-			why = "half-written";
-		else if (!S_ISLNK(st.st_mode) || n <= 0)
-			why = "not a link to a record";
-		else
-			why = marker_stale(statedir, de->d_name, link);
-		if (!why || unlinkat(statedir, de->d_name, 0) < 0)
+		}
+		why = marker_stale(statedir, de->d_name, uid, &e);
+		gone = why && *why && unlinkat(statedir, de->d_name, 0) == 0;
+		if (why && *why && !gone && errno != ENOENT)
+			e = -errno;
+		iso_close(lk);
+		if (e < 0)
+			failed = e;
+		if (!gone)
 			continue;
 		if (said)
 			said(de->d_name, why, arg);
 		r++;
 	}
-	iso_close(lk);
 	closedir(d);
-	return r;
+	return failed < 0 ? failed : r;
 }
 
 /* Drops the record file and its marker, if the marker still names it. */

@@ -337,10 +337,15 @@ int cmd_gc(int argc, char **argv)
 			gc_user(&g, uids[i]);
 	/* after the users: a record dropped above takes its marker along, and
 	 * what is left no record backs (shared by all users: under its lock) */
-	if (g.statedir >= 0 &&
-	    sb_marker_sweep(g.statedir, a.npos ? want : (uid_t)-1, gc_marker_said, &g) < 0) {
-		ctl_warn("gc: cannot sweep the mount namespace markers in %s", ISO_RUNDIR);
-		g.failed++;
+	if (g.statedir >= 0) {
+		int sr = sb_marker_sweep(g.statedir, a.npos ? want : (uid_t)-1, gc_marker_said, &g);
+
+		if (sr < 0) {
+			ctl_warn(
+				"gc: cannot judge or remove every mount namespace marker in %s: %s",
+				ISO_RUNDIR, strerror(-sr));
+			g.failed++;
+		}
 	}
 	if (!g.removed && !g.failed)
 		printf("nothing to clean up\n");
