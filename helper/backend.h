@@ -51,7 +51,9 @@ struct iso_backend_ops {
 	void (*describe)(struct iso_sess *c, char *buf, size_t len);
 
 	/* ---- the sandbox's holder ---- */
-	/* The user's live sessions (per-session sandboxes are bounded). */
+	/* The user's live sessions (per-session sandboxes and kept helpers
+	 * are bounded), or -1 where this backend cannot count them (a
+	 * cgroupfs rule without limits makes no session leaves). */
 	int (*live_sessions)(struct iso_sess *c);
 	/* cgroup_ns: the user's cgroup dirs the sandbox shows. */
 	void (*cgroup_view)(struct iso_sess *c, struct sb_cgview *v);

@@ -203,6 +203,8 @@ static int cf_live_sessions(struct iso_sess *c)
 {
 	int live = 0;
 
+	if (!c->ctrls)
+		return -1;
 	cg_user_gc(c->cg, c->uid, &live, NULL);
 	return live;
 }

@@ -248,7 +248,7 @@ void iso_kept_serve(const struct iso_paths *paths, const struct iso_caller *call
 	kc.kept = 1;
 	kc.pidfd = pidfd;
 	kc.deadline_ms = t_req + ISO_KEPT_DEADLINE_MS;
-	iso_session_handle(paths, &kc, &req, &rep, fds, &nfds);
+	(void)iso_session_handle(paths, &kc, &req, &rep, fds, &nfds);
 	(void)iso_counters_note(paths->rundir, &req, &rep);
 	r = iso_session_reply(ISO_HELPER_FD, &rep, fds, nfds);
 	if (r < 0)

@@ -68,7 +68,7 @@ int main(int argc, char **argv)
 	struct iso_err err = {0};
 	int fds[ISO_MAX_FDS];
 	size_t nfds = 0;
-	int i, r, kept = -1, pidfd = -1, replied = -1;
+	int i, r, keep, kept = -1, pidfd = -1, replied = -1;
 
 	r = iso_sanitize_process(ISO_HELPER_FD);
 	if (r < 0)
@@ -114,13 +114,13 @@ int main(int argc, char **argv)
 	if (r < 0)
 		return die("refusing to run", &err, r);
 
-	iso_session_handle(&paths, &caller, &req, &rep, fds, &nfds);
+	keep = iso_session_handle(&paths, &caller, &req, &rep, fds, &nfds);
 	/* every open and close that reached the session flow, by outcome */
 	(void)iso_counters_note(paths.rundir, &req, &rep);
 
 	/* One helper per session: a child of ours stays for the close. It
 	 * takes the fds it does not need along and closes them. */
-	if (req.op == ISO_OP_OPEN && rep.result == ISO_RES_CONFINED) {
+	if (req.op == ISO_OP_OPEN && keep) {
 		kept = iso_kept_start(&caller, &pidfd, &replied);
 		if (kept == 1) {
 			for (i = 0; i < ISO_MAX_FDS; i++)

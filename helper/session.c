@@ -201,12 +201,30 @@ static int user_has_nothing(struct iso_sess *c)
 	return iso_user_left(c->cg, c->statedir, c->uid) == 0;
 }
 
-void iso_session_handle(const struct iso_paths *paths, const struct iso_caller *caller,
-			const struct iso_request *req, struct iso_reply *rep, int fds[ISO_MAX_FDS],
-			size_t *nfds)
+/* A kept helper is a root process left per session, as a watcher is:
+ * the same bound per user, counted with this session. Where the backend
+ * cannot count (a rule without cgroup limits), none is kept. */
+static int may_keep(struct iso_sess *c)
+{
+	int live;
+
+	if (c->rep->result != ISO_RES_CONFINED || !c->be)
+		return 0;
+	/* cgroupfs counted them at apply, under the lock we still hold */
+	if (c->cg && c->ctrls)
+		live = c->live + !c->reuse;
+	else
+		live = c->be->live_sessions(c);
+	return live >= 0 && live <= MAX_USER_SESSIONS_WITH_DAEMON;
+}
+
+int iso_session_handle(const struct iso_paths *paths, const struct iso_caller *caller,
+		       const struct iso_request *req, struct iso_reply *rep, int fds[ISO_MAX_FDS],
+		       size_t *nfds)
 {
 	struct iso_sess c;
 	size_t i;
+	int keep = 0;
 
 	memset(&c, 0, sizeof(c));
 	memset(rep, 0, sizeof(*rep));
@@ -241,6 +259,7 @@ void iso_session_handle(const struct iso_paths *paths, const struct iso_caller *
 			iso_session_open(&c);
 			if (rep->result == ISO_RES_CONFINED)
 				log_confined(&c);
+			keep = may_keep(&c);
 		} else
 			iso_session_close(&c);
 	}
@@ -265,6 +284,7 @@ void iso_session_handle(const struct iso_paths *paths, const struct iso_caller *
 		c.be->close(&c);
 	iso_close(c.statedir);
 	iso_config_free(c.cfg);
+	return keep;
 }
 
 int iso_session_reply(int sock, const struct iso_reply *rep, int fds[ISO_MAX_FDS], size_t nfds)

@@ -14,6 +14,7 @@ iso_user isot_a
 iso_user isot_g -G isot_grp
 iso_user isot_u -G isot_grp
 iso_user isot_ex
+iso_user isot_m
 CPU=$(iso_cg_mount cpu)
 PIDS=$(iso_cg_mount pids)
 UA=$(id -u isot_a)
@@ -29,6 +30,7 @@ default {
 }
 group "isot_grp" { cpu_quota = 50% }
 user "isot_u" { cpu_quota = "30%" }
+user "isot_m" { tasks_max = 1000 }
 EOF
 )
 iso_service isot-core "$CONF"
@@ -272,6 +274,53 @@ if gcc -std=gnu11 -I"$ISO_TOP/common" -o "$ISO_TMP/kept_probe" "$ISO_TOP/tests/i
 else
 	fail "cannot build the kept-helper probe: $(cat "$ISO_TMP/gcc.err")"
 fi
+
+# A kept helper is a root process left per session, as a watcher or a
+# per-session holder is: the same bound per user (256 live sessions).
+# The live sessions are leaves of ours, each with a sleep of ours in it.
+UM=$(id -u isot_m)
+H isot_m true >/dev/null 2>&1 # the tree of $ROOT, as the helper makes it
+mleaves=()
+on_exit 'pkill -KILL -f "^sleep 7[0-9]{2}$"; for d in "${mleaves[@]}"; do rmdir "$d"; done; rmdir "$CPU/$ROOT/user-$UM" 2>/dev/null'
+mk_live() {
+	local i d
+	for i in $(seq "$1" "$2"); do
+		d=$CPU/$ROOT/user-$UM/session-$(printf '%016x' "$i")
+		mkdir -p "$d" && mleaves+=("$d")
+		# in a subshell: no job of ours, no "Killed" line at the end
+		(sh -c 'echo $$ >"$1/cgroup.procs" && exec sleep 7${2}' sh "$d" "$(printf '%02d' $((i % 100)))" &)
+	done
+	wait_for 20 sh -c "[ \$(cat $CPU/$ROOT/user-$UM/session-*/cgroup.procs | wc -l) -ge $2 ]" ||
+		fail "setup: $2 live sessions of isot_m" "$(cat $CPU/$ROOT/user-$UM/session-*/cgroup.procs | wc -l) processes in its leaves"
+}
+mk_live 1 255
+# kept_in_session: the count of kept helpers while a session of isot_m
+# runs, then the close's exit status. Once the session's command runs
+# the open has replied, and a kept helper is forked before the reply;
+# the open's own helper (the harness's child) may still be exiting.
+kept_in_session() {
+	local kh n p
+	KH isot_m sh -c 'exec sleep 4' >"$ISO_TMP/kept.out" 2>&1 &
+	kh=$!
+	wait_for 20 pgrep -u isot_m -x sleep >/dev/null
+	n=0
+	for p in $(kept_pids); do
+		[ "$(ps -o ppid= -p "$p" | tr -d ' ')" = "$kh" ] || n=$((n + 1))
+	done
+	wait "$kh"
+	echo "$n rc=$?"
+}
+expect_eq "kept: at 255 live sessions of the user, the 256th gets its kept helper" "1 rc=0" \
+	"$(kept_in_session)"
+mk_live 256 256
+expect_eq "kept: at 256 live sessions, the next gets none (and its close starts a helper)" "0 rc=0" \
+	"$(kept_in_session)"
+pkill -KILL -f "^sleep 7[0-9]{2}$"
+wait_gone sh -c "cat $CPU/$ROOT/user-$UM/session-*/cgroup.procs 2>/dev/null | grep -q ."
+H isot_m true >/dev/null 2>&1
+check "  ... and a login's close removes the empty leaves and the user's cgroups" \
+	test ! -e "$CPU/$ROOT/user-$UM" -a ! -e "$PIDS/$ROOT/user-$UM"
+mleaves=()
 
 out=$(ISO_HARNESS_CLOSE=child KH isot_a true 2>&1)
 expect_eq "a forked child that closes gets a helper of its own: close succeeds" 0 "$?"
