@@ -181,8 +181,8 @@ static int sd_live_sessions(struct iso_sess *c)
 {
 	int live = 0;
 
-	(void)sysd_online_sessions(c->uid, NULL, &live);
-	return live;
+	/* logind unreadable: cannot count (see the op) */
+	return sysd_online_sessions(c->uid, NULL, &live) < 0 ? -1 : live;
 }
 
 /* Where systemd expects the holder: a transient scope of the user's

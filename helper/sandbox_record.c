@@ -193,11 +193,16 @@ static const char *marker_stale(int statedir, const char *name, uid_t uid, int *
 	}
 	if (!S_ISREG(st.st_mode) || st.st_uid != 0)
 		return "it names no holder record";
-	if (iso_read_file_at(statedir, link, buf, sizeof(buf)) <= 0) {
-		*err = -EIO;
+	/* a record dropped since the fstatat (droppers unlink it after
+	 * the marker, outside the lock) is gone as well */
+	n = iso_read_file_at(statedir, link, buf, sizeof(buf));
+	if (n == -ENOENT)
+		return "its record is gone";
+	if (n < 0) {
+		*err = (int)n;
 		return NULL;
 	}
-	if (record_parse(buf, &h, &ino) < 0)
+	if (n == 0 || record_parse(buf, &h, &ino) < 0)
 		return "it names no holder record";
 	return ino == want ? "" : "its record is another sandbox's";
 }
@@ -227,7 +232,7 @@ int sb_marker_sweep(int statedir, uid_t uid,
 		 * (our output, which may block) runs without it */
 		lk = marker_lock(statedir);
 		if (lk < 0) {
-			failed = -EAGAIN;
+			failed = errno && errno != EWOULDBLOCK ? -errno : -EAGAIN;
 			continue;
 		}
 		why = marker_stale(statedir, de->d_name, uid, &e);

@@ -208,11 +208,13 @@ static int may_keep(struct iso_sess *c)
 {
 	int live;
 
-	if (c->rep->result != ISO_RES_CONFINED || !c->be)
+	/* reuse (su or sudo in a session of the same user): no session of
+	 * its own would count it, so the bound would not hold */
+	if (c->rep->result != ISO_RES_CONFINED || !c->be || c->reuse)
 		return 0;
 	/* cgroupfs counted them at apply, under the lock we still hold */
 	if (c->cg && c->ctrls)
-		live = c->live + !c->reuse;
+		live = c->live + 1;
 	else
 		live = c->be->live_sessions(c);
 	return live >= 0 && live <= MAX_USER_SESSIONS_WITH_DAEMON;
