@@ -277,50 +277,87 @@ fi
 
 # A kept helper is a root process left per session, as a watcher or a
 # per-session holder is: the same bound per user (256 live sessions).
-# The live sessions are leaves of ours, each with a sleep of ours in it.
+# The live sessions are leaves of ours, each with a process of ours in it.
 UM=$(id -u isot_m)
-H isot_m true >/dev/null 2>&1 # the tree of $ROOT, as the helper makes it
 mleaves=()
-on_exit 'pkill -KILL -f "^sleep 7[0-9]{2}$"; for d in "${mleaves[@]}"; do rmdir "$d"; done; rmdir "$CPU/$ROOT/user-$UM" 2>/dev/null'
+# kill_mleaves: kills what is in our leaves and removes them
+kill_mleaves() {
+	[ ${#mleaves[@]} -gt 0 ] || return 0
+	local procs=("${mleaves[@]/%//cgroup.procs}")
+	# shellcheck disable=SC2046
+	kill -KILL $(cat "${procs[@]}" 2>/dev/null) 2>/dev/null
+	wait_gone sh -c 'cat "$@" 2>/dev/null | grep -q .' sh "${procs[@]}"
+	rmdir "${mleaves[@]}" 2>/dev/null
+	mleaves=()
+}
+on_exit kill_mleaves
+MFIFO=$ISO_TMP/mleaves.fifo
+mkfifo "$MFIFO"
+# mk_live FIRST LAST: leaves of ours with a process in each, made cheaply
+# (one mkdir, and a subshell blocked in a read: no exec per leaf, which
+# costs tens of ms under the VM lane's emulation)
 mk_live() {
-	local i d
+	local i d dirs=()
 	for i in $(seq "$1" "$2"); do
-		d=$CPU/$ROOT/user-$UM/session-$(printf '%016x' "$i")
-		mkdir -p "$d" && mleaves+=("$d")
-		# in a subshell: no job of ours, no "Killed" line at the end
-		(sh -c 'echo $$ >"$1/cgroup.procs" && exec sleep 7${2}' sh "$d" "$(printf '%02d' $((i % 100)))" &)
+		printf -v d '%s/%s/user-%s/session-%016x' "$CPU" "$ROOT" "$UM" "$i"
+		dirs+=("$d")
+	done
+	mkdir -p "${dirs[@]}" && mleaves+=("${dirs[@]}")
+	for d in "${dirs[@]}"; do
+		(exec 9<>"$MFIFO" && read -r -t 300 -u 9 _) </dev/null >/dev/null 2>&1 &
+		echo $! >"$d/cgroup.procs"
+		disown
 	done
 	wait_for 20 sh -c "[ \$(cat $CPU/$ROOT/user-$UM/session-*/cgroup.procs | wc -l) -ge $2 ]" ||
-		fail "setup: $2 live sessions of isot_m" "$(cat $CPU/$ROOT/user-$UM/session-*/cgroup.procs | wc -l) processes in its leaves"
+		fail "setup: $2 live sessions of isot_m" "$(cat "$CPU/$ROOT/user-$UM"/session-*/cgroup.procs | wc -l) processes in its leaves"
 }
-mk_live 1 255
-# kept_in_session: the count of kept helpers while a session of isot_m
-# runs, then the close's exit status. Once the session's command runs
-# the open has replied, and a kept helper is forked before the reply;
-# the open's own helper (the harness's child) may still be exiting.
-kept_in_session() {
-	local kh n p
-	KH isot_m sh -c 'exec sleep 4' >"$ISO_TMP/kept.out" 2>&1 &
-	kh=$!
-	wait_for 20 pgrep -u isot_m -x sleep >/dev/null
-	n=0
+# kept_count: root's helpers in $KCG (the open's own helper is reaped by
+# the module before the open returns: what is left is the kept one)
+kept_count() {
+	local p n=0
 	for p in $(kept_pids); do
-		[ "$(ps -o ppid= -p "$p" | tr -d ' ')" = "$kh" ] || n=$((n + 1))
+		[ "$(ps -o comm=,uid= -p "$p" | awk '{ print $1, $2 }')" = "pam-isolate-hel 0" ] && n=$((n + 1))
 	done
+	echo "$n"
+}
+# kept_in_session SERVICE USER: the kept helpers while a session of USER
+# runs (its command runs only once the open has replied, and a kept
+# helper is forked before the reply), then the close's exit status
+kept_in_session() {
+	local kh n=none
+	sh -c 'echo $$ >"$1/cgroup.procs"; shift; exec "$@"' sh "$KCG" "$ISO_HARNESS" "$1" "$2" \
+		sh -c 'sleep 60; true' >"$ISO_TMP/kept.out" 2>&1 &
+	kh=$!
+	wait_for 20 pgrep -u "$2" -x sleep >/dev/null && n=$(kept_count)
+	# counted: the session may end (its shell goes on to exit 0)
+	pkill -u "$2" -x sleep
 	wait "$kh"
 	echo "$n rc=$?"
 }
+mk_live 1 255
 expect_eq "kept: at 255 live sessions of the user, the 256th gets its kept helper" "1 rc=0" \
-	"$(kept_in_session)"
+	"$(kept_in_session isot-core isot_m)"
 mk_live 256 256
 expect_eq "kept: at 256 live sessions, the next gets none (and its close starts a helper)" "0 rc=0" \
-	"$(kept_in_session)"
-pkill -KILL -f "^sleep 7[0-9]{2}$"
-wait_gone sh -c "cat $CPU/$ROOT/user-$UM/session-*/cgroup.procs 2>/dev/null | grep -q ."
+	"$(kept_in_session isot-core isot_m)"
+kill_mleaves
 H isot_m true >/dev/null 2>&1
-check "  ... and a login's close removes the empty leaves and the user's cgroups" \
+check "  ... and a login's close removes the user's cgroups" \
 	test ! -e "$CPU/$ROOT/user-$UM" -a ! -e "$PIDS/$ROOT/user-$UM"
-mleaves=()
+# a rule without cgroup limits makes no leaves: nothing counts its
+# sessions, so none is kept
+FCONF=$(iso_conf core-free <<EOF
+cgroup_root = "$ROOT"
+default {
+    namespaces = { user, pid, mount }
+    on_logout = kill
+}
+EOF
+)
+iso_service isot-core-free "$FCONF"
+on_exit "iso_kill_holders isot_m"
+expect_eq "kept: none under a rule without cgroup limits (nothing counts its sessions)" "0 rc=0" \
+	"$(kept_in_session isot-core-free isot_m)"
 
 out=$(ISO_HARNESS_CLOSE=child KH isot_a true 2>&1)
 expect_eq "a forked child that closes gets a helper of its own: close succeeds" 0 "$?"
