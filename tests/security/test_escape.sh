@@ -20,14 +20,18 @@ for u in isot_ea isot_eb; do
 	H "$u" sleep 600 >/dev/null 2>&1 &
 	on_exit "pkill -KILL -u $u sleep"
 done
-for _ in $(seq 1 100); do
-	[ -n "$(holder_pid "$UA")" ] && [ -n "$(holder_pid "$UB")" ] && break
+# the holder's record is written before the caller's leaf is made: wait
+# for both users' holders and session leaves
+leaf_of() { find "$CPU/$SEC_ROOT/user-$1" -maxdepth 1 -name 'session-*' 2>/dev/null | head -1; }
+for _ in $(seq 1 200); do
+	[ -n "$(holder_pid "$UA")" ] && [ -n "$(holder_pid "$UB")" ] &&
+		[ -n "$(leaf_of "$UA")" ] && [ -n "$(leaf_of "$UB")" ] && break
 	sleep 0.1
 done
 HA=$(holder_pid "$UA")
 HB=$(holder_pid "$UB")
-check "setup: both users have a live sandboxed session" test -n "$HA" -a -n "$HB"
-LEAF_B=$(find "$CPU/$SEC_ROOT/user-$UB" -maxdepth 1 -name 'session-*' | head -1)
+LEAF_B=$(leaf_of "$UB")
+check "setup: both users have a live sandboxed session" test -n "$HA" -a -n "$HB" -a -n "$(leaf_of "$UA")" -a -n "$LEAF_B"
 if iso_is_v2; then QUOTA=cpu.max; else QUOTA=cpu.cfs_quota_us; fi
 
 # expect_refused NAME OUTPUT: OUTPUT has the line "NAME: refused"
