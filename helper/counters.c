@@ -17,14 +17,13 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "fsutil.h"
 #include "lock.h"
 
-/* 5 ms apart: 200 ms at most, far above a request's own hold */
-#define COUNTERS_LOCK_TRIES 40
+/* far above a request's own hold */
+#define COUNTERS_LOCK_WAIT_MS 200
 
 /* Order of the file; isolatectl(8) documents the metric of each. */
 static const char *const names[] = {
@@ -113,15 +112,9 @@ int iso_counters_note(const char *rundir, const struct iso_request *req,
 	/* Bounded: a helper frozen while it holds the lock (a cgroup its
 	 * caller may freeze) must not stall every other login; a count
 	 * missed is a metric short, not a login refused. */
-	for (int i = 0; flock(fd, LOCK_EX | LOCK_NB) < 0; i++) {
-		struct timespec ts = {0, 5 * 1000000L};
-
-		if (errno != EWOULDBLOCK || i >= COUNTERS_LOCK_TRIES) {
-			r = -errno;
-			goto out;
-		}
-		nanosleep(&ts, NULL);
-	}
+	r = iso_flock_wait(fd, COUNTERS_LOCK_WAIT_MS);
+	if (r < 0)
+		goto out;
 	got = pread(fd, buf, sizeof(buf) - 1, 0);
 	if (got < 0) {
 		r = -errno;

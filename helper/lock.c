@@ -61,10 +61,24 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
+int iso_flock_wait(int fd, int wait_ms)
+{
+	long waited = 0;
+
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return -errno;
+		if (waited >= wait_ms)
+			return -EAGAIN;
+		sleep_ms(5);
+		waited += 5;
+	}
+	return 0;
+}
+
 static int named_lock(int statedir, const char *name, int wait_ms, int *lockfd, struct iso_err *err)
 {
 	struct stat fst, nst;
-	long waited = 0;
 	int fd = -1, r;
 
 	for (;;) {
@@ -86,20 +100,16 @@ static int named_lock(int statedir, const char *name, int wait_ms, int *lockfd, 
 					ISO_RUNDIR, name);
 			goto fail;
 		}
-		while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-			if (errno != EWOULDBLOCK && errno != EINTR) {
-				r = iso_err_set(err, -errno, "cannot lock %s/%s: %s", ISO_RUNDIR,
-						name, strerror(errno));
-				goto fail;
-			}
-			if (waited >= wait_ms) {
-				r = iso_err_set(err, -EAGAIN,
-						"user lock %s/%s busy for %d ms; giving up",
-						ISO_RUNDIR, name, wait_ms);
-				goto fail;
-			}
-			sleep_ms(5);
-			waited += 5;
+		r = iso_flock_wait(fd, wait_ms);
+		if (r == -EAGAIN) {
+			r = iso_err_set(err, r, "user lock %s/%s busy for %d ms; giving up",
+					ISO_RUNDIR, name, wait_ms);
+			goto fail;
+		}
+		if (r < 0) {
+			r = iso_err_set(err, r, "cannot lock %s/%s: %s", ISO_RUNDIR, name,
+					strerror(-r));
+			goto fail;
 		}
 		/* The previous holder may have unlinked the file between our
 		 * open and flock: then we locked an orphan inode. */

@@ -20,6 +20,11 @@ int iso_state_open(const char *path, int *dirfd, struct iso_err *err);
  */
 int iso_user_lock(int statedir, uid_t uid, int wait_ms, int *lockfd, struct iso_err *err);
 
+/* flock(fd, LOCK_EX), waiting at most wait_ms (polled every 5 ms): 0,
+ * -EAGAIN when it stayed busy, or -errno. Every lock others wait on is
+ * taken so: a process frozen while it holds one holds no one up for long. */
+int iso_flock_wait(int fd, int wait_ms);
+
 /* Open and close of one user are serialised; 30 s is far beyond any real
  * critical section (a few ms) and keeps a wedged helper from blocking that
  * user's logins forever. */

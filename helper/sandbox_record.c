@@ -18,7 +18,6 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <syslog.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "fsutil.h"
@@ -121,17 +120,16 @@ static int record_parse(const char *buf, struct sb_holder *h, unsigned long long
  * just wrote. */
 static int marker_lock(int statedir)
 {
-	struct timespec ts = {0, 5 * 1000000L};
-	int fd = openat(statedir, ".", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = openat(statedir, ".", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), r;
 
-	/* bounded (1 s), as every lock others wait on: a helper frozen
-	 * while it holds this one must not hold up every holder's start */
-	for (int i = 0; fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0; i++) {
-		if (errno != EWOULDBLOCK || i >= 200) {
-			iso_close(fd);
-			return -1;
-		}
-		nanosleep(&ts, NULL);
+	if (fd < 0)
+		return -errno;
+	/* bounded (1 s): a helper frozen while it holds this one must not
+	 * hold up every holder's start */
+	r = iso_flock_wait(fd, 1000);
+	if (r < 0) {
+		iso_close(fd);
+		return r;
 	}
 	return fd;
 }
@@ -146,7 +144,7 @@ static int marker_write(int statedir, const char *record, unsigned long long ino
 	snprintf(tmp, sizeof(tmp), "%s.new", name);
 	lk = marker_lock(statedir);
 	if (lk < 0)
-		return -errno;
+		return lk;
 	unlinkat(statedir, tmp, 0);
 	if (symlinkat(record, statedir, tmp) < 0 || renameat(statedir, tmp, statedir, name) < 0)
 		r = -errno;
@@ -156,6 +154,26 @@ static int marker_write(int statedir, const char *record, unsigned long long ino
 	return r;
 }
 
+/* Record name: a root-owned regular file holding "pid start [ino]". 0,
+ * -ENOENT when there is none, -EINVAL when it is no record, or -errno. */
+static int record_load(int statedir, const char *name, struct sb_holder *h, unsigned long long *ino)
+{
+	char buf[64];
+	struct stat st;
+	ssize_t n;
+
+	memset(h, 0, sizeof(*h));
+	*ino = 0;
+	if (fstatat(statedir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode) || st.st_uid != 0)
+		return -EINVAL;
+	n = iso_read_file_at(statedir, name, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	return n == 0 ? -EINVAL : record_parse(buf, h, ino);
+}
+
 /* Why marker name is stale ("" when a record of root's holds its
  * inode), or NULL when it cannot tell: only a missing file counts as
  * gone, any other error leaves the marker be. Called under the lock. */
@@ -163,12 +181,12 @@ static const char *marker_stale(int statedir, const char *name, uid_t uid, int *
 {
 	unsigned long long want, ino;
 	struct sb_holder h;
-	struct stat st;
-	char link[112], buf[64], *end;
+	char link[112], *end;
 	const char *rest;
 	size_t len = strlen(name);
 	ssize_t n;
 	uid_t u;
+	int r;
 
 	*err = 0;
 	n = readlinkat(statedir, name, link, sizeof(link) - 1);
@@ -187,23 +205,17 @@ static const char *marker_stale(int statedir, const char *name, uid_t uid, int *
 	want = strtoull(name + strlen("mntns-"), &end, 10);
 	if (errno || *end || !want)
 		return "not a marker's name";
-	if (fstatat(statedir, link, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-		*err = errno == ENOENT ? 0 : -errno;
-		return errno == ENOENT ? "its record is gone" : NULL;
-	}
-	if (!S_ISREG(st.st_mode) || st.st_uid != 0)
-		return "it names no holder record";
-	/* a record dropped since the fstatat (droppers unlink it after
-	 * the marker, outside the lock) is gone as well */
-	n = iso_read_file_at(statedir, link, buf, sizeof(buf));
-	if (n == -ENOENT)
+	/* ENOENT also for a record dropped since the stat in record_load
+	 * (droppers unlink it after the marker, outside the lock) */
+	r = record_load(statedir, link, &h, &ino);
+	if (r == -ENOENT)
 		return "its record is gone";
-	if (n < 0) {
-		*err = (int)n;
+	if (r == -EINVAL)
+		return "it names no holder record";
+	if (r < 0) {
+		*err = r;
 		return NULL;
 	}
-	if (n == 0 || record_parse(buf, &h, &ino) < 0)
-		return "it names no holder record";
 	return ino == want ? "" : "its record is another sandbox's";
 }
 
@@ -213,17 +225,11 @@ int sb_marker_sweep(int statedir, uid_t uid,
 	const char *why;
 	struct dirent *de;
 	DIR *d;
-	int fd, lk, e, gone, r = 0, failed = 0;
+	int lk, e, gone, r, failed = 0;
 
-	fd = openat(statedir, ".", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		r = -errno;
-		iso_close(fd);
+	r = iso_opendir_at(statedir, ".", &d);
+	if (r < 0)
 		return r;
-	}
 	while ((de = readdir(d))) {
 		if (strncmp(de->d_name, "mntns-", 6) != 0)
 			continue;
@@ -232,7 +238,7 @@ int sb_marker_sweep(int statedir, uid_t uid,
 		 * (our output, which may block) runs without it */
 		lk = marker_lock(statedir);
 		if (lk < 0) {
-			failed = errno && errno != EWOULDBLOCK ? -errno : -EAGAIN;
+			failed = lk;
 			continue;
 		}
 		why = marker_stale(statedir, de->d_name, uid, &e);
@@ -363,7 +369,7 @@ static int scan_for_holder(const struct stat *mine)
 
 int sb_mntns_is_sandbox(const char *rundir)
 {
-	char link[112], buf[64], name[48], comm[32];
+	char link[112], name[48], comm[32];
 	unsigned long long ino, start;
 	struct stat mine, st;
 	struct sb_holder h;
@@ -399,9 +405,7 @@ int sb_mntns_is_sandbox(const char *rundir)
 	/* the record it names: root's regular file, our inode, a live
 	 * holder (same start time, its name) in this very namespace */
 	if (iso_parse_state_name(link, &uid, &rest) < 0 || !strstr(rest, ".holder") ||
-	    fstatat(dfd, link, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode) ||
-	    st.st_uid != 0 || iso_read_file_at(dfd, link, buf, sizeof(buf)) <= 0 ||
-	    record_parse(buf, &h, &ino) < 0 || ino != (unsigned long long)mine.st_ino)
+	    record_load(dfd, link, &h, &ino) < 0 || ino != (unsigned long long)mine.st_ino)
 		goto out;
 	if (sb_proc_start_time(h.pid, &start, comm, sizeof(comm)) < 0 || start != h.start ||
 	    strcmp(comm, ISO_HOLDER_COMM) != 0 || mntns_ino(h.pid, &ino) < 0 ||

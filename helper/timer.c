@@ -24,6 +24,7 @@
 
 #include "daemon.h"
 #include "fsutil.h"
+#include "hygiene.h"
 #include "iso_names.h"
 #include "procfs.h"
 #include "lock.h"
@@ -33,14 +34,6 @@
 #define WARN_BEFORE_S 60
 #define POLL_MS	      500
 #define MAX_TTYS      16
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void nap_ms(long ms)
 {
@@ -144,13 +137,13 @@ static void cleanup(struct cg_engine *cg, int statedir, uid_t uid, const char *l
 static void watch(struct cg_engine *cg, int statedir, uid_t uid, const char *user, const char *leaf,
 		  int64_t seconds)
 {
-	long long deadline = now_ms() + seconds * 1000;
+	long long deadline = iso_now_ms() + seconds * 1000;
 	char left[64], sid[ISO_SID_LEN + 1];
 	long long warn_at = deadline - WARN_BEFORE_S * 1000;
 	int warned = 0, round;
 
 	for (;;) {
-		long long t = now_ms();
+		long long t = iso_now_ms();
 
 		if (!warned && t >= warn_at) {
 			struct tty_set ttys = {.n = 0};
