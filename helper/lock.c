@@ -61,24 +61,32 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
+/* *waited carries over calls: the user lock's retries on an orphaned
+ * inode share one bound */
+static int flock_poll(int fd, int wait_ms, long *waited)
+{
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return -errno;
+		if (*waited >= wait_ms)
+			return -EAGAIN;
+		sleep_ms(5);
+		*waited += 5;
+	}
+	return 0;
+}
+
 int iso_flock_wait(int fd, int wait_ms)
 {
 	long waited = 0;
 
-	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		if (errno != EWOULDBLOCK && errno != EINTR)
-			return -errno;
-		if (waited >= wait_ms)
-			return -EAGAIN;
-		sleep_ms(5);
-		waited += 5;
-	}
-	return 0;
+	return flock_poll(fd, wait_ms, &waited);
 }
 
 static int named_lock(int statedir, const char *name, int wait_ms, int *lockfd, struct iso_err *err)
 {
 	struct stat fst, nst;
+	long waited = 0;
 	int fd = -1, r;
 
 	for (;;) {
@@ -100,7 +108,7 @@ static int named_lock(int statedir, const char *name, int wait_ms, int *lockfd, 
 					ISO_RUNDIR, name);
 			goto fail;
 		}
-		r = iso_flock_wait(fd, wait_ms);
+		r = flock_poll(fd, wait_ms, &waited);
 		if (r == -EAGAIN) {
 			r = iso_err_set(err, r, "user lock %s/%s busy for %d ms; giving up",
 					ISO_RUNDIR, name, wait_ms);

@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -155,7 +154,8 @@ static int marker_write(int statedir, const char *record, unsigned long long ino
 }
 
 /* Record name: a root-owned regular file holding "pid start [ino]". 0,
- * -ENOENT when there is none, -EINVAL when it is no record, or -errno. */
+ * -ENOENT when there is none, -EBADMSG when it is no record, or -errno
+ * (a read's own, -EINVAL for a file swapped for a non-regular one). */
 static int record_load(int statedir, const char *name, struct sb_holder *h, unsigned long long *ino)
 {
 	char buf[64];
@@ -167,11 +167,11 @@ static int record_load(int statedir, const char *name, struct sb_holder *h, unsi
 	if (fstatat(statedir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
 	if (!S_ISREG(st.st_mode) || st.st_uid != 0)
-		return -EINVAL;
+		return -EBADMSG;
 	n = iso_read_file_at(statedir, name, buf, sizeof(buf));
 	if (n < 0)
 		return (int)n;
-	return n == 0 ? -EINVAL : record_parse(buf, h, ino);
+	return n == 0 || record_parse(buf, h, ino) < 0 ? -EBADMSG : 0;
 }
 
 /* Why marker name is stale ("" when a record of root's holds its
@@ -210,7 +210,7 @@ static const char *marker_stale(int statedir, const char *name, uid_t uid, int *
 	r = record_load(statedir, link, &h, &ino);
 	if (r == -ENOENT)
 		return "its record is gone";
-	if (r == -EINVAL)
+	if (r == -EBADMSG)
 		return "it names no holder record";
 	if (r < 0) {
 		*err = r;
