@@ -154,8 +154,11 @@ static int marker_write(int statedir, const char *record, unsigned long long ino
 }
 
 /* Record name: a root-owned regular file holding "pid start [ino]". 0,
- * -ENOENT when there is none, -EBADMSG when it is no record, or -errno
- * (a read's own, -EINVAL for a file swapped for a non-regular one). */
+ * -ENOENT when there is none, RECORD_NONE when it is no record, or
+ * -errno (a read's own, -EINVAL for a file swapped for a non-regular
+ * one). RECORD_NONE is outside errno's range: a real -EBADMSG (ext4's
+ * checksum failure) stays an error, never proof of a stale marker. */
+#define RECORD_NONE 1
 static int record_load(int statedir, const char *name, struct sb_holder *h, unsigned long long *ino)
 {
 	char buf[64];
@@ -167,11 +170,11 @@ static int record_load(int statedir, const char *name, struct sb_holder *h, unsi
 	if (fstatat(statedir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
 	if (!S_ISREG(st.st_mode) || st.st_uid != 0)
-		return -EBADMSG;
+		return RECORD_NONE;
 	n = iso_read_file_at(statedir, name, buf, sizeof(buf));
 	if (n < 0)
 		return (int)n;
-	return n == 0 || record_parse(buf, h, ino) < 0 ? -EBADMSG : 0;
+	return n == 0 || record_parse(buf, h, ino) < 0 ? RECORD_NONE : 0;
 }
 
 /* Why marker name is stale ("" when a record of root's holds its
@@ -210,7 +213,7 @@ static const char *marker_stale(int statedir, const char *name, uid_t uid, int *
 	r = record_load(statedir, link, &h, &ino);
 	if (r == -ENOENT)
 		return "its record is gone";
-	if (r == -EBADMSG)
+	if (r == RECORD_NONE)
 		return "it names no holder record";
 	if (r < 0) {
 		*err = r;
@@ -405,7 +408,7 @@ int sb_mntns_is_sandbox(const char *rundir)
 	/* the record it names: root's regular file, our inode, a live
 	 * holder (same start time, its name) in this very namespace */
 	if (iso_parse_state_name(link, &uid, &rest) < 0 || !strstr(rest, ".holder") ||
-	    record_load(dfd, link, &h, &ino) < 0 || ino != (unsigned long long)mine.st_ino)
+	    record_load(dfd, link, &h, &ino) != 0 || ino != (unsigned long long)mine.st_ino)
 		goto out;
 	if (sb_proc_start_time(h.pid, &start, comm, sizeof(comm)) < 0 || start != h.start ||
 	    strcmp(comm, ISO_HOLDER_COMM) != 0 || mntns_ino(h.pid, &ino) < 0 ||
