@@ -53,6 +53,33 @@ expect_match() {
 	fi
 }
 
+# expect_log NAME REGEX: a line of the syslog catcher's file matches REGEX
+# within 10 s. The catcher is a process of its own that writes what it
+# receives: on a loaded or emulated machine it may not have yet when the
+# login that logged has returned.
+expect_log() {
+	if wait_for 10 grep -Eq -- "$2" "$ISO_SYSLOG_FILE"; then pass "$1"; else
+		fail "$1" "no log line matches: $2" "log: $(tail -c 2000 "$ISO_SYSLOG_FILE")"
+	fi
+}
+
+# expect_journal NAME REGEX [JOURNALCTL-ARG...]: a line of this boot's
+# journal (journalctl -b ARGS) matches REGEX within 20 s: journald stores
+# syslog(3) records asynchronously.
+expect_journal() {
+	local name=$1 re=$2
+	shift 2
+	if wait_for 20 journal_grep "$re" "$@"; then pass "$name"; else
+		fail "$name" "no journal line matches: $re" \
+			"last lines: $(journalctl -b --no-pager "$@" 2>&1 | tail -n 5)"
+	fi
+}
+journal_grep() {
+	local re=$1
+	shift
+	journalctl -b --no-pager "$@" 2>/dev/null | grep -Eq -- "$re"
+}
+
 expect_nomatch() {
 	if printf '%s' "$3" | grep -Eq -- "$2"; then
 		fail "$1" "must not match: $2" "actual: $(printf '%s' "$3" | head -c 2000)"

@@ -238,8 +238,8 @@ mm=$(systemctl show -p MemoryMax --value "user-$UB.slice")
 echo "     user-$UB.slice MemoryMax=$mm, memory.max $(cat "$SB/memory.max" 2>&1)"
 check "the slice's MemoryMax is the usage, not 16M" test "$mm" -gt $((16 << 20))
 check "the job that held the memory still runs" kill -0 "$mempid"
-expect_match "the log says so" "memory_max 16777216 is below the [0-9]+ bytes the user's slice uses now" \
-	"$(journalctl -b --no-pager -t pam_isolate -t pam-isolate-helper 2>&1 | grep memory_max | tail -n 3)"
+expect_journal "the log says so" "memory_max 16777216 is below the [0-9]+ bytes the user's slice uses now" \
+	-t pam_isolate -t pam-isolate-helper
 cp "$ISO_TMP/isolate.conf.pkg" /etc/security/isolate.conf
 kill "$mempid" 2>/dev/null
 
@@ -255,8 +255,7 @@ out=$(ISO_HARNESS_THREADS=1 "$HARN" isot-dm isot_pa true 2>&1)
 rc=$?
 echo "$out" | sed 's/^/     | /'
 expect_eq "a multi-threaded login with the shipped rule is refused (open fails)" 20 "$rc"
-expect_match "and the log says why" "multi-threaded application cannot change mount namespace" \
-	"$(journalctl -b --no-pager 2>&1 | grep 'isot-dm:session')"
+expect_journal "and the log says why" "isot-dm:session.*multi-threaded application cannot change mount namespace"
 sed -i '0,/^default/s//services = { "sshd", "login", "su", "su-l" }\ndefault/' /etc/security/isolate.conf
 out=$(ISO_HARNESS_THREADS=1 "$HARN" isot-dm isot_pa true 2>&1)
 expect_eq "with services = { sshd, login, su, su-l } it is let in, unconfined" 0 "$?"

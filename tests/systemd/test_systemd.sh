@@ -120,8 +120,8 @@ expect_eq "the holder is in its scope in the user's slice" \
 expect_eq "systemd has the holder scope active in user-$UD.slice" \
 	"$(printf 'Slice=user-%s.slice\nActiveState=active' "$UD")" \
 	"$(systemctl show -p Slice,ActiveState "isolate-holder-$UD.scope")"
-expect_match "the log says which backend and why" "cgroup backend systemd \(auto: systemd runs and the session is in /user.slice/user-$UD.slice/session-$SID.scope\)" \
-	"$(journalctl -b --no-pager -t pam_isolate 2>&1)"
+expect_journal "the log says which backend and why" "cgroup backend systemd \(auto: systemd runs and the session is in /user.slice/user-$UD.slice/session-$SID.scope\)" \
+	-t pam_isolate
 check "nothing was written into cgroupfs by hand (no $ROOT subtree)" test ! -e "/sys/fs/cgroup/$ROOT"
 # isolatectl metrics and top read the user's slice
 mx=$("$ISO_BUILD/isolatectl" metrics -c "$CONF" isot_sd 2>&1)
