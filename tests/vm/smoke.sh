@@ -111,7 +111,9 @@ mkdir "$T/kill"
 check "cgroup.kill exists" [ -e "$T/kill/cgroup.kill" ]
 sh -c 'echo 0 >"$1/cgroup.procs" && exec sleep 600' victim "$T/kill" &
 victim=$!
-sleep 0.3
+# killed once it is in: a kill of an empty cgroup leaves it to sleep on
+i=0
+while [ $i -lt 300 ] && ! grep -qx "$victim" "$T/kill/cgroup.procs"; do sleep 0.1; i=$((i + 1)); done
 echo 1 >"$T/kill/cgroup.kill"
 wait "$victim" 2>/dev/null; rc=$?
 check "cgroup.kill killed the cgroup's process (status $rc)" [ "$rc" = 137 ]

@@ -37,9 +37,11 @@ session  required   $ISO_MODULE conf=$CONF
 EOF
 chmod 0644 "$ISO_TMP/pam-su"
 # shellcheck disable=SC2016
-PROBE='echo "nproc=$(nproc)"; echo "cpuinfo=$(grep -c ^processor /proc/cpuinfo)"
+# the uptime first: it is checked to be a fresh sandbox's (< 10 s), and
+# python3 alone takes seconds to start under emulation
+PROBE='echo "uptime=$(cut -d" " -f1 /proc/uptime)"; echo "nproc=$(nproc)"; echo "cpuinfo=$(grep -c ^processor /proc/cpuinfo)"
 echo "python=$(python3 -c "import os; print(os.cpu_count())")"; echo "omp=${OMP_NUM_THREADS:-unset}"
-free -m | awk "/^Mem:/ { print \"memtotal=\" \$2 }"; echo "uptime=$(cut -d" " -f1 /proc/uptime)"
+free -m | awk "/^Mem:/ { print \"memtotal=\" \$2 }"
 echo "--- paste:"; nproc; grep -c ^processor /proc/cpuinfo; free -m; python3 -c "import os; print(os.cpu_count())"'
 session() { iso_in_override su="$ISO_TMP/pam-su" su -s /bin/sh isot_pv -c "$1" 2>&1; }
 
@@ -59,7 +61,7 @@ else
 	lxcfs -f --enable-cfs "$LX" >"$ISO_TMP/lxcfs.log" 2>&1 &
 	LXPID=$!
 	on_exit lxcfs_stop
-	for _ in $(seq 50); do [ "$(stat -f -c %T "$LX" 2>/dev/null)" = fuseblk ] || [ -e "$LX/proc/uptime" ] && break; sleep 0.1; done
+	check "lxcfs answers" wait_for 60 test -e "$LX/proc/uptime"
 	out=$(session "$PROBE")
 	echo "$out" | sed 's/^/     | /'
 	expect_match "lxcfs: /proc/cpuinfo lists 1 processor ($NCPU in the VM)" "^cpuinfo=1$" "$out"
