@@ -65,7 +65,7 @@ iso_service isot-apply "$CONF"
 H() { "$ISO_HARNESS" isot-apply "$@"; }
 
 # ---------------------------------------------------------------- a live session
-H isot_ap1 sleep 60 >/dev/null 2>"$ISO_TMP/s1.err" &
+H isot_ap1 sleep 600 >/dev/null 2>"$ISO_TMP/s1.err" &
 sess=$!
 on_exit "kill $sess 2>/dev/null"
 spid() { pgrep -u isot_ap1 -x sleep; }
@@ -109,9 +109,11 @@ expect_match "apply again: no change" "^isot_ap1 +no change \(group isot_apg" "$
 # ---------------------------------------------------------------- the user lock
 conf 30% 32
 lock=/run/pam_isolate/user-$U1.lock
-flock "$lock" sleep 2 &
+# the lock is taken once the file says so (an emulated VM can take more
+# than a fixed pause to get there), and held 3 s from then
+flock "$lock" sh -c ": >$ISO_TMP/locked; sleep 3" &
 lk=$!
-sleep 0.3
+check "a process holds the user lock" wait_for 30 test -e "$ISO_TMP/locked"
 t0=$(date +%s%N)
 run "$CTL" apply -c "$CONF"
 t1=$(date +%s%N)
@@ -161,7 +163,7 @@ expect_eq "and the quota is untouched" 30000 "$(quota "$U1")"
 conf 25% 32
 
 # ---------------------------------------------------------------- sandboxed user
-H isot_ap3 sleep 60 >/dev/null 2>&1 &
+H isot_ap3 sleep 600 >/dev/null 2>&1 &
 sess3=$!
 on_exit "kill $sess3 2>/dev/null"
 check "a sandboxed session of isot_ap3 runs" wait_for 10 test -s "/run/pam_isolate/user-$U3.user.holder"
@@ -189,10 +191,10 @@ EOF
 	U2=$(id -u isot_ap2)
 	mconf 256M
 	iso_service isot-apmem "$ISO_PUB/mem.conf"
-	"$ISO_HARNESS" isot-apmem isot_ap2 perl -e '$x = "a" x (48 << 20); sleep 8' >/dev/null 2>&1 &
+	"$ISO_HARNESS" isot-apmem isot_ap2 perl -e '$x = "a" x (48 << 20); sleep 600' >/dev/null 2>&1 &
 	mjob=$!
 	on_exit "kill $mjob 2>/dev/null"
-	check "a session of isot_ap2 holds 48M" wait_for 10 eval \
+	check "a session of isot_ap2 holds 48M" wait_for 60 eval \
 		'test "$(cat "$CPU/$ROOT/user-$U2/memory.current" 2>/dev/null || echo 0)" -gt $((40 << 20))'
 	mconf 16M
 	run "$CTL" apply -c "$ISO_PUB/mem.conf" --dry-run isot_ap2
@@ -206,6 +208,7 @@ EOF
 	check "apply: memory.max is the usage ($m), above 16M and below 256M" \
 		test "$m" -gt $((16 << 20)) -a "$m" -lt 268435456
 	printf '%s\n' "$OUT" >"$ISO_TMP/mem.txt"
+	pkill -u isot_ap2 -x perl
 	wait $mjob
 fi
 

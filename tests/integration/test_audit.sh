@@ -58,19 +58,27 @@ expect_match "explain: a user outside the group is enforced" "^Mode: +enforce" "
 out=$("$CTL" explain -c "$(rules audit | iso_conf top)" isot_ae 2>&1)
 expect_match "explain: a top-level mode = audit reaches every section" "^  mode +audit +top level" "$out"
 
+# The sessions below burn CPU from their first command until the test
+# has read what it needs and ends them (timeout only guards a test that
+# dies): an emulated VM is too slow for a fixed burn of a few seconds.
+# shellcheck disable=SC2016
+BURN='timeout 300 sh -c "while :; do :; done" &'
+burning() { wait_for 60 pgrep -u isot_au -x timeout >/dev/null; }
+
 # --- an audited session: placed and accounted, no quota, no namespace ---
-"$ISO_HARNESS" isot-au isot_au sh -c '
+"$ISO_HARNESS" isot-au isot_au sh -c "$BURN"'
 	echo "pidns=$(readlink /proc/self/ns/pid)"
 	echo "procs=$(ps -e -o pid= | wc -l)"
 	ls /tmp | grep -q isot_audit_marker && echo "tmp=host" || echo "tmp=private"
 	cat /proc/self/cgroup
-	timeout 4 sh -c "while :; do :; done"; true' >"$ISO_TMP/audit" 2>&1 &
+	wait; true' >"$ISO_TMP/audit" 2>&1 &
 sp=$!
-wait_for 5 test -d "$CPU/$ROOT/user-$UA"
+check "audit: the session burns CPU" burning
 sleep 3
 q=$(quota "$UA")
 report=$("$CTL" report -c "$CONF" isot_au 2>&1)
 status=$("$CTL" status -c "$CONF" isot_au 2>&1)
+pkill -u isot_au -x timeout
 wait $sp
 rc=$?
 out=$(cat "$ISO_TMP/audit")
@@ -91,14 +99,15 @@ expect_match "status: shows the mode" "^  mode +audit" "$status"
 check "audit: on_logout = keep tidies the cgroup as usual" wait_gone test -e "$CPU/$ROOT/user-$UA"
 
 # --- the same user under enforce: quota and sandbox ---
-"$ISO_HARNESS" isot-ae isot_au sh -c '
+"$ISO_HARNESS" isot-ae isot_au sh -c "$BURN"'
 	echo "pidns=$(readlink /proc/self/ns/pid)"
-	timeout 3 sh -c "while :; do :; done"; true' >"$ISO_TMP/enf" 2>&1 &
+	wait; true' >"$ISO_TMP/enf" 2>&1 &
 sp=$!
-wait_for 5 test -d "$CPU/$ROOT/user-$UA"
+check "enforce: the session burns CPU" burning
 sleep 2.5
 q=$(quota "$UA")
 report=$("$CTL" report -c "$ECONF" isot_au 2>&1)
+pkill -u isot_au -x timeout
 wait $sp
 out=$(cat "$ISO_TMP/enf")
 echo "$report" | sed 's/^/     > /'
@@ -116,12 +125,12 @@ if [ "$CPU" = /sys/fs/cgroup ]; then
 	iso_service isot-am "$MCONF"
 	"$ISO_HARNESS" isot-am isot_au sh -c '
 		perl -e "\$s = \"x\" x (64 << 20)" && echo "alloc=ok"
-		sleep 2' >"$ISO_TMP/mem" 2>&1 &
+		sleep 600' >"$ISO_TMP/mem" 2>&1 &
 	sp=$!
-	wait_for 5 test -d "$CPU/$ROOT/user-$UA"
-	sleep 1.5
+	wait_for 120 grep -qx alloc=ok "$ISO_TMP/mem"
 	mmax=$(cat "$CPU/$ROOT/user-$UA/memory.max" 2>&1)
 	report=$("$CTL" report -c "$MCONF" isot_au 2>&1)
+	pkill -u isot_au -x sleep
 	wait $sp
 	echo "$report" | sed 's/^/     > /'
 	expect_match "audit: 64M allocate though the rule says memory_max 32M" "^alloc=ok$" "$(cat "$ISO_TMP/mem")"

@@ -200,29 +200,33 @@ on_exit "rmdir '$KCG'"
 # KH CMD...: the harness, started in $KCG
 KH() { sh -c 'echo $$ >"$1/cgroup.procs"; shift; exec "$@"' sh "$KCG" "$ISO_HARNESS" isot-core "$@"; }
 kept_pids() { cat "$KCG/cgroup.procs" 2>/dev/null; }
-leaf_up() { grep -q "session-" "$CPU/$ROOT/user-$UA/cgroup.procs" 2>/dev/null || ls -d "$CPU/$ROOT/user-$UA"/session-* >/dev/null 2>&1; }
+# running: the session's command runs, so the open is done (the module
+# reaps the opening helper first) and the kept one is there if any; the
+# sessions sleep until the test ends them, as long as an emulated VM needs
+running() { wait_for 60 pgrep -u isot_a -x sleep >/dev/null; }
+end_sessions() { pkill -u isot_a -x sleep; }
 
-KH isot_a sleep 3 >"$ISO_TMP/kept.out" 2>&1 &
+KH isot_a sh -c 'sleep 60; true' >"$ISO_TMP/kept.out" 2>&1 &
 kh=$!
-wait_for 10 leaf_up
-sleep 0.3
+running
 kp=$(kept_pids)
 expect_eq "kept: one process stays in the application's own cgroup during the session" 1 \
 	"$(echo "$kp" | grep -c .)"
 expect_eq "kept: it is the helper, as root, no child of the application" "pam-isolate-hel 0 1" \
 	"$(ps -o comm=,uid= -p "$kp" | awk '{ print $1, $2 }') $([ "$(ps -o ppid= -p "$kp" | tr -d ' ')" != "$kh" ] && echo 1)"
 expect_eq "kept: in a session of its own (no terminal's signals reach it)" "$kp" "$(ps -o sid= -p "$kp" | tr -d ' ')"
+end_sessions
 wait "$kh"
 expect_eq "kept: the close through it succeeds" 0 "$?"
 check "kept: ... and it is gone after the close" test -z "$(kept_pids)"
 check "kept: ... which removed the user cgroup" test ! -e "$CPU/$ROOT/user-$UA"
 
-KH isot_a sleep 3 >"$ISO_TMP/kept.out" 2>&1 &
+KH isot_a sh -c 'sleep 60; true' >"$ISO_TMP/kept.out" 2>&1 &
 kh=$!
-wait_for 10 leaf_up
-sleep 0.3
+running
 kp=$(kept_pids)
 [ -n "$kp" ] && kill -KILL $kp
+end_sessions
 wait "$kh"
 expect_eq "kept helper killed: the close starts a helper of its own and succeeds" 0 "$?"
 check "kept helper killed: ... the user cgroup is removed all the same" test ! -e "$CPU/$ROOT/user-$UA"
@@ -235,11 +239,11 @@ mkdir "$KCGU"
 on_exit "rmdir '$KCGU'"
 chown isot_a "$KCGU" "$KCGU/cgroup.procs"
 sh -c 'echo $$ >"$1/cgroup.procs"; shift; exec "$@"' sh "$KCGU" "$ISO_HARNESS" isot-core isot_a \
-	sh -c 'sleep 1' >"$ISO_TMP/kept.out" 2>&1 &
+	sh -c 'sleep 60; true' >"$ISO_TMP/kept.out" 2>&1 &
 kh=$!
-wait_for 10 leaf_up
-sleep 0.3
+running
 expect_eq "kept: none in a cgroup delegated to a user" "" "$(cat "$KCGU/cgroup.procs")"
+end_sessions
 wait "$kh"
 expect_eq "  ... and the close, by a helper of its own, succeeds" 0 "$?"
 # real uid isot_a, effective and saved 0: what su runs as (no shell in
@@ -249,11 +253,11 @@ import os, sys
 open(sys.argv[1] + "/cgroup.procs", "w").write(str(os.getpid()))
 os.setresuid(int(sys.argv[2]), 0, 0)
 os.execv(sys.argv[3], sys.argv[3:])' "$KCG" "$UA" "$ISO_HARNESS" \
-	isot-core isot_a sh -c 'sleep 1' >"$ISO_TMP/kept.out" 2>&1 &
+	isot-core isot_a sh -c 'sleep 60; true' >"$ISO_TMP/kept.out" 2>&1 &
 kh=$!
-wait_for 10 leaf_up
-sleep 0.3
+running
 expect_eq "kept: none for an application whose real uid is not 0 (as su)" "" "$(kept_pids)"
+end_sessions
 wait "$kh"
 expect_eq "  ... and the close succeeds" 0 "$?"
 

@@ -190,10 +190,13 @@ ta=$(echo "$ra" | awk '{ print $7 }')
 check "top: isot_ma throttled in most periods ($ta% > 50)" awk -v t="$ta" 'BEGIN { exit !(t > 50) }'
 expect_match "top: isot_mb sandboxed, tasks vs 32" " [0-9]+/32 +yes$" "$(row isot_mb)"
 expect_match "top: isot_mc on the default rule, 20%" "^isot_mc +default +1 +[0-9.]+ +20% " "$(row isot_mc)"
-"$CTL" top -c "$CONF" -b -n 2 -d 0.3 -o cpu >"$ISO_TMP/top2"
-check "top -n 2 -d 0.3: two screens" test "$(grep -c '^isolatectl top' "$ISO_TMP/top2")" = 2
-first=$(sed -n '3p' "$ISO_TMP/top2" | awk '{ print $1 }')
+# the second screen's order, over a whole second: a first screen of a
+# short span on one emulated CPU, fully booked, is too noisy to order
+"$CTL" top -c "$CONF" -b -n 2 -d 1 -o cpu >"$ISO_TMP/top2"
+check "top -n 2 -d 1: two screens" test "$(grep -c '^isolatectl top' "$ISO_TMP/top2")" = 2
+first=$(awk '/^USER / { n++; next } n == 2 { print $1; exit }' "$ISO_TMP/top2")
 check "top -o cpu: the busiest first (isot_mb at 50%): $first" test "$first" = isot_mb
+[ "$first" = isot_mb ] || sed 's/^/     | /' "$ISO_TMP/top2"
 "$CTL" top -o bogus >/dev/null 2>&1
 check "top -o bogus: usage error (2)" test $? = 2
 
