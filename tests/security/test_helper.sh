@@ -124,9 +124,15 @@ hostile_ok() { # hostile_ok NAME CLIENT-ARGS...: open for isot_sb, check, close
 		return
 	fi
 	hp=$(holder_pid isot_sb)
-	fds=$(ls /proc/"$hp"/fd 2>/dev/null | sort -n | tr '\n' ' ')
-	# the holder's environ area: the caller's strings, wiped to NULs
-	env_len=$(tr -d '\0' </proc/"$hp"/environ 2>/dev/null | wc -c)
+	# the holder closes its fds and wipes its environ area (the caller's
+	# strings, to NULs) once it reads the helper's commit, which may come
+	# a moment after the reply: polled, up to 5 s
+	for _ in $(seq 50); do
+		fds=$(ls /proc/"$hp"/fd 2>/dev/null | sort -n | tr '\n' ' ')
+		env_len=$(tr -d '\0' </proc/"$hp"/environ 2>/dev/null | wc -c)
+		[ "$fds" = "0 1 2 " ] && [ "$env_len" = 0 ] && break
+		sleep 0.1
+	done
 	mode=$( (find "$SEC_RUNDIR"/user-"$UB".* "$CPU/$SEC_ROOT/user-$UB" -perm /022 2>/dev/null) | head -3)
 	close_as isot_sb "$out"
 	if [ "$fds" != "0 1 2 " ] || [ "$env_len" != 0 ] || [ -n "$mode" ] || [ -e "$MARK" ] ||
