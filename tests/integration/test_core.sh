@@ -92,14 +92,22 @@ echo "     measured: 2 burners for 3 s under cpu_quota=20%: $used of one CPU (wa
 check "burner held to its quota (usage $used <= 0.30)" awk -v u="$used" 'BEGIN { exit !(u <= 0.30) }'
 check "burner did run (usage $used >= 0.10)" awk -v u="$used" 'BEGIN { exit !(u >= 0.10) }'
 
-# --- two sessions of one user share the user cgroup ---
-H isot_a sh -c 'grep -E "cpu:|^0::" /proc/self/cgroup; sleep 2' >"$ISO_TMP/s1" 2>&1 &
+# --- two sessions of one user, at once, share the user cgroup: the first
+# holds until the second is done (a file releases it) ---
+REL=$(mktemp -d /run/isot-corerel.XXXXXX)
+chmod 755 "$REL"
+on_exit "rm -rf '$REL'"
+H isot_a sh -c 'grep -E "cpu:|^0::" /proc/self/cgroup; i=0
+	while [ ! -e '"$REL"'/go ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done' >"$ISO_TMP/s1" 2>&1 &
 p1=$!
-sleep 0.5
+check "a first session runs" wait_for 60 grep -q . "$ISO_TMP/s1"
 H isot_a sh -c 'grep -E "cpu:|^0::" /proc/self/cgroup' >"$ISO_TMP/s2" 2>&1
+check "  ... and still runs when a second has ended" kill -0 $p1
+touch "$REL/go"
 wait $p1
 u1=$(sed -E 's|.*(/user-[0-9]+)/.*|\1|' "$ISO_TMP/s1")
 u2=$(sed -E 's|.*(/user-[0-9]+)/.*|\1|' "$ISO_TMP/s2")
+expect_match "the first session is in the user's cgroup" "^/user-$UA$" "$u1"
 expect_eq "two sessions share the user cgroup" "$u1" "$u2"
 check "two sessions get different leaves" test "$(cat "$ISO_TMP/s1")" != "$(cat "$ISO_TMP/s2")"
 
@@ -203,7 +211,8 @@ kept_pids() { cat "$KCG/cgroup.procs" 2>/dev/null; }
 # running: the session's command runs, so the open is done (the module
 # reaps the opening helper first) and the kept one is there if any; the
 # sessions sleep until the test ends them, as long as an emulated VM needs
-running() { wait_for 60 pgrep -u isot_a -x sleep >/dev/null; }
+# (or the session has ended: the checks then say what is missing)
+running() { wait_for 60 sh -c 'pgrep -u isot_a -x sleep >/dev/null || ! kill -0 "$1"' sh "$kh"; }
 end_sessions() { pkill -u isot_a -x sleep; }
 
 KH isot_a sh -c 'sleep 60; true' >"$ISO_TMP/kept.out" 2>&1 &

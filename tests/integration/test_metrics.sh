@@ -113,7 +113,7 @@ live() {
 			return 1
 	done
 }
-for _ in $(seq 1 100); do live && break; sleep 0.1; done
+for _ in $(seq 1 600); do live && break; sleep 0.1; done
 check "three sessions burn CPU" live
 if [ -n "$MEMKEYS" ]; then
 	# a second session of isot_ma outgrows memory_max: one OOM kill

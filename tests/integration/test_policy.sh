@@ -343,7 +343,8 @@ EOF
 	run isot-pol isot_pa perl -e '$| = 1; $x = "a" x (48 << 20); print "held\n"; sleep 600' \
 		>"$ISO_TMP/hold" 2>&1 &
 	holder_job=$!
-	check "a session holds 48M" wait_for 120 grep -qx held "$ISO_TMP/hold"
+	check "a session holds 48M" wait_for 120 sh -c 'grep -qx held "$1" || ! kill -0 "$2"' sh "$ISO_TMP/hold" "$holder_job"
+	check "  ... (it runs)" kill -0 "$holder_job"
 	C=$(iso_conf mem-low <<EOF
 cgroup_root = "$ROOT"
 default { memory_max = 16M }

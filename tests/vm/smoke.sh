@@ -113,7 +113,9 @@ sh -c 'echo 0 >"$1/cgroup.procs" && exec sleep 600' victim "$T/kill" &
 victim=$!
 # killed once it is in: a kill of an empty cgroup leaves it to sleep on
 i=0
-while [ $i -lt 300 ] && ! grep -qx "$victim" "$T/kill/cgroup.procs"; do sleep 0.1; i=$((i + 1)); done
+while [ $i -lt 300 ] && kill -0 "$victim" 2>/dev/null && ! grep -qx "$victim" "$T/kill/cgroup.procs"; do
+    sleep 0.1; i=$((i + 1))
+done
 echo 1 >"$T/kill/cgroup.kill"
 wait "$victim" 2>/dev/null; rc=$?
 check "cgroup.kill killed the cgroup's process (status $rc)" [ "$rc" = 137 ]

@@ -61,7 +61,8 @@ else
 	lxcfs -f --enable-cfs "$LX" >"$ISO_TMP/lxcfs.log" 2>&1 &
 	LXPID=$!
 	on_exit lxcfs_stop
-	check "lxcfs answers" wait_for 60 test -e "$LX/proc/uptime"
+	wait_for 60 sh -c 'test -e "$1/proc/uptime" || ! kill -0 "$2"' sh "$LX" "$LXPID"
+	check "lxcfs answers" test -e "$LX/proc/uptime"
 	out=$(session "$PROBE")
 	echo "$out" | sed 's/^/     | /'
 	expect_match "lxcfs: /proc/cpuinfo lists 1 processor ($NCPU in the VM)" "^cpuinfo=1$" "$out"
