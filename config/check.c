@@ -62,7 +62,8 @@ unsigned iso_limits_problems(const struct iso_limits *lim, enum iso_backend back
 	    lim->memory_max != ISO_UNSET && lim->memory_max != ISO_MAX &&
 	    lim->memory_high > lim->memory_max)
 		p |= ISO_PROB_HIGH_OVER_MAX;
-	if (lim->private_tmp == ISO_TMP_DISK && lim->tmp_size != ISO_UNSET)
+	/* tmp_size still sizes a private /dev/shm: not unused there */
+	if (lim->private_tmp == ISO_TMP_DISK && lim->private_shm != 1 && lim->tmp_size != ISO_UNSET)
 		p |= ISO_PROB_TMP_SIZE_DISK;
 	return p;
 }
@@ -107,8 +108,8 @@ static void describe(unsigned probs, const struct iso_limits *lim, const char *f
 	}
 	if (warn && (probs & ISO_PROB_TMP_SIZE_DISK))
 		iso_err_add(warn, -EINVAL,
-			    "%s:%d: warning: %s: tmp_size applies to private_tmp = tmpfs only; "
-			    "a disk /tmp has no size limit but filesystem quotas",
+			    "%s:%d: warning: %s: tmp_size applies to private_tmp = tmpfs and "
+			    "private_shm only; a disk /tmp has no size limit but filesystem quotas",
 			    file, line, where);
 }
 
@@ -210,7 +211,8 @@ static void check_rule(const struct iso_config *cfg, const struct iso_limits *li
 	if (own && (p & ISO_PROB_KILL_NO_CGROUP) && own->on_logout != ISO_UNSET)
 		rep |= ISO_PROB_KILL_NO_CGROUP;
 	if (own && (p & ISO_PROB_TMP_SIZE_DISK) &&
-	    (own->tmp_size != ISO_UNSET || own->private_tmp != ISO_UNSET))
+	    (own->tmp_size != ISO_UNSET || own->private_tmp != ISO_UNSET ||
+	     own->private_shm != ISO_UNSET))
 		rep |= ISO_PROB_TMP_SIZE_DISK;
 	if (rep & ISO_PROB_ERRORS)
 		*bad = 1;

@@ -236,8 +236,10 @@ static void note_tmp_size(const struct iso_policy *p, int64_t v, char *buf, size
 {
 	char a[32];
 
-	if (p->lim.private_tmp == ISO_TMP_DISK && v != ISO_UNSET)
+	if (p->lim.private_tmp == ISO_TMP_DISK && v != ISO_UNSET && p->lim.private_shm != 1)
 		snprintf(buf, len, "unused: private_tmp = disk has no size");
+	else if (p->lim.private_tmp == ISO_TMP_DISK && v != ISO_UNSET)
+		snprintf(buf, len, "sizes /dev/shm only: private_tmp = disk has no size");
 	else if (p->lim.memory_max > 0 &&
 		 (v == ISO_UNSET || v == ISO_MAX || v > p->lim.memory_max / 2)) {
 		iso_format_size(p->lim.memory_max / 2, a, sizeof(a));

@@ -211,6 +211,30 @@ for f in "$ISO_TMP"/man5-example*.conf; do
 done
 
 # ---------------------------------------------------------------- explain
+# tmp_size under a disk /tmp: it still sizes a private /dev/shm
+for shm in yes no; do
+	TC=$(iso_conf "tmpdisk-$shm" <<EOF
+default {
+    namespaces = { mount }
+    private_tmp = disk
+    private_shm = $shm
+    tmp_size = 1G
+}
+EOF
+)
+	run "$CTL" explain -c "$TC" isot_ca
+	cc=$("$CTL" check-config "$TC" 2>&1)
+	if [ "$shm" = yes ]; then
+		expect_match "explain: tmp_size with disk and private_shm sizes /dev/shm" \
+			"tmp_size +1G.*sizes /dev/shm only" "$OUT"
+		expect_nomatch "  ... and check-config does not call it unused" "tmp_size applies" "$cc"
+	else
+		expect_match "explain: tmp_size with disk and no private_shm is unused" \
+			"tmp_size +1G.*unused: private_tmp = disk has no size" "$OUT"
+		expect_match "  ... and check-config warns" \
+			"warning: default: tmp_size applies to private_tmp = tmpfs and private_shm only" "$cc"
+	fi
+done
 run "$CTL" explain -c "$CONF" isot_ca
 expect_eq "explain (user rule): exit 0" 0 "$RC"
 expect_match "explain (user rule): rule and line" "Rule: +user isot_ca \(line 16\)" "$OUT"

@@ -187,10 +187,13 @@ static void test_warnings(void **state)
 		       "24.0G of RAM: it limits nothing here");
 	expect_warning("exempt_users = { root, nobody }\n"
 		       "default {\n private_tmp = yes\n tmp_size = 1G\n}\n",
-		       "t.conf:2: warning: default: tmp_size applies to private_tmp = tmpfs only; "
-		       "a disk /tmp has no size limit but filesystem quotas");
+		       "t.conf:2: warning: default: tmp_size applies to private_tmp = tmpfs and "
+		       "private_shm only; a disk /tmp has no size limit but filesystem quotas");
 	expect_clean("exempt_users = { root, nobody }\n"
 		     "default {\n private_tmp = tmpfs\n tmp_size = 1G\n}\n");
+	/* it sizes a private /dev/shm: not unused */
+	expect_clean("exempt_users = { root, nobody }\n"
+		     "default {\n private_tmp = disk\n private_shm = yes\n tmp_size = 1G\n}\n");
 	if (getpwuid(65534))
 		expect_warning("default { tasks_max = 100 }\n",
 			       "t.conf: warning: nobody (uid 65534) is confined (min_uid 1000, "
