@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/prctl.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -96,7 +97,8 @@ void iso_parse_args(pam_handle_t *pamh, int argc, const char **argv, struct iso_
 }
 
 /* services=a,b,c: whether this PAM service is one of them. Checked in
- * the module so that a service out of scope costs no helper at all. */
+ * the module so that a service out of scope costs no helper at all.
+ * Without case, as the config's services key compares. */
 static int service_in_scope(pam_handle_t *pamh, const struct iso_args *args)
 {
 	const void *item = NULL;
@@ -112,7 +114,7 @@ static int service_in_scope(pam_handle_t *pamh, const struct iso_args *args)
 	for (p = args->services; *p;) {
 		size_t len = strcspn(p, ",");
 
-		if (len == n && strncmp(p, svc, n) == 0)
+		if (len == n && strncasecmp(p, svc, n) == 0)
 			return 1;
 		p += len;
 		if (*p == ',')

@@ -62,6 +62,9 @@ expect_nomatch "services= module argument: other services are left alone" "/$ROO
 iso_service isot-pol "$C2" services=sshd,isot-pol
 out=$(run isot-pol isot_pa cat /proc/self/cgroup 2>&1)
 expect_match "services= module argument: a listed service is confined" "/$ROOT/user-$UA/" "$out"
+iso_service isot-pol "$C2" services=SSHD,ISOT-POL
+out=$(run isot-pol isot_pa cat /proc/self/cgroup 2>&1)
+expect_match "  ... named in any case, as the config's services key" "/$ROOT/user-$UA/" "$out"
 
 # --- scope: a session pam_slurm_adopt put into a Slurm job's cgroup stays
 # there: not moved, not sandboxed. The job's cgroup is made by this test
