@@ -53,11 +53,15 @@ struct scan {
 	struct scan_hdr *hdrs;
 	size_t nhdrs, cap;
 	size_t nkind[SEC_NKINDS];
-	int on_error;	       /* last top-level on_error: -1 none seen */
-	int on_config_error;   /* last top-level on_config_error: -1 none seen */
-	int min_uid_line;      /* line of the top-level min_uid key: 0 none */
-	int list_line[3];      /* of exempt_users, exempt_groups, services */
-	const char *peek_user; /* set: note whether exempt_users lists it */
+	int on_error;	     /* last top-level on_error: -1 none seen */
+	int on_config_error; /* last top-level on_config_error: -1 none seen */
+	int min_uid_line;    /* line of the top-level min_uid key: 0 none */
+	int list_line[3];    /* of exempt_users, exempt_groups, services */
+	/* set: note whether exempt_users lists peek_user, or exempt_groups
+	 * one of peek_groups, as an entry or as a "!name" one */
+	const char *peek_user;
+	const char *const *peek_groups;
+	size_t peek_ngroups;
 	bool peek_listed, peek_negated;
 	/* Errors after which the rest of the text still means what it says
 	 * (a key given twice, "${", a space before a unit) are noted and the

@@ -261,8 +261,11 @@ void iso_config_free(struct iso_config *cfg);
 enum iso_on_error iso_config_peek_on_error(const char *path);
 
 /* For a config that does not parse: whether its top-level exempt_users
- * lists user (not taken back by "!user"). Same file checks as loading. */
-bool iso_config_peek_exempt_user(const char *path, const char *user);
+ * lists user or its exempt_groups one of groups (ngroups names, may be
+ * NULL), not taken back by a "!name" entry of either. Same file checks
+ * as loading; the main file only. */
+bool iso_config_peek_exempt(const char *path, const char *user, const char *const *groups,
+			    size_t ngroups);
 
 /* Units. Each returns 0 or -EINVAL / -ERANGE, never touching *out on error. */
 int iso_parse_percent(const char *s, int64_t *out);	/* "50%" "12.5%" "max" */

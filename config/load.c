@@ -506,14 +506,16 @@ enum iso_on_error iso_config_peek_on_error(const char *path)
 
 /*
  * Also for a config that does not parse: whether its top-level
- * exempt_users names the user (and no "!user" entry takes it back), so
+ * exempt_users names the user or its exempt_groups one of their groups
+ * (and no "!name" entry of either takes it back, as for a parsed file), so
  * that an admin's exempt accounts are not locked out by a broken edit. The
- * same ownership checks as for loading apply. exempt_groups is not read
- * here: group membership needs the parsed lists.
+ * same ownership checks as for loading apply; drop-ins are not read.
  */
-bool iso_config_peek_exempt_user(const char *path, const char *user)
+bool iso_config_peek_exempt(const char *path, const char *user, const char *const *groups,
+			    size_t ngroups)
 {
-	struct scan sc = {.name = path, .peek_user = user};
+	struct scan sc = {
+		.name = path, .peek_user = user, .peek_groups = groups, .peek_ngroups = ngroups};
 	bool res;
 	size_t len = 0;
 

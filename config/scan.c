@@ -324,6 +324,20 @@ static void note_unit_space(struct scan *sc, const struct token *key, const stru
 	scan_note(sc, num->line, msg);
 }
 
+/* Is name, an entry of the top-level exempt list kind (1 users, 2 groups),
+ * the peeked user or one of their groups? */
+static bool peek_matches(const struct scan *sc, int kind, const char *name)
+{
+	size_t i;
+
+	if (kind == 1)
+		return strcmp(name, sc->peek_user) == 0;
+	for (i = 0; i < sc->peek_ngroups; i++)
+		if (sc->peek_groups[i] && strcmp(name, sc->peek_groups[i]) == 0)
+			return true;
+	return false;
+}
+
 /*
  * Lexes the whole text: blanks comments (if sc->blank), finds the header
  * line of each top-level section (libconfuse only knows where the section's
@@ -340,7 +354,8 @@ int scan_text(struct scan *sc)
 	struct token tok;
 	size_t nsections = 0;
 	int depth = 0, open_line = 0, r;
-	bool in_list = false, exempt_list = false;
+	bool in_list = false;
+	int exempt_list = 0; /* 1: the top-level exempt_users, 2: exempt_groups */
 
 	sc->line = 1;
 	sc->on_error = -1;
@@ -356,15 +371,19 @@ int scan_text(struct scan *sc)
 		if (is_punct(&tok, '{') && !in_list &&
 		    (is_punct(&prev[0], '=') || is_punct(&prev[0], '+'))) {
 			in_list = true;
-			exempt_list = depth == 0 && tok_is(&prev[1], "exempt_users");
+			exempt_list = depth != 0			  ? 0
+				      : tok_is(&prev[1], "exempt_users")  ? 1
+				      : tok_is(&prev[1], "exempt_groups") ? 2
+									  : 0;
 		} else if (in_list && exempt_list && sc->peek_user && tok_value(&tok)) {
 			char v[ISO_NAME_MAX + 2];
 
-			if (tok_text(&tok, v, sizeof(v))) {
-				if (strcmp(v, sc->peek_user) == 0)
-					sc->peek_listed = true;
-				else if (v[0] == '!' && strcmp(v + 1, sc->peek_user) == 0)
+			if (tok_text(&tok, v, sizeof(v)) &&
+			    peek_matches(sc, exempt_list, v + (v[0] == '!'))) {
+				if (v[0] == '!')
 					sc->peek_negated = true;
+				else
+					sc->peek_listed = true;
 			}
 		} else if (is_punct(&tok, '{')) {
 			if (depth == 0) {

@@ -62,6 +62,28 @@ static int slurm_adopted(struct iso_sess *c)
 	return 1;
 }
 
+/* A config that does not parse: whether the exempt lists its text still
+ * shows take the user out. Groups are looked up only here, for a broken
+ * file; a lookup that fails leaves the user's own name to match. */
+static bool broken_config_exempts(const struct iso_sess *c, const char *conf)
+{
+	char **groups = NULL;
+	size_t ngroups = 0;
+	uid_t uid;
+	gid_t gid;
+	bool ex;
+
+	if (iso_user_lookup(c->req->user, &uid, &gid, &groups, &ngroups) == 0 && uid != c->uid) {
+		iso_groups_free(groups, ngroups);
+		groups = NULL;
+		ngroups = 0;
+	}
+	ex = iso_config_peek_exempt(conf, c->req->user, (const char *const *)groups, ngroups);
+	if (groups)
+		iso_groups_free(groups, ngroups);
+	return ex;
+}
+
 static int prepare(struct iso_sess *c)
 {
 	const char *conf = c->req->conf[0] ? c->req->conf : c->paths->conf;
@@ -110,12 +132,12 @@ static int prepare(struct iso_sess *c)
 		}
 		/* System accounts (cron jobs of daemons) must not stop working
 		 * because the file is broken: the built-in min_uid holds; nor
-		 * may the accounts its exempt_users names be locked out. */
-		if (c->uid < ISO_DEFAULT_MIN_UID ||
-		    iso_config_peek_exempt_user(conf, c->req->user)) {
+		 * may the accounts its exempt lists name be locked out. */
+		if (c->uid < ISO_DEFAULT_MIN_UID || broken_config_exempts(c, conf)) {
 			syslog(LOG_WARNING,
 			       "open user=%s uid=%u: config unusable (%s); exempt (listed in "
-			       "exempt_users, or uid below the built-in min_uid %d): left alone",
+			       "exempt_users or exempt_groups, or uid below the built-in min_uid "
+			       "%d): left alone",
 			       c->req->user, (unsigned)c->uid, c->err.msg, ISO_DEFAULT_MIN_UID);
 			snprintf(c->rep->rule, sizeof(c->rep->rule), "exempt (config unusable)");
 			iso_sess_result(c, ISO_RES_EXEMPT, ISO_EC_NONE, 0);

@@ -160,6 +160,25 @@ iso_service isot-pol "$C"
 out=$(run isot-pol isot_pa true 2>&1)
 expect_eq "on_config_error = deny wins over on_error = allow" 20 "$?"
 expect_match "  ... told as a config error with file:line" "config error: .*cfg-deny\.conf:3:" "$out"
+# a broken file still exempts the users its exempt lists name, the groups
+# of exempt_groups too (an admin's sudo group), "!name" entries included
+C=$(iso_conf cfg-exempt <<EOF
+on_error = deny
+exempt_users = { "!isot_pb" }
+exempt_groups = { isot_pgrp }
+default { cpu_quota = fifty }
+EOF
+)
+iso_service isot-pol "$C"
+: >"$ISO_SYSLOG_FILE"
+run isot-pol isot_pa true >/dev/null 2>&1
+expect_eq "a broken config: a user of a group in exempt_groups is let in" 0 "$?"
+expect_log "  ... exempt, and the log says why" \
+	"open user=isot_pa uid=$UA: config unusable .*exempt \(listed in exempt_users or exempt_groups"
+run isot-pol isot_pb true >/dev/null 2>&1
+expect_eq "  ... not one of its members that exempt_users takes back (\"!isot_pb\")" 20 "$?"
+run isot-pol isot_pc true >/dev/null 2>&1
+expect_eq "  ... nor a user outside the group" 20 "$?"
 # namespace class: a multi-threaded PAM application cannot join a mount ns
 for pol in allow deny; do
 	C=$(iso_conf "ns-$pol" <<EOF

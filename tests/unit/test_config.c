@@ -1302,13 +1302,19 @@ static void test_peek_on_error(void **state)
 	assert_int_equal(iso_config_peek_on_error(NULL), ISO_ON_ERROR_DENY);
 }
 
-static bool peek_ex(const char *text, mode_t mode, const char *user)
+static bool peek_exg(const char *text, mode_t mode, const char *user, const char *const *groups,
+		     size_t ngroups)
 {
 	char path[128];
 
 	snprintf(path, sizeof(path), "%s/peek.conf", dir);
 	write_file(path, text, mode);
-	return iso_config_peek_exempt_user(path, user);
+	return iso_config_peek_exempt(path, user, groups, ngroups);
+}
+
+static bool peek_ex(const char *text, mode_t mode, const char *user)
+{
+	return peek_exg(text, mode, user, NULL, 0);
 }
 
 /* A broken config still exempts the users its exempt_users names. */
@@ -1333,7 +1339,35 @@ static void test_peek_exempt_user(void **state)
 	/* a file only root could have written, as for loading */
 	snprintf(text, sizeof(text), "exempt_users = { ops }\n%s", broken);
 	assert_false(peek_ex(text, 0666, "ops"));
-	assert_false(iso_config_peek_exempt_user(NULL, "ops"));
+	assert_false(iso_config_peek_exempt(NULL, "ops", NULL, 0));
+}
+
+/* ... and the users in a group its exempt_groups names, as a parsed
+ * file does: a "!name" entry of either list takes it back. */
+static void test_peek_exempt_group(void **state)
+{
+	const char *broken = "default { cpu_quota = fifty }\n";
+	const char *const admins[] = {"alice", "sudo", "staff"};
+	const char *const users[] = {"bob", "users"};
+	char text[256];
+
+	(void)state;
+	need_root();
+	snprintf(text, sizeof(text), "exempt_groups = { \"sudo\" }\n%s", broken);
+	assert_true(peek_exg(text, 0644, "alice", admins, 3));
+	assert_false(peek_exg(text, 0644, "bob", users, 2));
+	assert_false(peek_exg(text, 0644, "alice", NULL, 0)); /* groups unknown */
+	snprintf(text, sizeof(text), "exempt_groups = { sudo, \"!staff\" }\n%s", broken);
+	assert_false(peek_exg(text, 0644, "alice", admins, 3));
+	snprintf(text, sizeof(text), "exempt_users = { \"!alice\" }\nexempt_groups = { sudo }\n%s",
+		 broken);
+	assert_false(peek_exg(text, 0644, "alice", admins, 3));
+	/* the group list, not the user list, and only the top level */
+	assert_false(peek_exg("exempt_users = { sudo }\n", 0644, "alice", admins, 3));
+	assert_false(
+		peek_exg("group sudo { exempt_groups = { sudo } }\n", 0644, "alice", admins, 3));
+	snprintf(text, sizeof(text), "exempt_groups = { sudo }\n%s", broken);
+	assert_false(peek_exg(text, 0666, "alice", admins, 3));
 }
 
 /* For a config that does not parse, on_config_error wins over on_error. */
@@ -1576,6 +1610,7 @@ int main(void)
 		cmocka_unit_test(test_peek_on_error),
 		cmocka_unit_test(test_peek_on_config_error),
 		cmocka_unit_test(test_peek_exempt_user),
+		cmocka_unit_test(test_peek_exempt_group),
 	};
 	int failed;
 
