@@ -58,11 +58,13 @@ struct scan {
 	int min_uid_line;    /* line of the top-level min_uid key: 0 none */
 	int list_line[3];    /* of exempt_users, exempt_groups, services */
 	/* set: note whether exempt_users lists peek_user, or exempt_groups
-	 * one of peek_groups, as an entry or as a "!name" one */
+	 * one of peek_groups, as an entry or as a "!name" one; whether
+	 * exempt_groups has any "!name" entry; and whether an exempt list
+	 * could not be read (no braces, an entry too long to compare) */
 	const char *peek_user;
 	const char *const *peek_groups;
 	size_t peek_ngroups;
-	bool peek_listed, peek_negated;
+	bool peek_listed, peek_negated, peek_group_neg, peek_unsure;
 	/* Errors after which the rest of the text still means what it says
 	 * (a key given twice, "${", a space before a unit) are noted and the
 	 * scan goes on; their lines are blanked before libconfuse reads the

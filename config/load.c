@@ -501,30 +501,68 @@ enum iso_on_error iso_config_peek_on_error(const char *path)
 		res = ISO_ON_ERROR_ALLOW;
 	free(sc.t);
 	free(sc.hdrs);
+	free(sc.bad_lines);
 	return res;
+}
+
+/* One file of iso_config_peek_exempt, its findings added to *acc: 0, or
+ * -1 when it cannot be read or scanned to its end, or an exempt list in
+ * it cannot be read (a "!name" entry there could take the user back). */
+static int peek_exempt_file(const char *file, struct scan *acc)
+{
+	struct scan sc = {.name = file,
+			  .peek_user = acc->peek_user,
+			  .peek_groups = acc->peek_groups,
+			  .peek_ngroups = acc->peek_ngroups};
+	size_t len = 0;
+	int r = -1;
+
+	if (read_config(file, true, &sc.t, &len, NULL) < 0)
+		return -1;
+	sc.n = len;
+	if (scan_text(&sc) == 0 && !sc.fatal && !sc.peek_unsure) {
+		acc->peek_listed |= sc.peek_listed;
+		acc->peek_negated |= sc.peek_negated;
+		acc->peek_group_neg |= sc.peek_group_neg;
+		r = 0;
+	}
+	free(sc.t);
+	free(sc.hdrs);
+	free(sc.bad_lines);
+	return r;
 }
 
 /*
  * Also for a config that does not parse: whether its top-level
- * exempt_users names the user or its exempt_groups one of their groups
- * (and no "!name" entry of either takes it back, as for a parsed file), so
- * that an admin's exempt accounts are not locked out by a broken edit. The
- * same ownership checks as for loading apply; drop-ins are not read.
+ * exempt_users names the user or its exempt_groups one of their groups,
+ * and no "!name" entry of either takes it back, as for a parsed file, so
+ * that an admin's exempt accounts are not locked out by a broken edit.
+ * The drop-ins are read too, for their entries and take-backs. Never more
+ * permissive than the parsed file could be: no exemption when any file
+ * cannot be read or scanned to its end, or when the user's groups are
+ * unknown (groups NULL) and some exempt_groups entry takes a group back.
+ * The same ownership checks as for loading apply.
  */
 bool iso_config_peek_exempt(const char *path, const char *user, const char *const *groups,
 			    size_t ngroups)
 {
-	struct scan sc = {
-		.name = path, .peek_user = user, .peek_groups = groups, .peek_ngroups = ngroups};
-	bool res;
-	size_t len = 0;
+	struct scan acc = {.peek_user = user, .peek_groups = groups, .peek_ngroups = ngroups};
+	char dir[PATH_MAX], file[PATH_MAX], **names = NULL;
+	struct iso_err err = {0};
+	size_t n = 0, i;
+	bool ok;
 
-	if (!path || !user || read_config(path, true, &sc.t, &len, NULL) < 0)
+	if (!path || !user || peek_exempt_file(path, &acc) < 0)
 		return false;
-	sc.n = len;
-	scan_text(&sc);
-	res = sc.peek_listed && !sc.peek_negated;
-	free(sc.t);
-	free(sc.hdrs);
-	return res;
+	ok = (size_t)snprintf(dir, sizeof(dir), "%s.d", path) < sizeof(dir) &&
+	     list_dropins(dir, &names, &n, &err) == 0;
+	for (i = 0; ok && i < n; i++)
+		ok = (size_t)snprintf(file, sizeof(file), "%s/%s", dir, names[i]) < sizeof(file) &&
+		     peek_exempt_file(file, &acc) == 0;
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	if (!ok || (!groups && acc.peek_group_neg))
+		return false;
+	return acc.peek_listed && !acc.peek_negated;
 }

@@ -296,10 +296,17 @@ static int gid_name(gid_t gid, char **name)
 	char *buf = NULL;
 	int r;
 
+	*name = NULL;
 	r = nss_lookup(&q, &buf);
 	if (r < 0)
 		goto out;
-	*name = NULL;
+	/* a gid without a group is no name; an NSS failure (sssd or LDAP
+	 * down) is an error: a group missing from the list could be one a
+	 * rule or a "!group" take-back names */
+	if (!q.grres && r != 0 && r != ENOENT && r != ESRCH && r != EBADF && r != EPERM) {
+		r = r > 0 ? -r : -EIO;
+		goto out;
+	}
 	r = 0;
 	if (q.grres) {
 		*name = strdup(q.grres->gr_name);

@@ -368,6 +368,12 @@ int scan_text(struct scan *sc)
 		if (!in_list && depth <= 1 && tok.line == prev[0].line && is_punct(&prev[1], '=') &&
 		    looks_number(&prev[0]) && looks_unit(&tok))
 			note_unit_space(sc, &prev[2], &prev[0], &tok);
+		/* libconfuse takes "exempt_users = x" as a list of one: an entry
+		 * the peek would not see, maybe a "!name" one */
+		if (sc->peek_user && !in_list && depth == 0 && !is_punct(&tok, '{') &&
+		    (is_punct(&prev[0], '=') || is_punct(&prev[0], '+')) &&
+		    (tok_is(&prev[1], "exempt_users") || tok_is(&prev[1], "exempt_groups")))
+			sc->peek_unsure = true;
 		if (is_punct(&tok, '{') && !in_list &&
 		    (is_punct(&prev[0], '=') || is_punct(&prev[0], '+'))) {
 			in_list = true;
@@ -378,12 +384,16 @@ int scan_text(struct scan *sc)
 		} else if (in_list && exempt_list && sc->peek_user && tok_value(&tok)) {
 			char v[ISO_NAME_MAX + 2];
 
-			if (tok_text(&tok, v, sizeof(v)) &&
-			    peek_matches(sc, exempt_list, v + (v[0] == '!'))) {
-				if (v[0] == '!')
-					sc->peek_negated = true;
-				else
-					sc->peek_listed = true;
+			if (!tok_text(&tok, v, sizeof(v))) {
+				sc->peek_unsure = true; /* longer than any name */
+			} else {
+				sc->peek_group_neg |= exempt_list == 2 && v[0] == '!';
+				if (peek_matches(sc, exempt_list, v + (v[0] == '!'))) {
+					if (v[0] == '!')
+						sc->peek_negated = true;
+					else
+						sc->peek_listed = true;
+				}
 			}
 		} else if (is_punct(&tok, '{')) {
 			if (depth == 0) {

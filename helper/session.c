@@ -64,7 +64,8 @@ static int slurm_adopted(struct iso_sess *c)
 
 /* A config that does not parse: whether the exempt lists its text still
  * shows take the user out. Groups are looked up only here, for a broken
- * file; a lookup that fails leaves the user's own name to match. */
+ * file; a lookup that fails leaves them unknown (NULL), and the peek then
+ * exempts by name only where no exempt_groups entry takes a group back. */
 static bool broken_config_exempts(const struct iso_sess *c, const char *conf)
 {
 	char **groups = NULL;

@@ -1370,6 +1370,54 @@ static void test_peek_exempt_group(void **state)
 	assert_false(peek_exg(text, 0666, "alice", admins, 3));
 }
 
+/* Never more permissive than the parsed file could be: a take-back the
+ * scan might not see means no exemption. */
+static void test_peek_exempt_unsure(void **state)
+{
+	const char *const admins[] = {"alice", "sudo", "staff"};
+	char path[128], ddir[140], drop[160];
+
+	(void)state;
+	need_root();
+	/* the scan stops before the end: an unterminated string (even the
+	 * take-back's own), an unclosed comment or section */
+	assert_false(peek_exg("exempt_groups = { sudo }\nexempt_users = { \"!alice }\n", 0644,
+			      "alice", admins, 3));
+	assert_false(peek_exg("exempt_groups = { sudo }\n/* exempt_users = { \"!alice\" }\n", 0644,
+			      "alice", admins, 3));
+	assert_false(peek_exg("exempt_groups = { sudo }\ndefault {\n", 0644, "alice", admins, 3));
+	/* a list without braces: libconfuse takes it as one entry */
+	assert_false(peek_exg("exempt_groups = { sudo }\nexempt_users = \"!alice\"\n", 0644,
+			      "alice", admins, 3));
+	/* an entry longer than any name */
+	assert_false(peek_exg(
+		"exempt_groups = { sudo, \"!aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\" }\n"
+		"default { cpu_quota = fifty }\n",
+		0644, "alice", admins, 3));
+	/* groups unknown (lookup failed) and a group taken back somewhere */
+	assert_false(peek_exg("exempt_users = { alice }\nexempt_groups = { \"!staff\" }\n", 0644,
+			      "alice", NULL, 0));
+	assert_true(peek_exg("exempt_users = { alice }\nexempt_groups = { sudo }\n", 0644, "alice",
+			     NULL, 0));
+	/* the drop-ins: their entries and their take-backs count */
+	snprintf(path, sizeof(path), "%s/peek.conf", dir);
+	snprintf(ddir, sizeof(ddir), "%s.d", path);
+	snprintf(drop, sizeof(drop), "%s/50-x.conf", ddir);
+	assert_int_equal(mkdir(ddir, 0755), 0);
+	write_file(drop, "exempt_users = { \"!alice\" }\n", 0644);
+	assert_false(peek_exg("exempt_groups = { sudo }\ndefault { cpu_quota = fifty }\n", 0644,
+			      "alice", admins, 3));
+	write_file(drop, "exempt_groups = { sudo }\n", 0644);
+	assert_true(peek_exg("default { cpu_quota = fifty }\n", 0644, "alice", admins, 3));
+	/* a drop-in that cannot be scanned to its end, or a loose one */
+	write_file(drop, "exempt_groups = { \"sudo }\n", 0644);
+	assert_false(peek_exg("exempt_groups = { sudo }\n", 0644, "alice", admins, 3));
+	write_file(drop, "exempt_groups = { sudo }\n", 0666);
+	assert_false(peek_exg("exempt_groups = { sudo }\n", 0644, "alice", admins, 3));
+	assert_int_equal(unlink(drop), 0);
+	assert_int_equal(rmdir(ddir), 0);
+}
+
 /* For a config that does not parse, on_config_error wins over on_error. */
 static void test_peek_on_config_error(void **state)
 {
@@ -1611,6 +1659,7 @@ int main(void)
 		cmocka_unit_test(test_peek_on_config_error),
 		cmocka_unit_test(test_peek_exempt_user),
 		cmocka_unit_test(test_peek_exempt_group),
+		cmocka_unit_test(test_peek_exempt_unsure),
 	};
 	int failed;
 
