@@ -22,6 +22,16 @@ static int scan_fail(struct scan *sc, int line, const char *what)
 	return -EINVAL;
 }
 
+/* Where the scan's tokens may part from libconfuse's ("${...}", octal
+ * escapes, characters libconfuse drops): what a peek found may not be
+ * what the file says. */
+static void scan_diverge(struct scan *sc, int line, const char *what)
+{
+	if (sc->peek_user)
+		sc->peek_unsure = true;
+	scan_note(sc, line, what);
+}
+
 /* An error the scan can go past: noted, its line blanked later. */
 void scan_note(struct scan *sc, int line, const char *what)
 {
@@ -82,14 +92,14 @@ static int lex_string(struct scan *sc, struct token *tok)
 		if (c == '\n')
 			sc->line++;
 		if (c == '$' && q == '"' && sc->t[sc->pos + 1] == '{')
-			scan_note(sc, sc->line,
-				  "environment substitution \"${...}\" is not supported");
+			scan_diverge(sc, sc->line,
+				     "environment substitution \"${...}\" is not supported");
 		if (c == '\\') {
 			char e = sc->t[sc->pos + 1];
 
 			if (q == '"' && e >= '0' && e <= '9')
-				scan_note(sc, sc->line,
-					  "octal escapes in strings are not supported");
+				scan_diverge(sc, sc->line,
+					     "octal escapes in strings are not supported");
 			if (e == '\n')
 				sc->line++;
 			if (e != '\0')
@@ -143,14 +153,14 @@ static int lex_next(struct scan *sc, struct token *tok)
 			char msg[40];
 
 			snprintf(msg, sizeof(msg), "unexpected character '%c'", c);
-			scan_note(sc, sc->line, msg);
+			scan_diverge(sc, sc->line, msg);
 			sc->pos++;
 		} else {
 			while (word_char(t[sc->pos])) {
 				if (t[sc->pos] == '$' && t[sc->pos + 1] == '{')
-					scan_note(sc, sc->line,
-						  "environment substitution "
-						  "\"${...}\" is not supported");
+					scan_diverge(sc, sc->line,
+						     "environment substitution "
+						     "\"${...}\" is not supported");
 				sc->pos++;
 			}
 			tok->type = TOK_WORD;
@@ -355,7 +365,8 @@ int scan_text(struct scan *sc)
 	size_t nsections = 0;
 	int depth = 0, open_line = 0, r;
 	bool in_list = false;
-	int exempt_list = 0; /* 1: the top-level exempt_users, 2: exempt_groups */
+	int exempt_list = 0;	  /* 1: the top-level exempt_users, 2: exempt_groups */
+	int assigned[2] = {0, 0}; /* lists given to exempt_users, exempt_groups */
 
 	sc->line = 1;
 	sc->on_error = -1;
@@ -381,6 +392,12 @@ int scan_text(struct scan *sc)
 				      : tok_is(&prev[1], "exempt_users")  ? 1
 				      : tok_is(&prev[1], "exempt_groups") ? 2
 									  : 0;
+			/* libconfuse's "=" drops what the list had, "+=" adds:
+			 * a list given twice in a file, "=" the second time, is
+			 * not the union the peek would take */
+			if (exempt_list && assigned[exempt_list - 1]++ && is_punct(&prev[0], '=') &&
+			    sc->peek_user)
+				sc->peek_unsure = true;
 		} else if (in_list && exempt_list && sc->peek_user && tok_value(&tok)) {
 			char v[ISO_NAME_MAX + 2];
 
@@ -430,6 +447,12 @@ int scan_text(struct scan *sc)
 				sc->min_uid_line = prev[0].line;
 			for (int k = 0; depth == 0 && k < 3; k++)
 				if (tok_is(&prev[0], list_keys[k]))
+					sc->list_line[k] = prev[0].line;
+		} else if (is_punct(&tok, '+') && depth == 0 && !in_list && tok_value(&prev[0])) {
+			/* "+=" gives a list too: a drop-in's exempt_users += {...}
+			 * is merged, not dropped with the built-in {root} */
+			for (int k = 0; k < 3; k++)
+				if (tok_is(&prev[0], list_keys[k]) && !sc->list_line[k])
 					sc->list_line[k] = prev[0].line;
 		} else if (depth == 0 && tok_value(&tok) && is_punct(&prev[0], '=') &&
 			   (tok_is(&prev[1], "on_error") || tok_is(&prev[1], "on_config_error"))) {

@@ -1416,6 +1416,47 @@ static void test_peek_exempt_unsure(void **state)
 	assert_false(peek_exg("exempt_groups = { sudo }\n", 0644, "alice", admins, 3));
 	assert_int_equal(unlink(drop), 0);
 	assert_int_equal(rmdir(ddir), 0);
+	/* a list given again with "=" drops what it had for libconfuse */
+	assert_false(peek_exg("exempt_groups += { sudo }\nexempt_groups = { wheel }\n", 0644,
+			      "alice", admins, 3));
+	assert_false(peek_exg("exempt_groups = { sudo }\nexempt_groups = { wheel }\n", 0644,
+			      "alice", admins, 3));
+	assert_true(peek_exg("exempt_groups = { }\nexempt_groups += { sudo }\n", 0644, "alice",
+			     admins, 3));
+	/* where the scan's tokens may part from libconfuse's */
+	assert_false(peek_exg("exempt_groups = { sudo }\nlogin_message = \"${x\"}\"\n"
+			      "exempt_users += { \"!alice\" }\n# \"\n",
+			      0644, "alice", admins, 3));
+	assert_false(peek_exg("exempt_groups = { sudo }\n\"exempt\\137users\" += { \"!alice\" }\n",
+			      0644, "alice", admins, 3));
+	assert_false(peek_exg("exempt_groups = { sudo }\nx = ${a{b}\n", 0644, "alice", admins, 3));
+}
+
+/* A drop-in's exempt_users += {...} is merged like its "= {...}": the
+ * parsed file honours its take-back. */
+static void test_dropin_list_append(void **state)
+{
+	struct iso_config *c = NULL;
+	struct iso_err e;
+	char path[128], ddir[140], drop[160];
+	size_t i;
+	bool seen = false;
+
+	(void)state;
+	need_root();
+	snprintf(path, sizeof(path), "%s/append.conf", dir);
+	snprintf(ddir, sizeof(ddir), "%s.d", path);
+	snprintf(drop, sizeof(drop), "%s/50-x.conf", ddir);
+	write_file(path, "exempt_groups = { staff }\n", 0644);
+	assert_int_equal(mkdir(ddir, 0755), 0);
+	write_file(drop, "exempt_users += { \"!alice\" }\n", 0644);
+	assert_int_equal(iso_config_load(path, true, &c, &e), 0);
+	for (i = 0; i < c->n_exempt_users; i++)
+		seen |= c->exempt_users[i] && strcmp(c->exempt_users[i], "!alice") == 0;
+	assert_true(seen);
+	iso_config_free(c);
+	assert_int_equal(unlink(drop), 0);
+	assert_int_equal(rmdir(ddir), 0);
 }
 
 /* For a config that does not parse, on_config_error wins over on_error. */
@@ -1660,6 +1701,7 @@ int main(void)
 		cmocka_unit_test(test_peek_exempt_user),
 		cmocka_unit_test(test_peek_exempt_group),
 		cmocka_unit_test(test_peek_exempt_unsure),
+		cmocka_unit_test(test_dropin_list_append),
 	};
 	int failed;
 
