@@ -285,9 +285,16 @@ static void ap_user(struct ap_run *R, uid_t uid, bool systemd)
 	gid_t gid;
 
 	ctl_user_name(uid, name, sizeof(name), &known);
-	if (!known || iso_user_lookup(name, &uid, &gid, &groups, &ngroups) < 0) {
+	r = known ? iso_user_lookup(name, &uid, &gid, &groups, &ngroups) : -ENOENT;
+	if (r == -ENOENT) {
 		printf("%-12s no passwd entry: skipped (its limits stay until logout)\n", name);
 		R->skipped++;
+		return;
+	}
+	if (r < 0) {
+		/* an NSS failure (sssd, LDAP): the rule cannot be known */
+		printf("%-12s cannot read the user's groups (%s): skipped\n", name, strerror(-r));
+		R->failed++;
 		return;
 	}
 	if (iso_policy_resolve(R->cfg, name, uid, (const char *const *)groups, ngroups, &pol) < 0) {
