@@ -345,6 +345,22 @@ run_ctl check-config "$C"
 expect_match "drop-in: a world-writable drop-in directory is refused" \
 	"refusing config in group/world-writable directory $C.d " "$ERR"
 chmod 0755 "$C.d"
+# a drop-in's "+=" adds to the main file's lists as its "=" does: its
+# take-back of one member of an exempt group holds
+C=$(iso_conf dropin-ex <<EOF
+cgroup_root = "$ROOT"
+exempt_groups = { isot_pgrp }
+default { tasks_max = 64 }
+EOF
+)
+mkdir -m 0755 "$C.d"
+printf 'exempt_users += { "!isot_pb" }\n' >"$C.d/50-takeback.conf"
+chmod 0644 "$C.d/50-takeback.conf"
+iso_service isot-pol "$C"
+out=$(run isot-pol isot_pa cat /proc/self/cgroup 2>&1)
+expect_nomatch "drop-in +=: a member of the exempt group is exempt" "/$ROOT/" "$out"
+out=$(run isot-pol isot_pb cat /proc/self/cgroup 2>&1)
+expect_match "drop-in +=: the member it takes back is confined" "/$ROOT/user-$(id -u isot_pb)/session-" "$out"
 
 if iso_is_v2 && grep -qw memory /sys/fs/cgroup/cgroup.controllers; then
 	C=$(iso_conf mem <<EOF
