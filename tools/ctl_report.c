@@ -49,8 +49,15 @@ const char *ctl_user_mode(const struct iso_config *cfg, const char *name, uid_t 
 
 	if (!cfg)
 		return "unknown (config unusable)";
-	if (iso_user_lookup(name, &u, &gid, &groups, &ngroups) < 0 || u != uid)
+	r = iso_user_lookup(name, &u, &gid, &groups, &ngroups);
+	if (r == 0 && u != uid) {
+		iso_groups_free(groups, ngroups);
+		r = -ENOENT;
+	}
+	if (r == -ENOENT)
 		return "unknown (no such user)";
+	if (r < 0) /* an NSS failure (sssd, LDAP): the rule cannot be known */
+		return "unknown (cannot read the user's groups)";
 	r = iso_policy_resolve(cfg, name, uid, (const char *const *)groups, ngroups, &pol);
 	iso_groups_free(groups, ngroups);
 	if (r < 0)
