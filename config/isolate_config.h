@@ -260,10 +260,11 @@ void iso_config_free(struct iso_config *cfg);
  */
 enum iso_on_error iso_config_peek_on_error(const char *path);
 
-/* For a config that does not parse: whether its top-level exempt_users
- * lists user or its exempt_groups one of groups (ngroups names, may be
- * NULL), not taken back by a "!name" entry of either. Same file checks
- * as loading; the main file only. */
+/* For a config that does not parse: whether the top-level exempt_users
+ * of the file or its drop-ins lists user or their exempt_groups one of
+ * groups (ngroups names; NULL: unknown), not taken back by a "!name" entry
+ * of either; never more permissive than the parsed files could be. Same
+ * file checks as loading. */
 bool iso_config_peek_exempt(const char *path, const char *user, const char *const *groups,
 			    size_t ngroups);
 

@@ -289,6 +289,13 @@ static int nss_lookup(struct nss_query *q, char **buf)
 	}
 }
 
+/* What getpwnam_r/getgrgid_r return, with no entry, for "no such name"
+ * (getpwnam(3)); anything else is a failure of the lookup itself. */
+static bool nss_not_found(int r)
+{
+	return r == 0 || r == ENOENT || r == ESRCH || r == EBADF || r == EPERM;
+}
+
 /* Returns 0 and sets *name (malloc'd) or NULL when the gid has no name. */
 static int gid_name(gid_t gid, char **name)
 {
@@ -303,7 +310,7 @@ static int gid_name(gid_t gid, char **name)
 	/* a gid without a group is no name; an NSS failure (sssd or LDAP
 	 * down) is an error: a group missing from the list could be one a
 	 * rule or a "!group" take-back names */
-	if (!q.grres && r != 0 && r != ENOENT && r != ESRCH && r != EBADF && r != EPERM) {
+	if (!q.grres && !nss_not_found(r)) {
 		r = r > 0 ? -r : -EIO;
 		goto out;
 	}
@@ -333,8 +340,7 @@ int iso_user_lookup(const char *user, uid_t *uid, gid_t *gid, char ***groups, si
 	r = nss_lookup(&q, &buf);
 	if (r < 0)
 		goto out;
-	/* Not found is res == NULL with 0, or one of these (getpwnam(3)). */
-	if (!q.pwres && (r == 0 || r == ENOENT || r == ESRCH || r == EBADF || r == EPERM)) {
+	if (!q.pwres && nss_not_found(r)) {
 		r = -ENOENT;
 		goto out;
 	}

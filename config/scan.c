@@ -334,6 +334,12 @@ static void note_unit_space(struct scan *sc, const struct token *key, const stru
 	scan_note(sc, num->line, msg);
 }
 
+/* The exempt list a key names: 1 exempt_users, 2 exempt_groups, 0 none. */
+static int exempt_kind(const struct token *key)
+{
+	return tok_is(key, "exempt_users") ? 1 : tok_is(key, "exempt_groups") ? 2 : 0;
+}
+
 /* Is name, an entry of the top-level exempt list kind (1 users, 2 groups),
  * the peeked user or one of their groups? */
 static bool peek_matches(const struct scan *sc, int kind, const char *name)
@@ -382,16 +388,12 @@ int scan_text(struct scan *sc)
 		/* libconfuse takes "exempt_users = x" as a list of one: an entry
 		 * the peek would not see, maybe a "!name" one */
 		if (sc->peek_user && !in_list && depth == 0 && !is_punct(&tok, '{') &&
-		    (is_punct(&prev[0], '=') || is_punct(&prev[0], '+')) &&
-		    (tok_is(&prev[1], "exempt_users") || tok_is(&prev[1], "exempt_groups")))
+		    (is_punct(&prev[0], '=') || is_punct(&prev[0], '+')) && exempt_kind(&prev[1]))
 			sc->peek_unsure = true;
 		if (is_punct(&tok, '{') && !in_list &&
 		    (is_punct(&prev[0], '=') || is_punct(&prev[0], '+'))) {
 			in_list = true;
-			exempt_list = depth != 0			  ? 0
-				      : tok_is(&prev[1], "exempt_users")  ? 1
-				      : tok_is(&prev[1], "exempt_groups") ? 2
-									  : 0;
+			exempt_list = depth == 0 ? exempt_kind(&prev[1]) : 0;
 			/* libconfuse's "=" drops what the list had, "+=" adds:
 			 * a list given twice in a file, "=" the second time, is
 			 * not the union the peek would take */

@@ -80,8 +80,7 @@ static bool broken_config_exempts(const struct iso_sess *c, const char *conf)
 		ngroups = 0;
 	}
 	ex = iso_config_peek_exempt(conf, c->req->user, (const char *const *)groups, ngroups);
-	if (groups)
-		iso_groups_free(groups, ngroups);
+	iso_groups_free(groups, ngroups);
 	return ex;
 }
 
